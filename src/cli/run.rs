@@ -1,0 +1,70 @@
+//! `run`: parse the arguments, set up logging and colour, dispatch to one command.
+
+use std::ffi::OsString;
+use std::io::Write;
+
+use clap::Parser;
+use clap::error::ErrorKind;
+
+use crate::cli::args::{Args, Command};
+use crate::cli::config::{Config, Terminal};
+use crate::cli::{completions, validate};
+use crate::exit::Exit;
+
+/// The process's standard streams, and whether each is a terminal.
+pub struct Io<'a> {
+    pub stdout: &'a mut dyn Write,
+    pub stderr: &'a mut dyn Write,
+    pub stdout_is_terminal: bool,
+    pub stderr_is_terminal: bool,
+}
+
+/// Runs trailctl with `args` (program name first) and returns the exit code.
+pub fn run<I, T>(args: I, io: &mut Io<'_>) -> Exit
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let args = match Args::try_parse_from(args) {
+        Ok(a) => a,
+        Err(e) => {
+            let (out, code) = match e.kind() {
+                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+                    (&mut io.stdout, Exit::Success)
+                }
+                _ => (&mut io.stderr, Exit::Failure),
+            };
+            let _ = write!(out, "{e}");
+            return code;
+        }
+    };
+    init_logging(args.global.verbose);
+    let term = Terminal {
+        stdout: io.stdout_is_terminal,
+        stderr: io.stderr_is_terminal,
+        no_color_env: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
+    };
+    let config = Config::new(&args.global, term);
+    tracing::debug!(?config, "configuration");
+    match args.command {
+        Command::Validate(spec) => validate::run(&spec.file, &config, io),
+        Command::Completions { shell } => completions::run(shell, io),
+    }
+}
+
+/// Tracing to stderr at a level set by `-v`; silent without it. Set up once per process.
+fn init_logging(verbose: u8) {
+    let level = match verbose {
+        0 => return,
+        1 => "info",
+        2 => "debug",
+        _ => "trace",
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(format!(
+            "trailctl={level},aws_config=info"
+        )))
+        .with_writer(std::io::stderr)
+        .without_time()
+        .try_init();
+}

@@ -1,0 +1,42 @@
+//! `trailctl validate`: check a spec offline and report every problem at once.
+
+use std::path::Path;
+
+use crate::cli::config::Config;
+use crate::cli::run::Io;
+use crate::exit::Exit;
+use crate::render::diagnostics;
+use crate::spec::{self, LoadError};
+
+pub fn run(file: &Path, config: &Config, io: &mut Io<'_>) -> Exit {
+    let name = file.display().to_string();
+    match spec::load(file) {
+        Ok(loaded) => {
+            let _ = diagnostics::write(io.stderr, &name, &loaded.warnings, config.stderr_color);
+            let d = &loaded.desired;
+            let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
+            let _ = writeln!(
+                io.stdout,
+                "{name}: {} ({}, {}; {})",
+                config.stdout_color.green("valid"),
+                plural(d.trails.len(), "trail"),
+                plural(d.buckets.len(), "bucket"),
+                plural(loaded.warnings.len(), "warning"),
+            );
+            Exit::Success
+        }
+        Err(LoadError::Invalid(found)) => {
+            let _ = diagnostics::write(io.stderr, &name, &found, config.stderr_color);
+            let _ = writeln!(
+                io.stderr,
+                "{name}: invalid ({})",
+                diagnostics::summary(&found)
+            );
+            Exit::Failure
+        }
+        Err(e @ LoadError::Read { .. }) => {
+            let _ = writeln!(io.stderr, "{}: {e}", config.stderr_color.red("error"));
+            Exit::Failure
+        }
+    }
+}

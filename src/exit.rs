@@ -1,0 +1,20 @@
+//! The process exit codes, defined once.
+
+/// Every exit code trailctl can return. Usage errors exit 1 (not clap's 2), because 2 is reserved
+/// for "changes present" in `plan --detailed-exitcode` and `drift`, as in Terraform.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// The command did what was asked; `validate`: the spec is valid.
+    Success,
+    /// An error: invalid spec, bad usage, an AWS call that failed.
+    Failure,
+}
+
+impl Exit {
+    pub fn as_u8(self) -> u8 {
+        match self {
+            Exit::Success => 0,
+            Exit::Failure => 1,
+        }
+    }
+}

@@ -1,0 +1,13 @@
+//! trailctl: CloudTrail trails and CloudTrail-driven alerts as code, with no state file.
+//!
+//! Data flows spec → model → live → plan → apply → render; see `../shared/STYLE.md`.
+
+pub mod cli;
+pub mod exit;
+pub mod live;
+pub mod model;
+pub mod render;
+pub mod spec;
+
+pub use cli::{Io, run};
+pub use exit::Exit;

@@ -1,0 +1,17 @@
+//! Process entry: hand the arguments and standard streams to `trailctl::run`, exit with its code.
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let (stdout, stderr) = (std::io::stdout(), std::io::stderr());
+    let mut io = trailctl::Io {
+        stdout_is_terminal: stdout.is_terminal(),
+        stderr_is_terminal: stderr.is_terminal(),
+        stdout: &mut stdout.lock(),
+        stderr: &mut stderr.lock(),
+    };
+    let code = trailctl::run(std::env::args_os(), &mut io);
+    let _ = io.stdout.flush();
+    ExitCode::from(code.as_u8())
+}

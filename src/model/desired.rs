@@ -1,0 +1,111 @@
+//! `Desired`: the account as the spec wants it, fully defaulted and validated.
+
+use std::collections::BTreeSet;
+
+use crate::model::selector::AdvancedSelector;
+use crate::model::tags::Tags;
+
+/// Everything a valid spec declares, with defaults applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Desired {
+    /// Value of the `trailctl:stack` ownership tag.
+    pub stack: String,
+    /// When set, commands refuse to run against any other account.
+    pub account: Option<String>,
+    /// Where trails, topics and the alert hub live.
+    pub home_region: String,
+    /// Where regional resources go; always contains `home_region`.
+    pub regions: Vec<String>,
+    /// Added to every managed resource (besides the ownership tags).
+    pub tags: Tags,
+    pub buckets: Vec<Bucket>,
+    pub trails: Vec<Trail>,
+}
+
+/// A delivery bucket that trailctl creates and owns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bucket {
+    pub name: String,
+    /// Lifecycle expiration of log objects, in days.
+    pub retention_days: Option<u32>,
+    /// SSE-KMS key (id, ARN or alias); `None` means SSE-S3.
+    pub kms_key: Option<String>,
+}
+
+/// A CloudTrail trail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Trail {
+    pub name: String,
+    /// `IsMultiRegionTrail`.
+    pub all_regions: bool,
+    /// `IncludeGlobalServiceEvents`.
+    pub global_service_events: bool,
+    /// `S3BucketName`.
+    pub bucket: String,
+    /// `S3KeyPrefix`.
+    pub prefix: Option<String>,
+    /// `KmsKeyId`.
+    pub kms_key: Option<String>,
+    /// `EnableLogFileValidation`.
+    pub log_file_validation: bool,
+    pub cloudwatch_logs: Option<CloudWatchLogs>,
+    /// `SnsTopicName`: a topic name or ARN notified on each log file delivery.
+    pub delivery_topic: Option<String>,
+    /// Whether the trail is logging (StartLogging / StopLogging).
+    pub logging: bool,
+    /// The trail's advanced event selectors: management events, data events or raw selectors.
+    pub selectors: Vec<AdvancedSelector>,
+    pub insights: BTreeSet<InsightType>,
+    pub tags: Tags,
+}
+
+/// Delivery of a trail's events to CloudWatch Logs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CloudWatchLogs {
+    /// `CloudWatchLogsLogGroupArn`, ending in `:*`.
+    pub log_group_arn: String,
+    /// `CloudWatchLogsRoleArn`.
+    pub role_arn: String,
+}
+
+/// CloudTrail Insights types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum InsightType {
+    ApiCallRate,
+    ApiErrorRate,
+}
+
+impl InsightType {
+    pub const NAMES: &'static [&'static str] = &["api_call_rate", "api_error_rate"];
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "api_call_rate" => Some(Self::ApiCallRate),
+            "api_error_rate" => Some(Self::ApiErrorRate),
+            _ => None,
+        }
+    }
+
+    /// The spec's name for this type.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::ApiCallRate => "api_call_rate",
+            Self::ApiErrorRate => "api_error_rate",
+        }
+    }
+
+    /// The API's name for this type (`InsightSelector.InsightType`).
+    pub fn api_name(self) -> &'static str {
+        match self {
+            Self::ApiCallRate => "ApiCallRateInsight",
+            Self::ApiErrorRate => "ApiErrorRateInsight",
+        }
+    }
+}
+
+impl Trail {
+    /// Which management events the trail logs, across all its selectors: `(reads, writes)`.
+    pub fn management_coverage(&self) -> (bool, bool) {
+        crate::model::selector::coverage(&self.selectors)
+    }
+}

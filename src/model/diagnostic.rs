@@ -1,0 +1,153 @@
+//! Diagnostics about a spec: what is wrong, where (spec path and line:column), and a hint.
+
+use std::fmt;
+
+/// One step of a spec path: a mapping key or a sequence index.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Segment {
+    Key(String),
+    Index(usize),
+}
+
+/// A path into the spec document, displayed as `trails[0].cloudwatch_logs.role_arn`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SpecPath(pub Vec<Segment>);
+
+impl SpecPath {
+    pub fn root() -> Self {
+        Self(Vec::new())
+    }
+
+    pub fn key(&self, key: &str) -> Self {
+        let mut v = self.0.clone();
+        v.push(Segment::Key(key.to_owned()));
+        Self(v)
+    }
+
+    pub fn index(&self, index: usize) -> Self {
+        let mut v = self.0.clone();
+        v.push(Segment::Index(index));
+        Self(v)
+    }
+
+    pub fn is_root(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The path one step up; the root is its own parent.
+    pub fn parent(&self) -> Self {
+        let mut v = self.0.clone();
+        v.pop();
+        Self(v)
+    }
+}
+
+impl fmt::Display for SpecPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let plain = |k: &str| {
+            !k.is_empty()
+                && k.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        };
+        for (i, seg) in self.0.iter().enumerate() {
+            match seg {
+                Segment::Key(k) if !plain(k) => write!(f, "[{k:?}]")?,
+                Segment::Key(k) if i == 0 => write!(f, "{k}")?,
+                Segment::Key(k) => write!(f, ".{k}")?,
+                Segment::Index(n) => write!(f, "[{n}]")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A 1-based line and column in the spec file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Location {
+    pub line: usize,
+    pub column: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// Which part of a mapping entry a diagnostic points at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Anchor {
+    /// The key (`unknown key`).
+    Key,
+    /// The value (`invalid value`), the default.
+    Value,
+}
+
+/// One finding about a spec.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub message: String,
+    pub path: SpecPath,
+    pub anchor: Anchor,
+    /// Filled in from the source when known.
+    pub location: Option<Location>,
+    pub hint: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(path: &SpecPath, message: impl Into<String>) -> Self {
+        Self {
+            severity: Severity::Error,
+            message: message.into(),
+            path: path.clone(),
+            anchor: Anchor::Value,
+            location: None,
+            hint: None,
+        }
+    }
+
+    pub fn warning(path: &SpecPath, message: impl Into<String>) -> Self {
+        Self {
+            severity: Severity::Warning,
+            ..Self::error(path, message)
+        }
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    pub fn at_key(mut self) -> Self {
+        self.anchor = Anchor::Key;
+        self
+    }
+
+    pub fn at(mut self, location: Location) -> Self {
+        self.location = Some(location);
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_display_like_the_spec_reference() {
+        let p = SpecPath::root()
+            .key("trails")
+            .index(2)
+            .key("cloudwatch_logs");
+        assert_eq!(p.to_string(), "trails[2].cloudwatch_logs");
+        assert_eq!(p.parent().to_string(), "trails[2]");
+        assert_eq!(SpecPath::root().to_string(), "");
+        let tag = SpecPath::root().key("tags").key("trailctl:stack");
+        assert_eq!(tag.to_string(), "tags[\"trailctl:stack\"]");
+        assert_eq!(
+            SpecPath::root().key("tags").key("").to_string(),
+            "tags[\"\"]"
+        );
+    }
+}

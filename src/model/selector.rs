@@ -1,0 +1,283 @@
+//! CloudTrail advanced event selectors, and the spec's shorthands that expand into them.
+
+/// One advanced event selector, in the AWS shape (`Name`, `FieldSelectors`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdvancedSelector {
+    pub name: Option<String>,
+    pub fields: Vec<FieldSelector>,
+}
+
+/// One condition of an advanced event selector. Every list empty means "no condition of that kind".
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FieldSelector {
+    pub field: String,
+    pub equals: Vec<String>,
+    pub starts_with: Vec<String>,
+    pub ends_with: Vec<String>,
+    pub not_equals: Vec<String>,
+    pub not_starts_with: Vec<String>,
+    pub not_ends_with: Vec<String>,
+}
+
+/// The fields an advanced event selector may name (CloudTrail API reference,
+/// `AdvancedFieldSelector.Field`, for trails).
+pub const FIELDS: &[&str] = &[
+    "eventCategory",
+    "eventSource",
+    "eventName",
+    "eventType",
+    "readOnly",
+    "resources.type",
+    "resources.ARN",
+    "errorCode",
+    "sessionCredentialFromConsole",
+    "userIdentity.arn",
+    "vpcEndpointId",
+];
+
+/// The management event sources a trail may exclude (CloudTrail API reference,
+/// `EventSelector.ExcludeManagementEventSources`: KMS and the RDS Data API).
+pub const EXCLUDABLE_SOURCES: &[&str] = &["kms.amazonaws.com", "rdsdata.amazonaws.com"];
+
+/// Which management events a trail logs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ManagementEvents {
+    All,
+    ReadOnly,
+    WriteOnly,
+    None,
+}
+
+impl ManagementEvents {
+    pub const NAMES: &'static [&'static str] = &["all", "read_only", "write_only", "none"];
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "all" => Some(Self::All),
+            "read_only" => Some(Self::ReadOnly),
+            "write_only" => Some(Self::WriteOnly),
+            "none" => Some(Self::None),
+            _ => None,
+        }
+    }
+
+    pub fn logs_reads(self) -> bool {
+        matches!(self, Self::All | Self::ReadOnly)
+    }
+
+    pub fn logs_writes(self) -> bool {
+        matches!(self, Self::All | Self::WriteOnly)
+    }
+}
+
+/// Read/write filter of a data-event shorthand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    All,
+    Read,
+    Write,
+}
+
+impl Access {
+    pub const NAMES: &'static [&'static str] = &["all", "read", "write"];
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "all" => Some(Self::All),
+            "read" => Some(Self::Read),
+            "write" => Some(Self::Write),
+            _ => None,
+        }
+    }
+
+    /// The `readOnly` field value this access selects, if it narrows at all.
+    fn read_only_value(self) -> Option<&'static str> {
+        match self {
+            Access::All => None,
+            Access::Read => Some("true"),
+            Access::Write => Some("false"),
+        }
+    }
+}
+
+/// The `data_events` shorthand: one resource type, optional ARN prefixes, access and event names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DataEvents {
+    /// The CloudTrail resource type, e.g. `AWS::S3::Object`.
+    pub resource_type: String,
+    pub arn_prefixes: Vec<String>,
+    pub access: Access,
+    pub event_names: Vec<String>,
+}
+
+/// Short names for the common data-event resource types, and the ARN service of each.
+pub const RESOURCE_SHORT_NAMES: &[(&str, &str, &str)] = &[
+    ("s3_object", "AWS::S3::Object", "s3"),
+    ("lambda_function", "AWS::Lambda::Function", "lambda"),
+    ("dynamodb_table", "AWS::DynamoDB::Table", "dynamodb"),
+    ("sns_topic", "AWS::SNS::Topic", "sns"),
+    (
+        "cloudtrail_channel",
+        "AWS::CloudTrail::Channel",
+        "cloudtrail",
+    ),
+];
+
+fn field(name: &str, equals: Vec<String>) -> FieldSelector {
+    FieldSelector {
+        field: name.to_owned(),
+        equals,
+        ..FieldSelector::default()
+    }
+}
+
+/// The advanced selector that logs `events` management events, minus `excluded` sources;
+/// `None` when no management events are logged.
+pub fn management_selector(
+    events: ManagementEvents,
+    excluded: &[String],
+) -> Option<AdvancedSelector> {
+    let read_only = match events {
+        ManagementEvents::None => return None,
+        ManagementEvents::All => None,
+        ManagementEvents::ReadOnly => Some("true"),
+        ManagementEvents::WriteOnly => Some("false"),
+    };
+    let mut fields = vec![field("eventCategory", vec!["Management".to_owned()])];
+    if let Some(v) = read_only {
+        fields.push(field("readOnly", vec![v.to_owned()]));
+    }
+    if !excluded.is_empty() {
+        fields.push(FieldSelector {
+            field: "eventSource".to_owned(),
+            not_equals: excluded.to_vec(),
+            ..FieldSelector::default()
+        });
+    }
+    Some(AdvancedSelector {
+        name: Some("Management events".to_owned()),
+        fields,
+    })
+}
+
+impl DataEvents {
+    /// The advanced selector this shorthand stands for.
+    pub fn to_selector(&self) -> AdvancedSelector {
+        let mut fields = vec![
+            field("eventCategory", vec!["Data".to_owned()]),
+            field("resources.type", vec![self.resource_type.clone()]),
+        ];
+        if !self.arn_prefixes.is_empty() {
+            fields.push(FieldSelector {
+                field: "resources.ARN".to_owned(),
+                starts_with: self.arn_prefixes.clone(),
+                ..FieldSelector::default()
+            });
+        }
+        if let Some(v) = self.access.read_only_value() {
+            fields.push(field("readOnly", vec![v.to_owned()]));
+        }
+        if !self.event_names.is_empty() {
+            fields.push(field("eventName", self.event_names.clone()));
+        }
+        AdvancedSelector {
+            name: Some(format!("Data events: {}", self.resource_type)),
+            fields,
+        }
+    }
+}
+
+impl AdvancedSelector {
+    /// Values across all conditions of this selector (the trail-wide quota counts these).
+    pub fn value_count(&self) -> usize {
+        self.fields.iter().map(FieldSelector::value_count).sum()
+    }
+
+    /// The values of `Equals` on `field_name`, if this selector has such a condition.
+    pub fn equals_of(&self, field_name: &str) -> Option<&[String]> {
+        self.fields
+            .iter()
+            .find(|f| f.field == field_name && !f.equals.is_empty())
+            .map(|f| f.equals.as_slice())
+    }
+
+    /// Which management events this selector logs, read from its conditions: `(reads, writes)`.
+    /// A selector that does not select the Management category logs neither.
+    pub fn management_coverage(&self) -> (bool, bool) {
+        let is_management = self
+            .equals_of("eventCategory")
+            .is_some_and(|v| v.iter().any(|c| c == "Management"));
+        if !is_management {
+            return (false, false);
+        }
+        match self.equals_of("readOnly") {
+            Some(v) => (
+                v.iter().any(|x| x == "true"),
+                v.iter().any(|x| x == "false"),
+            ),
+            None => (true, true),
+        }
+    }
+}
+
+/// Which management events a set of selectors logs: `(reads, writes)`.
+pub fn coverage(selectors: &[AdvancedSelector]) -> (bool, bool) {
+    selectors.iter().fold((false, false), |(r, w), s| {
+        let (sr, sw) = s.management_coverage();
+        (r || sr, w || sw)
+    })
+}
+
+impl FieldSelector {
+    pub fn value_count(&self) -> usize {
+        self.equals.len()
+            + self.starts_with.len()
+            + self.ends_with.len()
+            + self.not_equals.len()
+            + self.not_starts_with.len()
+            + self.not_ends_with.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn management_shorthand_expands_to_the_documented_selector() {
+        let s = management_selector(ManagementEvents::WriteOnly, &["kms.amazonaws.com".into()])
+            .unwrap();
+        assert_eq!(s.fields.len(), 3);
+        assert_eq!(s.equals_of("readOnly"), Some(&["false".to_owned()][..]));
+        assert_eq!(s.fields[2].not_equals, vec!["kms.amazonaws.com"]);
+        assert_eq!(s.management_coverage(), (false, true));
+        assert_eq!(s.value_count(), 3);
+        assert!(management_selector(ManagementEvents::None, &[]).is_none());
+        let all = management_selector(ManagementEvents::All, &[]).unwrap();
+        assert_eq!(all.management_coverage(), (true, true));
+    }
+
+    #[test]
+    fn data_shorthand_expands_every_condition() {
+        let d = DataEvents {
+            resource_type: "AWS::S3::Object".into(),
+            arn_prefixes: vec!["arn:aws:s3:::b/".into()],
+            access: Access::Write,
+            event_names: vec!["PutObject".into(), "DeleteObject".into()],
+        };
+        let s = d.to_selector();
+        let names: Vec<_> = s.fields.iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "eventCategory",
+                "resources.type",
+                "resources.ARN",
+                "readOnly",
+                "eventName"
+            ]
+        );
+        assert_eq!(s.value_count(), 6);
+        assert_eq!(s.management_coverage(), (false, false));
+    }
+}

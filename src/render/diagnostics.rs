@@ -1,0 +1,71 @@
+//! Spec diagnostics as `FILE:LINE:COL: error: MESSAGE (at SPEC.PATH)`, with a hint line.
+
+use std::io::{self, Write};
+
+use crate::model::diagnostic::{Diagnostic, Severity};
+use crate::render::style::Color;
+
+/// Writes each diagnostic, then nothing else: the caller prints any summary.
+pub fn write(
+    out: &mut dyn Write,
+    file: &str,
+    diagnostics: &[Diagnostic],
+    color: Color,
+) -> io::Result<()> {
+    for d in diagnostics {
+        let position = match d.location {
+            Some(l) => format!("{file}:{}:{}", l.line, l.column),
+            None => file.to_owned(),
+        };
+        let severity = match d.severity {
+            Severity::Error => color.red("error"),
+            Severity::Warning => color.yellow("warning"),
+        };
+        let at = if d.path.is_root() {
+            String::new()
+        } else {
+            format!(" (at {})", d.path)
+        };
+        writeln!(
+            out,
+            "{}: {severity}: {}{at}",
+            color.bold(&position),
+            d.message
+        )?;
+        if let Some(h) = &d.hint {
+            writeln!(out, "  {}: {h}", color.cyan("hint"))?;
+        }
+    }
+    Ok(())
+}
+
+/// `2 errors, 1 warning`.
+pub fn summary(diagnostics: &[Diagnostic]) -> String {
+    let count = |s| diagnostics.iter().filter(|d| d.severity == s).count();
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    format!(
+        "{}, {}",
+        plural(count(Severity::Error), "error"),
+        plural(count(Severity::Warning), "warning")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::diagnostic::{Location, SpecPath};
+
+    #[test]
+    fn renders_position_severity_path_and_hint() {
+        let d = Diagnostic::error(&SpecPath::root().key("trails").index(2).key("name"), "bad")
+            .with_hint("fix it")
+            .at(Location { line: 3, column: 9 });
+        let mut out = Vec::new();
+        write(&mut out, "s.yaml", std::slice::from_ref(&d), Color::Never).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "s.yaml:3:9: error: bad (at trails[2].name)\n  hint: fix it\n"
+        );
+        assert_eq!(summary(&[d]), "1 error, 0 warnings");
+    }
+}

@@ -1,0 +1,4 @@
+//! Turns results into text on any `Write`; decides nothing.
+
+pub mod diagnostics;
+pub mod style;

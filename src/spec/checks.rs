@@ -1,0 +1,97 @@
+//! Checks across the whole spec: duplicate names, per-Region quotas, bucket references, tag counts.
+
+use std::collections::HashMap;
+
+use crate::model::desired::Desired;
+use crate::model::diagnostic::{Diagnostic, SpecPath};
+use crate::spec::reader::Ctx;
+use crate::spec::suggest;
+
+/// CloudTrail: at most 5 trails per Region (a multi-Region trail counts in every Region).
+pub const MAX_TRAILS_PER_REGION: usize = 5;
+/// Tags per resource, ownership tags included (CloudTrail and S3 both allow 50).
+const MAX_TAGS: usize = 50;
+const OWNERSHIP_TAGS: usize = 2;
+
+pub fn run(ctx: &mut Ctx, d: &Desired) {
+    let root = SpecPath::root();
+    duplicates(
+        ctx,
+        &root.key("buckets"),
+        "bucket",
+        d.buckets.iter().map(|b| b.name.as_str()),
+    );
+    duplicates(
+        ctx,
+        &root.key("trails"),
+        "trail",
+        d.trails.iter().map(|t| t.name.as_str()),
+    );
+
+    // Every trail lives in the home Region, so the home Region holds them all.
+    if d.trails.len() > MAX_TRAILS_PER_REGION {
+        ctx.push(
+            Diagnostic::error(
+                &root.key("trails").index(MAX_TRAILS_PER_REGION),
+                format!(
+                    "{} trails would exist in {}; CloudTrail allows {MAX_TRAILS_PER_REGION} per Region",
+                    d.trails.len(),
+                    d.home_region
+                ),
+            )
+            .with_hint("one all-Region trail with more selectors usually replaces several trails"),
+        );
+    }
+
+    for (i, t) in d.trails.iter().enumerate() {
+        let path = root.key("trails").index(i);
+        let declared = d.buckets.iter().any(|b| b.name == t.bucket);
+        if !declared && !t.bucket.is_empty() {
+            let names = d.buckets.iter().map(|b| b.name.as_str());
+            if let Some(near) = suggest::closest(&t.bucket, names) {
+                ctx.push(
+                    Diagnostic::warning(
+                        &path.key("bucket"),
+                        format!(
+                            "bucket `{}` is not declared under buckets, so it must already exist",
+                            t.bucket
+                        ),
+                    )
+                    .with_hint(format!("did you mean `{near}`, declared under buckets?")),
+                );
+            }
+        }
+        let count = d.tags.len() + t.tags.len() + OWNERSHIP_TAGS;
+        if count > MAX_TAGS {
+            ctx.error(
+                &path.key("tags"),
+                format!("the trail would carry {count} tags (spec tags, its own and 2 ownership tags); AWS allows {MAX_TAGS}"),
+            );
+        }
+    }
+}
+
+fn duplicates<'a>(
+    ctx: &mut Ctx,
+    list: &SpecPath,
+    what: &str,
+    names: impl Iterator<Item = &'a str>,
+) {
+    let mut first: HashMap<&str, usize> = HashMap::new();
+    for (i, name) in names.enumerate() {
+        if name.is_empty() {
+            continue;
+        }
+        if let Some(j) = first.get(name) {
+            ctx.error(
+                &list.index(i).key("name"),
+                format!(
+                    "{what} `{name}` is declared twice (first at {})",
+                    list.index(*j)
+                ),
+            );
+        } else {
+            first.insert(name, i);
+        }
+    }
+}

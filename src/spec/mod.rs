@@ -1,0 +1,153 @@
+//! Reads a YAML spec, validates all of it at once, and produces `Desired`.
+//!
+//! Every diagnostic carries its spec path and `line:column`. Nothing here touches AWS.
+
+mod checks;
+mod marks;
+mod names;
+mod reader;
+mod source;
+mod suggest;
+mod trail;
+mod v1;
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use serde_yaml::Value;
+
+use crate::model::desired::Desired;
+use crate::model::diagnostic::{Diagnostic, Location, Severity, SpecPath};
+use marks::Marks;
+use reader::Ctx;
+use source::start;
+
+/// Specs are small; anything larger is refused before parsing.
+pub const MAX_SPEC_BYTES: usize = 1024 * 1024;
+
+/// A valid spec, and the warnings it raised.
+#[derive(Debug)]
+pub struct Loaded {
+    pub desired: Desired,
+    pub warnings: Vec<Diagnostic>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// The spec has errors; all diagnostics, warnings included, in source order.
+    #[error("the spec is invalid")]
+    Invalid(Vec<Diagnostic>),
+}
+
+/// Reads and validates the spec at `path`.
+pub fn load(path: &Path) -> Result<Loaded, LoadError> {
+    let read_err = |source| LoadError::Read {
+        path: path.to_owned(),
+        source,
+    };
+    let file = std::fs::File::open(path).map_err(read_err)?;
+    let mut bytes = Vec::new();
+    // Read one byte past the limit, so an oversized file is recognised without reading it all.
+    file.take(MAX_SPEC_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(read_err)?;
+    parse(&bytes).map_err(LoadError::Invalid)
+}
+
+/// Validates a spec given as bytes.
+pub fn parse(bytes: &[u8]) -> Result<Loaded, Vec<Diagnostic>> {
+    let text = source::text(bytes).map_err(|d| vec![d])?;
+    let root = yaml(text).map_err(|d| vec![d])?;
+    let mut ctx = Ctx::default();
+    let desired = v1::decode(&mut ctx, &root);
+    if let Some(d) = &desired {
+        checks::run(&mut ctx, d);
+    }
+    let diagnostics = locate(ctx.diagnostics, &Marks::index(text));
+    let has_errors = diagnostics.iter().any(|d| d.severity == Severity::Error);
+    match desired {
+        Some(desired) if !has_errors => Ok(Loaded {
+            desired,
+            warnings: diagnostics,
+        }),
+        _ => Err(diagnostics),
+    }
+}
+
+/// Fills in each diagnostic's position from the source, then sorts them in source order.
+fn locate(mut diagnostics: Vec<Diagnostic>, marks: &Marks) -> Vec<Diagnostic> {
+    for d in &mut diagnostics {
+        if d.location.is_none() {
+            d.location = marks.locate(&d.path, d.anchor);
+        }
+    }
+    diagnostics.sort_by_key(|d| d.location);
+    diagnostics
+}
+
+/// The YAML tree of the spec, or the parser's error at its position.
+fn yaml(text: &str) -> Result<Value, Diagnostic> {
+    let root = SpecPath::root();
+    let mut value: Value = serde_yaml::from_str(text).map_err(|e| yaml_error(text, &e))?;
+    value.apply_merge().map_err(|e| yaml_error(text, &e))?;
+    if value.is_null() {
+        return Err(Diagnostic::error(&root, "the spec is empty")
+            .with_hint("start with `version: 1`; see docs/spec.md")
+            .at(start()));
+    }
+    Ok(value)
+}
+
+fn yaml_error(text: &str, e: &serde_yaml::Error) -> Diagnostic {
+    let root = SpecPath::root();
+    let raw = e.to_string();
+    // yaml_serde appends " at line L column C"; the position is rendered separately.
+    let message = match raw.find(" at line ") {
+        Some(i) => raw[..i].to_owned(),
+        None => raw,
+    };
+    let location = e.location().map(|l| Location {
+        line: l.line(),
+        column: l.column(),
+    });
+    let mut at = location;
+    let d = match message.as_str() {
+        "recursion limit exceeded" => Diagnostic::error(
+            &root,
+            "the YAML nests too deeply (recursion limit exceeded)",
+        ),
+        m if m.contains("duplicate entry with key ") => {
+            let (path, second) = Marks::first_duplicate_key(text).unzip();
+            at = second.or(at);
+            let key = m
+                .rsplit("duplicate entry with key ")
+                .next()
+                .unwrap_or_default();
+            Diagnostic::error(
+                &path.unwrap_or_default(),
+                format!("key {key} appears twice in one mapping"),
+            )
+            .with_hint("YAML keeps only one of them: remove the other")
+        }
+        m if m.contains("more than one document") => {
+            at = Marks::second_document(text).or(at);
+            Diagnostic::error(&root, "the spec holds more than one YAML document").with_hint(
+                "a spec is one document: remove the second `---` and what follows, or merge them",
+            )
+        }
+        "repetition limit exceeded" => Diagnostic::error(
+            &root,
+            "YAML aliases expand to too many nodes (repetition limit exceeded)",
+        )
+        .with_hint("aliases that refer to other aliases multiply; write the values out"),
+        _ => Diagnostic::error(&root, format!("invalid YAML: {message}")),
+    };
+    d.at(at
+        .or_else(|| Marks::first_alias(text))
+        .unwrap_or_else(start))
+}

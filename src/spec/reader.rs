@@ -1,0 +1,223 @@
+//! Typed reads over a parsed YAML tree that collect every problem instead of stopping at the first.
+
+use serde_yaml::{Mapping, Value};
+
+use crate::model::diagnostic::{Diagnostic, SpecPath};
+use crate::spec::suggest;
+
+/// Collects diagnostics while a spec is decoded and checked.
+#[derive(Debug, Default)]
+pub struct Ctx {
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Ctx {
+    pub fn push(&mut self, d: Diagnostic) {
+        self.diagnostics.push(d);
+    }
+
+    pub fn error(&mut self, path: &SpecPath, message: impl Into<String>) {
+        self.push(Diagnostic::error(path, message));
+    }
+}
+
+/// "a string", "a list", …: how a value is named in messages.
+pub fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "nothing (null)",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Sequence(_) => "a list",
+        Value::Mapping(_) => "a mapping",
+        Value::Tagged(_) => "a tagged value",
+    }
+}
+
+fn type_error(ctx: &mut Ctx, path: &SpecPath, expected: &str, v: &Value) {
+    let mut d = Diagnostic::error(path, format!("expected {expected}, found {}", kind_of(v)));
+    if expected == "a string" && matches!(v, Value::Number(_) | Value::Bool(_)) {
+        d = d.with_hint("quote the value to make it a string");
+    }
+    if let Value::Tagged(t) = v {
+        d = d.with_hint(format!(
+            "YAML tags such as `{}` are not part of the spec",
+            t.tag
+        ));
+    }
+    ctx.push(d);
+}
+
+/// A string value at `path`, or a type error.
+pub fn string(ctx: &mut Ctx, v: &Value, path: &SpecPath) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        _ => {
+            type_error(ctx, path, "a string", v);
+            None
+        }
+    }
+}
+
+/// A mapping being read field by field.
+pub struct Map<'a> {
+    pub path: SpecPath,
+    entries: &'a Mapping,
+}
+
+impl<'a> Map<'a> {
+    /// `v` as a mapping, or a type error naming `what` was expected.
+    pub fn of(ctx: &mut Ctx, v: &'a Value, path: SpecPath) -> Option<Self> {
+        match v {
+            Value::Mapping(entries) => Some(Self { path, entries }),
+            _ => {
+                type_error(ctx, &path, "a mapping", v);
+                None
+            }
+        }
+    }
+
+    /// Reports every key not in `allowed` (with a "did you mean" for near misses) and every
+    /// key that is not a string.
+    pub fn check_keys(&self, ctx: &mut Ctx, allowed: &[&str]) {
+        for k in self.entries.keys() {
+            let Value::String(name) = k else {
+                ctx.error(
+                    &self.path,
+                    format!("mapping keys must be strings, found {}", kind_of(k)),
+                );
+                continue;
+            };
+            if allowed.contains(&name.as_str()) {
+                continue;
+            }
+            let hint = match suggest::closest(name, allowed.iter().copied()) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => format!("expected one of: {}", allowed.join(", ")),
+            };
+            let path = self.path.key(name);
+            ctx.push(
+                Diagnostic::error(&path, format!("unknown key `{name}`"))
+                    .with_hint(hint)
+                    .at_key(),
+            );
+        }
+    }
+
+    /// The value under `key`; an explicit `null` (a key with nothing after it) counts as absent.
+    pub fn get(&self, key: &str) -> Option<&'a Value> {
+        self.entries.get(key).filter(|v| !v.is_null())
+    }
+
+    pub fn path_of(&self, key: &str) -> SpecPath {
+        self.path.key(key)
+    }
+
+    fn missing(&self, ctx: &mut Ctx, key: &str) {
+        ctx.error(&self.path, format!("missing required key `{key}`"));
+    }
+
+    pub fn string(&self, ctx: &mut Ctx, key: &str) -> Option<String> {
+        let v = self.get(key)?;
+        string(ctx, v, &self.path_of(key))
+    }
+
+    pub fn required_string(&self, ctx: &mut Ctx, key: &str) -> Option<String> {
+        if self.get(key).is_none() {
+            self.missing(ctx, key);
+            return None;
+        }
+        self.string(ctx, key)
+    }
+
+    pub fn bool(&self, ctx: &mut Ctx, key: &str, default: bool) -> bool {
+        match self.get(key) {
+            None => default,
+            Some(Value::Bool(b)) => *b,
+            Some(v) => {
+                let mut d = Diagnostic::error(
+                    &self.path_of(key),
+                    format!("expected true or false, found {}", kind_of(v)),
+                );
+                let yaml11 = ["yes", "no", "on", "off", "True", "False"];
+                if v.as_str().is_some_and(|s| yaml11.contains(&s)) {
+                    d = d.with_hint("YAML 1.2 reads yes/no/on/off as strings: write true or false");
+                }
+                ctx.push(d);
+                default
+            }
+        }
+    }
+
+    /// A whole number in `min..=max`.
+    pub fn integer(&self, ctx: &mut Ctx, key: &str, min: u64, max: u64) -> Option<u64> {
+        let v = self.get(key)?;
+        let path = self.path_of(key);
+        match v.as_u64() {
+            Some(n) if (min..=max).contains(&n) => Some(n),
+            Some(_) | None if v.is_number() => {
+                ctx.error(
+                    &path,
+                    format!("expected a whole number from {min} to {max}"),
+                );
+                None
+            }
+            _ => {
+                type_error(ctx, &path, "a whole number", v);
+                None
+            }
+        }
+    }
+
+    /// The items of a list under `key` (empty when absent), each with its path.
+    pub fn list(&self, ctx: &mut Ctx, key: &str) -> Vec<(SpecPath, &'a Value)> {
+        let Some(v) = self.get(key) else {
+            return Vec::new();
+        };
+        let path = self.path_of(key);
+        match v {
+            Value::Sequence(items) => items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| (path.index(i), item))
+                .collect(),
+            _ => {
+                type_error(ctx, &path, "a list", v);
+                Vec::new()
+            }
+        }
+    }
+
+    /// A list of strings under `key`, each with its path; wrong items are reported and skipped.
+    pub fn string_list(&self, ctx: &mut Ctx, key: &str) -> Vec<(SpecPath, String)> {
+        self.list(ctx, key)
+            .into_iter()
+            .filter_map(|(p, v)| string(ctx, v, &p).map(|s| (p, s)))
+            .collect()
+    }
+
+    /// The string entries of a mapping under `key` (tags), each with its path.
+    pub fn string_map(&self, ctx: &mut Ctx, key: &str) -> Vec<(SpecPath, String, String)> {
+        let Some(v) = self.get(key) else {
+            return Vec::new();
+        };
+        let Some(map) = Map::of(ctx, v, self.path_of(key)) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (k, v) in map.entries {
+            let Value::String(k) = k else {
+                ctx.error(
+                    &map.path,
+                    format!("mapping keys must be strings, found {}", kind_of(k)),
+                );
+                continue;
+            };
+            let path = map.path.key(k);
+            if let Some(v) = string(ctx, v, &path) {
+                out.push((path, k.clone(), v));
+            }
+        }
+        out
+    }
+}

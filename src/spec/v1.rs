@@ -1,0 +1,222 @@
+//! Spec version 1: the root keys, regions, tags and buckets, decoded into `Desired`.
+
+use serde_yaml::Value;
+
+use crate::model::desired::{Bucket, Desired};
+use crate::model::diagnostic::{Diagnostic, SpecPath};
+use crate::model::region;
+use crate::model::tags::{RESERVED_PREFIX, Tags};
+use crate::spec::names;
+use crate::spec::reader::{Ctx, Map, kind_of, string};
+use crate::spec::trail;
+
+const ROOT_KEYS: &[&str] = &[
+    "version",
+    "stack",
+    "account",
+    "home_region",
+    "regions",
+    "tags",
+    "buckets",
+    "trails",
+];
+const BUCKET_KEYS: &[&str] = &["name", "retention_days", "kms_key"];
+
+/// Pushes the message of a failed shape check, if any, at `path`.
+pub fn check(ctx: &mut Ctx, path: &SpecPath, result: Result<(), String>) {
+    if let Err(message) = result {
+        ctx.error(path, message);
+    }
+}
+
+/// Decodes a whole spec. Every problem goes to `ctx`; the result is meaningful only when `ctx`
+/// holds no errors.
+pub fn decode(ctx: &mut Ctx, root: &Value) -> Option<Desired> {
+    let map = Map::of(ctx, root, SpecPath::root())?;
+    map.check_keys(ctx, ROOT_KEYS);
+    version(ctx, &map);
+
+    let stack = map.required_string(ctx, "stack").unwrap_or_default();
+    if map.get("stack").is_some() && !stack.is_empty() {
+        check(ctx, &map.path_of("stack"), names::stack_name(&stack));
+    }
+    let account = account(ctx, &map);
+    let home_region = map.required_string(ctx, "home_region").unwrap_or_default();
+    if !home_region.is_empty() {
+        check(
+            ctx,
+            &map.path_of("home_region"),
+            names::region(&home_region),
+        );
+    }
+    let regions = regions(ctx, &map, &home_region);
+    let tags = tags(ctx, &map, "tags");
+    let buckets = map
+        .list(ctx, "buckets")
+        .into_iter()
+        .filter_map(|(path, v)| bucket(ctx, v, path))
+        .collect();
+    let trails = map
+        .list(ctx, "trails")
+        .into_iter()
+        .filter_map(|(path, v)| trail::decode(ctx, v, path))
+        .collect();
+    Some(Desired {
+        stack,
+        account,
+        home_region,
+        regions,
+        tags,
+        buckets,
+        trails,
+    })
+}
+
+fn version(ctx: &mut Ctx, map: &Map<'_>) {
+    let path = map.path_of("version");
+    match map.get("version") {
+        None => ctx.push(
+            Diagnostic::error(&map.path, "missing required key `version`")
+                .with_hint("start the spec with `version: 1`"),
+        ),
+        Some(v) if v.as_u64() == Some(1) => {}
+        Some(Value::Number(n)) => ctx.push(
+            Diagnostic::error(&path, format!("unsupported spec version {n}"))
+                .with_hint("this trailctl reads `version: 1`"),
+        ),
+        Some(v) => ctx.push(
+            Diagnostic::error(
+                &path,
+                format!("expected the number 1, found {}", kind_of(v)),
+            )
+            .with_hint("write `version: 1`"),
+        ),
+    }
+}
+
+fn account(ctx: &mut Ctx, map: &Map<'_>) -> Option<String> {
+    let path = map.path_of("account");
+    match map.get("account")? {
+        Value::String(s) => {
+            check(ctx, &path, names::account_id(s));
+            Some(s.clone())
+        }
+        Value::Number(_) => {
+            ctx.push(
+                Diagnostic::error(&path, "the account id must be a quoted string")
+                    .with_hint("write it in quotes, e.g. account: \"012345678901\": as a number YAML drops leading zeros"),
+            );
+            None
+        }
+        v => {
+            ctx.error(&path, format!("expected a string, found {}", kind_of(v)));
+            None
+        }
+    }
+}
+
+fn regions(ctx: &mut Ctx, map: &Map<'_>, home: &str) -> Vec<String> {
+    let path = map.path_of("regions");
+    let list: Vec<(SpecPath, String)> = match map.get("regions") {
+        None => return vec![home.to_owned()],
+        Some(Value::String(s)) if s == "all" => {
+            return region::DEFAULT_ENABLED
+                .iter()
+                .map(|r| (*r).to_owned())
+                .collect();
+        }
+        Some(Value::String(s)) => {
+            ctx.push(
+                Diagnostic::error(
+                    &path,
+                    format!("expected a list of Regions or `all`, found `{s}`"),
+                )
+                .with_hint(format!("write `regions: [{s}]`")),
+            );
+            return vec![home.to_owned()];
+        }
+        Some(_) => map.string_list(ctx, "regions"),
+    };
+    let mut out: Vec<String> = Vec::new();
+    for (p, r) in list {
+        if r == "all" {
+            ctx.push(
+                Diagnostic::error(&p, "`all` cannot be mixed with a list of Regions")
+                    .with_hint("write `regions: all` on its own"),
+            );
+        } else if out.contains(&r) {
+            ctx.error(&p, format!("Region `{r}` is listed twice"));
+        } else {
+            check(ctx, &p, names::region(&r));
+            out.push(r);
+        }
+    }
+    if out.is_empty() {
+        ctx.error(&path, "the list of Regions is empty");
+    } else if !home.is_empty() && !out.iter().any(|r| r == home) {
+        ctx.push(
+            Diagnostic::error(&path, format!("home_region `{home}` is not in regions"))
+                .with_hint(format!("add `{home}` to regions")),
+        );
+    }
+    out
+}
+
+/// The tags under `key`, each checked, with trailctl's own prefix refused.
+pub fn tags(ctx: &mut Ctx, map: &Map<'_>, key: &str) -> Tags {
+    let mut out = Tags::new();
+    for (path, k, v) in map.string_map(ctx, key) {
+        if k.starts_with(RESERVED_PREFIX) {
+            ctx.push(
+                Diagnostic::error(
+                    &path,
+                    format!("tag key `{k}` uses the reserved prefix `{RESERVED_PREFIX}`"),
+                )
+                .with_hint("trailctl sets its ownership tags itself")
+                .at_key(),
+            );
+            continue;
+        }
+        if let Err(message) = names::tag_key(&k) {
+            ctx.push(Diagnostic::error(&path, message).at_key());
+        }
+        check(ctx, &path, names::tag_value(&v));
+        out.insert(k, v);
+    }
+    out
+}
+
+fn bucket(ctx: &mut Ctx, v: &Value, path: SpecPath) -> Option<Bucket> {
+    let map = Map::of(ctx, v, path)?;
+    map.check_keys(ctx, BUCKET_KEYS);
+    let name = map.required_string(ctx, "name").unwrap_or_default();
+    if map.get("name").is_some() {
+        check(ctx, &map.path_of("name"), names::bucket_name(&name));
+    }
+    let retention_days = map
+        .integer(ctx, "retention_days", 1, 36_500)
+        .and_then(|n| u32::try_from(n).ok());
+    let kms_key = map.string(ctx, "kms_key");
+    if let Some(k) = &kms_key {
+        check(ctx, &map.path_of("kms_key"), names::kms_key(k));
+    }
+    Some(Bucket {
+        name,
+        retention_days,
+        kms_key,
+    })
+}
+
+/// A string that must be one of `names`, with a suggestion when it is not.
+pub fn one_of(ctx: &mut Ctx, v: &Value, path: &SpecPath, names: &[&str]) -> Option<String> {
+    let s = string(ctx, v, path)?;
+    if names.contains(&s.as_str()) {
+        return Some(s);
+    }
+    let hint = match crate::spec::suggest::closest(&s, names.iter().copied()) {
+        Some(n) => format!("did you mean `{n}`?"),
+        None => format!("expected one of: {}", names.join(", ")),
+    };
+    ctx.push(Diagnostic::error(path, format!("unknown value `{s}`")).with_hint(hint));
+    None
+}

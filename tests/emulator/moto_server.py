@@ -1,0 +1,158 @@
+#!/usr/bin/env python3
+"""trailctl's emulator: moto server (pinned moto[server]==5.2.5) plus the small patches that
+end-to-end alert tests need. Copied from the team's reference launcher (shared/emulator/).
+
+Run exactly like moto_server:  python moto_server.py -H 127.0.0.1 -p 5055
+Extra option (ours): --parent-pid PID  exit when that process is gone, so a test run that ends
+(or is killed) never leaves a server behind.
+
+Patches (moto 5.2.x):
+  1. EventBridge -> SNS targets: moto raises NotImplementedError (HTTP 500 on PutEvents)
+     for any matching rule whose target is an SNS topic. We publish to the topic instead,
+     so SNS -> SQS / HTTP subscriptions receive the event (E2E delivery).
+  2. DISABLED rules: moto still delivers to their targets. We skip them.
+  3. SNS and SQS targets are rendered by us: Input / InputPath honoured (moto ignores
+     them), plain-text InputTemplate allowed (moto 500s: it json.loads the result), and
+     the default payload keeps the "account" field (moto's drops it).
+  4. events:TestEventPattern: moto returns an empty body. We evaluate the pattern with
+     moto's own matcher and return {"Result": bool}.
+  5. SNS http(s) subscriptions to an unreachable endpoint make Publish return 500.
+     We log and ignore the delivery error (real SNS retries asynchronously).
+"""
+import json
+import sys
+
+from moto.core.utils import iso_8601_datetime_without_milliseconds, utcfromtimestamp
+from moto.events import models as ev_models
+from moto.events import responses as ev_responses
+from moto.events.utils import EventTemplateParser
+from moto.utilities.arns import parse_arn
+
+_orig_send_to_targets = ev_models.Rule.send_to_targets
+
+
+def _render(target, original_event):
+    """Payload for one target, per EventBridge semantics (Input > InputPath > InputTransformer > event)."""
+    if "Input" in target:
+        return target["Input"]
+    if "InputPath" in target:
+        from jsonpath_ng.ext import parse
+
+        m = parse(target["InputPath"]).find(original_event)
+        return json.dumps(m[0].value) if m else "null"
+    ev = dict(original_event)
+    if isinstance(ev.get("time"), (int, float)):
+        ev["time"] = iso_8601_datetime_without_milliseconds(utcfromtimestamp(ev["time"]))
+    it = target.get("InputTransformer")
+    if it:
+        try:
+            out = EventTemplateParser.parse(
+                input_template=it.get("InputTemplate"),
+                input_paths_map=it.get("InputPathsMap", {}),
+                event=ev,
+            )
+            # same as moto's SQS path: a quoted-string template keeps its quotes
+            return json.dumps(out)
+        except ValueError:
+            # non-JSON template (plain text): substitute placeholders textually
+            from jsonpath_ng.ext import parse
+
+            text = it.get("InputTemplate", "")
+            for k, path in it.get("InputPathsMap", {}).items():
+                m = parse(path).find(ev)
+                v = m[0].value if m else ""
+                text = text.replace(f"<{k}>", v if isinstance(v, str) else json.dumps(v))
+            return text
+    ev.pop("ingestion-time", None)  # moto-internal field, not in real events
+    return json.dumps(ev)
+
+
+def send_to_targets(self, original_event, transform_input=True):
+    if getattr(self, "state", "ENABLED") not in ("ENABLED", "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"):
+        return
+    if not self.event_pattern.matches_event(original_event):
+        return
+    mine = [t for t in self.targets if parse_arn(t["Arn"]).service in ("sns", "sqs")]
+    others = [t for t in self.targets if t not in mine]
+    for t in mine:
+        arn = parse_arn(t["Arn"])
+        body = _render(t, original_event)
+        if arn.service == "sns":
+            from moto.sns import sns_backends
+
+            sns_backends[arn.account][arn.region].publish(body, arn=t["Arn"])
+        else:
+            from moto.sqs import sqs_backends
+
+            group_id = t.get("SqsParameters", {}).get("MessageGroupId")
+            sqs_backends[arn.account][arn.region].send_message(
+                queue_name=arn.resource_id, message_body=body, group_id=group_id
+            )
+    if others:  # logs, archives, event buses, api destinations: moto's own code
+        saved = self.targets
+        try:
+            self.targets = others
+            _orig_send_to_targets(self, original_event, transform_input)
+        finally:
+            self.targets = saved
+
+
+ev_models.Rule.send_to_targets = send_to_targets
+
+
+def test_event_pattern(self):
+    pattern = ev_models.EventPattern.load(self._get_param("EventPattern"))
+    event = json.loads(self._get_param("Event"))
+    return json.dumps({"Result": bool(pattern.matches_event(event))})
+
+
+ev_responses.EventsHandler.test_event_pattern = test_event_pattern
+
+# 5. SNS http/https subscriptions: moto POSTs synchronously inside Publish and turns a
+#    connection error into HTTP 500 for Publish (and so for PutEvents). Real SNS delivers
+#    asynchronously with retries and never fails Publish. Swallow delivery errors.
+from moto.sns import models as sns_models
+
+_orig_sub_publish = sns_models.Subscription.publish
+
+
+def _sub_publish(self, *a, **kw):
+    if self.protocol in ("http", "https"):
+        try:
+            return _orig_sub_publish(self, *a, **kw)
+        except Exception as e:  # noqa: BLE001
+            print(f"moto_trailctl: SNS delivery to {self.endpoint} failed: {e}", file=sys.stderr)
+            return None
+    return _orig_sub_publish(self, *a, **kw)
+
+
+sns_models.Subscription.publish = _sub_publish
+
+
+
+def _watch_parent(pid):
+    """Exit as soon as process `pid` is gone (the test binary that started us)."""
+    import os
+    import threading
+    import time
+
+    def loop():
+        while True:
+            try:
+                os.kill(pid, 0)
+            except OSError:
+                os._exit(0)
+            time.sleep(0.5)
+
+    threading.Thread(target=loop, daemon=True).start()
+
+
+if __name__ == "__main__":
+    from moto.server import main
+
+    args = sys.argv[1:]
+    if "--parent-pid" in args:
+        i = args.index("--parent-pid")
+        _watch_parent(int(args[i + 1]))
+        del args[i : i + 2]
+    main(args)

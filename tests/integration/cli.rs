@@ -1,0 +1,106 @@
+//! The real binary: exit codes, help, version, usage errors, completions, colour.
+
+use std::process::{Command, Output};
+
+fn trailctl(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_trailctl"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("AWS_ENDPOINT_URL")
+        .output()
+        .unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn validate_exits_0_for_every_example() {
+    for f in ["examples/minimal.yaml", "examples/baseline.yaml"] {
+        let out = trailctl(&["validate", "-f", f]);
+        assert_eq!(out.status.code(), Some(0), "{f}: {}", text(&out.stderr));
+        assert_eq!(
+            text(&out.stdout),
+            format!("{f}: valid (1 trail, 1 bucket; 0 warnings)\n")
+        );
+    }
+}
+
+#[test]
+fn validate_exits_1_with_every_error_located() {
+    let out = trailctl(&["validate", "--file", "tests/specs/invalid/trail-names.yaml"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert_eq!(err.matches(": error: ").count(), 5, "{err}");
+    assert!(err.contains("tests/specs/invalid/trail-names.yaml:5:12: error: a trail name has 3 to 128 characters, this one has 2 (at trails[0].name)"), "{err}");
+    assert!(err.ends_with("invalid (5 errors, 0 warnings)\n"), "{err}");
+    assert!(!err.contains('\x1b'), "no colour when not a terminal");
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn a_missing_spec_file_is_an_error_not_a_panic() {
+    let out = trailctl(&["validate"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).starts_with("error: cannot read trailctl.yaml: "),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn help_and_version_exit_0_usage_errors_exit_1() {
+    let help = trailctl(&["--help"]);
+    assert_eq!(help.status.code(), Some(0));
+    let h = text(&help.stdout);
+    for needle in [
+        "validate",
+        "completions",
+        "--profile",
+        "--region",
+        "--endpoint-url",
+        "--no-color",
+        "--verbose",
+        "Examples:",
+        "Exit codes:",
+    ] {
+        assert!(h.contains(needle), "help lacks {needle}:\n{h}");
+    }
+    let version = trailctl(&["--version"]);
+    assert_eq!(version.status.code(), Some(0));
+    assert_eq!(
+        text(&version.stdout),
+        format!("trailctl {}\n", env!("CARGO_PKG_VERSION"))
+    );
+    for bad in [&["--bogus"][..], &["frobnicate"], &[]] {
+        let out = trailctl(bad);
+        assert_eq!(out.status.code(), Some(1), "{bad:?}");
+        assert!(!out.stderr.is_empty());
+    }
+}
+
+#[test]
+fn completions_are_generated_for_each_shell() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let out = trailctl(&["completions", shell]);
+        assert_eq!(out.status.code(), Some(0), "{shell}");
+        assert!(text(&out.stdout).contains("validate"), "{shell}");
+    }
+}
+
+#[test]
+fn verbose_logs_to_stderr_only() {
+    let out = trailctl(&["-vv", "validate", "-f", "examples/minimal.yaml"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        text(&out.stderr).contains("configuration"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(
+        text(&out.stdout),
+        "examples/minimal.yaml: valid (1 trail, 1 bucket; 0 warnings)\n"
+    );
+}

@@ -1,0 +1,87 @@
+//! The IAM policies in policies/ against the table of every AWS operation the code can call:
+//! reads are in both policies, writes only in the apply policy, and no policy grants an action
+//! the code never calls.
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+use trailctl::live::aws::operations::{Access, OPERATIONS};
+
+fn actions(file: &str) -> BTreeSet<String> {
+    let path = format!("{}/policies/{file}", env!("CARGO_MANIFEST_DIR"));
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(doc["Version"], "2012-10-17", "{file}");
+    let mut out = BTreeSet::new();
+    for st in doc["Statement"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{file}: Statement is a list"))
+    {
+        assert_eq!(st["Effect"], "Allow", "{file}: {st}");
+        match &st["Action"] {
+            Value::String(a) => out.insert(a.clone()),
+            Value::Array(list) => {
+                for a in list {
+                    out.insert(a.as_str().unwrap().to_owned());
+                }
+                true
+            }
+            other => panic!("{file}: Action {other}"),
+        };
+    }
+    for a in &out {
+        assert!(!a.contains('*'), "{file}: wildcard action {a}");
+    }
+    out
+}
+
+#[test]
+fn policies_grant_exactly_what_the_code_calls() {
+    let plan = actions("trailctl-plan.json");
+    let apply = actions("trailctl-apply.json");
+    let mut failures = Vec::new();
+    for op in OPERATIONS {
+        let a = op.iam_action.to_owned();
+        match op.access {
+            Access::Read if !(plan.contains(&a) && apply.contains(&a)) => {
+                failures.push(format!(
+                    "{} ({a}) is a read: it belongs in both policies",
+                    op.name
+                ));
+            }
+            Access::Write if plan.contains(&a) => {
+                failures.push(format!(
+                    "{} ({a}) writes: it must not be in the plan policy",
+                    op.name
+                ));
+            }
+            Access::Write if !apply.contains(&a) => {
+                failures.push(format!(
+                    "{} ({a}) is missing from the apply policy",
+                    op.name
+                ));
+            }
+            _ => {}
+        }
+    }
+    let called: BTreeSet<String> = OPERATIONS.iter().map(|o| o.iam_action.to_owned()).collect();
+    for a in plan.union(&apply) {
+        if !called.contains(a) {
+            failures.push(format!("{a} is granted but no code calls it"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn the_operation_table_has_no_duplicates_and_well_formed_actions() {
+    let mut seen = BTreeSet::new();
+    for op in OPERATIONS {
+        assert!(seen.insert(op.name), "{} listed twice", op.name);
+        let (service, action) = op.iam_action.split_once(':').unwrap();
+        assert!(
+            !service.is_empty() && action.chars().next().is_some_and(char::is_uppercase),
+            "{}",
+            op.iam_action
+        );
+    }
+}

@@ -28,6 +28,16 @@ pub fn run(ctx: &mut Ctx, d: &Desired) {
         d.trails.iter().map(|t| t.name.as_str()),
     );
 
+    if d.tags.len() + OWNERSHIP_TAGS > MAX_TAGS {
+        ctx.error(
+            &root.key("tags"),
+            format!(
+                "{} tags plus the 2 ownership tags exceed the {MAX_TAGS} tags AWS allows per resource",
+                d.tags.len()
+            ),
+        );
+    }
+
     // Every trail lives in the home Region, so the home Region holds them all.
     if d.trails.len() > MAX_TRAILS_PER_REGION {
         ctx.push(

@@ -120,6 +120,15 @@ fn regions(ctx: &mut Ctx, map: &Map<'_>, home: &str) -> Vec<String> {
     let list: Vec<(SpecPath, String)> = match map.get("regions") {
         None => return vec![home.to_owned()],
         Some(Value::String(s)) if s == "all" => {
+            if !home.is_empty() && region::OPT_IN.contains(&home) {
+                ctx.push(
+                    Diagnostic::error(
+                        &path,
+                        format!("`all` means the default-enabled Regions, which do not include home_region `{home}` (an opt-in Region)"),
+                    )
+                    .with_hint("list the Regions explicitly, including the home Region"),
+                );
+            }
             return region::DEFAULT_ENABLED
                 .iter()
                 .map(|r| (*r).to_owned())

@@ -91,10 +91,7 @@ impl<'a> Map<'a> {
             if allowed.contains(&name.as_str()) {
                 continue;
             }
-            let hint = match suggest::closest(name, allowed.iter().copied()) {
-                Some(s) => format!("did you mean `{s}`?"),
-                None => format!("expected one of: {}", allowed.join(", ")),
-            };
+            let hint = suggest::hint(name, allowed);
             let path = self.path.key(name);
             ctx.push(
                 Diagnostic::error(&path, format!("unknown key `{name}`"))

@@ -37,6 +37,14 @@ pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         .map(|(_, c)| c)
 }
 
+/// The hint for a word that is not among `candidates`: the near miss, else the whole list.
+pub fn hint(word: &str, candidates: &[&str]) -> String {
+    match closest(word, candidates.iter().copied()) {
+        Some(s) => format!("did you mean `{s}`?"),
+        None => format!("expected one of: {}", candidates.join(", ")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -47,5 +55,10 @@ mod tests {
         assert_eq!(closest("trial", ["trails", "buckets"]), Some("trails"));
         assert_eq!(closest("logging_enabled", ["logging", "prefix"]), None);
         assert_eq!(closest("x", ["y", "zz"]), Some("y"));
+        assert_eq!(hint("writes", &["read", "write"]), "did you mean `write`?");
+        assert_eq!(
+            hint("zzz", &["read", "write"]),
+            "expected one of: read, write"
+        );
     }
 }

@@ -222,10 +222,7 @@ pub fn one_of(ctx: &mut Ctx, v: &Value, path: &SpecPath, names: &[&str]) -> Opti
     if names.contains(&s.as_str()) {
         return Some(s);
     }
-    let hint = match crate::spec::suggest::closest(&s, names.iter().copied()) {
-        Some(n) => format!("did you mean `{n}`?"),
-        None => format!("expected one of: {}", names.join(", ")),
-    };
+    let hint = crate::spec::suggest::hint(&s, names);
     ctx.push(Diagnostic::error(path, format!("unknown value `{s}`")).with_hint(hint));
     None
 }

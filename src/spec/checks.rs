@@ -28,7 +28,10 @@ pub fn run(ctx: &mut Ctx, d: &Desired) {
         d.trails.iter().map(|t| t.name.as_str()),
     );
 
-    if d.tags.len() + OWNERSHIP_TAGS > MAX_TAGS {
+    // Every resource carries the spec's tags and the ownership tags; report that excess once, at
+    // `tags`, and a trail only when its own tags are what push it over.
+    let shared_tags = d.tags.len() + OWNERSHIP_TAGS;
+    if shared_tags > MAX_TAGS {
         ctx.error(
             &root.key("tags"),
             format!(
@@ -71,8 +74,8 @@ pub fn run(ctx: &mut Ctx, d: &Desired) {
                 );
             }
         }
-        let count = d.tags.len() + t.tags.len() + OWNERSHIP_TAGS;
-        if count > MAX_TAGS {
+        let count = shared_tags + t.tags.len();
+        if shared_tags <= MAX_TAGS && count > MAX_TAGS {
             ctx.error(
                 &path.key("tags"),
                 format!("the trail would carry {count} tags (spec tags, its own and 2 ownership tags); AWS allows {MAX_TAGS}"),

@@ -8,6 +8,7 @@ use crate::model::region;
 use crate::model::tags::{RESERVED_PREFIX, Tags};
 use crate::spec::names;
 use crate::spec::reader::{Ctx, Map, kind_of, string};
+use crate::spec::suggest;
 use crate::spec::trail;
 
 const ROOT_KEYS: &[&str] = &[
@@ -222,7 +223,7 @@ pub fn one_of(ctx: &mut Ctx, v: &Value, path: &SpecPath, names: &[&str]) -> Opti
     if names.contains(&s.as_str()) {
         return Some(s);
     }
-    let hint = crate::spec::suggest::hint(&s, names);
+    let hint = suggest::hint(&s, names);
     ctx.push(Diagnostic::error(path, format!("unknown value `{s}`")).with_hint(hint));
     None
 }

@@ -2,10 +2,12 @@
 //!
 //! Data flows spec → model → live → plan → apply → render; see `../shared/STYLE.md`.
 
+pub mod apply;
 pub mod cli;
 pub mod exit;
 pub mod live;
 pub mod model;
+pub mod plan;
 pub mod render;
 pub mod spec;
 

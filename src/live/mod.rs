@@ -1,3 +1,12 @@
-//! The live account: AWS access set up once. `live/aws` is the only code that touches the SDK.
+//! The live account: one async trait per AWS service, reading into `model` types. `live/aws` is
+//! the only code that touches the SDK; `live/fake` is an in-memory account for unit tests.
 
 pub mod aws;
+pub mod error;
+#[cfg(test)]
+pub mod fake;
+pub mod observe;
+pub mod services;
+
+pub use error::{ErrorKind, LiveError, LiveResult};
+pub use observe::observe;

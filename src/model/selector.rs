@@ -239,6 +239,74 @@ impl FieldSelector {
     }
 }
 
+/// A classic event selector (`EventSelector`), as a trail configured without advanced
+/// selectors reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClassicSelector {
+    pub read_write: ManagementEvents,
+    pub include_management_events: bool,
+    pub excluded_sources: Vec<String>,
+    /// `(type, values)` of each `DataResource`.
+    pub data_resources: Vec<(String, Vec<String>)>,
+}
+
+impl Default for ClassicSelector {
+    /// What CloudTrail reports for a trail nobody configured: all management events.
+    fn default() -> Self {
+        Self {
+            read_write: ManagementEvents::All,
+            include_management_events: true,
+            excluded_sources: Vec::new(),
+            data_resources: Vec::new(),
+        }
+    }
+}
+
+/// Classic selectors in their advanced meaning (CloudTrail User Guide, "Log events by using
+/// advanced event selectors"): management events per `ReadWriteType`, and one data selector
+/// per resource type, its values as ARN prefixes unless they select every resource.
+pub fn classic_to_advanced(classic: &[ClassicSelector]) -> Vec<AdvancedSelector> {
+    let mut out = Vec::new();
+    for c in classic {
+        if c.include_management_events {
+            out.extend(management_selector(c.read_write, &c.excluded_sources));
+        }
+        for (kind, values) in &c.data_resources {
+            let mut fields = vec![
+                field("eventCategory", vec!["Data".to_owned()]),
+                field("resources.type", vec![kind.clone()]),
+            ];
+            let prefixes: Vec<String> = values
+                .iter()
+                .filter(|v| !selects_every_resource(v))
+                .cloned()
+                .collect();
+            if !prefixes.is_empty() && prefixes.len() == values.len() {
+                fields.push(FieldSelector {
+                    field: "resources.ARN".to_owned(),
+                    starts_with: prefixes,
+                    ..FieldSelector::default()
+                });
+            }
+            match c.read_write {
+                ManagementEvents::ReadOnly => fields.push(field("readOnly", vec!["true".into()])),
+                ManagementEvents::WriteOnly => {
+                    fields.push(field("readOnly", vec!["false".into()]));
+                }
+                ManagementEvents::All | ManagementEvents::None => {}
+            }
+            out.push(AdvancedSelector { name: None, fields });
+        }
+    }
+    out
+}
+
+/// `arn:aws:s3`, `arn:aws:s3:::`, `arn:aws:lambda`…: the classic way to say "every resource".
+fn selects_every_resource(value: &str) -> bool {
+    let rest = value.trim_end_matches(':');
+    rest.split(':').count() <= 3
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -255,6 +323,27 @@ mod tests {
         assert!(management_selector(ManagementEvents::None, &[]).is_none());
         let all = management_selector(ManagementEvents::All, &[]).unwrap();
         assert_eq!(all.management_coverage(), (true, true));
+    }
+
+    #[test]
+    fn classic_selectors_mean_their_advanced_form() {
+        assert_eq!(
+            classic_to_advanced(&[ClassicSelector::default()]),
+            vec![management_selector(ManagementEvents::All, &[]).unwrap()]
+        );
+        let c = ClassicSelector {
+            read_write: ManagementEvents::WriteOnly,
+            include_management_events: false,
+            excluded_sources: vec![],
+            data_resources: vec![
+                ("AWS::S3::Object".into(), vec!["arn:aws:s3".into()]),
+                ("AWS::S3::Object".into(), vec!["arn:aws:s3:::b/".into()]),
+            ],
+        };
+        let adv = classic_to_advanced(&[c]);
+        assert_eq!(adv.len(), 2);
+        assert_eq!(adv[0].fields.len(), 3);
+        assert_eq!(adv[1].fields[2].starts_with, vec!["arn:aws:s3:::b/"]);
     }
 
     #[test]

@@ -1,0 +1,322 @@
+//! Executes a plan's changes: trail deletions first, then buckets (bucket → settings → policy),
+//! then trails (trail → tags → event selectors → Insights → logging). Stops at the first failure
+//! and says what was applied, what failed and what was not attempted; a re-run converges.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use crate::live::error::{ErrorKind, LiveError, LiveResult};
+use crate::live::services::Account;
+use crate::model::arn;
+use crate::model::observed::TrailSettings;
+use crate::model::state::{BucketState, TrailState};
+use crate::plan::{Action, Address, Change, Plan, Resource};
+
+/// How `apply` behaves.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Apply changes that reduce audit logging.
+    pub allow_destroy: bool,
+    /// Waits between attempts when CloudTrail cannot yet see a bucket policy just written.
+    pub policy_retry_delays: Vec<Duration>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            allow_destroy: false,
+            policy_retry_delays: [1, 2, 4, 8, 16].map(Duration::from_secs).to_vec(),
+        }
+    }
+}
+
+/// Progress, as it happens.
+#[derive(Debug)]
+pub enum Event<'a> {
+    Started(&'a Change),
+    Finished(&'a Change),
+    /// CloudTrail could not see the bucket policy yet; trying again after `delay`.
+    Retrying {
+        address: &'a Address,
+        delay: Duration,
+        error: &'a LiveError,
+    },
+}
+
+/// Why a plan was not applied at all.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Refusal {
+    /// The plan has conflicts.
+    Conflicts,
+    /// Destructive changes without `allow_destroy`: each address with its reasons.
+    Destructive(Vec<(Address, Vec<String>)>),
+}
+
+/// What an apply did.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub applied: Vec<Address>,
+    pub failed: Option<(Address, LiveError)>,
+    pub not_attempted: Vec<Address>,
+}
+
+/// Applies `plan`. Refuses before any call when the plan has conflicts or, without
+/// `allow_destroy`, destructive changes.
+pub async fn apply<A: Account>(
+    account: &A,
+    plan: &Plan,
+    options: &Options,
+    progress: &mut dyn FnMut(Event<'_>),
+) -> Result<Outcome, Refusal> {
+    if !plan.conflicts.is_empty() {
+        return Err(Refusal::Conflicts);
+    }
+    let destructive: Vec<_> = plan
+        .destructive()
+        .map(|c| (c.address.clone(), c.destructive.clone()))
+        .collect();
+    if !destructive.is_empty() && !options.allow_destroy {
+        return Err(Refusal::Destructive(destructive));
+    }
+    let phase = |c: &Change| match (&c.address, c.action) {
+        (Address::Trail(_), Action::Delete) => 0,
+        (Address::Bucket(_), _) => 1,
+        (Address::Trail(_), _) => 2,
+    };
+    let mut order: Vec<&Change> = plan
+        .changes
+        .iter()
+        .filter(|c| c.action != Action::NoOp)
+        .collect();
+    order.sort_by_key(|c| phase(c));
+    let mut outcome = Outcome::default();
+    let mut rest = order.into_iter();
+    let ex = Executor {
+        account,
+        account_id: &plan.account,
+        options,
+    };
+    for change in rest.by_ref() {
+        progress(Event::Started(change));
+        match ex.change(change, progress).await {
+            Ok(()) => {
+                progress(Event::Finished(change));
+                outcome.applied.push(change.address.clone());
+            }
+            Err(e) => {
+                outcome.failed = Some((change.address.clone(), e));
+                break;
+            }
+        }
+    }
+    outcome.not_attempted = rest.map(|c| c.address.clone()).collect();
+    Ok(outcome)
+}
+
+struct Executor<'a, A> {
+    account: &'a A,
+    account_id: &'a str,
+    options: &'a Options,
+}
+
+/// The `UpdateTrail` settings of a trail state, in the form the API takes.
+fn settings(t: &TrailState, account: &str) -> TrailSettings {
+    TrailSettings {
+        all_regions: t.all_regions,
+        global_service_events: t.global_service_events,
+        bucket: t.bucket.clone(),
+        prefix: t.prefix.clone(),
+        kms_key: t.kms_key.clone(),
+        log_file_validation: t.log_file_validation,
+        cloudwatch_logs: t.cloudwatch_logs.clone(),
+        // A topic of the trail's own Region and account by name (the API takes a name or ARN).
+        delivery_topic: t.delivery_topic.as_ref().map(|topic| {
+            let local = arn::topic(&t.region, account, "");
+            topic
+                .strip_prefix(&local)
+                .filter(|n| !n.contains(':'))
+                .unwrap_or(topic)
+                .to_owned()
+        }),
+    }
+}
+
+impl<A: Account> Executor<'_, A> {
+    async fn change(&self, c: &Change, progress: &mut dyn FnMut(Event<'_>)) -> LiveResult<()> {
+        match (&c.before, &c.after, c.action) {
+            (Some(Resource::Trail(b)), _, Action::Delete) => {
+                self.account.delete_trail(&b.region, &b.name).await
+            }
+            (Some(Resource::Trail(b)), Some(Resource::Trail(a)), Action::Replace) => {
+                self.account.delete_trail(&b.region, &b.name).await?;
+                self.create_trail(c, a, progress).await
+            }
+            (None, Some(Resource::Trail(a)), Action::Create) => {
+                self.create_trail(c, a, progress).await
+            }
+            (Some(Resource::Trail(b)), Some(Resource::Trail(a)), Action::Update) => {
+                self.update_trail(c, b, a, progress).await
+            }
+            (None, Some(Resource::Bucket(a)), Action::Create) => self.create_bucket(a).await,
+            (Some(Resource::Bucket(b)), Some(Resource::Bucket(a)), Action::Update) => {
+                self.update_bucket(b, a).await
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Retries a trail write while CloudTrail cannot yet see a bucket policy just written.
+    async fn with_policy_retry<T, F, Fut>(
+        &self,
+        c: &Change,
+        progress: &mut dyn FnMut(Event<'_>),
+        call: F,
+    ) -> LiveResult<T>
+    where
+        F: Fn() -> Fut,
+        Fut: Future<Output = LiveResult<T>>,
+    {
+        let mut delays = self.options.policy_retry_delays.iter();
+        loop {
+            match call().await {
+                Err(e) if e.kind == ErrorKind::BucketPolicyNotReady => {
+                    let Some(delay) = delays.next() else {
+                        return Err(e);
+                    };
+                    tracing::warn!(address = %c.address, ?delay, error = %e, "bucket policy not visible to CloudTrail yet; retrying");
+                    progress(Event::Retrying {
+                        address: &c.address,
+                        delay: *delay,
+                        error: &e,
+                    });
+                    tokio::time::sleep(*delay).await;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    async fn create_trail(
+        &self,
+        c: &Change,
+        a: &TrailState,
+        progress: &mut dyn FnMut(Event<'_>),
+    ) -> LiveResult<()> {
+        let s = settings(a, self.account_id);
+        self.with_policy_retry(c, progress, || {
+            self.account.create_trail(&a.region, &a.name, &s, &a.tags)
+        })
+        .await?;
+        self.account
+            .put_selectors(&a.region, &a.name, &a.selectors)
+            .await?;
+        if !a.insights.is_empty() {
+            self.account
+                .put_insights(&a.region, &a.name, &a.insights)
+                .await?;
+        }
+        if a.logging {
+            self.account.set_logging(&a.region, &a.name, true).await?;
+        }
+        Ok(())
+    }
+
+    async fn update_trail(
+        &self,
+        c: &Change,
+        b: &TrailState,
+        a: &TrailState,
+        progress: &mut dyn FnMut(Event<'_>),
+    ) -> LiveResult<()> {
+        let (region, name) = (&a.region, &a.name);
+        if b.settings_differ(a) {
+            let s = settings(a, self.account_id);
+            self.with_policy_retry(c, progress, || self.account.update_trail(region, name, &s))
+                .await?;
+        }
+        let trail_arn = arn::trail(region, self.account_id, name);
+        let add: crate::model::tags::Tags = a
+            .tags
+            .iter()
+            .filter(|(k, v)| b.tags.get(*k) != Some(*v))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        if !add.is_empty() {
+            self.account.add_tags(region, &trail_arn, &add).await?;
+        }
+        let remove: BTreeSet<String> = b
+            .tags
+            .keys()
+            .filter(|k| !a.tags.contains_key(*k))
+            .cloned()
+            .collect();
+        if !remove.is_empty() {
+            self.account
+                .remove_tags(region, &trail_arn, &remove)
+                .await?;
+        }
+        if b.selectors_differ(a) {
+            self.account
+                .put_selectors(region, name, &a.selectors)
+                .await?;
+        }
+        if b.insights != a.insights {
+            self.account.put_insights(region, name, &a.insights).await?;
+        }
+        if b.logging != a.logging {
+            self.account.set_logging(region, name, a.logging).await?;
+        }
+        Ok(())
+    }
+
+    async fn create_bucket(&self, a: &BucketState) -> LiveResult<()> {
+        let (region, name) = (&a.region, &a.name);
+        self.account.create_bucket(region, name).await?;
+        self.account.put_tags(region, name, &a.tags).await?;
+        self.account.block_public_access(region, name).await?;
+        self.account.enforce_bucket_owner(region, name).await?;
+        self.account
+            .put_encryption(region, name, &a.encryption)
+            .await?;
+        if a.retention_days.is_some() {
+            self.account
+                .put_retention(region, name, a.retention_days)
+                .await?;
+        }
+        if a.policy.is_some() {
+            self.account
+                .put_policy(region, name, a.policy.as_ref())
+                .await?;
+        }
+        Ok(())
+    }
+
+    async fn update_bucket(&self, b: &BucketState, a: &BucketState) -> LiveResult<()> {
+        let (region, name) = (&a.region, &a.name);
+        if b.tags != a.tags {
+            self.account.put_tags(region, name, &a.tags).await?;
+        }
+        if !b.block_public_access {
+            self.account.block_public_access(region, name).await?;
+        }
+        if !b.owner_enforced {
+            self.account.enforce_bucket_owner(region, name).await?;
+        }
+        if b.encryption != a.encryption {
+            self.account
+                .put_encryption(region, name, &a.encryption)
+                .await?;
+        }
+        if b.retention_days != a.retention_days {
+            self.account
+                .put_retention(region, name, a.retention_days)
+                .await?;
+        }
+        if b.policy != a.policy {
+            self.account
+                .put_policy(region, name, a.policy.as_ref())
+                .await?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,11 @@
+//! Applying a plan: execute its changes through the `live` traits in dependency order, report
+//! progress, then re-read and verify that every touched resource converged.
+
+pub mod execute;
+pub mod verify;
+
+#[cfg(test)]
+mod tests;
+
+pub use execute::{Event, Options, Outcome, Refusal, apply};
+pub use verify::{NotConverged, verify};

@@ -1,0 +1,75 @@
+//! The one error type of every live call: which operation, where, and what kind of failure.
+
+use std::fmt;
+
+/// What went wrong, as far as trailctl acts on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The credentials are not allowed to make the call.
+    AccessDenied,
+    /// No credentials could be found (or they are expired).
+    Credentials,
+    /// The endpoint could not be reached or did not answer in time.
+    Unreachable,
+    /// CloudTrail cannot yet see a bucket policy that was just written (eventual consistency).
+    BucketPolicyNotReady,
+    /// The bucket still holds objects.
+    BucketNotEmpty,
+    /// Any other error, with the service's error code.
+    Service(String),
+}
+
+/// A failed AWS call.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct LiveError {
+    /// `Service:Operation`, e.g. `CloudTrail:CreateTrail`.
+    pub operation: &'static str,
+    pub region: Option<String>,
+    pub kind: ErrorKind,
+    pub message: String,
+    pub request_id: Option<String>,
+}
+
+impl LiveError {
+    pub fn new(
+        operation: &'static str,
+        region: Option<&str>,
+        kind: ErrorKind,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            operation,
+            region: region.map(str::to_owned),
+            kind,
+            message: message.into(),
+            request_id: None,
+        }
+    }
+}
+
+impl fmt::Display for LiveError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.operation)?;
+        if let Some(r) = &self.region {
+            write!(f, " in {r}")?;
+        }
+        let code = match &self.kind {
+            ErrorKind::AccessDenied => "AccessDenied",
+            ErrorKind::Credentials => "no usable credentials",
+            ErrorKind::Unreachable => "endpoint unreachable",
+            ErrorKind::BucketPolicyNotReady => "InsufficientS3BucketPolicyException",
+            ErrorKind::BucketNotEmpty => "BucketNotEmpty",
+            ErrorKind::Service(code) => code,
+        };
+        write!(f, " failed: {code}")?;
+        if !self.message.is_empty() {
+            write!(f, ": {}", self.message)?;
+        }
+        if let Some(id) = &self.request_id {
+            write!(f, " (request id {id})")?;
+        }
+        Ok(())
+    }
+}
+
+pub type LiveResult<T> = Result<T, LiveError>;

@@ -1,0 +1,405 @@
+//! An in-memory account for unit tests of observe, plan and apply: per-operation call counters,
+//! and failure injection ("the k-th call of operation X fails with Y").
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+use crate::live::error::{ErrorKind, LiveError, LiveResult};
+use crate::live::services::{CloudTrail, Kms, S3, Sts, TrailListing};
+use crate::model::arn;
+use crate::model::desired::InsightType;
+use crate::model::observed::{LiveBucket, PolicyObservation, TrailDetails, TrailSettings};
+use crate::model::selector::AdvancedSelector;
+use crate::model::state::Encryption;
+use crate::model::tags::Tags;
+
+#[derive(Debug, Clone)]
+pub struct FakeTrail {
+    pub settings: TrailSettings,
+    pub logging: bool,
+    pub selectors: Vec<AdvancedSelector>,
+    pub insights: BTreeSet<InsightType>,
+}
+
+#[derive(Debug, Default)]
+pub struct State {
+    pub account: String,
+    /// By `(home Region, name)`.
+    pub trails: BTreeMap<(String, String), FakeTrail>,
+    pub trail_tags: BTreeMap<String, Tags>,
+    pub buckets: BTreeMap<String, LiveBucket>,
+    /// Bucket names owned by another account.
+    pub foreign_buckets: BTreeSet<String>,
+    /// KMS aliases and ids → key ARN.
+    pub kms: BTreeMap<String, String>,
+    pub calls: BTreeMap<&'static str, usize>,
+    /// `(operation, n, kind)`: the n-th call (1-based) of `operation` fails.
+    pub failures: Vec<(&'static str, usize, ErrorKind)>,
+}
+
+/// The fake account. Single-threaded, like the code under test.
+#[derive(Debug, Default)]
+pub struct Fake {
+    pub state: RefCell<State>,
+}
+
+impl Fake {
+    pub fn new(account: &str) -> Self {
+        let f = Fake::default();
+        f.state.borrow_mut().account = account.to_owned();
+        f
+    }
+
+    /// Makes the `n`-th call of `operation` (from now on, 1-based) fail with `kind`.
+    pub fn fail(&self, operation: &'static str, n: usize, kind: ErrorKind) {
+        let mut s = self.state.borrow_mut();
+        let done = s.calls.get(operation).copied().unwrap_or(0);
+        s.failures.push((operation, done + n, kind));
+    }
+
+    pub fn calls(&self, operation: &str) -> usize {
+        self.state
+            .borrow()
+            .calls
+            .get(operation)
+            .copied()
+            .unwrap_or(0)
+    }
+
+    pub fn total_calls(&self) -> usize {
+        self.state.borrow().calls.values().sum()
+    }
+
+    pub fn reset_calls(&self) {
+        self.state.borrow_mut().calls.clear();
+    }
+
+    fn call(&self, operation: &'static str, region: &str) -> LiveResult<()> {
+        let mut s = self.state.borrow_mut();
+        let n = s.calls.entry(operation).or_insert(0);
+        *n += 1;
+        let n = *n;
+        if let Some(i) = s
+            .failures
+            .iter()
+            .position(|(op, k, _)| *op == operation && *k == n)
+        {
+            let (_, _, kind) = s.failures.remove(i);
+            return Err(LiveError::new(
+                operation,
+                Some(region),
+                kind,
+                "injected failure",
+            ));
+        }
+        Ok(())
+    }
+
+    fn with_trail<T>(
+        &self,
+        op: &'static str,
+        region: &str,
+        name_or_arn: &str,
+        f: impl FnOnce(&mut FakeTrail) -> T,
+    ) -> LiveResult<T> {
+        let mut s = self.state.borrow_mut();
+        let account = s.account.clone();
+        let t = s.trails.iter_mut().find(|((r, n), _)| {
+            r == region && (n == name_or_arn || arn::trail(r, &account, n) == name_or_arn)
+        });
+        match t {
+            Some((_, t)) => Ok(f(t)),
+            None => Err(LiveError::new(
+                op,
+                Some(region),
+                ErrorKind::Service("TrailNotFoundException".into()),
+                name_or_arn,
+            )),
+        }
+    }
+
+    fn with_bucket(
+        &self,
+        op: &'static str,
+        name: &str,
+        f: impl FnOnce(&mut LiveBucket),
+    ) -> LiveResult<()> {
+        match self.state.borrow_mut().buckets.get_mut(name) {
+            Some(b) => {
+                f(b);
+                Ok(())
+            }
+            None => Err(LiveError::new(
+                op,
+                None,
+                ErrorKind::Service("NoSuchBucket".into()),
+                name,
+            )),
+        }
+    }
+}
+
+impl CloudTrail for Fake {
+    async fn list_trails(&self, region: &str) -> LiveResult<Vec<(String, String, String)>> {
+        self.call("CloudTrail:ListTrails", region)?;
+        let s = self.state.borrow();
+        Ok(s.trails
+            .keys()
+            .map(|(r, n)| (n.clone(), arn::trail(r, &s.account, n), r.clone()))
+            .collect())
+    }
+
+    async fn describe_trails(&self, region: &str) -> LiveResult<Vec<TrailListing>> {
+        self.call("CloudTrail:DescribeTrails", region)?;
+        let s = self.state.borrow();
+        Ok(s.trails
+            .iter()
+            .filter(|((r, _), _)| r == region)
+            .map(|((r, n), t)| TrailListing {
+                name: n.clone(),
+                arn: arn::trail(r, &s.account, n),
+                region: r.clone(),
+                settings: t.settings.clone(),
+            })
+            .collect())
+    }
+
+    async fn list_tags(&self, region: &str, arns: &[String]) -> LiveResult<BTreeMap<String, Tags>> {
+        self.call("CloudTrail:ListTags", region)?;
+        let s = self.state.borrow();
+        Ok(arns
+            .iter()
+            .map(|a| (a.clone(), s.trail_tags.get(a).cloned().unwrap_or_default()))
+            .collect())
+    }
+
+    async fn details(&self, region: &str, arn: &str) -> LiveResult<TrailDetails> {
+        for op in [
+            "CloudTrail:GetTrailStatus",
+            "CloudTrail:GetEventSelectors",
+            "CloudTrail:GetInsightSelectors",
+        ] {
+            self.call(op, region)?;
+        }
+        self.with_trail("CloudTrail:GetTrailStatus", region, arn, |t| TrailDetails {
+            logging: t.logging,
+            selectors: t.selectors.clone(),
+            insights: t.insights.clone(),
+        })
+    }
+
+    async fn create_trail(
+        &self,
+        region: &str,
+        name: &str,
+        settings: &TrailSettings,
+        tags: &Tags,
+    ) -> LiveResult<String> {
+        self.call("CloudTrail:CreateTrail", region)?;
+        let mut s = self.state.borrow_mut();
+        let key = (region.to_owned(), name.to_owned());
+        if s.trails.contains_key(&key) {
+            return Err(LiveError::new(
+                "CloudTrail:CreateTrail",
+                Some(region),
+                ErrorKind::Service("TrailAlreadyExistsException".into()),
+                name,
+            ));
+        }
+        let a = arn::trail(region, &s.account, name);
+        s.trails.insert(
+            key,
+            FakeTrail {
+                settings: settings.clone(),
+                logging: false,
+                selectors: crate::model::selector::classic_to_advanced(&[Default::default()]),
+                insights: BTreeSet::new(),
+            },
+        );
+        s.trail_tags.insert(a.clone(), tags.clone());
+        Ok(a)
+    }
+
+    async fn update_trail(
+        &self,
+        region: &str,
+        name: &str,
+        settings: &TrailSettings,
+    ) -> LiveResult<()> {
+        self.call("CloudTrail:UpdateTrail", region)?;
+        self.with_trail("CloudTrail:UpdateTrail", region, name, |t| {
+            t.settings = settings.clone()
+        })
+    }
+
+    async fn delete_trail(&self, region: &str, name: &str) -> LiveResult<()> {
+        self.call("CloudTrail:DeleteTrail", region)?;
+        let mut s = self.state.borrow_mut();
+        let a = arn::trail(region, &s.account, name);
+        s.trails.remove(&(region.to_owned(), name.to_owned()));
+        s.trail_tags.remove(&a);
+        Ok(())
+    }
+
+    async fn add_tags(&self, region: &str, arn: &str, tags: &Tags) -> LiveResult<()> {
+        self.call("CloudTrail:AddTags", region)?;
+        let mut s = self.state.borrow_mut();
+        s.trail_tags
+            .entry(arn.to_owned())
+            .or_default()
+            .extend(tags.clone());
+        Ok(())
+    }
+
+    async fn remove_tags(
+        &self,
+        region: &str,
+        arn: &str,
+        keys: &BTreeSet<String>,
+    ) -> LiveResult<()> {
+        self.call("CloudTrail:RemoveTags", region)?;
+        let mut s = self.state.borrow_mut();
+        if let Some(t) = s.trail_tags.get_mut(arn) {
+            t.retain(|k, _| !keys.contains(k));
+        }
+        Ok(())
+    }
+
+    async fn put_selectors(
+        &self,
+        region: &str,
+        name: &str,
+        selectors: &[AdvancedSelector],
+    ) -> LiveResult<()> {
+        self.call("CloudTrail:PutEventSelectors", region)?;
+        self.with_trail("CloudTrail:PutEventSelectors", region, name, |t| {
+            t.selectors = selectors.to_vec()
+        })
+    }
+
+    async fn put_insights(
+        &self,
+        region: &str,
+        name: &str,
+        insights: &BTreeSet<InsightType>,
+    ) -> LiveResult<()> {
+        self.call("CloudTrail:PutInsightSelectors", region)?;
+        self.with_trail("CloudTrail:PutInsightSelectors", region, name, |t| {
+            t.insights = insights.clone()
+        })
+    }
+
+    async fn set_logging(&self, region: &str, name: &str, on: bool) -> LiveResult<()> {
+        let op = if on {
+            "CloudTrail:StartLogging"
+        } else {
+            "CloudTrail:StopLogging"
+        };
+        self.call(op, region)?;
+        self.with_trail(op, region, name, |t| t.logging = on)
+    }
+}
+
+impl S3 for Fake {
+    async fn bucket(&self, name: &str) -> LiveResult<Option<LiveBucket>> {
+        self.call("S3:GetBucketLocation", "us-east-1")?;
+        let s = self.state.borrow();
+        if s.foreign_buckets.contains(name) {
+            return Err(LiveError::new(
+                "S3:GetBucketLocation",
+                None,
+                ErrorKind::AccessDenied,
+                name,
+            ));
+        }
+        Ok(s.buckets.get(name).cloned())
+    }
+
+    async fn bucket_policy(&self, name: &str) -> LiveResult<PolicyObservation> {
+        self.call("S3:GetBucketPolicy", "us-east-1")?;
+        let s = self.state.borrow();
+        Ok(match s.buckets.get(name) {
+            None => PolicyObservation::MissingBucket,
+            Some(b) => b
+                .policy
+                .clone()
+                .map_or(PolicyObservation::NoPolicy, PolicyObservation::Policy),
+        })
+    }
+
+    async fn create_bucket(&self, region: &str, name: &str) -> LiveResult<()> {
+        self.call("S3:CreateBucket", region)?;
+        self.state.borrow_mut().buckets.insert(
+            name.to_owned(),
+            LiveBucket {
+                region: region.to_owned(),
+                block_public_access: false,
+                owner_enforced: false,
+                encryption: Encryption::S3,
+                retention_days: None,
+                policy: None,
+                tags: Tags::new(),
+            },
+        );
+        Ok(())
+    }
+
+    async fn block_public_access(&self, region: &str, name: &str) -> LiveResult<()> {
+        self.call("S3:PutPublicAccessBlock", region)?;
+        self.with_bucket("S3:PutPublicAccessBlock", name, |b| {
+            b.block_public_access = true
+        })
+    }
+
+    async fn enforce_bucket_owner(&self, region: &str, name: &str) -> LiveResult<()> {
+        self.call("S3:PutBucketOwnershipControls", region)?;
+        self.with_bucket("S3:PutBucketOwnershipControls", name, |b| {
+            b.owner_enforced = true
+        })
+    }
+
+    async fn put_encryption(
+        &self,
+        region: &str,
+        name: &str,
+        encryption: &Encryption,
+    ) -> LiveResult<()> {
+        self.call("S3:PutBucketEncryption", region)?;
+        self.with_bucket("S3:PutBucketEncryption", name, |b| {
+            b.encryption = encryption.clone()
+        })
+    }
+
+    async fn put_retention(&self, region: &str, name: &str, days: Option<u32>) -> LiveResult<()> {
+        self.call("S3:PutBucketLifecycleConfiguration", region)?;
+        self.with_bucket("S3:PutBucketLifecycleConfiguration", name, |b| {
+            b.retention_days = days
+        })
+    }
+
+    async fn put_policy(&self, region: &str, name: &str, policy: Option<&Value>) -> LiveResult<()> {
+        self.call("S3:PutBucketPolicy", region)?;
+        self.with_bucket("S3:PutBucketPolicy", name, |b| b.policy = policy.cloned())
+    }
+
+    async fn put_tags(&self, region: &str, name: &str, tags: &Tags) -> LiveResult<()> {
+        self.call("S3:PutBucketTagging", region)?;
+        self.with_bucket("S3:PutBucketTagging", name, |b| b.tags = tags.clone())
+    }
+}
+
+impl Sts for Fake {
+    async fn account_id(&self) -> LiveResult<String> {
+        self.call("STS:GetCallerIdentity", "us-east-1")?;
+        Ok(self.state.borrow().account.clone())
+    }
+}
+
+impl Kms for Fake {
+    async fn key_arn(&self, region: &str, key: &str) -> LiveResult<Option<String>> {
+        self.call("KMS:DescribeKey", region)?;
+        Ok(self.state.borrow().kms.get(key).cloned())
+    }
+}

@@ -1,0 +1,109 @@
+//! One async trait per AWS service, in `model` types. `live/aws` implements them with the SDK,
+//! `live/fake` in memory. Calls run concurrently inside one task, so the futures need not be
+//! `Send` (hence `async fn` in traits).
+#![allow(async_fn_in_trait)]
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+use crate::live::error::LiveResult;
+use crate::model::desired::InsightType;
+use crate::model::observed::{LiveBucket, PolicyObservation, TrailDetails, TrailSettings};
+use crate::model::selector::AdvancedSelector;
+use crate::model::state::Encryption;
+use crate::model::tags::Tags;
+
+/// A trail as `DescribeTrails` lists it in its home Region.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrailListing {
+    pub name: String,
+    pub arn: String,
+    pub region: String,
+    pub settings: TrailSettings,
+}
+
+/// CloudTrail. Every call goes to `region`, a trail's home Region.
+pub trait CloudTrail {
+    /// `(name, ARN, home Region)` of every trail the account has, as seen from `region`.
+    async fn list_trails(&self, region: &str) -> LiveResult<Vec<(String, String, String)>>;
+    /// The trails homed in `region` (no shadow copies).
+    async fn describe_trails(&self, region: &str) -> LiveResult<Vec<TrailListing>>;
+    /// Tags of each trail in `arns` (all homed in `region`).
+    async fn list_tags(&self, region: &str, arns: &[String]) -> LiveResult<BTreeMap<String, Tags>>;
+    /// Logging status, selectors and Insights of one trail.
+    async fn details(&self, region: &str, arn: &str) -> LiveResult<TrailDetails>;
+    /// Creates a trail with its tags; returns its ARN.
+    async fn create_trail(
+        &self,
+        region: &str,
+        name: &str,
+        settings: &TrailSettings,
+        tags: &Tags,
+    ) -> LiveResult<String>;
+    async fn update_trail(
+        &self,
+        region: &str,
+        name: &str,
+        settings: &TrailSettings,
+    ) -> LiveResult<()>;
+    async fn delete_trail(&self, region: &str, name: &str) -> LiveResult<()>;
+    async fn add_tags(&self, region: &str, arn: &str, tags: &Tags) -> LiveResult<()>;
+    async fn remove_tags(&self, region: &str, arn: &str, keys: &BTreeSet<String>)
+    -> LiveResult<()>;
+    /// Replaces the selectors; an empty list logs nothing.
+    async fn put_selectors(
+        &self,
+        region: &str,
+        name: &str,
+        selectors: &[AdvancedSelector],
+    ) -> LiveResult<()>;
+    /// Replaces the Insights types; an empty set turns Insights off.
+    async fn put_insights(
+        &self,
+        region: &str,
+        name: &str,
+        insights: &BTreeSet<InsightType>,
+    ) -> LiveResult<()>;
+    async fn set_logging(&self, region: &str, name: &str, on: bool) -> LiveResult<()>;
+}
+
+/// S3, for delivery buckets.
+pub trait S3 {
+    /// Everything trailctl compares on a bucket, or `Ok(None)` when it does not exist.
+    /// `Err` with `AccessDenied` when it exists in another account.
+    async fn bucket(&self, name: &str) -> LiveResult<Option<LiveBucket>>;
+    /// The policy of a bucket trailctl does not own.
+    async fn bucket_policy(&self, name: &str) -> LiveResult<PolicyObservation>;
+    async fn create_bucket(&self, region: &str, name: &str) -> LiveResult<()>;
+    async fn block_public_access(&self, region: &str, name: &str) -> LiveResult<()>;
+    async fn enforce_bucket_owner(&self, region: &str, name: &str) -> LiveResult<()>;
+    async fn put_encryption(
+        &self,
+        region: &str,
+        name: &str,
+        encryption: &Encryption,
+    ) -> LiveResult<()>;
+    /// Sets (or with `None` removes) trailctl's lifecycle rule: expire objects after `days`.
+    async fn put_retention(&self, region: &str, name: &str, days: Option<u32>) -> LiveResult<()>;
+    /// Sets (or with `None` deletes) the bucket policy.
+    async fn put_policy(&self, region: &str, name: &str, policy: Option<&Value>) -> LiveResult<()>;
+    /// Replaces the bucket's tags.
+    async fn put_tags(&self, region: &str, name: &str, tags: &Tags) -> LiveResult<()>;
+}
+
+/// STS.
+pub trait Sts {
+    /// The account the credentials belong to.
+    async fn account_id(&self) -> LiveResult<String>;
+}
+
+/// KMS, to compare keys by key ARN.
+pub trait Kms {
+    /// The key ARN `key` (id, ARN, alias or alias ARN) names in `region`, `Ok(None)` if none.
+    async fn key_arn(&self, region: &str, key: &str) -> LiveResult<Option<String>>;
+}
+
+/// An account: every service trailctl uses.
+pub trait Account: CloudTrail + S3 + Sts + Kms {}
+impl<T: CloudTrail + S3 + Sts + Kms> Account for T {}

@@ -1,0 +1,105 @@
+//! ARNs trailctl computes before the resources exist, and the canonical forms compared in plans.
+
+use std::collections::BTreeMap;
+
+/// The partition of a Region: `aws`, `aws-cn` or `aws-us-gov`.
+pub fn partition(region: &str) -> &'static str {
+    if region.starts_with("cn-") {
+        "aws-cn"
+    } else if region.starts_with("us-gov-") {
+        "aws-us-gov"
+    } else {
+        "aws"
+    }
+}
+
+/// The ARN a trail named `name` has (or will have) in its home Region.
+pub fn trail(region: &str, account: &str, name: &str) -> String {
+    format!(
+        "arn:{}:cloudtrail:{region}:{account}:trail/{name}",
+        partition(region)
+    )
+}
+
+/// The ARN of the S3 bucket `name`.
+pub fn bucket(region: &str, name: &str) -> String {
+    format!("arn:{}:s3:::{name}", partition(region))
+}
+
+/// A topic given as a name or an ARN, as an ARN (a name is a topic in `region` of `account`).
+pub fn topic(region: &str, account: &str, name_or_arn: &str) -> String {
+    if name_or_arn.starts_with("arn:") {
+        name_or_arn.to_owned()
+    } else {
+        format!(
+            "arn:{}:sns:{region}:{account}:{name_or_arn}",
+            partition(region)
+        )
+    }
+}
+
+/// Whether `key` is a KMS key ARN (not an alias ARN).
+pub fn is_kms_key_arn(key: &str) -> bool {
+    key.starts_with("arn:") && key.contains(":key/")
+}
+
+/// A KMS key given as key id, key ARN, alias name or alias ARN, in the form plans compare:
+/// the key ARN when `resolved` knows it (KMS `DescribeKey`), otherwise the full ARN of what was
+/// given (`alias/x` → `arn:…:alias/x`, a bare key id → `arn:…:key/id`).
+pub fn kms_key(
+    region: &str,
+    account: &str,
+    key: &str,
+    resolved: &BTreeMap<String, String>,
+) -> String {
+    if let Some(arn) = resolved.get(key) {
+        return arn.clone();
+    }
+    let arn = if key.starts_with("arn:") {
+        key.to_owned()
+    } else if key.starts_with("alias/") {
+        format!("arn:{}:kms:{region}:{account}:{key}", partition(region))
+    } else {
+        format!("arn:{}:kms:{region}:{account}:key/{key}", partition(region))
+    };
+    resolved.get(&arn).cloned().unwrap_or(arn)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn computed_arns() {
+        assert_eq!(
+            trail("eu-west-1", "111122223333", "t"),
+            "arn:aws:cloudtrail:eu-west-1:111122223333:trail/t"
+        );
+        assert_eq!(
+            topic("cn-north-1", "1", "x"),
+            "arn:aws-cn:sns:cn-north-1:1:x"
+        );
+        assert_eq!(
+            topic("us-east-1", "1", "arn:aws:sns:r:2:y"),
+            "arn:aws:sns:r:2:y"
+        );
+    }
+
+    #[test]
+    fn kms_keys_compare_by_key_arn_when_resolved() {
+        let key = "arn:aws:kms:us-east-1:1:key/abcd";
+        let resolved = BTreeMap::from([("alias/logs".to_owned(), key.to_owned())]);
+        assert_eq!(kms_key("us-east-1", "1", "alias/logs", &resolved), key);
+        assert_eq!(kms_key("us-east-1", "1", key, &resolved), key);
+        assert_eq!(kms_key("us-east-1", "1", "abcd", &BTreeMap::new()), key);
+        assert_eq!(
+            kms_key("us-east-1", "1", "alias/other", &resolved),
+            "arn:aws:kms:us-east-1:1:alias/other"
+        );
+        let by_arn = BTreeMap::from([(
+            "arn:aws:kms:us-east-1:1:alias/logs".to_owned(),
+            key.to_owned(),
+        )]);
+        assert_eq!(kms_key("us-east-1", "1", "alias/logs", &by_arn), key);
+    }
+}

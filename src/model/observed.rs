@@ -1,0 +1,102 @@
+//! `Observed`: what `observe` read from the account, before any comparison.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+use crate::model::desired::{CloudWatchLogs, InsightType};
+use crate::model::selector::AdvancedSelector;
+use crate::model::state::Encryption;
+use crate::model::tags::Tags;
+
+/// Everything the spec could own, as read.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Observed {
+    /// The account the credentials belong to (STS `GetCallerIdentity`).
+    pub account: String,
+    /// KMS keys the spec names, resolved to key ARNs where KMS could (given form → key ARN).
+    pub kms_keys: BTreeMap<String, String>,
+    /// Every trail homed in a Region that was read, shadow copies left out.
+    pub trails: Vec<LiveTrail>,
+    /// The spec's buckets.
+    pub buckets: BTreeMap<String, BucketObservation>,
+    /// Buckets trails of the spec deliver to that the spec does not declare: their policies.
+    pub other_buckets: BTreeMap<String, PolicyObservation>,
+}
+
+/// The `UpdateTrail` settings of a trail, as the API reports them (empty strings already `None`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrailSettings {
+    pub all_regions: bool,
+    pub global_service_events: bool,
+    pub bucket: String,
+    pub prefix: Option<String>,
+    pub kms_key: Option<String>,
+    pub log_file_validation: bool,
+    pub cloudwatch_logs: Option<CloudWatchLogs>,
+    /// Topic ARN (or name, when the API gave only a name).
+    pub delivery_topic: Option<String>,
+}
+
+/// A trail in its home Region.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveTrail {
+    pub name: String,
+    pub arn: String,
+    pub region: String,
+    pub settings: TrailSettings,
+    pub tags: Tags,
+    /// Status, selectors and Insights: read only for trails the spec or its stack may own.
+    pub details: Option<TrailDetails>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrailDetails {
+    pub logging: bool,
+    /// Advanced selectors; classic selectors converted to their advanced meaning.
+    pub selectors: Vec<AdvancedSelector>,
+    pub insights: BTreeSet<InsightType>,
+}
+
+/// What reading one of the spec's buckets found.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BucketObservation {
+    Missing,
+    /// The name exists but these credentials cannot read it: another account's bucket.
+    Inaccessible,
+    Found(LiveBucket),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LiveBucket {
+    pub region: String,
+    pub block_public_access: bool,
+    pub owner_enforced: bool,
+    /// The key as S3 reports it (not yet canonical).
+    pub encryption: Encryption,
+    pub retention_days: Option<u32>,
+    pub policy: Option<Value>,
+    pub tags: Tags,
+}
+
+/// The policy of a bucket trailctl does not own.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PolicyObservation {
+    /// The bucket does not exist.
+    MissingBucket,
+    /// The bucket has no policy.
+    NoPolicy,
+    Policy(Value),
+    /// Reading the policy was not allowed (the reason).
+    Unreadable(String),
+}
+
+impl Observed {
+    /// The trail named `name` homed in `region`, else one of that name in another Region.
+    pub fn trail(&self, name: &str, region: &str) -> Option<&LiveTrail> {
+        self.trails
+            .iter()
+            .find(|t| t.name == name && t.region == region)
+            .or_else(|| self.trails.iter().find(|t| t.name == name))
+    }
+}

@@ -1,0 +1,256 @@
+//! The comparable state of each resource kind. Both sides of a plan are brought to this form
+//! (desired from the spec, observed from the account), so comparing them is plain equality of
+//! fields, and each field is shown the same way on both sides.
+
+use std::collections::BTreeSet;
+
+use serde_json::{Value, json};
+
+use crate::model::desired::{CloudWatchLogs, InsightType};
+use crate::model::json::canonical;
+use crate::model::selector::{AdvancedSelector, FieldSelector};
+use crate::model::tags::Tags;
+
+/// A trail as plans compare it. Home Region and name identify it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrailState {
+    pub name: String,
+    /// The home Region: where the trail is read and written.
+    pub region: String,
+    pub all_regions: bool,
+    pub global_service_events: bool,
+    pub bucket: String,
+    pub prefix: Option<String>,
+    /// Canonical form (`model::arn::kms_key`).
+    pub kms_key: Option<String>,
+    pub log_file_validation: bool,
+    pub cloudwatch_logs: Option<CloudWatchLogs>,
+    /// Topic ARN.
+    pub delivery_topic: Option<String>,
+    pub logging: bool,
+    /// Advanced selectors, with their names (written as they are; names are not compared).
+    pub selectors: Vec<AdvancedSelector>,
+    pub insights: BTreeSet<InsightType>,
+    pub tags: Tags,
+}
+
+/// Default encryption of a bucket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Encryption {
+    None,
+    /// SSE-S3 (AES256).
+    S3,
+    /// SSE-KMS with this key (canonical form).
+    Kms(String),
+}
+
+/// A delivery bucket as plans compare it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BucketState {
+    pub name: String,
+    pub region: String,
+    /// All four public access block settings on.
+    pub block_public_access: bool,
+    /// Object ownership `BucketOwnerEnforced` (ACLs disabled).
+    pub owner_enforced: bool,
+    pub encryption: Encryption,
+    /// Expiration of trailctl's lifecycle rule, in days.
+    pub retention_days: Option<u32>,
+    /// The bucket policy, canonical JSON.
+    pub policy: Option<Value>,
+    pub tags: Tags,
+}
+
+/// One field's value, for diffs and rendering.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldValue {
+    Absent,
+    Text(String),
+    Bool(bool),
+    Number(u64),
+    List(Vec<String>),
+    Map(Tags),
+    Json(Value),
+}
+
+/// A resource's fields, in display order.
+pub type Fields = Vec<(&'static str, FieldValue)>;
+
+fn text(v: &Option<String>) -> FieldValue {
+    v.as_ref()
+        .map_or(FieldValue::Absent, |s| FieldValue::Text(s.clone()))
+}
+
+impl TrailState {
+    /// The fields a plan compares and shows (selectors canonical and without their names).
+    pub fn fields(&self) -> Fields {
+        vec![
+            ("region", FieldValue::Text(self.region.clone())),
+            ("all_regions", FieldValue::Bool(self.all_regions)),
+            (
+                "global_service_events",
+                FieldValue::Bool(self.global_service_events),
+            ),
+            ("bucket", FieldValue::Text(self.bucket.clone())),
+            ("prefix", text(&self.prefix)),
+            ("kms_key", text(&self.kms_key)),
+            (
+                "log_file_validation",
+                FieldValue::Bool(self.log_file_validation),
+            ),
+            (
+                "cloudwatch_logs",
+                self.cloudwatch_logs
+                    .as_ref()
+                    .map_or(FieldValue::Absent, |c| {
+                        FieldValue::Json(
+                            json!({"log_group_arn": c.log_group_arn, "role_arn": c.role_arn}),
+                        )
+                    }),
+            ),
+            ("delivery_topic", text(&self.delivery_topic)),
+            ("logging", FieldValue::Bool(self.logging)),
+            (
+                "event_selectors",
+                FieldValue::Json(selectors_json(&self.selectors)),
+            ),
+            (
+                "insights",
+                FieldValue::List(self.insights.iter().map(|i| i.name().to_owned()).collect()),
+            ),
+            ("tags", FieldValue::Map(self.tags.clone())),
+        ]
+    }
+
+    /// The `UpdateTrail` settings differ (everything but logging, selectors, insights, tags).
+    pub fn settings_differ(&self, other: &Self) -> bool {
+        self.all_regions != other.all_regions
+            || self.global_service_events != other.global_service_events
+            || self.bucket != other.bucket
+            || self.prefix != other.prefix
+            || self.kms_key != other.kms_key
+            || self.log_file_validation != other.log_file_validation
+            || self.cloudwatch_logs != other.cloudwatch_logs
+            || self.delivery_topic != other.delivery_topic
+    }
+
+    /// The selectors differ by meaning (order, names and duplicates aside).
+    pub fn selectors_differ(&self, other: &Self) -> bool {
+        selectors_json(&self.selectors) != selectors_json(&other.selectors)
+    }
+}
+
+impl BucketState {
+    pub fn fields(&self) -> Fields {
+        vec![
+            ("region", FieldValue::Text(self.region.clone())),
+            (
+                "block_public_access",
+                FieldValue::Bool(self.block_public_access),
+            ),
+            ("owner_enforced", FieldValue::Bool(self.owner_enforced)),
+            (
+                "encryption",
+                FieldValue::Text(match &self.encryption {
+                    Encryption::None => "none".to_owned(),
+                    Encryption::S3 => "SSE-S3".to_owned(),
+                    Encryption::Kms(k) => format!("SSE-KMS {k}"),
+                }),
+            ),
+            (
+                "retention_days",
+                self.retention_days
+                    .map_or(FieldValue::Absent, |d| FieldValue::Number(u64::from(d))),
+            ),
+            (
+                "policy",
+                self.policy
+                    .as_ref()
+                    .map_or(FieldValue::Absent, |p| FieldValue::Json(canonical(p))),
+            ),
+            ("tags", FieldValue::Map(self.tags.clone())),
+        ]
+    }
+}
+
+/// The fields of `before` and `after` that differ: `(name, before, after)`.
+pub fn diff(before: &Fields, after: &Fields) -> Vec<(&'static str, FieldValue, FieldValue)> {
+    before
+        .iter()
+        .zip(after)
+        .filter(|((_, b), (_, a))| a != b)
+        .map(|((name, b), (_, a))| (*name, b.clone(), a.clone()))
+        .collect()
+}
+
+/// Selectors as canonical JSON in the API's shape, names left out: a set of sets of conditions.
+pub fn selectors_json(selectors: &[AdvancedSelector]) -> Value {
+    let list: Vec<Value> = selectors
+        .iter()
+        .map(|s| {
+            let fields: Vec<Value> = s.fields.iter().map(field_json).collect();
+            json!({ "FieldSelectors": fields })
+        })
+        .collect();
+    let out = canonical(&Value::Array(list));
+    // Keep a list even for one selector, so the shape reads the same on both sides.
+    match out {
+        Value::Array(_) => out,
+        one => Value::Array(vec![one]),
+    }
+}
+
+fn field_json(f: &FieldSelector) -> Value {
+    let mut m = serde_json::Map::new();
+    m.insert("Field".into(), Value::String(f.field.clone()));
+    for (key, values) in [
+        ("Equals", &f.equals),
+        ("StartsWith", &f.starts_with),
+        ("EndsWith", &f.ends_with),
+        ("NotEquals", &f.not_equals),
+        ("NotStartsWith", &f.not_starts_with),
+        ("NotEndsWith", &f.not_ends_with),
+    ] {
+        if !values.is_empty() {
+            m.insert(
+                key.into(),
+                Value::Array(values.iter().cloned().map(Value::String).collect()),
+            );
+        }
+    }
+    Value::Object(m)
+}
+
+/// The selectors of `selectors` that log data events, by canonical form.
+pub fn data_selector_keys(selectors: &[AdvancedSelector]) -> BTreeSet<String> {
+    selectors
+        .iter()
+        .filter(|s| {
+            s.equals_of("eventCategory")
+                .is_some_and(|c| c.iter().any(|x| x != "Management"))
+        })
+        .map(|s| selectors_json(std::slice::from_ref(s)).to_string())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::selector::{ManagementEvents, management_selector};
+
+    #[test]
+    fn selector_order_names_and_value_order_do_not_matter() {
+        let a = management_selector(
+            ManagementEvents::All,
+            &["kms.amazonaws.com".into(), "rdsdata.amazonaws.com".into()],
+        )
+        .unwrap();
+        let mut b = a.clone();
+        b.name = None;
+        b.fields.reverse();
+        b.fields[0].not_equals.reverse();
+        assert_eq!(selectors_json(&[a.clone()]), selectors_json(&[b]));
+        let w = management_selector(ManagementEvents::WriteOnly, &[]).unwrap();
+        assert_ne!(selectors_json(&[a]), selectors_json(&[w]));
+    }
+}

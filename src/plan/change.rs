@@ -1,0 +1,142 @@
+//! A plan: one `Change` per resource, plus what stops it from being applied and what to know.
+//!
+//! `apply` reads only `Change { address, action, before, after }`; the destructive reasons and
+//! warnings are for people (and for the `--allow-destroy` gate).
+
+use std::fmt;
+
+use crate::model::state::{BucketState, Fields, TrailState};
+
+/// A resource's address, as shown and as targeted: `bucket.NAME`, `trail.NAME`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Address {
+    Bucket(String),
+    Trail(String),
+}
+
+impl fmt::Display for Address {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Address::Bucket(n) => write!(f, "bucket.{n}"),
+            Address::Trail(n) => write!(f, "trail.{n}"),
+        }
+    }
+}
+
+/// What applying a change does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    NoOp,
+    Create,
+    Update,
+    /// Delete, then create: the API cannot change a field in place.
+    Replace,
+    Delete,
+}
+
+impl Action {
+    /// The plan's symbol for this action.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Action::NoOp => " ",
+            Action::Create => "+",
+            Action::Update => "~",
+            Action::Replace => "-/+",
+            Action::Delete => "-",
+        }
+    }
+}
+
+/// A resource in its comparable form.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Resource {
+    Bucket(BucketState),
+    Trail(TrailState),
+}
+
+impl Resource {
+    pub fn fields(&self) -> Fields {
+        match self {
+            Resource::Bucket(b) => b.fields(),
+            Resource::Trail(t) => t.fields(),
+        }
+    }
+}
+
+/// One resource's change.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    pub address: Address,
+    pub action: Action,
+    /// The resource as observed (`None` when it does not exist).
+    pub before: Option<Resource>,
+    /// The resource as the spec wants it (`None` when it is to be deleted).
+    pub after: Option<Resource>,
+    /// Why this change reduces audit logging; not empty means `apply` needs `--allow-destroy`.
+    pub destructive: Vec<String>,
+    /// The fields that force a replacement.
+    pub forces_replacement: Vec<&'static str>,
+    /// The resource exists without trailctl's tags and `--adopt` takes it over.
+    pub adopt: bool,
+}
+
+/// A reason the plan cannot be applied at all (a name conflict, a bucket in another account…).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conflict {
+    /// `None` for the account as a whole.
+    pub address: Option<Address>,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+/// Something worth knowing that does not stop the plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    pub address: Address,
+    pub message: String,
+    /// Extra text shown under the message (for example a policy statement to add).
+    pub detail: Option<String>,
+}
+
+/// The plan for one spec against one account.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Plan {
+    /// The account planned against.
+    pub account: String,
+    /// Every resource of the spec or its stack, in apply order, no-ops included.
+    pub changes: Vec<Change>,
+    pub conflicts: Vec<Conflict>,
+    pub warnings: Vec<Warning>,
+    /// Trails seen that this stack does not manage: `(name, home Region, owner stack if any)`.
+    pub unmanaged: Vec<(String, String, Option<String>)>,
+}
+
+impl Plan {
+    /// `(to add, to change, to destroy)`; a replacement counts as one add and one destroy.
+    pub fn counts(&self) -> (usize, usize, usize) {
+        let mut c = (0, 0, 0);
+        for ch in &self.changes {
+            match ch.action {
+                Action::NoOp => {}
+                Action::Create => c.0 += 1,
+                Action::Update => c.1 += 1,
+                Action::Replace => {
+                    c.0 += 1;
+                    c.2 += 1;
+                }
+                Action::Delete => c.2 += 1,
+            }
+        }
+        c
+    }
+
+    /// Whether anything would change.
+    pub fn has_changes(&self) -> bool {
+        self.changes.iter().any(|c| c.action != Action::NoOp)
+    }
+
+    /// The changes that reduce audit logging.
+    pub fn destructive(&self) -> impl Iterator<Item = &Change> {
+        self.changes.iter().filter(|c| !c.destructive.is_empty())
+    }
+}

@@ -1,0 +1,10 @@
+//! Planning: pure and deterministic, from `Desired` and `Observed` to a `Plan` of changes.
+
+pub mod change;
+pub mod planner;
+pub mod policy;
+pub mod safety;
+pub mod state_of;
+
+pub use change::{Action, Address, Change, Conflict, Plan, Resource, Warning};
+pub use planner::{Options, plan};

@@ -1,0 +1,317 @@
+//! `plan(&Desired, &Observed) -> Plan`: pure and deterministic. Matches the spec's resources to
+//! the account's by name and ownership tags, and diffs them in comparable form.
+
+use std::collections::BTreeSet;
+
+use crate::model::arn;
+use crate::model::desired::Desired;
+use crate::model::observed::{BucketObservation, LiveTrail, Observed, PolicyObservation};
+use crate::model::tags::{MANAGED_BY_KEY, MANAGED_BY_VALUE, STACK_KEY, Tags};
+use crate::plan::change::{Action, Address, Change, Conflict, Plan, Resource, Warning};
+use crate::plan::policy::{self, Delivery};
+use crate::plan::safety;
+use crate::plan::state_of::{desired_bucket, desired_trail, observed_bucket, observed_trail};
+
+/// Choices that change what a plan may do.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Options {
+    /// Take over same-named resources that exist without trailctl's tags.
+    pub adopt: bool,
+}
+
+/// Who owns a resource, by its tags.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Owner {
+    /// This stack.
+    Us,
+    /// trailctl, for another stack.
+    Stack(String),
+    /// Nobody we know: not created by trailctl.
+    Untagged,
+}
+
+pub fn owner(tags: &Tags, stack: &str) -> Owner {
+    if tags.get(MANAGED_BY_KEY).map(String::as_str) != Some(MANAGED_BY_VALUE) {
+        return Owner::Untagged;
+    }
+    match tags.get(STACK_KEY) {
+        Some(s) if s == stack => Owner::Us,
+        Some(s) => Owner::Stack(s.clone()),
+        None => Owner::Untagged,
+    }
+}
+
+/// Plans the changes that make the account match `desired`.
+pub fn plan(desired: &Desired, observed: &Observed, options: Options) -> Plan {
+    let mut p = Plan {
+        account: observed.account.clone(),
+        ..Plan::default()
+    };
+    if let Some(want) = &desired.account
+        && want != &observed.account
+    {
+        p.conflicts.push(Conflict {
+            address: None,
+            message: format!(
+                "the spec is for account {want}, but the credentials are for account {}",
+                observed.account
+            ),
+            hint: Some("check --profile / AWS_PROFILE, or the spec's `account:`".to_owned()),
+        });
+    }
+    plan_buckets(desired, observed, options, &mut p);
+    plan_trails(desired, observed, options, &mut p);
+    check_other_buckets(desired, observed, &mut p);
+    p
+}
+
+fn ownership_conflict(
+    p: &mut Plan,
+    address: &Address,
+    owner: &Owner,
+    stack: &str,
+    adopt: bool,
+) -> bool {
+    let (message, hint) = match owner {
+        Owner::Us => return false,
+        Owner::Untagged if adopt => return false,
+        Owner::Untagged => (
+            format!("{address} exists but is not managed by stack {stack}"),
+            "add --adopt to take it over (its tags are added and its settings changed to the spec's)",
+        ),
+        Owner::Stack(other) => (
+            format!("{address} exists and is managed by stack {other}, not {stack}"),
+            "remove it from that stack's spec first, or give this one another name",
+        ),
+    };
+    p.conflicts.push(Conflict {
+        address: Some(address.clone()),
+        message,
+        hint: Some(hint.to_owned()),
+    });
+    true
+}
+
+fn plan_buckets(d: &Desired, o: &Observed, options: Options, p: &mut Plan) {
+    for b in &d.buckets {
+        let address = Address::Bucket(b.name.clone());
+        let after = desired_bucket(d, b, &o.account, &o.kms_keys);
+        let live = match o.buckets.get(&b.name) {
+            None | Some(BucketObservation::Missing) => {
+                p.changes.push(change(
+                    address,
+                    Action::Create,
+                    None,
+                    Some(Resource::Bucket(after)),
+                ));
+                continue;
+            }
+            Some(BucketObservation::Inaccessible) => {
+                p.conflicts.push(Conflict {
+                    address: Some(address),
+                    message: format!("bucket {} exists but this account cannot read it: the name belongs to another AWS account", b.name),
+                    hint: Some("bucket names are global: choose another name".to_owned()),
+                });
+                continue;
+            }
+            Some(BucketObservation::Found(l)) => l,
+        };
+        let who = owner(&live.tags, &d.stack);
+        if ownership_conflict(p, &address, &who, &d.stack, options.adopt) {
+            continue;
+        }
+        let before = observed_bucket(&b.name, live, &o.account, &o.kms_keys);
+        if before.region != after.region {
+            p.conflicts.push(Conflict {
+                address: Some(address),
+                message: format!(
+                    "bucket {} is in {}, but the spec's home Region is {}; S3 cannot move a bucket",
+                    b.name, before.region, after.region
+                ),
+                hint: Some("keep the home Region, or deliver to a new bucket".to_owned()),
+            });
+            continue;
+        }
+        let action = if before == after {
+            Action::NoOp
+        } else {
+            Action::Update
+        };
+        let mut c = change(
+            address,
+            action,
+            Some(Resource::Bucket(before.clone())),
+            Some(Resource::Bucket(after.clone())),
+        );
+        c.destructive = safety::bucket_update(&before, &after);
+        c.adopt = who == Owner::Untagged;
+        p.changes.push(c);
+    }
+}
+
+fn plan_trails(d: &Desired, o: &Observed, options: Options, p: &mut Plan) {
+    let mut matched = BTreeSet::new();
+    for t in &d.trails {
+        let address = Address::Trail(t.name.clone());
+        let after = desired_trail(d, t, &o.account, &o.kms_keys);
+        let Some(live) = o.trail(&t.name, &d.home_region) else {
+            p.changes.push(change(
+                address,
+                Action::Create,
+                None,
+                Some(Resource::Trail(after)),
+            ));
+            continue;
+        };
+        matched.insert(live.arn.clone());
+        let who = owner(&live.tags, &d.stack);
+        if ownership_conflict(p, &address, &who, &d.stack, options.adopt) {
+            continue;
+        }
+        let Some(before) = observed_state(live, o) else {
+            p.conflicts.push(unread(&address));
+            continue;
+        };
+        let mut c = if before.region != after.region {
+            let mut c = change(
+                address,
+                Action::Replace,
+                Some(Resource::Trail(before.clone())),
+                Some(Resource::Trail(after.clone())),
+            );
+            c.forces_replacement = vec!["region"];
+            c.destructive.push(format!(
+                "replaces the trail: nothing is logged between its deletion in {} and its creation in {}",
+                before.region, after.region
+            ));
+            c
+        } else if before == after {
+            change(
+                address,
+                Action::NoOp,
+                Some(Resource::Trail(before.clone())),
+                Some(Resource::Trail(after.clone())),
+            )
+        } else {
+            change(
+                address,
+                Action::Update,
+                Some(Resource::Trail(before.clone())),
+                Some(Resource::Trail(after.clone())),
+            )
+        };
+        c.destructive.extend(safety::trail_update(&before, &after));
+        c.adopt = who == Owner::Untagged;
+        p.changes.push(c);
+    }
+    for live in o.trails.iter().filter(|l| !matched.contains(&l.arn)) {
+        let address = Address::Trail(live.name.clone());
+        match owner(&live.tags, &d.stack) {
+            Owner::Us => {
+                let Some(before) = observed_state(live, o) else {
+                    p.conflicts.push(unread(&address));
+                    continue;
+                };
+                let mut c = change(address, Action::Delete, Some(Resource::Trail(before)), None);
+                c.destructive
+                    .push("deletes the trail: everything it logs stops being logged".to_owned());
+                p.changes.push(c);
+            }
+            Owner::Stack(s) => p
+                .unmanaged
+                .push((live.name.clone(), live.region.clone(), Some(s))),
+            Owner::Untagged => p
+                .unmanaged
+                .push((live.name.clone(), live.region.clone(), None)),
+        }
+    }
+}
+
+fn observed_state(live: &LiveTrail, o: &Observed) -> Option<crate::model::state::TrailState> {
+    live.details
+        .as_ref()
+        .map(|det| observed_trail(live, det, &o.account, &o.kms_keys))
+}
+
+fn unread(address: &Address) -> Conflict {
+    Conflict {
+        address: Some(address.clone()),
+        message: format!("{address}: its status, selectors or Insights could not be read"),
+        hint: None,
+    }
+}
+
+fn change(
+    address: Address,
+    action: Action,
+    before: Option<Resource>,
+    after: Option<Resource>,
+) -> Change {
+    Change {
+        address,
+        action,
+        before,
+        after,
+        destructive: Vec::new(),
+        forces_replacement: Vec::new(),
+        adopt: false,
+    }
+}
+
+/// Trails that deliver to a bucket the spec does not declare: warn when its policy (if readable)
+/// does not let CloudTrail write there. trailctl never edits such a policy.
+fn check_other_buckets(d: &Desired, o: &Observed, p: &mut Plan) {
+    let region = &d.home_region;
+    for t in d
+        .trails
+        .iter()
+        .filter(|t| !d.buckets.iter().any(|b| b.name == t.bucket))
+    {
+        let address = Address::Trail(t.name.clone());
+        let trail_arn = arn::trail(region, &o.account, &t.name);
+        let prefix = t.prefix.as_deref().filter(|x| !x.is_empty());
+        let needed = || {
+            let d = Delivery {
+                trail_arn: trail_arn.clone(),
+                prefix,
+            };
+            policy::render(&t.bucket, region, &o.account, &[d]).and_then(|v| {
+                v.get("Statement").map(|s| {
+                    let allows: Vec<_> = s
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter(|st| st["Effect"] == "Allow")
+                        .cloned()
+                        .collect();
+                    serde_json::to_string_pretty(&allows).unwrap_or_default()
+                })
+            })
+        };
+        match o.other_buckets.get(&t.bucket) {
+            Some(PolicyObservation::MissingBucket) => p.conflicts.push(Conflict {
+                address: Some(address),
+                message: format!("bucket {} does not exist, and it is not in the spec's `buckets:`", t.bucket),
+                hint: Some(format!("add `- name: {}` under `buckets:` to have trailctl create it", t.bucket)),
+            }),
+            Some(PolicyObservation::NoPolicy) => p.warnings.push(Warning {
+                address,
+                message: format!("bucket {} has no bucket policy: CloudTrail cannot deliver there. Add these statements:", t.bucket),
+                detail: needed(),
+            }),
+            Some(PolicyObservation::Policy(v)) if !policy::allows_delivery(v, &t.bucket, region, &o.account, &trail_arn, prefix) => {
+                p.warnings.push(Warning {
+                    address,
+                    message: format!("the policy of bucket {} does not let CloudTrail deliver this trail's logs. Add these statements:", t.bucket),
+                    detail: needed(),
+                });
+            }
+            Some(PolicyObservation::Unreadable(why)) => p.warnings.push(Warning {
+                address,
+                message: format!("could not read the policy of bucket {} ({why}); make sure it lets CloudTrail deliver there", t.bucket),
+                detail: None,
+            }),
+            Some(PolicyObservation::Policy(_)) | None => {}
+        }
+    }
+}

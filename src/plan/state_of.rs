@@ -1,0 +1,142 @@
+//! Both sides of a plan in comparable form: the spec's resources (`desired_*`) and the account's
+//! (`observed_*`), normalized the same way (KMS keys, topic ARNs, tags, policies).
+
+use std::collections::BTreeMap;
+
+use crate::model::arn;
+use crate::model::desired::{Bucket, Desired, Trail};
+use crate::model::json::canonical;
+use crate::model::observed::{LiveBucket, LiveTrail, TrailDetails};
+use crate::model::state::{BucketState, Encryption, TrailState};
+use crate::model::tags::{Tags, ownership};
+use crate::plan::policy::{self, Delivery};
+
+/// Tags AWS sets itself (`aws:` prefix): nobody can change them, so they never diff.
+fn without_aws_tags(tags: &Tags) -> Tags {
+    tags.iter()
+        .filter(|(k, _)| !k.starts_with("aws:"))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
+
+/// The tags trailctl puts on a resource: ownership, the spec's, the resource's own.
+fn desired_tags(d: &Desired, own: &Tags) -> Tags {
+    let mut tags = ownership(&d.stack);
+    tags.extend(d.tags.iter().map(|(k, v)| (k.clone(), v.clone())));
+    tags.extend(own.iter().map(|(k, v)| (k.clone(), v.clone())));
+    tags
+}
+
+pub fn desired_trail(
+    d: &Desired,
+    t: &Trail,
+    account: &str,
+    kms: &BTreeMap<String, String>,
+) -> TrailState {
+    let region = &d.home_region;
+    TrailState {
+        name: t.name.clone(),
+        region: region.clone(),
+        all_regions: t.all_regions,
+        global_service_events: t.global_service_events,
+        bucket: t.bucket.clone(),
+        prefix: t.prefix.clone().filter(|p| !p.is_empty()),
+        kms_key: t
+            .kms_key
+            .as_ref()
+            .map(|k| arn::kms_key(region, account, k, kms)),
+        log_file_validation: t.log_file_validation,
+        cloudwatch_logs: t.cloudwatch_logs.clone(),
+        delivery_topic: t
+            .delivery_topic
+            .as_ref()
+            .map(|x| arn::topic(region, account, x)),
+        logging: t.logging,
+        selectors: t.selectors.clone(),
+        insights: t.insights.clone(),
+        tags: desired_tags(d, &t.tags),
+    }
+}
+
+pub fn observed_trail(
+    l: &LiveTrail,
+    details: &TrailDetails,
+    account: &str,
+    kms: &BTreeMap<String, String>,
+) -> TrailState {
+    let s = &l.settings;
+    TrailState {
+        name: l.name.clone(),
+        region: l.region.clone(),
+        all_regions: s.all_regions,
+        global_service_events: s.global_service_events,
+        bucket: s.bucket.clone(),
+        prefix: s.prefix.clone().filter(|p| !p.is_empty()),
+        kms_key: s
+            .kms_key
+            .as_ref()
+            .map(|k| arn::kms_key(&l.region, account, k, kms)),
+        log_file_validation: s.log_file_validation,
+        cloudwatch_logs: s.cloudwatch_logs.clone(),
+        delivery_topic: s
+            .delivery_topic
+            .as_ref()
+            .map(|x| arn::topic(&l.region, account, x)),
+        logging: details.logging,
+        selectors: details.selectors.clone(),
+        insights: details.insights.clone(),
+        tags: without_aws_tags(&l.tags),
+    }
+}
+
+pub fn desired_bucket(
+    d: &Desired,
+    b: &Bucket,
+    account: &str,
+    kms: &BTreeMap<String, String>,
+) -> BucketState {
+    let region = &d.home_region;
+    let deliveries: Vec<Delivery<'_>> = d
+        .trails
+        .iter()
+        .filter(|t| t.bucket == b.name)
+        .map(|t| Delivery {
+            trail_arn: arn::trail(region, account, &t.name),
+            prefix: t.prefix.as_deref().filter(|p| !p.is_empty()),
+        })
+        .collect();
+    BucketState {
+        name: b.name.clone(),
+        region: region.clone(),
+        block_public_access: true,
+        owner_enforced: true,
+        encryption: match &b.kms_key {
+            Some(k) => Encryption::Kms(arn::kms_key(region, account, k, kms)),
+            None => Encryption::S3,
+        },
+        retention_days: b.retention_days,
+        policy: policy::render(&b.name, region, account, &deliveries).map(|p| canonical(&p)),
+        tags: desired_tags(d, &Tags::new()),
+    }
+}
+
+pub fn observed_bucket(
+    name: &str,
+    l: &LiveBucket,
+    account: &str,
+    kms: &BTreeMap<String, String>,
+) -> BucketState {
+    BucketState {
+        name: name.to_owned(),
+        region: l.region.clone(),
+        block_public_access: l.block_public_access,
+        owner_enforced: l.owner_enforced,
+        encryption: match &l.encryption {
+            Encryption::Kms(k) => Encryption::Kms(arn::kms_key(&l.region, account, k, kms)),
+            other => other.clone(),
+        },
+        retention_days: l.retention_days,
+        policy: l.policy.as_ref().map(canonical),
+        tags: without_aws_tags(&l.tags),
+    }
+}

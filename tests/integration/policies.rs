@@ -39,8 +39,10 @@ fn policies_grant_exactly_what_the_code_calls() {
     let plan = actions("trailctl-plan.json");
     let apply = actions("trailctl-apply.json");
     let mut failures = Vec::new();
-    for op in OPERATIONS {
-        let a = op.iam_action.to_owned();
+    for (op, a) in OPERATIONS
+        .iter()
+        .flat_map(|op| std::iter::once(op.iam_action).chain(op.also.iter().copied()).map(move |a| (op, a.to_owned())))
+    {
         match op.access {
             Access::Read if !(plan.contains(&a) && apply.contains(&a)) => {
                 failures.push(format!(
@@ -63,7 +65,11 @@ fn policies_grant_exactly_what_the_code_calls() {
             _ => {}
         }
     }
-    let called: BTreeSet<String> = OPERATIONS.iter().map(|o| o.iam_action.to_owned()).collect();
+    let called: BTreeSet<String> = OPERATIONS
+        .iter()
+        .flat_map(|o| std::iter::once(o.iam_action).chain(o.also.iter().copied()))
+        .map(str::to_owned)
+        .collect();
     for a in plan.union(&apply) {
         if !called.contains(a) {
             failures.push(format!("{a} is granted but no code calls it"));

@@ -1,6 +1,12 @@
-//! AWS SDK adapters: configuration, and the table of every operation trailctl can call.
+//! AWS SDK adapters: configuration, the table of every operation trailctl can call, and the
+//! `live` traits implemented with the SDK. The only code that touches `aws_sdk_*`.
 
+pub mod account;
+mod cloudtrail;
 pub mod config;
+mod error;
 pub mod operations;
+mod s3;
 
+pub use account::AwsAccount;
 pub use config::{AwsSettings, sdk_config};

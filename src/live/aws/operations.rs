@@ -1,8 +1,8 @@
 //! Every AWS operation trailctl can call, with the IAM action it needs: the source of truth that
 //! `policies/trailctl-plan.json` and `policies/trailctl-apply.json` are tested against.
 //!
-//! An adapter that calls an operation adds its row here in the same change; `validate` and
-//! `completions` call none.
+//! An adapter that calls an operation adds its row here in the same change. Several
+//! operations can share one IAM action (S3's Delete/PutBucketLifecycle).
 
 /// Whether an operation only reads the account (allowed to `plan`) or changes it (`apply` only).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,7 +19,57 @@ pub struct Operation {
     /// The IAM action, e.g. `cloudtrail:DescribeTrails`.
     pub iam_action: &'static str,
     pub access: Access,
+    /// Other IAM actions the call needs, with the same access (e.g. passing a role).
+    pub also: &'static [&'static str],
+}
+
+const fn op(
+    name: &'static str,
+    iam_action: &'static str,
+    access: Access,
+    also: &'static [&'static str],
+) -> Operation {
+    Operation {
+        name,
+        iam_action,
+        access,
+        also,
+    }
 }
 
 /// The operations the code can call.
-pub const OPERATIONS: &[Operation] = &[];
+pub const OPERATIONS: &[Operation] = &[
+    op("CloudTrail:ListTrails", "cloudtrail:ListTrails", Access::Read, &[]),
+    op("CloudTrail:DescribeTrails", "cloudtrail:DescribeTrails", Access::Read, &[]),
+    op("CloudTrail:ListTags", "cloudtrail:ListTags", Access::Read, &[]),
+    op("CloudTrail:GetTrailStatus", "cloudtrail:GetTrailStatus", Access::Read, &[]),
+    op("CloudTrail:GetEventSelectors", "cloudtrail:GetEventSelectors", Access::Read, &[]),
+    op("CloudTrail:GetInsightSelectors", "cloudtrail:GetInsightSelectors", Access::Read, &[]),
+    op("CloudTrail:CreateTrail", "cloudtrail:CreateTrail", Access::Write, &["iam:PassRole"]),
+    op("CloudTrail:UpdateTrail", "cloudtrail:UpdateTrail", Access::Write, &["iam:PassRole"]),
+    op("CloudTrail:DeleteTrail", "cloudtrail:DeleteTrail", Access::Write, &[]),
+    op("CloudTrail:AddTags", "cloudtrail:AddTags", Access::Write, &[]),
+    op("CloudTrail:RemoveTags", "cloudtrail:RemoveTags", Access::Write, &[]),
+    op("CloudTrail:PutEventSelectors", "cloudtrail:PutEventSelectors", Access::Write, &[]),
+    op("CloudTrail:PutInsightSelectors", "cloudtrail:PutInsightSelectors", Access::Write, &[]),
+    op("CloudTrail:StartLogging", "cloudtrail:StartLogging", Access::Write, &[]),
+    op("CloudTrail:StopLogging", "cloudtrail:StopLogging", Access::Write, &[]),
+    op("S3:GetBucketLocation", "s3:GetBucketLocation", Access::Read, &[]),
+    op("S3:GetPublicAccessBlock", "s3:GetBucketPublicAccessBlock", Access::Read, &[]),
+    op("S3:GetBucketOwnershipControls", "s3:GetBucketOwnershipControls", Access::Read, &[]),
+    op("S3:GetBucketEncryption", "s3:GetEncryptionConfiguration", Access::Read, &[]),
+    op("S3:GetBucketLifecycleConfiguration", "s3:GetLifecycleConfiguration", Access::Read, &[]),
+    op("S3:GetBucketPolicy", "s3:GetBucketPolicy", Access::Read, &[]),
+    op("S3:GetBucketTagging", "s3:GetBucketTagging", Access::Read, &[]),
+    op("S3:CreateBucket", "s3:CreateBucket", Access::Write, &[]),
+    op("S3:PutPublicAccessBlock", "s3:PutBucketPublicAccessBlock", Access::Write, &[]),
+    op("S3:PutBucketOwnershipControls", "s3:PutBucketOwnershipControls", Access::Write, &[]),
+    op("S3:PutBucketEncryption", "s3:PutEncryptionConfiguration", Access::Write, &[]),
+    op("S3:PutBucketLifecycleConfiguration", "s3:PutLifecycleConfiguration", Access::Write, &[]),
+    op("S3:DeleteBucketLifecycle", "s3:PutLifecycleConfiguration", Access::Write, &[]),
+    op("S3:PutBucketPolicy", "s3:PutBucketPolicy", Access::Write, &[]),
+    op("S3:DeleteBucketPolicy", "s3:DeleteBucketPolicy", Access::Write, &[]),
+    op("S3:PutBucketTagging", "s3:PutBucketTagging", Access::Write, &[]),
+    op("STS:GetCallerIdentity", "sts:GetCallerIdentity", Access::Read, &[]),
+    op("KMS:DescribeKey", "kms:DescribeKey", Access::Read, &[]),
+];

@@ -1,0 +1,101 @@
+//! `AwsAccount`: the live account through the AWS SDK, one client per service and Region built
+//! from the one shared configuration. Implements STS and KMS here; CloudTrail and S3 in their
+//! own files.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use aws_config::{Region, SdkConfig};
+
+use crate::live::aws::error::{code, map};
+use crate::live::error::LiveResult;
+use crate::live::services::{Kms, Sts};
+
+/// The account the credentials give access to.
+pub struct AwsAccount {
+    config: SdkConfig,
+    /// Path-style S3 addressing, for an endpoint override (a local emulator).
+    path_style: bool,
+    /// The Region for calls that have none of their own (STS).
+    default_region: String,
+    cloudtrail: Mutex<HashMap<String, aws_sdk_cloudtrail::Client>>,
+    s3: Mutex<HashMap<String, aws_sdk_s3::Client>>,
+    kms: Mutex<HashMap<String, aws_sdk_kms::Client>>,
+}
+
+fn cached<C: Clone>(cache: &Mutex<HashMap<String, C>>, region: &str, make: impl FnOnce() -> C) -> C {
+    match cache.lock() {
+        Ok(mut m) => m.entry(region.to_owned()).or_insert_with(make).clone(),
+        Err(_) => make(),
+    }
+}
+
+impl AwsAccount {
+    /// `default_region` is used for STS and S3 location lookups.
+    pub fn new(config: SdkConfig, default_region: &str, path_style: bool) -> Self {
+        Self {
+            config,
+            path_style,
+            default_region: default_region.to_owned(),
+            cloudtrail: Mutex::default(),
+            s3: Mutex::default(),
+            kms: Mutex::default(),
+        }
+    }
+
+    pub(super) fn default_region(&self) -> &str {
+        &self.default_region
+    }
+
+    pub(super) fn cloudtrail(&self, region: &str) -> aws_sdk_cloudtrail::Client {
+        cached(&self.cloudtrail, region, || {
+            let c = aws_sdk_cloudtrail::config::Builder::from(&self.config)
+                .region(Region::new(region.to_owned()))
+                .build();
+            aws_sdk_cloudtrail::Client::from_conf(c)
+        })
+    }
+
+    pub(super) fn s3(&self, region: &str) -> aws_sdk_s3::Client {
+        cached(&self.s3, region, || {
+            let c = aws_sdk_s3::config::Builder::from(&self.config)
+                .region(Region::new(region.to_owned()))
+                .force_path_style(self.path_style)
+                .build();
+            aws_sdk_s3::Client::from_conf(c)
+        })
+    }
+
+    fn kms(&self, region: &str) -> aws_sdk_kms::Client {
+        cached(&self.kms, region, || {
+            let c = aws_sdk_kms::config::Builder::from(&self.config)
+                .region(Region::new(region.to_owned()))
+                .build();
+            aws_sdk_kms::Client::from_conf(c)
+        })
+    }
+}
+
+impl Sts for AwsAccount {
+    async fn account_id(&self) -> LiveResult<String> {
+        let c = aws_sdk_sts::config::Builder::from(&self.config)
+            .region(Region::new(self.default_region.clone()))
+            .build();
+        let out = aws_sdk_sts::Client::from_conf(c)
+            .get_caller_identity()
+            .send()
+            .await
+            .map_err(|e| map("STS:GetCallerIdentity", &self.default_region, e))?;
+        Ok(out.account().unwrap_or_default().to_owned())
+    }
+}
+
+impl Kms for AwsAccount {
+    async fn key_arn(&self, region: &str, key: &str) -> LiveResult<Option<String>> {
+        match self.kms(region).describe_key().key_id(key).send().await {
+            Ok(out) => Ok(out.key_metadata().and_then(|m| m.arn()).map(str::to_owned)),
+            Err(e) if code(&e) == Some("NotFoundException") => Ok(None),
+            Err(e) => Err(map("KMS:DescribeKey", region, e)),
+        }
+    }
+}

@@ -1,0 +1,79 @@
+//! `SdkError` → `LiveError`, once for every service: operation, Region, kind, request id.
+
+use aws_sdk_cloudtrail::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_cloudtrail::operation::RequestId;
+
+use crate::live::error::{ErrorKind, LiveError};
+
+/// Maps a failed SDK call. `code` is also what "not found" checks look at first.
+pub fn map<E, R>(operation: &'static str, region: &str, err: SdkError<E, R>) -> LiveError
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug,
+    SdkError<E, R>: RequestId,
+{
+    let request_id = err.request_id().map(str::to_owned);
+    let (kind, message) = match &err {
+        SdkError::ServiceError(s) => {
+            let e = s.err();
+            let code = e.code().unwrap_or("Unknown").to_owned();
+            let kind = match code.as_str() {
+                "AccessDenied" | "AccessDeniedException" | "Forbidden" | "UnauthorizedOperation" => {
+                    ErrorKind::AccessDenied
+                }
+                "InsufficientS3BucketPolicyException" => ErrorKind::BucketPolicyNotReady,
+                "BucketNotEmpty" => ErrorKind::BucketNotEmpty,
+                "ExpiredToken" | "ExpiredTokenException" | "InvalidClientTokenId"
+                | "UnrecognizedClientException" | "InvalidAccessKeyId" | "SignatureDoesNotMatch" => {
+                    ErrorKind::Credentials
+                }
+                _ => ErrorKind::Service(code),
+            };
+            (kind, e.message().unwrap_or_default().to_owned())
+        }
+        SdkError::TimeoutError(_) => (ErrorKind::Unreachable, "timed out".to_owned()),
+        SdkError::DispatchFailure(d) if d.is_io() || d.is_timeout() => {
+            (ErrorKind::Unreachable, DisplayErrorContext(&err).to_string())
+        }
+        other => {
+            let text = DisplayErrorContext(other).to_string();
+            if text.contains("credentials") {
+                (ErrorKind::Credentials, first_line(&text))
+            } else {
+                (ErrorKind::Service("RequestFailed".to_owned()), first_line(&text))
+            }
+        }
+    };
+    LiveError {
+        operation,
+        region: Some(region.to_owned()),
+        kind,
+        message,
+        request_id,
+    }
+}
+
+/// The error code of a service error (for "not found" checks), if it is one.
+pub fn code<E, R>(err: &SdkError<E, R>) -> Option<&str>
+where
+    E: ProvideErrorMetadata,
+{
+    match err {
+        SdkError::ServiceError(s) => s.err().code(),
+        _ => None,
+    }
+}
+
+/// A builder that rejected its input: a bug in trailctl, reported, never a panic.
+pub fn build(operation: &'static str, region: &str, err: impl std::fmt::Display) -> LiveError {
+    LiveError::new(
+        operation,
+        Some(region),
+        ErrorKind::Service("InvalidRequest".to_owned()),
+        err.to_string(),
+    )
+}
+
+fn first_line(s: &str) -> String {
+    s.lines().next().unwrap_or_default().to_owned()
+}

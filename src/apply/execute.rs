@@ -312,7 +312,11 @@ impl<A: Account> Executor<'_, A> {
                 .put_retention(region, name, a.retention_days)
                 .await?;
         }
-        if b.policy != a.policy {
+        let same_policy = match (&b.policy, &a.policy) {
+            (Some(x), Some(y)) => crate::model::json::equivalent(x, y),
+            (x, y) => x.is_none() && y.is_none(),
+        };
+        if !same_policy {
             self.account
                 .put_policy(region, name, a.policy.as_ref())
                 .await?;

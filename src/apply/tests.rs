@@ -316,13 +316,12 @@ trails: [{name: trl, bucket: elsewhere}]
     );
     apply_ok(&f, &p, false);
     let moved = desired(
-        &"
+        "
 version: 1
 stack: s
 home_region: eu-west-1
 trails: [{name: trl, bucket: elsewhere}]
-"
-        .to_owned(),
+",
     );
     let p = plan_of(&f, &moved, false);
     assert_eq!(p.changes[0].action, Action::Replace);

@@ -7,12 +7,15 @@ use clap::{Parser, Subcommand};
 const EXAMPLES: &str = "\
 Examples:
   trailctl validate                      Check ./trailctl.yaml
+  trailctl plan -f examples/baseline.yaml
+  trailctl apply --auto-approve          In CI, after review of the plan
   trailctl validate -f examples/baseline.yaml
   trailctl completions bash > /etc/bash_completion.d/trailctl
 
 Exit codes:
-  0  success (validate: the spec is valid)
-  1  error: invalid spec, bad usage, a failed AWS call
+  0  success (validate: the spec is valid; plan: planned, with or without changes)
+  1  error: invalid spec, bad usage, a conflict in the plan, a failed AWS call,
+     apply refused or not converged
 
 Spec reference: docs/spec.md";
 
@@ -49,6 +52,10 @@ pub struct GlobalArgs {
 pub enum Command {
     /// Check a spec offline and report every problem at once
     Validate(SpecFile),
+    /// Read the account and show what apply would change
+    Plan(PlanArgs),
+    /// Make the account match the spec: plan, confirm, apply, verify
+    Apply(ApplyArgs),
     /// Print a shell completion script
     Completions {
         /// bash, elvish, fish, powershell or zsh
@@ -66,4 +73,28 @@ pub struct SpecFile {
         value_name = "FILE"
     )]
     pub file: PathBuf,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub spec: SpecFile,
+    /// Take over same-named trails and buckets that exist without trailctl's tags
+    #[arg(long)]
+    pub adopt: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ApplyArgs {
+    #[command(flatten)]
+    pub spec: SpecFile,
+    /// Take over same-named trails and buckets that exist without trailctl's tags
+    #[arg(long)]
+    pub adopt: bool,
+    /// Apply without asking (required when there is no terminal to ask on)
+    #[arg(long)]
+    pub auto_approve: bool,
+    /// Allow changes that reduce audit logging (delete a trail, stop logging, fewer events…)
+    #[arg(long)]
+    pub allow_destroy: bool,
 }

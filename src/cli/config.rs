@@ -10,6 +10,8 @@ pub struct Config {
     /// Colour for what goes to stdout and to stderr, each decided once.
     pub stdout_color: Color,
     pub stderr_color: Color,
+    /// `-v` count: `-v` also lists what the stack does not manage.
+    pub verbose: u8,
     pub aws: AwsSettings,
 }
 
@@ -35,6 +37,7 @@ impl Config {
         Self {
             stdout_color: pick(term.stdout),
             stderr_color: pick(term.stderr),
+            verbose: global.verbose,
             aws: AwsSettings {
                 profile: global.profile.clone(),
                 region: global.region.clone(),

@@ -1,9 +1,12 @@
 //! The command line: flags → validated configuration → one command's orchestration.
 
+mod apply;
 mod args;
 mod completions;
 pub mod config;
+mod plan;
 mod run;
+mod session;
 mod validate;
 
 pub use run::{Io, run};

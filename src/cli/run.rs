@@ -1,18 +1,21 @@
 //! `run`: parse the arguments, set up logging and colour, dispatch to one command.
 
 use std::ffi::OsString;
-use std::io::Write;
+use std::io::{BufRead, Write};
 
 use clap::Parser;
 use clap::error::ErrorKind;
 
 use crate::cli::args::{Args, Command};
 use crate::cli::config::{Config, Terminal};
-use crate::cli::{completions, validate};
+use crate::cli::{apply, completions, plan, validate};
 use crate::exit::Exit;
 
 /// The process's standard streams, and whether each is a terminal.
 pub struct Io<'a> {
+    /// Read only to confirm `apply` on a terminal.
+    pub stdin: &'a mut dyn BufRead,
+    pub stdin_is_terminal: bool,
     pub stdout: &'a mut dyn Write,
     pub stderr: &'a mut dyn Write,
     pub stdout_is_terminal: bool,
@@ -48,6 +51,8 @@ where
     tracing::debug!(?config, "configuration");
     match args.command {
         Command::Validate(spec) => validate::run(&spec.file, &config, io),
+        Command::Plan(a) => plan::run(&a, &config, io),
+        Command::Apply(a) => apply::run(&a, &config, io),
         Command::Completions { shell } => completions::run(shell, io),
     }
 }

@@ -6,13 +6,12 @@ use crate::cli::config::Config;
 use crate::cli::run::Io;
 use crate::exit::Exit;
 use crate::render::diagnostics;
-use crate::spec::{self, LoadError};
+use crate::spec::{self, LoadError, Loaded};
 
 pub fn run(file: &Path, config: &Config, io: &mut Io<'_>) -> Exit {
     let name = file.display().to_string();
-    match spec::load(file) {
-        Ok(loaded) => {
-            let _ = diagnostics::write(io.stderr, &name, &loaded.warnings, config.stderr_color);
+    match load(file, config, io) {
+        Some(loaded) => {
             let d = &loaded.desired;
             let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
             let _ = writeln!(
@@ -25,6 +24,18 @@ pub fn run(file: &Path, config: &Config, io: &mut Io<'_>) -> Exit {
             );
             Exit::Success
         }
+        None => Exit::Failure,
+    }
+}
+
+/// Loads the spec, printing its warnings, or every error (then `None`: no AWS call follows).
+pub fn load(file: &Path, config: &Config, io: &mut Io<'_>) -> Option<Loaded> {
+    let name = file.display().to_string();
+    match spec::load(file) {
+        Ok(loaded) => {
+            let _ = diagnostics::write(io.stderr, &name, &loaded.warnings, config.stderr_color);
+            Some(loaded)
+        }
         Err(LoadError::Invalid(found)) => {
             let _ = diagnostics::write(io.stderr, &name, &found, config.stderr_color);
             let _ = writeln!(
@@ -32,11 +43,11 @@ pub fn run(file: &Path, config: &Config, io: &mut Io<'_>) -> Exit {
                 "{name}: invalid ({})",
                 diagnostics::summary(&found)
             );
-            Exit::Failure
+            None
         }
         Err(e @ LoadError::Read { .. }) => {
             let _ = writeln!(io.stderr, "{}: {e}", config.stderr_color.red("error"));
-            Exit::Failure
+            None
         }
     }
 }

@@ -53,15 +53,7 @@ impl fmt::Display for LiveError {
         if let Some(r) = &self.region {
             write!(f, " in {r}")?;
         }
-        let code = match &self.kind {
-            ErrorKind::AccessDenied => "AccessDenied",
-            ErrorKind::Credentials => "no usable credentials",
-            ErrorKind::Unreachable => "endpoint unreachable",
-            ErrorKind::BucketPolicyNotReady => "InsufficientS3BucketPolicyException",
-            ErrorKind::BucketNotEmpty => "BucketNotEmpty",
-            ErrorKind::Service(code) => code,
-        };
-        write!(f, " failed: {code}")?;
+        write!(f, " failed: {}", self.kind_name())?;
         if !self.message.is_empty() {
             write!(f, ": {}", self.message)?;
         }
@@ -73,3 +65,17 @@ impl fmt::Display for LiveError {
 }
 
 pub type LiveResult<T> = Result<T, LiveError>;
+
+impl LiveError {
+    /// The kind as a short name (the service's error code where there is one).
+    pub fn kind_name(&self) -> &str {
+        match &self.kind {
+            ErrorKind::AccessDenied => "AccessDenied",
+            ErrorKind::Credentials => "no usable credentials",
+            ErrorKind::Unreachable => "endpoint unreachable",
+            ErrorKind::BucketPolicyNotReady => "InsufficientS3BucketPolicyException",
+            ErrorKind::BucketNotEmpty => "BucketNotEmpty",
+            ErrorKind::Service(code) => code,
+        }
+    }
+}

@@ -27,6 +27,23 @@ pub fn canonical(v: &Value) -> Value {
     }
 }
 
+/// `v` with arrays sorted and de-duplicated (objects are already sorted), but kept as arrays:
+/// the form shown to people, stable from run to run.
+pub fn sorted(v: &Value) -> Value {
+    match v {
+        Value::Object(map) => {
+            Value::Object(map.iter().map(|(k, v)| (k.clone(), sorted(v))).collect())
+        }
+        Value::Array(items) => {
+            let mut items: Vec<Value> = items.iter().map(sorted).collect();
+            items.sort_by_cached_key(Value::to_string);
+            items.dedup();
+            Value::Array(items)
+        }
+        other => other.clone(),
+    }
+}
+
 /// Whether `a` and `b` mean the same.
 pub fn equivalent(a: &Value, b: &Value) -> bool {
     canonical(a) == canonical(b)

@@ -220,6 +220,46 @@ impl AdvancedSelector {
     }
 }
 
+impl AdvancedSelector {
+    /// Whether every event `narrower` selects is also selected by `self` (conservatively: only
+    /// when each of `self`'s conditions is at least as broad as a condition of `narrower` on the
+    /// same field). A selector with fewer or broader conditions covers one with more.
+    pub fn covers(&self, narrower: &AdvancedSelector) -> bool {
+        self.fields.iter().all(|broad| {
+            narrower
+                .fields
+                .iter()
+                .any(|c| c.field == broad.field && broad.is_broader_or_equal(c))
+        })
+    }
+}
+
+impl FieldSelector {
+    fn is_broader_or_equal(&self, c: &FieldSelector) -> bool {
+        let subset = |a: &[String], b: &[String]| a.iter().all(|x| b.contains(x));
+        // Positive operators: every value `c` admits must be admitted here.
+        let positive = |f: &FieldSelector| {
+            !(f.equals.is_empty() && f.starts_with.is_empty() && f.ends_with.is_empty())
+        };
+        let positives_ok = !positive(self)
+            || ((c.ends_with.is_empty() || subset(&c.ends_with, &self.ends_with))
+                && positive(c)
+                && c.equals.iter().all(|v| {
+                    self.equals.contains(v)
+                        || self.starts_with.iter().any(|p| v.starts_with(p.as_str()))
+                        || self.ends_with.iter().any(|p| v.ends_with(p.as_str()))
+                })
+                && c.starts_with
+                    .iter()
+                    .all(|v| self.starts_with.iter().any(|p| v.starts_with(p.as_str()))));
+        // Negative operators: fewer exclusions is broader.
+        positives_ok
+            && subset(&self.not_equals, &c.not_equals)
+            && subset(&self.not_starts_with, &c.not_starts_with)
+            && subset(&self.not_ends_with, &c.not_ends_with)
+    }
+}
+
 /// Which management events a set of selectors logs: `(reads, writes)`.
 pub fn coverage(selectors: &[AdvancedSelector]) -> (bool, bool) {
     selectors.iter().fold((false, false), |(r, w), s| {
@@ -344,6 +384,43 @@ mod tests {
         assert_eq!(adv.len(), 2);
         assert_eq!(adv[0].fields.len(), 3);
         assert_eq!(adv[1].fields[2].starts_with, vec!["arn:aws:s3:::b/"]);
+    }
+
+    #[test]
+    fn a_selector_with_fewer_or_broader_conditions_covers_a_narrower_one() {
+        let write = DataEvents {
+            resource_type: "AWS::S3::Object".into(),
+            arn_prefixes: vec!["arn:aws:s3:::b/logs/".into()],
+            access: Access::Write,
+            event_names: vec![],
+        }
+        .to_selector();
+        let all = DataEvents {
+            arn_prefixes: vec!["arn:aws:s3:::b/".into()],
+            access: Access::All,
+            ..DataEvents {
+                resource_type: "AWS::S3::Object".into(),
+                arn_prefixes: vec![],
+                access: Access::All,
+                event_names: vec![],
+            }
+        }
+        .to_selector();
+        assert!(all.covers(&write));
+        assert!(!write.covers(&all));
+        assert!(write.covers(&write));
+        let lambda = DataEvents {
+            resource_type: "AWS::Lambda::Function".into(),
+            arn_prefixes: vec![],
+            access: Access::All,
+            event_names: vec![],
+        }
+        .to_selector();
+        assert!(!lambda.covers(&write));
+        let m = management_selector(ManagementEvents::All, &[]).unwrap();
+        let fewer =
+            management_selector(ManagementEvents::All, &["kms.amazonaws.com".into()]).unwrap();
+        assert!(m.covers(&fewer) && !fewer.covers(&m));
     }
 
     #[test]

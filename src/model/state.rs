@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use serde_json::{Value, json};
 
 use crate::model::desired::{CloudWatchLogs, InsightType};
-use crate::model::json::canonical;
+use crate::model::json::{equivalent, sorted};
 use crate::model::selector::{AdvancedSelector, FieldSelector};
 use crate::model::tags::Tags;
 
@@ -45,7 +45,7 @@ pub enum Encryption {
 }
 
 /// A delivery bucket as plans compare it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BucketState {
     pub name: String,
     pub region: String,
@@ -56,13 +56,14 @@ pub struct BucketState {
     pub encryption: Encryption,
     /// Expiration of trailctl's lifecycle rule, in days.
     pub retention_days: Option<u32>,
-    /// The bucket policy, canonical JSON.
+    /// The bucket policy (compared by meaning).
     pub policy: Option<Value>,
     pub tags: Tags,
 }
 
-/// One field's value, for diffs and rendering.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One field's value, for diffs and rendering. JSON values are equal when they mean the same
+/// (`model::json::equivalent`), whatever their order or formatting.
+#[derive(Debug, Clone)]
 pub enum FieldValue {
     Absent,
     Text(String),
@@ -72,6 +73,24 @@ pub enum FieldValue {
     Map(Tags),
     Json(Value),
 }
+
+impl PartialEq for FieldValue {
+    fn eq(&self, other: &Self) -> bool {
+        use FieldValue::*;
+        match (self, other) {
+            (Absent, Absent) => true,
+            (Text(a), Text(b)) => a == b,
+            (Bool(a), Bool(b)) => a == b,
+            (Number(a), Number(b)) => a == b,
+            (List(a), List(b)) => a == b,
+            (Map(a), Map(b)) => a == b,
+            (Json(a), Json(b)) => equivalent(a, b),
+            _ => false,
+        }
+    }
+}
+
+impl Eq for FieldValue {}
 
 /// A resource's fields, in display order.
 pub type Fields = Vec<(&'static str, FieldValue)>;
@@ -136,7 +155,10 @@ impl TrailState {
 
     /// The selectors differ by meaning (order, names and duplicates aside).
     pub fn selectors_differ(&self, other: &Self) -> bool {
-        selectors_json(&self.selectors) != selectors_json(&other.selectors)
+        !equivalent(
+            &selectors_json(&self.selectors),
+            &selectors_json(&other.selectors),
+        )
     }
 }
 
@@ -166,11 +188,16 @@ impl BucketState {
                 "policy",
                 self.policy
                     .as_ref()
-                    .map_or(FieldValue::Absent, |p| FieldValue::Json(canonical(p))),
+                    .map_or(FieldValue::Absent, |p| FieldValue::Json(sorted(p))),
             ),
             ("tags", FieldValue::Map(self.tags.clone())),
         ]
     }
+}
+
+/// Whether two resources' fields are all equal (by meaning).
+pub fn same(before: &Fields, after: &Fields) -> bool {
+    diff(before, after).is_empty()
 }
 
 /// The fields of `before` and `after` that differ: `(name, before, after)`.
@@ -192,12 +219,7 @@ pub fn selectors_json(selectors: &[AdvancedSelector]) -> Value {
             json!({ "FieldSelectors": fields })
         })
         .collect();
-    let out = canonical(&Value::Array(list));
-    // Keep a list even for one selector, so the shape reads the same on both sides.
-    match out {
-        Value::Array(_) => out,
-        one => Value::Array(vec![one]),
-    }
+    sorted(&Value::Array(list))
 }
 
 fn field_json(f: &FieldSelector) -> Value {
@@ -221,18 +243,6 @@ fn field_json(f: &FieldSelector) -> Value {
     Value::Object(m)
 }
 
-/// The selectors of `selectors` that log data events, by canonical form.
-pub fn data_selector_keys(selectors: &[AdvancedSelector]) -> BTreeSet<String> {
-    selectors
-        .iter()
-        .filter(|s| {
-            s.equals_of("eventCategory")
-                .is_some_and(|c| c.iter().any(|x| x != "Management"))
-        })
-        .map(|s| selectors_json(std::slice::from_ref(s)).to_string())
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -249,8 +259,16 @@ mod tests {
         b.name = None;
         b.fields.reverse();
         b.fields[0].not_equals.reverse();
-        assert_eq!(selectors_json(&[a.clone()]), selectors_json(&[b]));
+        assert_eq!(
+            selectors_json(std::slice::from_ref(&a)),
+            selectors_json(&[b])
+        );
         let w = management_selector(ManagementEvents::WriteOnly, &[]).unwrap();
-        assert_ne!(selectors_json(&[a]), selectors_json(&[w]));
+        assert_ne!(
+            selectors_json(std::slice::from_ref(&a)),
+            selectors_json(&[w])
+        );
+        // Shown in the API's shape: lists stay lists.
+        assert!(selectors_json(&[a])[0]["FieldSelectors"].is_array());
     }
 }

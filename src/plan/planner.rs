@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use crate::model::arn;
 use crate::model::desired::Desired;
 use crate::model::observed::{BucketObservation, LiveTrail, Observed, PolicyObservation};
+use crate::model::state::same;
 use crate::model::tags::{MANAGED_BY_KEY, MANAGED_BY_VALUE, STACK_KEY, Tags};
 use crate::plan::change::{Action, Address, Change, Conflict, Plan, Resource, Warning};
 use crate::plan::policy::{self, Delivery};
@@ -132,7 +133,7 @@ fn plan_buckets(d: &Desired, o: &Observed, options: Options, p: &mut Plan) {
             });
             continue;
         }
-        let action = if before == after {
+        let action = if same(&before.fields(), &after.fields()) {
             Action::NoOp
         } else {
             Action::Update
@@ -185,7 +186,7 @@ fn plan_trails(d: &Desired, o: &Observed, options: Options, p: &mut Plan) {
                 before.region, after.region
             ));
             c
-        } else if before == after {
+        } else if same(&before.fields(), &after.fields()) {
             change(
                 address,
                 Action::NoOp,

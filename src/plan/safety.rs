@@ -1,6 +1,7 @@
 //! Audit safety: which changes reduce what is logged or kept, and why, in words.
 
-use crate::model::state::{BucketState, TrailState, data_selector_keys};
+use crate::model::selector::AdvancedSelector;
+use crate::model::state::{BucketState, TrailState};
 
 /// Why changing trail `before` into `after` reduces audit logging (empty: it does not).
 pub fn trail_update(before: &TrailState, after: &TrailState) -> Vec<String> {
@@ -40,12 +41,23 @@ pub fn trail_update(before: &TrailState, after: &TrailState) -> Vec<String> {
             why.push(format!("excludes management events from {source}"));
         }
     }
-    let (bd, ad) = (
-        data_selector_keys(&before.selectors),
-        data_selector_keys(&after.selectors),
-    );
-    if bd.difference(&ad).next().is_some() {
-        why.push("removes or narrows a data event selector".to_owned());
+    let is_data = |s: &&AdvancedSelector| {
+        s.equals_of("eventCategory")
+            .is_some_and(|c| c.iter().any(|x| x != "Management"))
+    };
+    for lost in before
+        .selectors
+        .iter()
+        .filter(is_data)
+        .filter(|b| !after.selectors.iter().any(|a| a.covers(b)))
+    {
+        let kind = lost
+            .equals_of("resources.type")
+            .map(|t| t.join(", "))
+            .unwrap_or_else(|| "data".to_owned());
+        why.push(format!(
+            "removes or narrows the data event selector for {kind}"
+        ));
     }
     for i in before.insights.difference(&after.insights) {
         why.push(format!("turns off Insights {}", i.name()));

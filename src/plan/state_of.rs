@@ -5,7 +5,6 @@ use std::collections::BTreeMap;
 
 use crate::model::arn;
 use crate::model::desired::{Bucket, Desired, Trail};
-use crate::model::json::canonical;
 use crate::model::observed::{LiveBucket, LiveTrail, TrailDetails};
 use crate::model::state::{BucketState, Encryption, TrailState};
 use crate::model::tags::{Tags, ownership};
@@ -115,7 +114,7 @@ pub fn desired_bucket(
             None => Encryption::S3,
         },
         retention_days: b.retention_days,
-        policy: policy::render(&b.name, region, account, &deliveries).map(|p| canonical(&p)),
+        policy: policy::render(&b.name, region, account, &deliveries),
         tags: desired_tags(d, &Tags::new()),
     }
 }
@@ -136,7 +135,7 @@ pub fn observed_bucket(
             other => other.clone(),
         },
         retention_days: l.retention_days,
-        policy: l.policy.as_ref().map(canonical),
+        policy: l.policy.clone(),
         tags: without_aws_tags(&l.tags),
     }
 }

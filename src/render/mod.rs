@@ -1,4 +1,5 @@
 //! Turns results into text on any `Write`; decides nothing.
 
 pub mod diagnostics;
+pub mod plan;
 pub mod style;

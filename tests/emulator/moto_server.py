@@ -18,6 +18,9 @@ Patches (moto 5.2.x):
      moto's own matcher and return {"Result": bool}.
   5. SNS http(s) subscriptions to an unreachable endpoint make Publish return 500.
      We log and ignore the delivery error (real SNS retries asynchronously).
+Patches of ours (trailctl):
+  6. cloudtrail:PutInsightSelectors appends to the trail's selectors, and [] does not clear
+     them. Real CloudTrail replaces them ([] turns Insights off). We replace.
 """
 import json
 import sys
@@ -145,6 +148,17 @@ def _watch_parent(pid):
             time.sleep(0.5)
 
     threading.Thread(target=loop, daemon=True).start()
+
+
+# 6. PutInsightSelectors replaces the selectors, as in CloudTrail (moto appends).
+from moto.cloudtrail import models as ct_models
+
+
+def _put_insight_selectors(self, insight_selectors):
+    self.insight_selectors = list(insight_selectors or [])
+
+
+ct_models.Trail.put_insight_selectors = _put_insight_selectors
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 //! The emulator fixture: one moto server per test run on a free loopback port, started on first
-//! use; every test gets its own 12-digit account (header `x-moto-account-id`), so tests run in
-//! parallel with no reset. If the venv or the server cannot be set up, tests fail loudly.
+//! use; every test gets its own 12-digit account (credentials from `AssumeRole` into it), so
+//! tests run in parallel with no reset. If the venv or the server cannot be set up, tests fail loudly.
 
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -10,9 +10,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use aws_config::SdkConfig;
-use aws_sdk_s3::config::interceptors::BeforeTransmitInterceptorContextMut;
-use aws_sdk_s3::config::{ConfigBag, Intercept, RuntimeComponents};
-use aws_sdk_s3::error::BoxError;
 use trailctl::live::aws::{AwsSettings, sdk_config};
 
 pub struct Emulator {
@@ -38,7 +35,7 @@ pub fn shared() -> &'static Emulator {
 }
 
 /// A fresh account id: its resources are invisible to every other test.
-pub fn account() -> String {
+fn account() -> String {
     NEXT_ACCOUNT.fetch_add(1, Ordering::Relaxed).to_string()
 }
 
@@ -100,32 +97,56 @@ fn wait_until_listening(port: u16, log: &Path) -> Result<(), String> {
     ))
 }
 
-/// Sends `x-moto-account-id` on every request: one isolated account per test.
-#[derive(Debug)]
-pub struct MotoAccount(pub String);
-
-impl Intercept for MotoAccount {
-    fn name(&self) -> &'static str {
-        "MotoAccount"
-    }
-
-    fn modify_before_signing(
-        &self,
-        context: &mut BeforeTransmitInterceptorContextMut<'_>,
-        _: &RuntimeComponents,
-        _: &mut ConfigBag,
-    ) -> Result<(), BoxError> {
-        context
-            .request_mut()
-            .headers_mut()
-            .insert("x-moto-account-id", self.0.clone());
-        Ok(())
-    }
+/// An isolated emulator account: credentials from STS `AssumeRole` into a role of that account
+/// (moto then answers every call made with them in that account), usable by SDK clients and by
+/// the real binary alike.
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub id: String,
+    pub endpoint: String,
+    pub access_key: String,
+    pub secret_key: String,
+    pub session_token: String,
 }
 
 impl Emulator {
+    /// A fresh account of its own for one test.
+    pub async fn account(&self) -> Account {
+        let id = account();
+        let creds =
+            aws_sdk_sts::config::Credentials::new("testing", "testing", None, None, "emulator");
+        let settings = AwsSettings {
+            region: Some("us-east-1".to_owned()),
+            endpoint_url: Some(self.endpoint.clone()),
+            max_attempts: 1,
+            ..AwsSettings::default()
+        };
+        let config = sdk_config(&settings)
+            .await
+            .into_builder()
+            .credentials_provider(aws_sdk_sts::config::SharedCredentialsProvider::new(creds))
+            .build();
+        let out = aws_sdk_sts::Client::new(&config)
+            .assume_role()
+            .role_arn(format!("arn:aws:iam::{id}:role/trailctl-test"))
+            .role_session_name("trailctl-test")
+            .send()
+            .await
+            .expect("AssumeRole in the emulator");
+        let c = out.credentials().expect("credentials");
+        Account {
+            id,
+            endpoint: self.endpoint.clone(),
+            access_key: c.access_key_id().to_owned(),
+            secret_key: c.secret_access_key().to_owned(),
+            session_token: c.session_token().to_owned(),
+        }
+    }
+}
+
+impl Account {
     /// trailctl's own SDK configuration (the code path `--endpoint-url` takes), pointed at the
-    /// emulator with dummy static credentials and one attempt per call.
+    /// emulator with this account's credentials and one attempt per call.
     pub async fn sdk_config(&self, region: &str) -> SdkConfig {
         let settings = AwsSettings {
             region: Some(region.to_owned()),
@@ -133,12 +154,54 @@ impl Emulator {
             max_attempts: 1,
             ..AwsSettings::default()
         };
-        let creds =
-            aws_sdk_s3::config::Credentials::new("testing", "testing", None, None, "emulator");
+        let creds = aws_sdk_sts::config::Credentials::new(
+            &self.access_key,
+            &self.secret_key,
+            Some(self.session_token.clone()),
+            None,
+            "emulator",
+        );
         sdk_config(&settings)
             .await
             .into_builder()
-            .credentials_provider(aws_sdk_s3::config::SharedCredentialsProvider::new(creds))
+            .credentials_provider(aws_sdk_sts::config::SharedCredentialsProvider::new(creds))
             .build()
+    }
+
+    pub async fn s3(&self) -> aws_sdk_s3::Client {
+        let config = self.sdk_config("us-east-1").await;
+        aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(&config)
+                .force_path_style(true)
+                .build(),
+        )
+    }
+
+    pub async fn cloudtrail(&self, region: &str) -> aws_sdk_cloudtrail::Client {
+        aws_sdk_cloudtrail::Client::new(&self.sdk_config(region).await)
+    }
+
+    /// The real binary, run in the repository with this account's credentials and the emulator
+    /// as endpoint; nothing from the caller's AWS environment leaks in.
+    pub fn trailctl(&self, args: &[&str]) -> std::process::Output {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_trailctl"));
+        for (k, _) in std::env::vars_os() {
+            if k.to_string_lossy().starts_with("AWS_") {
+                cmd.env_remove(k);
+            }
+        }
+        cmd.args(args)
+            .current_dir(root())
+            .env("AWS_ACCESS_KEY_ID", &self.access_key)
+            .env("AWS_SECRET_ACCESS_KEY", &self.secret_key)
+            .env("AWS_SESSION_TOKEN", &self.session_token)
+            .env("AWS_ENDPOINT_URL", &self.endpoint)
+            .env("AWS_CONFIG_FILE", "/dev/null")
+            .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null())
+            .output()
+            .expect("run trailctl")
     }
 }

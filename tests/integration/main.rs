@@ -6,3 +6,4 @@ mod emulator;
 mod emulator_smoke;
 mod policies;
 mod specs;
+mod trails;

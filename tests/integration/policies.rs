@@ -39,10 +39,11 @@ fn policies_grant_exactly_what_the_code_calls() {
     let plan = actions("trailctl-plan.json");
     let apply = actions("trailctl-apply.json");
     let mut failures = Vec::new();
-    for (op, a) in OPERATIONS
-        .iter()
-        .flat_map(|op| std::iter::once(op.iam_action).chain(op.also.iter().copied()).map(move |a| (op, a.to_owned())))
-    {
+    for (op, a) in OPERATIONS.iter().flat_map(|op| {
+        std::iter::once(op.iam_action)
+            .chain(op.also.iter().copied())
+            .map(move |a| (op, a.to_owned()))
+    }) {
         match op.access {
             Access::Read if !(plan.contains(&a) && apply.contains(&a)) => {
                 failures.push(format!(

@@ -13,6 +13,8 @@ fn root() -> PathBuf {
 pub fn validate(file: &Path) -> (u8, String, String) {
     let (mut out, mut err) = (Vec::new(), Vec::new());
     let mut io = trailctl::Io {
+        stdin: &mut std::io::empty(),
+        stdin_is_terminal: false,
         stdout: &mut out,
         stderr: &mut err,
         stdout_is_terminal: false,

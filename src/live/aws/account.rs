@@ -23,7 +23,11 @@ pub struct AwsAccount {
     kms: Mutex<HashMap<String, aws_sdk_kms::Client>>,
 }
 
-fn cached<C: Clone>(cache: &Mutex<HashMap<String, C>>, region: &str, make: impl FnOnce() -> C) -> C {
+fn cached<C: Clone>(
+    cache: &Mutex<HashMap<String, C>>,
+    region: &str,
+    make: impl FnOnce() -> C,
+) -> C {
     match cache.lock() {
         Ok(mut m) => m.entry(region.to_owned()).or_insert_with(make).clone(),
         Err(_) => make(),

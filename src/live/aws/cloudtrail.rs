@@ -24,7 +24,13 @@ fn some(s: Option<&str>) -> Option<String> {
 
 fn tag_list(op: &'static str, region: &str, tags: &Tags) -> LiveResult<Vec<Tag>> {
     tags.iter()
-        .map(|(k, v)| Tag::builder().key(k).value(v).build().map_err(|e| build(op, region, e)))
+        .map(|(k, v)| {
+            Tag::builder()
+                .key(k)
+                .value(v)
+                .build()
+                .map_err(|e| build(op, region, e))
+        })
         .collect()
 }
 
@@ -85,7 +91,12 @@ fn classic_from_api(e: &EventSelector) -> ClassicSelector {
         data_resources: e
             .data_resources()
             .iter()
-            .map(|d| (d.r#type().unwrap_or_default().to_owned(), d.values().to_vec()))
+            .map(|d| {
+                (
+                    d.r#type().unwrap_or_default().to_owned(),
+                    d.values().to_vec(),
+                )
+            })
             .collect(),
     }
 }
@@ -153,7 +164,10 @@ impl CloudTrail for AwsAccount {
                         some(t.cloud_watch_logs_role_arn()),
                     ) {
                         (Some(log_group_arn), Some(role_arn)) => {
-                            Some(crate::model::desired::CloudWatchLogs { log_group_arn, role_arn })
+                            Some(crate::model::desired::CloudWatchLogs {
+                                log_group_arn,
+                                role_arn,
+                            })
                         }
                         _ => None,
                     },
@@ -208,14 +222,23 @@ impl CloudTrail for AwsAccount {
             Err(e) if code(&e) == Some("InsightNotEnabledException") => BTreeSet::new(),
             Err(e) => return Err(map("CloudTrail:GetInsightSelectors", region, e)),
         };
-        let advanced: Vec<AdvancedSelector> =
-            selectors.advanced_event_selectors().iter().map(selector_from_api).collect();
+        let advanced: Vec<AdvancedSelector> = selectors
+            .advanced_event_selectors()
+            .iter()
+            .map(selector_from_api)
+            .collect();
         let selectors = if !advanced.is_empty() {
             advanced
         } else if selectors.event_selectors().is_empty() {
             classic_to_advanced(&[ClassicSelector::default()])
         } else {
-            classic_to_advanced(&selectors.event_selectors().iter().map(classic_from_api).collect::<Vec<_>>())
+            classic_to_advanced(
+                &selectors
+                    .event_selectors()
+                    .iter()
+                    .map(classic_from_api)
+                    .collect::<Vec<_>>(),
+            )
         };
         Ok(TrailDetails {
             logging: status.is_logging().unwrap_or(false),
@@ -224,7 +247,13 @@ impl CloudTrail for AwsAccount {
         })
     }
 
-    async fn create_trail(&self, region: &str, name: &str, s: &TrailSettings, tags: &Tags) -> LiveResult<String> {
+    async fn create_trail(
+        &self,
+        region: &str,
+        name: &str,
+        s: &TrailSettings,
+        tags: &Tags,
+    ) -> LiveResult<String> {
         const OP: &str = "CloudTrail:CreateTrail";
         let out = self
             .cloudtrail(region)
@@ -236,7 +265,9 @@ impl CloudTrail for AwsAccount {
             .include_global_service_events(s.global_service_events)
             .is_multi_region_trail(s.all_regions)
             .enable_log_file_validation(s.log_file_validation)
-            .set_cloud_watch_logs_log_group_arn(s.cloudwatch_logs.as_ref().map(|c| c.log_group_arn.clone()))
+            .set_cloud_watch_logs_log_group_arn(
+                s.cloudwatch_logs.as_ref().map(|c| c.log_group_arn.clone()),
+            )
             .set_cloud_watch_logs_role_arn(s.cloudwatch_logs.as_ref().map(|c| c.role_arn.clone()))
             .set_kms_key_id(s.kms_key.clone())
             .set_tags_list(Some(tag_list(OP, region, tags)?))
@@ -258,8 +289,12 @@ impl CloudTrail for AwsAccount {
             .include_global_service_events(s.global_service_events)
             .is_multi_region_trail(s.all_regions)
             .enable_log_file_validation(s.log_file_validation)
-            .set_cloud_watch_logs_log_group_arn(or_clear(&s.cloudwatch_logs.as_ref().map(|c| c.log_group_arn.clone())))
-            .set_cloud_watch_logs_role_arn(or_clear(&s.cloudwatch_logs.as_ref().map(|c| c.role_arn.clone())))
+            .set_cloud_watch_logs_log_group_arn(or_clear(
+                &s.cloudwatch_logs.as_ref().map(|c| c.log_group_arn.clone()),
+            ))
+            .set_cloud_watch_logs_role_arn(or_clear(
+                &s.cloudwatch_logs.as_ref().map(|c| c.role_arn.clone()),
+            ))
             .set_kms_key_id(or_clear(&s.kms_key))
             .send()
             .await
@@ -268,7 +303,13 @@ impl CloudTrail for AwsAccount {
     }
 
     async fn delete_trail(&self, region: &str, name: &str) -> LiveResult<()> {
-        match self.cloudtrail(region).delete_trail().name(name).send().await {
+        match self
+            .cloudtrail(region)
+            .delete_trail()
+            .name(name)
+            .send()
+            .await
+        {
             Ok(_) => Ok(()),
             Err(e) if code(&e) == Some("TrailNotFoundException") => Ok(()),
             Err(e) => Err(map("CloudTrail:DeleteTrail", region, e)),
@@ -287,11 +328,21 @@ impl CloudTrail for AwsAccount {
         Ok(())
     }
 
-    async fn remove_tags(&self, region: &str, arn: &str, keys: &BTreeSet<String>) -> LiveResult<()> {
+    async fn remove_tags(
+        &self,
+        region: &str,
+        arn: &str,
+        keys: &BTreeSet<String>,
+    ) -> LiveResult<()> {
         const OP: &str = "CloudTrail:RemoveTags";
         let tags = keys
             .iter()
-            .map(|k| Tag::builder().key(k).build().map_err(|e| build(OP, region, e)))
+            .map(|k| {
+                Tag::builder()
+                    .key(k)
+                    .build()
+                    .map_err(|e| build(OP, region, e))
+            })
             .collect::<LiveResult<Vec<_>>>()?;
         self.cloudtrail(region)
             .remove_tags()
@@ -303,8 +354,16 @@ impl CloudTrail for AwsAccount {
         Ok(())
     }
 
-    async fn put_selectors(&self, region: &str, name: &str, selectors: &[AdvancedSelector]) -> LiveResult<()> {
-        let call = self.cloudtrail(region).put_event_selectors().trail_name(name);
+    async fn put_selectors(
+        &self,
+        region: &str,
+        name: &str,
+        selectors: &[AdvancedSelector],
+    ) -> LiveResult<()> {
+        let call = self
+            .cloudtrail(region)
+            .put_event_selectors()
+            .trail_name(name);
         let call = if selectors.is_empty() {
             // Advanced selectors cannot be an empty list: log nothing with a classic selector.
             let none = EventSelector::builder()
@@ -325,10 +384,19 @@ impl CloudTrail for AwsAccount {
         Ok(())
     }
 
-    async fn put_insights(&self, region: &str, name: &str, insights: &BTreeSet<InsightType>) -> LiveResult<()> {
+    async fn put_insights(
+        &self,
+        region: &str,
+        name: &str,
+        insights: &BTreeSet<InsightType>,
+    ) -> LiveResult<()> {
         let list = insights
             .iter()
-            .map(|i| InsightSelector::builder().insight_type(ApiInsight::from(i.api_name())).build())
+            .map(|i| {
+                InsightSelector::builder()
+                    .insight_type(ApiInsight::from(i.api_name()))
+                    .build()
+            })
             .collect();
         self.cloudtrail(region)
             .put_insight_selectors()
@@ -343,9 +411,21 @@ impl CloudTrail for AwsAccount {
     async fn set_logging(&self, region: &str, name: &str, on: bool) -> LiveResult<()> {
         let client = self.cloudtrail(region);
         if on {
-            client.start_logging().name(name).send().await.map(|_| ()).map_err(|e| map("CloudTrail:StartLogging", region, e))
+            client
+                .start_logging()
+                .name(name)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| map("CloudTrail:StartLogging", region, e))
         } else {
-            client.stop_logging().name(name).send().await.map(|_| ()).map_err(|e| map("CloudTrail:StopLogging", region, e))
+            client
+                .stop_logging()
+                .name(name)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| map("CloudTrail:StopLogging", region, e))
         }
     }
 }

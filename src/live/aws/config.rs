@@ -55,3 +55,51 @@ pub async fn sdk_config(settings: &AwsSettings) -> SdkConfig {
     }
     loader.load().await
 }
+
+/// Credentials must resolve within this time: a machine with no credentials fails fast instead
+/// of waiting on the instance metadata service.
+const CREDENTIALS_TIMEOUT: Duration = Duration::from_secs(4);
+
+/// The account, connected once, up front: configuration loaded, credentials resolved (or one
+/// clear error), calls going to `home_region` unless a resource lives elsewhere.
+pub async fn connect(
+    settings: &AwsSettings,
+    home_region: &str,
+) -> Result<crate::live::aws::AwsAccount, crate::live::LiveError> {
+    use aws_sdk_sts::config::ProvideCredentials;
+
+    use crate::live::{ErrorKind, LiveError};
+
+    let mut settings = settings.clone();
+    let region = settings
+        .region
+        .get_or_insert_with(|| home_region.to_owned())
+        .clone();
+    let config = sdk_config(&settings).await;
+    let fail =
+        |message: String| LiveError::new("credentials", None, ErrorKind::Credentials, message);
+    let Some(provider) = config.credentials_provider() else {
+        return Err(fail("no credentials provider is configured".to_owned()));
+    };
+    match tokio::time::timeout(CREDENTIALS_TIMEOUT, provider.provide_credentials()).await {
+        Ok(Ok(_)) => {}
+        Ok(Err(e)) => {
+            let why = aws_sdk_sts::error::DisplayErrorContext(&e).to_string();
+            return Err(fail(format!(
+                "no AWS credentials found (environment, shared config and credentials files, SSO, web identity, container and instance metadata were tried): {}",
+                why.lines().next().unwrap_or_default()
+            )));
+        }
+        Err(_) => {
+            return Err(fail(format!(
+                "resolving AWS credentials took longer than {} s (is this an EC2 instance without a role?)",
+                CREDENTIALS_TIMEOUT.as_secs()
+            )));
+        }
+    }
+    Ok(crate::live::aws::AwsAccount::new(
+        config,
+        &region,
+        settings.endpoint_url.is_some(),
+    ))
+}

@@ -18,29 +18,36 @@ where
             let e = s.err();
             let code = e.code().unwrap_or("Unknown").to_owned();
             let kind = match code.as_str() {
-                "AccessDenied" | "AccessDeniedException" | "Forbidden" | "UnauthorizedOperation" => {
-                    ErrorKind::AccessDenied
-                }
+                "AccessDenied"
+                | "AccessDeniedException"
+                | "Forbidden"
+                | "UnauthorizedOperation" => ErrorKind::AccessDenied,
                 "InsufficientS3BucketPolicyException" => ErrorKind::BucketPolicyNotReady,
                 "BucketNotEmpty" => ErrorKind::BucketNotEmpty,
-                "ExpiredToken" | "ExpiredTokenException" | "InvalidClientTokenId"
-                | "UnrecognizedClientException" | "InvalidAccessKeyId" | "SignatureDoesNotMatch" => {
-                    ErrorKind::Credentials
-                }
+                "ExpiredToken"
+                | "ExpiredTokenException"
+                | "InvalidClientTokenId"
+                | "UnrecognizedClientException"
+                | "InvalidAccessKeyId"
+                | "SignatureDoesNotMatch" => ErrorKind::Credentials,
                 _ => ErrorKind::Service(code),
             };
             (kind, e.message().unwrap_or_default().to_owned())
         }
         SdkError::TimeoutError(_) => (ErrorKind::Unreachable, "timed out".to_owned()),
-        SdkError::DispatchFailure(d) if d.is_io() || d.is_timeout() => {
-            (ErrorKind::Unreachable, DisplayErrorContext(&err).to_string())
-        }
+        SdkError::DispatchFailure(d) if d.is_io() || d.is_timeout() => (
+            ErrorKind::Unreachable,
+            DisplayErrorContext(&err).to_string(),
+        ),
         other => {
             let text = DisplayErrorContext(other).to_string();
             if text.contains("credentials") {
                 (ErrorKind::Credentials, first_line(&text))
             } else {
-                (ErrorKind::Service("RequestFailed".to_owned()), first_line(&text))
+                (
+                    ErrorKind::Service("RequestFailed".to_owned()),
+                    first_line(&text),
+                )
             }
         }
     };

@@ -9,4 +9,4 @@ pub mod operations;
 mod s3;
 
 pub use account::AwsAccount;
-pub use config::{AwsSettings, sdk_config};
+pub use config::{AwsSettings, connect, sdk_config};

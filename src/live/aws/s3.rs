@@ -1,14 +1,14 @@
 //! S3 through the SDK: a delivery bucket's settings, policy and tags.
 
+use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_s3::operation::RequestId;
 use aws_sdk_s3::types::{
     BucketLifecycleConfiguration, BucketLocationConstraint, CreateBucketConfiguration,
     ExpirationStatus, LifecycleExpiration, LifecycleRule, LifecycleRuleFilter, ObjectOwnership,
-    OwnershipControls, OwnershipControlsRule, PublicAccessBlockConfiguration,
-    ServerSideEncryption, ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration,
-    ServerSideEncryptionRule, Tag, Tagging,
+    OwnershipControls, OwnershipControlsRule, PublicAccessBlockConfiguration, ServerSideEncryption,
+    ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration, ServerSideEncryptionRule,
+    Tag, Tagging,
 };
-use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
-use aws_sdk_s3::operation::RequestId;
 use serde_json::Value;
 
 use crate::live::aws::account::AwsAccount;
@@ -45,7 +45,13 @@ impl AwsAccount {
     /// The Region of an existing bucket, `Ok(None)` if there is no such bucket.
     async fn bucket_region(&self, name: &str) -> LiveResult<Option<String>> {
         let region = self.default_region().to_owned();
-        match self.s3(&region).get_bucket_location().bucket(name).send().await {
+        match self
+            .s3(&region)
+            .get_bucket_location()
+            .bucket(name)
+            .send()
+            .await
+        {
             Ok(out) => Ok(Some(match out.location_constraint().map(|c| c.as_str()) {
                 None | Some("") => "us-east-1".to_owned(),
                 Some("EU") => "eu-west-1".to_owned(),
@@ -58,7 +64,8 @@ impl AwsAccount {
 }
 
 fn policy_json(op: &'static str, region: &str, text: &str) -> LiveResult<Value> {
-    serde_json::from_str(text).map_err(|e| build(op, region, format!("the bucket policy is not JSON: {e}")))
+    serde_json::from_str(text)
+        .map_err(|e| build(op, region, format!("the bucket policy is not JSON: {e}")))
 }
 
 impl S3 for AwsAccount {
@@ -76,24 +83,53 @@ impl S3 for AwsAccount {
             c.get_bucket_policy().bucket(name).send(),
             c.get_bucket_tagging().bucket(name).send(),
         );
-        let pab = optional(pab, "S3:GetPublicAccessBlock", r, "NoSuchPublicAccessBlockConfiguration")?;
-        let own = optional(own, "S3:GetBucketOwnershipControls", r, "OwnershipControlsNotFoundError")?;
-        let enc = optional(enc, "S3:GetBucketEncryption", r, "ServerSideEncryptionConfigurationNotFoundError")?;
-        let life = optional(life, "S3:GetBucketLifecycleConfiguration", r, "NoSuchLifecycleConfiguration")?;
+        let pab = optional(
+            pab,
+            "S3:GetPublicAccessBlock",
+            r,
+            "NoSuchPublicAccessBlockConfiguration",
+        )?;
+        let own = optional(
+            own,
+            "S3:GetBucketOwnershipControls",
+            r,
+            "OwnershipControlsNotFoundError",
+        )?;
+        let enc = optional(
+            enc,
+            "S3:GetBucketEncryption",
+            r,
+            "ServerSideEncryptionConfigurationNotFoundError",
+        )?;
+        let life = optional(
+            life,
+            "S3:GetBucketLifecycleConfiguration",
+            r,
+            "NoSuchLifecycleConfiguration",
+        )?;
         let pol = optional(pol, "S3:GetBucketPolicy", r, "NoSuchBucketPolicy")?;
         let tags = optional(tags, "S3:GetBucketTagging", r, "NoSuchTagSet")?;
         let block_public_access = pab
             .as_ref()
             .and_then(|p| p.public_access_block_configuration())
             .is_some_and(|p| {
-                [p.block_public_acls(), p.ignore_public_acls(), p.block_public_policy(), p.restrict_public_buckets()]
-                    .iter()
-                    .all(|v| *v == Some(true))
+                [
+                    p.block_public_acls(),
+                    p.ignore_public_acls(),
+                    p.block_public_policy(),
+                    p.restrict_public_buckets(),
+                ]
+                .iter()
+                .all(|v| *v == Some(true))
             });
         let owner_enforced = own
             .as_ref()
             .and_then(|o| o.ownership_controls())
-            .is_some_and(|o| o.rules().iter().any(|r| r.object_ownership() == &ObjectOwnership::BucketOwnerEnforced));
+            .is_some_and(|o| {
+                o.rules()
+                    .iter()
+                    .any(|r| r.object_ownership() == &ObjectOwnership::BucketOwnerEnforced)
+            });
         let default = enc
             .as_ref()
             .and_then(|e| e.server_side_encryption_configuration())
@@ -110,7 +146,9 @@ impl S3 for AwsAccount {
         let retention_days = life.as_ref().and_then(|l| {
             l.rules()
                 .iter()
-                .find(|r| r.id() == Some(RETENTION_RULE) && r.status() == &ExpirationStatus::Enabled)
+                .find(|r| {
+                    r.id() == Some(RETENTION_RULE) && r.status() == &ExpirationStatus::Enabled
+                })
                 .and_then(|r| r.expiration())
                 .and_then(|e| e.days())
                 .and_then(|d| u32::try_from(d).ok())
@@ -120,7 +158,12 @@ impl S3 for AwsAccount {
             None => None,
         };
         let tags = tags
-            .map(|t| t.tag_set().iter().map(|t| (t.key().to_owned(), t.value().to_owned())).collect())
+            .map(|t| {
+                t.tag_set()
+                    .iter()
+                    .map(|t| (t.key().to_owned(), t.value().to_owned()))
+                    .collect()
+            })
             .unwrap_or_default();
         Ok(Some(LiveBucket {
             region,
@@ -141,8 +184,18 @@ impl S3 for AwsAccount {
             Err(e) if e.kind == ErrorKind::AccessDenied => self.default_region().to_owned(),
             Err(e) => return Err(e),
         };
-        match self.s3(&region).get_bucket_policy().bucket(name).send().await {
-            Ok(out) => Ok(PolicyObservation::Policy(policy_json("S3:GetBucketPolicy", &region, out.policy().unwrap_or("{}"))?)),
+        match self
+            .s3(&region)
+            .get_bucket_policy()
+            .bucket(name)
+            .send()
+            .await
+        {
+            Ok(out) => Ok(PolicyObservation::Policy(policy_json(
+                "S3:GetBucketPolicy",
+                &region,
+                out.policy().unwrap_or("{}"),
+            )?)),
             Err(e) if code(&e) == Some("NoSuchBucketPolicy") => Ok(PolicyObservation::NoPolicy),
             Err(e) if code(&e) == Some("NoSuchBucket") => Ok(PolicyObservation::MissingBucket),
             Err(e) => {
@@ -167,7 +220,9 @@ impl S3 for AwsAccount {
                     .build(),
             )
         };
-        call.send().await.map_err(|e| map("S3:CreateBucket", region, e))?;
+        call.send()
+            .await
+            .map_err(|e| map("S3:CreateBucket", region, e))?;
         Ok(())
     }
 
@@ -194,7 +249,10 @@ impl S3 for AwsAccount {
             .object_ownership(ObjectOwnership::BucketOwnerEnforced)
             .build()
             .map_err(|e| build(OP, region, e))?;
-        let controls = OwnershipControls::builder().rules(rule).build().map_err(|e| build(OP, region, e))?;
+        let controls = OwnershipControls::builder()
+            .rules(rule)
+            .build()
+            .map_err(|e| build(OP, region, e))?;
         self.s3(region)
             .put_bucket_ownership_controls()
             .bucket(name)
@@ -205,7 +263,12 @@ impl S3 for AwsAccount {
         Ok(())
     }
 
-    async fn put_encryption(&self, region: &str, name: &str, encryption: &Encryption) -> LiveResult<()> {
+    async fn put_encryption(
+        &self,
+        region: &str,
+        name: &str,
+        encryption: &Encryption,
+    ) -> LiveResult<()> {
         const OP: &str = "S3:PutBucketEncryption";
         let default = match encryption {
             Encryption::Kms(k) => ServerSideEncryptionByDefault::builder()
@@ -250,7 +313,11 @@ impl S3 for AwsAccount {
             .id(RETENTION_RULE)
             .status(ExpirationStatus::Enabled)
             .filter(LifecycleRuleFilter::builder().prefix("").build())
-            .expiration(LifecycleExpiration::builder().days(i32::try_from(days).unwrap_or(i32::MAX)).build())
+            .expiration(
+                LifecycleExpiration::builder()
+                    .days(i32::try_from(days).unwrap_or(i32::MAX))
+                    .build(),
+            )
             .build()
             .map_err(|e| build(OP, region, e))?;
         let config = BucketLifecycleConfiguration::builder()
@@ -292,9 +359,18 @@ impl S3 for AwsAccount {
         const OP: &str = "S3:PutBucketTagging";
         let set = tags
             .iter()
-            .map(|(k, v)| Tag::builder().key(k).value(v).build().map_err(|e| build(OP, region, e)))
+            .map(|(k, v)| {
+                Tag::builder()
+                    .key(k)
+                    .value(v)
+                    .build()
+                    .map_err(|e| build(OP, region, e))
+            })
             .collect::<LiveResult<Vec<_>>>()?;
-        let tagging = Tagging::builder().set_tag_set(Some(set)).build().map_err(|e| build(OP, region, e))?;
+        let tagging = Tagging::builder()
+            .set_tag_set(Some(set))
+            .build()
+            .map_err(|e| build(OP, region, e))?;
         self.s3(region)
             .put_bucket_tagging()
             .bucket(name)

@@ -1,0 +1,18 @@
+//! `trailctl plan`: read the account and show what apply would change.
+
+use crate::cli::args::PlanArgs;
+use crate::cli::config::Config;
+use crate::cli::run::Io;
+use crate::cli::session;
+use crate::exit::Exit;
+
+pub fn run(args: &PlanArgs, config: &Config, io: &mut Io<'_>) -> Exit {
+    let Some(s) = session::start(&args.spec.file, args.adopt, config, io) else {
+        return Exit::Failure;
+    };
+    if session::show(&s.plan, config, io) {
+        Exit::Success
+    } else {
+        Exit::Failure
+    }
+}

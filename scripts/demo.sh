@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The main job on a fresh machine: start the local AWS emulator and run trailctl against
-# examples/. Today trailctl validates each example; plan → apply → plan join when they land.
+# The main job on a fresh machine: start the local AWS emulator and run trailctl against it:
+# validate the examples, then plan → apply → plan (no changes) of examples/baseline.yaml,
+# drift made by another client, the plan that shows it, and the apply that repairs it.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 cargo build --locked --quiet
@@ -25,3 +26,34 @@ echo "emulator: $AWS_ENDPOINT_URL"
 for spec in examples/*.yaml; do
   ./target/debug/trailctl validate -f "$spec"
 done
+
+# What the baseline spec refers to but does not own: its delivery topic and its KMS key.
+"${TRAILCTL_EMULATOR_VENV:-.venv-emulator}/bin/python" - <<'PY'
+import boto3
+kw = dict(region_name="us-east-1")
+boto3.client("sns", **kw).create_topic(Name="acme-baseline-delivery")
+kms = boto3.client("kms", **kw)
+key = kms.create_key(Description="audit logs")["KeyMetadata"]["KeyId"]
+kms.create_alias(AliasName="alias/audit-logs", TargetKeyId=key)
+PY
+
+run() { echo; echo "\$ trailctl $*"; ./target/debug/trailctl "$@"; }
+spec=examples/baseline.yaml
+run plan -f "$spec"
+run apply -f "$spec" --auto-approve
+out=$(./target/debug/trailctl plan -f "$spec")
+echo; echo "\$ trailctl plan -f $spec"; echo "$out"
+[ "$out" = "No changes. The account matches the spec." ] || { echo "demo: the re-plan is not empty" >&2; exit 1; }
+
+echo; echo "# drift: someone stops the trail's logging and removes its Insights"
+"${TRAILCTL_EMULATOR_VENV:-.venv-emulator}/bin/python" - <<'PY'
+import boto3
+ct = boto3.client("cloudtrail", region_name="us-east-1")
+ct.stop_logging(Name="acme-baseline")
+ct.put_insight_selectors(TrailName="acme-baseline", InsightSelectors=[])
+PY
+run plan -f "$spec"
+run apply -f "$spec" --auto-approve
+out=$(./target/debug/trailctl plan -f "$spec")
+[ "$out" = "No changes. The account matches the spec." ] || { echo "demo: drift was not repaired" >&2; exit 1; }
+echo; echo "demo: plan → apply → plan, drift shown and repaired: OK"

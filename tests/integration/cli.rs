@@ -104,3 +104,77 @@ fn verbose_logs_to_stderr_only() {
         "examples/minimal.yaml: valid (1 trail, 1 bucket; 0 warnings)\n"
     );
 }
+
+/// A command that reads the account, with no credentials anywhere and an instance metadata
+/// service that accepts connections and never answers (the worst case off EC2).
+#[test]
+fn missing_credentials_fail_fast_with_one_clear_error() {
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let imds = format!("http://{}", silent.local_addr().unwrap());
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_trailctl"));
+    for (k, _) in std::env::vars_os() {
+        if k.to_string_lossy().starts_with("AWS_") {
+            cmd.env_remove(k);
+        }
+    }
+    let started = std::time::Instant::now();
+    let out = cmd
+        .args(["plan", "-f", "examples/minimal.yaml"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .env("AWS_EC2_METADATA_SERVICE_ENDPOINT", &imds)
+        .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+        .output()
+        .unwrap();
+    // A hang guard, not a speed target: the bound is the documented 5 s plus process start.
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(8),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.starts_with("error: no AWS credentials found"), "{err}");
+    assert_eq!(err.matches("error: ").count(), 1, "one error: {err}");
+    assert!(err.contains("credentials"), "{err}");
+    assert!(
+        !err.contains("Some(") && !err.contains("{ "),
+        "no Debug output: {err}"
+    );
+    assert!(out.stdout.is_empty());
+}
+
+/// An invalid spec is reported in full and no AWS call is made: the endpoint is a listener
+/// that would see any connection.
+#[test]
+fn an_invalid_spec_makes_no_aws_call() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    for command in ["plan", "apply"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_trailctl"))
+            .args(
+                [
+                    command,
+                    "-f",
+                    "tests/specs/invalid/trail-names.yaml",
+                    "--auto-approve",
+                ][..if command == "plan" { 3 } else { 4 }]
+                    .to_vec(),
+            )
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("AWS_ENDPOINT_URL", &endpoint)
+            .env("AWS_ACCESS_KEY_ID", "x")
+            .env("AWS_SECRET_ACCESS_KEY", "x")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        let err = text(&out.stderr);
+        assert_eq!(err.matches(": error: ").count(), 5, "{err}");
+        assert!(
+            listener.accept().is_err(),
+            "{command} connected to AWS with an invalid spec"
+        );
+    }
+}

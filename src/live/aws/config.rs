@@ -84,10 +84,9 @@ pub async fn connect(
     match tokio::time::timeout(CREDENTIALS_TIMEOUT, provider.provide_credentials()).await {
         Ok(Ok(_)) => {}
         Ok(Err(e)) => {
-            let why = aws_sdk_sts::error::DisplayErrorContext(&e).to_string();
             return Err(fail(format!(
                 "no AWS credentials found (environment, shared config and credentials files, SSO, web identity, container and instance metadata were tried): {}",
-                why.lines().next().unwrap_or_default()
+                crate::live::aws::error::causes(&e)
             )));
         }
         Err(_) => {

@@ -1,6 +1,6 @@
 //! `SdkError` → `LiveError`, once for every service: operation, Region, kind, request id.
 
-use aws_sdk_cloudtrail::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_cloudtrail::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_cloudtrail::operation::RequestId;
 
 use crate::live::error::{ErrorKind, LiveError};
@@ -9,7 +9,7 @@ use crate::live::error::{ErrorKind, LiveError};
 pub fn map<E, R>(operation: &'static str, region: &str, err: SdkError<E, R>) -> LiveError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    R: std::fmt::Debug,
+    R: std::fmt::Debug + 'static,
     SdkError<E, R>: RequestId,
 {
     let request_id = err.request_id().map(str::to_owned);
@@ -35,19 +35,15 @@ where
             (kind, e.message().unwrap_or_default().to_owned())
         }
         SdkError::TimeoutError(_) => (ErrorKind::Unreachable, "timed out".to_owned()),
-        SdkError::DispatchFailure(d) if d.is_io() || d.is_timeout() => (
-            ErrorKind::Unreachable,
-            DisplayErrorContext(&err).to_string(),
-        ),
+        SdkError::DispatchFailure(d) if d.is_io() || d.is_timeout() => {
+            (ErrorKind::Unreachable, causes(&err))
+        }
         other => {
-            let text = DisplayErrorContext(other).to_string();
+            let text = causes(other);
             if text.contains("credentials") {
-                (ErrorKind::Credentials, first_line(&text))
+                (ErrorKind::Credentials, text)
             } else {
-                (
-                    ErrorKind::Service("RequestFailed".to_owned()),
-                    first_line(&text),
-                )
+                (ErrorKind::Service("RequestFailed".to_owned()), text)
             }
         }
     };
@@ -81,6 +77,17 @@ pub fn build(operation: &'static str, region: &str, err: impl std::fmt::Display)
     )
 }
 
-fn first_line(s: &str) -> String {
-    s.lines().next().unwrap_or_default().to_owned()
+/// An error and its causes, each by its `Display`, joined with ": " (never `Debug` output).
+pub fn causes(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = e.to_string();
+    let mut next = e.source();
+    while let Some(cause) = next {
+        let text = cause.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        next = cause.source();
+    }
+    out
 }

@@ -4,7 +4,7 @@
 pub mod account;
 mod cloudtrail;
 pub mod config;
-mod error;
+pub(crate) mod error;
 pub mod operations;
 mod s3;
 

@@ -31,7 +31,7 @@ fn optional<T, E, R>(
 ) -> LiveResult<Option<T>>
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    R: std::fmt::Debug,
+    R: std::fmt::Debug + 'static,
     SdkError<E, R>: RequestId,
 {
     match result {

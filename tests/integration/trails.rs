@@ -155,7 +155,7 @@ async fn every_field_is_updated_in_place() {
         .await
         .unwrap();
     let changed = BASE
-        .replace("    prefix: p\n", "    prefix: q\n    delivery_topic: deliveries\n    log_file_validation: false\n    kms_key: alias/logs\n    cloudwatch_logs:\n      log_group_arn: 'arn:aws:logs:us-east-1:ACCOUNT:log-group:t:*'\n      role_arn: arn:aws:iam::ACCOUNT:role/t\n")
+        .replace("    prefix: p\n", "    prefix: q\n    all_regions: false\n    global_service_events: false\n    delivery_topic: deliveries\n    log_file_validation: false\n    kms_key: alias/logs\n    cloudwatch_logs:\n      log_group_arn: 'arn:aws:logs:us-east-1:ACCOUNT:log-group:t:*'\n      role_arn: arn:aws:iam::ACCOUNT:role/t\n")
         .replace("access: write", "access: all")
         .replace("[api_call_rate]", "[api_call_rate, api_error_rate]")
         .replace("{owner: secops}", "{owner: platform}")
@@ -164,6 +164,8 @@ async fn every_field_is_updated_in_place() {
     let planned = ok(&plan(&a, &f, &[]));
     for field in [
         "prefix: \"p\" → \"q\"",
+        "all_regions: true → false",
+        "global_service_events: true → false",
         "kms_key: (none) → \"arn:aws:kms:us-east-1:",
         "log_file_validation: true → false",
         "cloudwatch_logs:",

@@ -119,25 +119,19 @@ struct Executor<'a, A> {
     options: &'a Options,
 }
 
-/// The `UpdateTrail` settings of a trail state, in the form the API takes.
+/// The `UpdateTrail` settings of a trail state, in the form the API takes: a topic of the
+/// trail's own Region and account by name (the API takes a name or an ARN).
 fn settings(t: &TrailState, account: &str) -> TrailSettings {
+    let local = arn::topic(&t.region, account, "");
     TrailSettings {
-        all_regions: t.all_regions,
-        global_service_events: t.global_service_events,
-        bucket: t.bucket.clone(),
-        prefix: t.prefix.clone(),
-        kms_key: t.kms_key.clone(),
-        log_file_validation: t.log_file_validation,
-        cloudwatch_logs: t.cloudwatch_logs.clone(),
-        // A topic of the trail's own Region and account by name (the API takes a name or ARN).
-        delivery_topic: t.delivery_topic.as_ref().map(|topic| {
-            let local = arn::topic(&t.region, account, "");
+        delivery_topic: t.settings.delivery_topic.as_ref().map(|topic| {
             topic
                 .strip_prefix(&local)
                 .filter(|n| !n.contains(':'))
                 .unwrap_or(topic)
                 .to_owned()
         }),
+        ..t.settings.clone()
     }
 }
 
@@ -229,7 +223,7 @@ impl<A: Account> Executor<'_, A> {
         progress: &mut dyn FnMut(Event<'_>),
     ) -> LiveResult<()> {
         let (region, name) = (&a.region, &a.name);
-        if b.settings_differ(a) {
+        if b.settings != a.settings {
             let s = settings(a, self.account_id);
             self.with_policy_retry(c, progress, || self.account.update_trail(region, name, &s))
                 .await?;

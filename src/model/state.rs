@@ -6,8 +6,9 @@ use std::collections::BTreeSet;
 
 use serde_json::{Value, json};
 
-use crate::model::desired::{CloudWatchLogs, InsightType};
+use crate::model::desired::InsightType;
 use crate::model::json::{equivalent, sorted};
+use crate::model::observed::TrailSettings;
 use crate::model::selector::{AdvancedSelector, FieldSelector};
 use crate::model::tags::Tags;
 
@@ -17,16 +18,9 @@ pub struct TrailState {
     pub name: String,
     /// The home Region: where the trail is read and written.
     pub region: String,
-    pub all_regions: bool,
-    pub global_service_events: bool,
-    pub bucket: String,
-    pub prefix: Option<String>,
-    /// Canonical form (`model::arn::kms_key`).
-    pub kms_key: Option<String>,
-    pub log_file_validation: bool,
-    pub cloudwatch_logs: Option<CloudWatchLogs>,
-    /// Topic ARN.
-    pub delivery_topic: Option<String>,
+    /// The `UpdateTrail` settings, normalized: the KMS key in canonical form
+    /// (`model::arn::kms_key`), the topic as an ARN, no empty strings.
+    pub settings: TrailSettings,
     pub logging: bool,
     /// Advanced selectors, with their names (written as they are; names are not compared).
     pub selectors: Vec<AdvancedSelector>,
@@ -103,31 +97,30 @@ fn text(v: &Option<String>) -> FieldValue {
 impl TrailState {
     /// The fields a plan compares and shows (selectors canonical and without their names).
     pub fn fields(&self) -> Fields {
+        let s = &self.settings;
         vec![
             ("region", FieldValue::Text(self.region.clone())),
-            ("all_regions", FieldValue::Bool(self.all_regions)),
+            ("all_regions", FieldValue::Bool(s.all_regions)),
             (
                 "global_service_events",
-                FieldValue::Bool(self.global_service_events),
+                FieldValue::Bool(s.global_service_events),
             ),
-            ("bucket", FieldValue::Text(self.bucket.clone())),
-            ("prefix", text(&self.prefix)),
-            ("kms_key", text(&self.kms_key)),
+            ("bucket", FieldValue::Text(s.bucket.clone())),
+            ("prefix", text(&s.prefix)),
+            ("kms_key", text(&s.kms_key)),
             (
                 "log_file_validation",
-                FieldValue::Bool(self.log_file_validation),
+                FieldValue::Bool(s.log_file_validation),
             ),
             (
                 "cloudwatch_logs",
-                self.cloudwatch_logs
-                    .as_ref()
-                    .map_or(FieldValue::Absent, |c| {
-                        FieldValue::Json(
-                            json!({"log_group_arn": c.log_group_arn, "role_arn": c.role_arn}),
-                        )
-                    }),
+                s.cloudwatch_logs.as_ref().map_or(FieldValue::Absent, |c| {
+                    FieldValue::Json(
+                        json!({"log_group_arn": c.log_group_arn, "role_arn": c.role_arn}),
+                    )
+                }),
             ),
-            ("delivery_topic", text(&self.delivery_topic)),
+            ("delivery_topic", text(&s.delivery_topic)),
             ("logging", FieldValue::Bool(self.logging)),
             (
                 "event_selectors",
@@ -139,18 +132,6 @@ impl TrailState {
             ),
             ("tags", FieldValue::Map(self.tags.clone())),
         ]
-    }
-
-    /// The `UpdateTrail` settings differ (everything but logging, selectors, insights, tags).
-    pub fn settings_differ(&self, other: &Self) -> bool {
-        self.all_regions != other.all_regions
-            || self.global_service_events != other.global_service_events
-            || self.bucket != other.bucket
-            || self.prefix != other.prefix
-            || self.kms_key != other.kms_key
-            || self.log_file_validation != other.log_file_validation
-            || self.cloudwatch_logs != other.cloudwatch_logs
-            || self.delivery_topic != other.delivery_topic
     }
 
     /// The selectors differ by meaning (order, names and duplicates aside).

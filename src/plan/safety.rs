@@ -13,10 +13,10 @@ pub fn trail_update(before: &TrailState, after: &TrailState) -> Vec<String> {
     if !after.logging {
         why.push("stops logging".to_owned());
     }
-    if before.all_regions && !after.all_regions {
+    if before.settings.all_regions && !after.settings.all_regions {
         why.push(format!("stops logging Regions other than {}", after.region));
     }
-    if before.global_service_events && !after.global_service_events {
+    if before.settings.global_service_events && !after.settings.global_service_events {
         why.push("stops logging global service events (IAM, STS, CloudFront)".to_owned());
     }
     let (br, bw) = crate::model::selector::coverage(&before.selectors);
@@ -62,10 +62,10 @@ pub fn trail_update(before: &TrailState, after: &TrailState) -> Vec<String> {
     for i in before.insights.difference(&after.insights) {
         why.push(format!("turns off Insights {}", i.name()));
     }
-    if before.log_file_validation && !after.log_file_validation {
+    if before.settings.log_file_validation && !after.settings.log_file_validation {
         why.push("turns off log file integrity validation".to_owned());
     }
-    if before.cloudwatch_logs.is_some() && after.cloudwatch_logs.is_none() {
+    if before.settings.cloudwatch_logs.is_some() && after.settings.cloudwatch_logs.is_none() {
         why.push("stops delivery to CloudWatch Logs".to_owned());
     }
     why
@@ -86,6 +86,7 @@ pub fn bucket_update(before: &BucketState, after: &BucketState) -> Vec<String> {
 mod tests {
     use super::*;
     use crate::model::desired::InsightType;
+    use crate::model::observed::TrailSettings;
     use crate::model::selector::{ManagementEvents, management_selector};
     use crate::model::state::Encryption;
 
@@ -93,14 +94,16 @@ mod tests {
         TrailState {
             name: "t".into(),
             region: "us-east-1".into(),
-            all_regions: true,
-            global_service_events: true,
-            bucket: "b".into(),
-            prefix: None,
-            kms_key: None,
-            log_file_validation: true,
-            cloudwatch_logs: None,
-            delivery_topic: None,
+            settings: TrailSettings {
+                all_regions: true,
+                global_service_events: true,
+                bucket: "b".into(),
+                prefix: None,
+                kms_key: None,
+                log_file_validation: true,
+                cloudwatch_logs: None,
+                delivery_topic: None,
+            },
             logging: true,
             selectors: vec![management_selector(ManagementEvents::All, &[]).unwrap()],
             insights: [InsightType::ApiCallRate].into(),
@@ -113,13 +116,13 @@ mod tests {
         let before = trail();
         let mut after = trail();
         after.logging = false;
-        after.all_regions = false;
+        after.settings.all_regions = false;
         after.selectors = vec![
             management_selector(ManagementEvents::WriteOnly, &["kms.amazonaws.com".into()])
                 .unwrap(),
         ];
         after.insights.clear();
-        after.log_file_validation = false;
+        after.settings.log_file_validation = false;
         let why = trail_update(&before, &after);
         assert_eq!(why.len(), 6, "{why:?}");
         let mut idle = before.clone();

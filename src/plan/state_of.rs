@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use crate::model::arn;
 use crate::model::desired::{Bucket, Desired, Trail};
-use crate::model::observed::{LiveBucket, LiveTrail, TrailDetails};
+use crate::model::observed::{LiveBucket, LiveTrail, TrailDetails, TrailSettings};
 use crate::model::state::{BucketState, Encryption, TrailState};
 use crate::model::tags::{Tags, ownership};
 use crate::plan::policy::{self, Delivery};
@@ -26,30 +26,47 @@ fn desired_tags(d: &Desired, own: &Tags) -> Tags {
     tags
 }
 
+/// Settings in comparable form: the KMS key canonical, the topic an ARN, no empty prefix.
+fn normalized(
+    s: &TrailSettings,
+    region: &str,
+    account: &str,
+    kms: &BTreeMap<String, String>,
+) -> TrailSettings {
+    TrailSettings {
+        prefix: s.prefix.clone().filter(|p| !p.is_empty()),
+        kms_key: s
+            .kms_key
+            .as_ref()
+            .map(|k| arn::kms_key(region, account, k, kms)),
+        delivery_topic: s
+            .delivery_topic
+            .as_ref()
+            .map(|x| arn::topic(region, account, x)),
+        ..s.clone()
+    }
+}
+
 pub fn desired_trail(
     d: &Desired,
     t: &Trail,
     account: &str,
     kms: &BTreeMap<String, String>,
 ) -> TrailState {
-    let region = &d.home_region;
-    TrailState {
-        name: t.name.clone(),
-        region: region.clone(),
+    let settings = TrailSettings {
         all_regions: t.all_regions,
         global_service_events: t.global_service_events,
         bucket: t.bucket.clone(),
-        prefix: t.prefix.clone().filter(|p| !p.is_empty()),
-        kms_key: t
-            .kms_key
-            .as_ref()
-            .map(|k| arn::kms_key(region, account, k, kms)),
+        prefix: t.prefix.clone(),
+        kms_key: t.kms_key.clone(),
         log_file_validation: t.log_file_validation,
         cloudwatch_logs: t.cloudwatch_logs.clone(),
-        delivery_topic: t
-            .delivery_topic
-            .as_ref()
-            .map(|x| arn::topic(region, account, x)),
+        delivery_topic: t.delivery_topic.clone(),
+    };
+    TrailState {
+        name: t.name.clone(),
+        region: d.home_region.clone(),
+        settings: normalized(&settings, &d.home_region, account, kms),
         logging: t.logging,
         selectors: t.selectors.clone(),
         insights: t.insights.clone(),
@@ -63,24 +80,10 @@ pub fn observed_trail(
     account: &str,
     kms: &BTreeMap<String, String>,
 ) -> TrailState {
-    let s = &l.settings;
     TrailState {
         name: l.name.clone(),
         region: l.region.clone(),
-        all_regions: s.all_regions,
-        global_service_events: s.global_service_events,
-        bucket: s.bucket.clone(),
-        prefix: s.prefix.clone().filter(|p| !p.is_empty()),
-        kms_key: s
-            .kms_key
-            .as_ref()
-            .map(|k| arn::kms_key(&l.region, account, k, kms)),
-        log_file_validation: s.log_file_validation,
-        cloudwatch_logs: s.cloudwatch_logs.clone(),
-        delivery_topic: s
-            .delivery_topic
-            .as_ref()
-            .map(|x| arn::topic(&l.region, account, x)),
+        settings: normalized(&l.settings, &l.region, account, kms),
         logging: details.logging,
         selectors: details.selectors.clone(),
         insights: details.insights.clone(),

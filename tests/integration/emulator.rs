@@ -177,6 +177,20 @@ impl Account {
         )
     }
 
+    /// Creates a bucket of someone else's (not trailctl's) named `PREFIX-ACCOUNT`: names are
+    /// global across the emulator's accounts, as in AWS.
+    pub async fn foreign_bucket(&self, prefix: &str) -> String {
+        let name = format!("{prefix}-{}", self.id);
+        self.s3()
+            .await
+            .create_bucket()
+            .bucket(&name)
+            .send()
+            .await
+            .expect("create a bucket");
+        name
+    }
+
     pub async fn cloudtrail(&self, region: &str) -> aws_sdk_cloudtrail::Client {
         aws_sdk_cloudtrail::Client::new(&self.sdk_config(region).await)
     }

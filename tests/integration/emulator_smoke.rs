@@ -7,15 +7,7 @@ use crate::emulator;
 async fn creates_a_bucket_and_a_trail_and_reads_them_back() {
     let emu = emulator::shared();
     let account = emu.account().await;
-    let bucket = format!("smoke-logs-{}", account.id);
-    account
-        .s3()
-        .await
-        .create_bucket()
-        .bucket(&bucket)
-        .send()
-        .await
-        .unwrap();
+    let bucket = account.foreign_bucket("smoke-logs").await;
     let cloudtrail = account.cloudtrail("us-east-1").await;
     let created = cloudtrail
         .create_trail()

@@ -26,26 +26,27 @@ fn spec(account: &Account, name: &str, yaml: &str) -> String {
 }
 
 #[track_caller]
-fn ok(out: &Output) -> String {
+fn exited(out: &Output, code: i32) {
     assert_eq!(
         out.status.code(),
-        Some(0),
+        Some(code),
         "stdout:\n{}\nstderr:\n{}",
         text(&out.stdout),
         text(&out.stderr)
     );
+}
+
+/// Exit 0; returns stdout.
+#[track_caller]
+fn ok(out: &Output) -> String {
+    exited(out, 0);
     text(&out.stdout)
 }
 
+/// Exit 1; returns stderr.
 #[track_caller]
 fn fails(out: &Output) -> String {
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "stdout:\n{}\nstderr:\n{}",
-        text(&out.stdout),
-        text(&out.stderr)
-    );
+    exited(out, 1);
     text(&out.stderr)
 }
 
@@ -253,14 +254,7 @@ async fn drift_by_another_client_is_shown_precisely_and_repaired() {
 #[tokio::test]
 async fn foreign_trails_are_untouched_and_a_same_named_one_needs_adopt() {
     let a = emulator::shared().account().await;
-    let bucket = format!("theirs-{}", a.id);
-    a.s3()
-        .await
-        .create_bucket()
-        .bucket(&bucket)
-        .send()
-        .await
-        .unwrap();
+    let bucket = a.foreign_bucket("theirs").await;
     let ct = a.cloudtrail("us-east-1").await;
     for name in ["audit", "someone-elses"] {
         ct.create_trail()
@@ -366,14 +360,7 @@ trails:
 #[tokio::test]
 async fn a_bucket_not_in_the_spec_gets_a_warning_with_the_statements_to_add() {
     let a = emulator::shared().account().await;
-    let bucket = format!("central-{}", a.id);
-    a.s3()
-        .await
-        .create_bucket()
-        .bucket(&bucket)
-        .send()
-        .await
-        .unwrap();
+    let bucket = a.foreign_bucket("central").await;
     let f = spec(
         &a,
         "central",

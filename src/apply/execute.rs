@@ -60,6 +60,19 @@ pub struct Outcome {
     pub not_attempted: Vec<Address>,
 }
 
+/// Why `plan` may not be applied with `options`, if it may not: conflicts, or destructive
+/// changes without `allow_destroy`.
+pub fn refusal(plan: &Plan, options: &Options) -> Option<Refusal> {
+    if !plan.conflicts.is_empty() {
+        return Some(Refusal::Conflicts);
+    }
+    let destructive: Vec<_> = plan
+        .destructive()
+        .map(|c| (c.address.clone(), c.destructive.clone()))
+        .collect();
+    (!destructive.is_empty() && !options.allow_destroy).then_some(Refusal::Destructive(destructive))
+}
+
 /// Applies `plan`. Refuses before any call when the plan has conflicts or, without
 /// `allow_destroy`, destructive changes.
 pub async fn apply<A: Account>(
@@ -68,15 +81,8 @@ pub async fn apply<A: Account>(
     options: &Options,
     progress: &mut dyn FnMut(Event<'_>),
 ) -> Result<Outcome, Refusal> {
-    if !plan.conflicts.is_empty() {
-        return Err(Refusal::Conflicts);
-    }
-    let destructive: Vec<_> = plan
-        .destructive()
-        .map(|c| (c.address.clone(), c.destructive.clone()))
-        .collect();
-    if !destructive.is_empty() && !options.allow_destroy {
-        return Err(Refusal::Destructive(destructive));
+    if let Some(refusal) = refusal(plan, options) {
+        return Err(refusal);
     }
     let phase = |c: &Change| match (&c.address, c.action) {
         (Address::Trail(_), Action::Delete) => 0,

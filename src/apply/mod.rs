@@ -7,5 +7,5 @@ pub mod verify;
 #[cfg(test)]
 mod tests;
 
-pub use execute::{Event, Options, Outcome, Refusal, apply};
+pub use execute::{Event, Options, Outcome, Refusal, apply, refusal};
 pub use verify::{NotConverged, verify};

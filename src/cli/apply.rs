@@ -6,31 +6,28 @@ use crate::cli::config::Config;
 use crate::cli::run::Io;
 use crate::cli::session::{self, error};
 use crate::exit::Exit;
-use crate::plan::{Action, Plan};
+use crate::plan::Action;
 use crate::render;
 
 pub fn run(args: &ApplyArgs, config: &Config, io: &mut Io<'_>) -> Exit {
     let Some(s) = session::start(&args.spec.file, args.adopt, config, io) else {
         return Exit::Failure;
     };
-    if !session::show(&s.plan, config, io) {
-        error(config, io, "apply refused: the plan has errors (above)");
+    session::show(&s.plan, config, io);
+    let options = apply::Options {
+        allow_destroy: args.allow_destroy,
+        ..apply::Options::default()
+    };
+    if let Some(refusal) = apply::refusal(&s.plan, &options) {
+        refuse(&refusal, config, io);
         return Exit::Failure;
     }
     if !s.plan.has_changes() {
         return Exit::Success;
     }
-    if !args.allow_destroy && s.plan.destructive().next().is_some() {
-        refuse_destructive(&s.plan, config, io);
-        return Exit::Failure;
-    }
     if !confirmed(args, config, io) {
         return Exit::Failure;
     }
-    let options = apply::Options {
-        allow_destroy: args.allow_destroy,
-        ..apply::Options::default()
-    };
     let color = config.stdout_color;
     let stdout = &mut *io.stdout;
     let mut progress = |e: Event<'_>| {
@@ -57,9 +54,8 @@ pub fn run(args: &ApplyArgs, config: &Config, io: &mut Io<'_>) -> Exit {
             .block_on(apply::apply(&s.account, &s.plan, &options, &mut progress))
         {
             Ok(o) => o,
-            Err(Refusal::Conflicts) => return Exit::Failure,
-            Err(Refusal::Destructive(_)) => {
-                refuse_destructive(&s.plan, config, io);
+            Err(refusal) => {
+                refuse(&refusal, config, io);
                 return Exit::Failure;
             }
         };
@@ -95,15 +91,20 @@ fn verb(a: Action) -> (&'static str, &'static str) {
     }
 }
 
-fn refuse_destructive(plan: &Plan, config: &Config, io: &mut Io<'_>) {
-    error(
-        config,
-        io,
-        "apply refused: these changes reduce audit logging; re-run with --allow-destroy to apply them:",
-    );
-    for c in plan.destructive() {
-        for why in &c.destructive {
-            let _ = writeln!(io.stderr, "  {}: {why}", c.address);
+fn refuse(refusal: &Refusal, config: &Config, io: &mut Io<'_>) {
+    match refusal {
+        Refusal::Conflicts => error(config, io, "apply refused: the plan has errors (above)"),
+        Refusal::Destructive(list) => {
+            error(
+                config,
+                io,
+                "apply refused: these changes reduce audit logging; re-run with --allow-destroy to apply them:",
+            );
+            for (address, reasons) in list {
+                for why in reasons {
+                    let _ = writeln!(io.stderr, "  {address}: {why}");
+                }
+            }
         }
     }
 }

@@ -10,7 +10,8 @@ pub fn run(args: &PlanArgs, config: &Config, io: &mut Io<'_>) -> Exit {
     let Some(s) = session::start(&args.spec.file, args.adopt, config, io) else {
         return Exit::Failure;
     };
-    if session::show(&s.plan, config, io) {
+    session::show(&s.plan, config, io);
+    if s.plan.conflicts.is_empty() {
         Exit::Success
     } else {
         Exit::Failure

@@ -73,12 +73,11 @@ pub fn plan_again(
 }
 
 /// Prints the plan to stdout and its warnings and conflicts to stderr (with `-v`, also what the
-/// stack does not manage). Returns whether the plan is free of conflicts.
-pub fn show(plan: &Plan, config: &Config, io: &mut Io<'_>) -> bool {
+/// stack does not manage).
+pub fn show(plan: &Plan, config: &Config, io: &mut Io<'_>) {
     let _ = render::plan::write(io.stdout, plan, config.stdout_color);
     if config.verbose > 0 {
         let _ = render::plan::write_unmanaged(io.stderr, plan);
     }
     let _ = render::plan::write_problems(io.stderr, plan, config.stderr_color);
-    plan.conflicts.is_empty()
 }

@@ -42,7 +42,7 @@ pub struct Trail {
     pub global_service_events: bool,
     /// `S3BucketName`.
     pub bucket: String,
-    /// `S3KeyPrefix`.
+    /// `S3KeyPrefix`; never empty.
     pub prefix: Option<String>,
     /// `KmsKeyId`.
     pub kms_key: Option<String>,

@@ -270,7 +270,7 @@ fn check_other_buckets(d: &Desired, o: &Observed, p: &mut Plan) {
     {
         let address = Address::Trail(t.name.clone());
         let trail_arn = arn::trail(region, &o.account, &t.name);
-        let prefix = t.prefix.as_deref().filter(|x| !x.is_empty());
+        let prefix = t.prefix.as_deref();
         let needed = || {
             let d = Delivery {
                 trail_arn: trail_arn.clone(),

@@ -26,7 +26,8 @@ fn desired_tags(d: &Desired, own: &Tags) -> Tags {
     tags
 }
 
-/// Settings in comparable form: the KMS key canonical, the topic an ARN, no empty prefix.
+/// Settings in comparable form: the KMS key canonical, the topic an ARN. (Empty strings are
+/// already `None` on both sides: the spec reader and the adapters drop them.)
 fn normalized(
     s: &TrailSettings,
     region: &str,
@@ -34,7 +35,6 @@ fn normalized(
     kms: &BTreeMap<String, String>,
 ) -> TrailSettings {
     TrailSettings {
-        prefix: s.prefix.clone().filter(|p| !p.is_empty()),
         kms_key: s
             .kms_key
             .as_ref()
@@ -104,7 +104,7 @@ pub fn desired_bucket(
         .filter(|t| t.bucket == b.name)
         .map(|t| Delivery {
             trail_arn: arn::trail(region, account, &t.name),
-            prefix: t.prefix.as_deref().filter(|p| !p.is_empty()),
+            prefix: t.prefix.as_deref(),
         })
         .collect();
     BucketState {

@@ -70,7 +70,8 @@ pub fn decode(ctx: &mut Ctx, v: &Value, path: SpecPath) -> Option<Trail> {
     if map.get("bucket").is_some() {
         check(ctx, &map.path_of("bucket"), names::bucket_name(&bucket));
     }
-    let prefix = map.string(ctx, "prefix");
+    // An empty prefix is no prefix, as CloudTrail treats it.
+    let prefix = map.string(ctx, "prefix").filter(|p| !p.is_empty());
     if prefix
         .as_ref()
         .is_some_and(|p| p.chars().count() > MAX_PREFIX)

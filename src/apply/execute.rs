@@ -88,6 +88,12 @@ pub async fn apply<A: Account>(
         (Address::Trail(_), Action::Delete) => 0,
         (Address::Bucket(_), _) => 1,
         (Address::Trail(_), _) => 2,
+        // The role and topics exist before rules point at them, and outlive them.
+        (Address::Role(_), Action::Create | Action::Update) => 3,
+        (Address::Topic(_), Action::Create | Action::Update) => 4,
+        (Address::Alert(_), _) => 5,
+        (Address::Topic(_), _) => 6,
+        (Address::Role(_), _) => 7,
     };
     let mut order: Vec<&Change> = plan
         .changes
@@ -119,9 +125,9 @@ pub async fn apply<A: Account>(
     Ok(outcome)
 }
 
-struct Executor<'a, A> {
-    account: &'a A,
-    account_id: &'a str,
+pub(super) struct Executor<'a, A> {
+    pub(super) account: &'a A,
+    pub(super) account_id: &'a str,
     options: &'a Options,
 }
 
@@ -161,7 +167,7 @@ impl<A: Account> Executor<'_, A> {
             (Some(Resource::Bucket(b)), Some(Resource::Bucket(a)), Action::Update) => {
                 self.update_bucket(b, a).await
             }
-            _ => Ok(()),
+            (b, a, _) => self.alerting(b.as_ref(), a.as_ref()).await,
         }
     }
 

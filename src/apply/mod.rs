@@ -1,9 +1,12 @@
 //! Applying a plan: execute its changes through the `live` traits in dependency order, report
 //! progress, then re-read and verify that every touched resource converged.
 
-pub mod execute;
+mod alerting;
+mod execute;
 pub mod verify;
 
+#[cfg(test)]
+mod alert_tests;
 #[cfg(test)]
 mod tests;
 

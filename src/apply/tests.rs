@@ -10,7 +10,7 @@ use crate::live::observe;
 use crate::model::desired::Desired;
 use crate::plan::{self, Action, Address, Plan};
 
-const ACCOUNT: &str = "111122223333";
+pub(super) const ACCOUNT: &str = "111122223333";
 
 const SPEC: &str = "
 version: 1
@@ -36,11 +36,11 @@ trails:
     bucket: audit-logs
 ";
 
-fn desired(yaml: &str) -> Desired {
+pub(super) fn desired(yaml: &str) -> Desired {
     crate::spec::parse(yaml.as_bytes()).unwrap().desired
 }
 
-fn fake() -> Fake {
+pub(super) fn fake() -> Fake {
     let f = Fake::new(ACCOUNT);
     f.state.borrow_mut().kms.insert(
         "alias/logs".into(),
@@ -49,7 +49,7 @@ fn fake() -> Fake {
     f
 }
 
-fn run<T>(f: impl Future<Output = T>) -> T {
+pub(super) fn run<T>(f: impl Future<Output = T>) -> T {
     tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .build()
@@ -57,19 +57,19 @@ fn run<T>(f: impl Future<Output = T>) -> T {
         .block_on(f)
 }
 
-fn plan_of(f: &Fake, d: &Desired, adopt: bool) -> Plan {
+pub(super) fn plan_of(f: &Fake, d: &Desired, adopt: bool) -> Plan {
     let o = run(observe(f, d)).unwrap();
     plan::plan(d, &o, plan::Options { adopt })
 }
 
-fn opts(allow_destroy: bool) -> Options {
+pub(super) fn opts(allow_destroy: bool) -> Options {
     Options {
         allow_destroy,
         policy_retry_delays: vec![std::time::Duration::ZERO; 3],
     }
 }
 
-fn apply_ok(f: &Fake, p: &Plan, allow_destroy: bool) -> Vec<Address> {
+pub(super) fn apply_ok(f: &Fake, p: &Plan, allow_destroy: bool) -> Vec<Address> {
     let out = run(apply(f, p, &opts(allow_destroy), &mut |_| {})).unwrap();
     assert!(out.failed.is_none(), "{:?}", out.failed);
     out.applied
@@ -108,8 +108,9 @@ fn a_noop_plan_reads_in_few_calls_and_writes_nothing() {
     f.reset_calls();
     let p = plan_of(&f, &d, false);
     assert!(!p.has_changes());
-    // STS, KMS, ListTrails, DescribeTrails, ListTags, 2 trails × 3 details, 1 bucket.
-    assert_eq!(f.total_calls(), 12, "{:?}", f.state.borrow().calls);
+    // STS, KMS, ListTrails, DescribeTrails, ListTags, 2 trails × 3 details, 1 bucket;
+    // ListTopics, ListRules (us-east-1), GetRole.
+    assert_eq!(f.total_calls(), 15, "{:?}", f.state.borrow().calls);
 }
 
 #[test]

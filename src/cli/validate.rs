@@ -14,12 +14,19 @@ pub fn run(file: &Path, config: &Config, io: &mut Io<'_>) -> Exit {
         Some(loaded) => {
             let d = &loaded.desired;
             let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
-            let _ = writeln!(
-                io.stdout,
-                "{name}: {} ({}, {}; {})",
-                config.stdout_color.green("valid"),
+            let mut counts = vec![
                 plural(d.trails.len(), "trail"),
                 plural(d.buckets.len(), "bucket"),
+            ];
+            if !d.topics.is_empty() || !d.alerts.is_empty() {
+                counts.push(plural(d.topics.len(), "topic"));
+                counts.push(plural(d.alerts.len(), "alert"));
+            }
+            let _ = writeln!(
+                io.stdout,
+                "{name}: {} ({}; {})",
+                config.stdout_color.green("valid"),
+                counts.join(", "),
                 plural(loaded.warnings.len(), "warning"),
             );
             Exit::Success

@@ -10,7 +10,9 @@ use crate::live::error::{ErrorKind, LiveError, LiveResult};
 use crate::live::services::{CloudTrail, Kms, S3, Sts, TrailListing};
 use crate::model::arn;
 use crate::model::desired::InsightType;
-use crate::model::observed::{LiveBucket, PolicyObservation, TrailDetails, TrailSettings};
+use crate::model::observed::{
+    LiveBucket, LiveRole, LiveRule, LiveTopic, PolicyObservation, TrailDetails, TrailSettings,
+};
 use crate::model::selector::AdvancedSelector;
 use crate::model::state::Encryption;
 use crate::model::tags::Tags;
@@ -34,6 +36,12 @@ pub struct State {
     pub foreign_buckets: BTreeSet<String>,
     /// KMS aliases and ids → key ARN.
     pub kms: BTreeMap<String, String>,
+    /// SNS topics by ARN.
+    pub topics: BTreeMap<String, LiveTopic>,
+    /// EventBridge rules by `(Region, name)`.
+    pub rules: BTreeMap<(String, String), LiveRule>,
+    /// IAM roles by name.
+    pub roles: BTreeMap<String, LiveRole>,
     pub calls: BTreeMap<&'static str, usize>,
     /// `(operation, n, kind)`: the n-th call (1-based) of `operation` fails.
     pub failures: Vec<(&'static str, usize, ErrorKind)>,
@@ -76,7 +84,7 @@ impl Fake {
         self.state.borrow_mut().calls.clear();
     }
 
-    fn call(&self, operation: &'static str, region: &str) -> LiveResult<()> {
+    pub(crate) fn call(&self, operation: &'static str, region: &str) -> LiveResult<()> {
         let mut s = self.state.borrow_mut();
         let n = s.calls.entry(operation).or_insert(0);
         *n += 1;

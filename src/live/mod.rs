@@ -5,6 +5,8 @@ pub mod aws;
 pub mod error;
 #[cfg(test)]
 pub mod fake;
+#[cfg(test)]
+mod fake_alerts;
 pub mod observe;
 pub mod services;
 

@@ -8,22 +8,37 @@ use futures_util::future::{join_all, try_join_all};
 
 use crate::live::error::{ErrorKind, LiveResult};
 use crate::live::services::{Account, TrailListing};
+use crate::model::alert::{Placement, forwarder_role_name, rule_prefix};
 use crate::model::arn;
 use crate::model::desired::Desired;
-use crate::model::observed::{BucketObservation, LiveTrail, Observed, PolicyObservation};
+use crate::model::event_sources::GLOBAL_REGION;
+use crate::model::observed::{
+    BucketObservation, LiveRule, LiveTopic, LiveTrail, Observed, PolicyObservation,
+};
 use crate::model::tags::STACK_KEY;
+
+/// The name of the forwarding role's inline policy.
+pub const FORWARD_POLICY: &str = "forward-to-home-bus";
 
 /// CloudTrail `ListTags` takes at most 20 ARNs per call.
 const TAGS_PER_CALL: usize = 20;
 
 /// Reads the account as far as `desired` (and its stack) could own it.
 pub async fn observe<A: Account>(account: &A, desired: &Desired) -> LiveResult<Observed> {
-    let (id, kms_keys, trails, buckets, other_buckets) = tokio::join!(
+    let role_name = forwarder_role_name(&desired.stack);
+    let (id, kms_keys, trails, buckets, other_buckets, (topics, rules, role)) = tokio::join!(
         account.account_id(),
         resolve_keys(account, desired),
         trails(account, desired),
         buckets(account, desired),
         other_buckets(account, desired),
+        async {
+            tokio::join!(
+                topics(account, desired),
+                rules(account, desired),
+                account.role(&role_name, FORWARD_POLICY),
+            )
+        },
     );
     Ok(Observed {
         account: id?,
@@ -31,6 +46,9 @@ pub async fn observe<A: Account>(account: &A, desired: &Desired) -> LiveResult<O
         trails: trails?,
         buckets: buckets?,
         other_buckets: other_buckets?,
+        topics: topics?,
+        rules: rules?,
+        role: role?,
     })
 }
 
@@ -41,6 +59,7 @@ async fn resolve_keys<A: Account>(account: &A, d: &Desired) -> BTreeMap<String, 
         .iter()
         .filter_map(|t| t.kms_key.as_deref())
         .chain(d.buckets.iter().filter_map(|b| b.kms_key.as_deref()))
+        .chain(d.topics.iter().filter_map(|t| t.kms_key.as_deref()))
         .filter(|k| !arn::is_kms_key_arn(k))
         .collect();
     let lookups = keys.iter().map(|k| async move {
@@ -155,4 +174,44 @@ async fn other_buckets<A: Account>(
         Ok::<_, crate::live::error::LiveError>((n.to_owned(), account.bucket_policy(n).await?))
     });
     Ok(try_join_all(reads).await?.into_iter().collect())
+}
+
+/// The home Region's topics that the spec names or its stack owns: every topic's tags are read
+/// to find the stack's (SNS has no listing by tag), then details for those.
+async fn topics<A: Account>(account: &A, d: &Desired) -> LiveResult<Vec<LiveTopic>> {
+    let region = &d.home_region;
+    let arns = account.list_topics(region).await?;
+    let tagged = try_join_all(arns.iter().map(|arn| async move {
+        Ok::<_, crate::live::error::LiveError>((arn, account.topic_tags(region, arn).await?))
+    }))
+    .await?;
+    let reads = tagged.into_iter().filter_map(|(arn, tags)| {
+        let name = arn.rsplit(':').next().unwrap_or_default();
+        let relevant = d.topics.iter().any(|t| t.name == name)
+            || tags.get(STACK_KEY).is_some_and(|s| s == &d.stack);
+        relevant.then(|| account.topic(region, arn, tags))
+    });
+    Ok(try_join_all(reads).await?.into_iter().flatten().collect())
+}
+
+/// Where the stack's rules may be: every Region of the spec, us-east-1 (global services) and
+/// any Region an alert lists.
+pub fn rule_regions(d: &Desired) -> BTreeSet<String> {
+    let mut out: BTreeSet<String> = d.regions.iter().cloned().collect();
+    out.insert(GLOBAL_REGION.to_owned());
+    out.insert(d.home_region.clone());
+    for a in &d.alerts {
+        if let Placement::List(l) = &a.placement {
+            out.extend(l.iter().cloned());
+        }
+    }
+    out
+}
+
+/// The stack's rules (by name prefix) in every Region they may be in.
+async fn rules<A: Account>(account: &A, d: &Desired) -> LiveResult<Vec<LiveRule>> {
+    let prefix = rule_prefix(&d.stack);
+    let regions = rule_regions(d);
+    let reads = regions.iter().map(|r| account.list_rules(r, &prefix));
+    Ok(try_join_all(reads).await?.into_iter().flatten().collect())
 }

@@ -8,8 +8,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 use crate::live::error::LiveResult;
+use crate::model::alert_state::{RuleState, TargetState};
 use crate::model::desired::InsightType;
-use crate::model::observed::{LiveBucket, PolicyObservation, TrailDetails, TrailSettings};
+use crate::model::observed::{
+    LiveBucket, LiveRole, LiveRule, LiveTopic, PolicyObservation, TrailDetails, TrailSettings,
+};
 use crate::model::selector::AdvancedSelector;
 use crate::model::state::Encryption;
 use crate::model::tags::Tags;
@@ -104,6 +107,75 @@ pub trait Kms {
     async fn key_arn(&self, region: &str, key: &str) -> LiveResult<Option<String>>;
 }
 
+/// SNS topics of one Region.
+pub trait Sns {
+    /// The ARNs of every topic in `region`.
+    async fn list_topics(&self, region: &str) -> LiveResult<Vec<String>>;
+    async fn topic_tags(&self, region: &str, arn: &str) -> LiveResult<Tags>;
+    /// Attributes and subscriptions of a topic (`tags` are passed through), `Ok(None)` if gone.
+    async fn topic(&self, region: &str, arn: &str, tags: Tags) -> LiveResult<Option<LiveTopic>>;
+    /// Creates a topic with its tags (FIFO when the name ends in `.fifo`); returns its ARN.
+    async fn create_topic(&self, region: &str, name: &str, tags: &Tags) -> LiveResult<String>;
+    /// Sets one attribute (`DisplayName`, `KmsMasterKeyId`, `Policy`); "" clears it.
+    async fn set_topic_attribute(
+        &self,
+        region: &str,
+        arn: &str,
+        name: &str,
+        value: &str,
+    ) -> LiveResult<()>;
+    async fn tag_topic(&self, region: &str, arn: &str, tags: &Tags) -> LiveResult<()>;
+    async fn untag_topic(&self, region: &str, arn: &str, keys: &BTreeSet<String>)
+    -> LiveResult<()>;
+    async fn subscribe(
+        &self,
+        region: &str,
+        arn: &str,
+        protocol: &str,
+        endpoint: &str,
+    ) -> LiveResult<()>;
+    async fn unsubscribe(&self, region: &str, subscription_arn: &str) -> LiveResult<()>;
+    async fn delete_topic(&self, region: &str, arn: &str) -> LiveResult<()>;
+}
+
+/// EventBridge rules on the default bus of one Region.
+pub trait Events {
+    /// Rules whose name starts with `prefix`, with their targets and tags.
+    async fn list_rules(&self, region: &str, prefix: &str) -> LiveResult<Vec<LiveRule>>;
+    /// Creates or updates a rule (pattern, description, state); tags are set only when it is
+    /// created. Returns the rule's ARN.
+    async fn put_rule(&self, region: &str, name: &str, rule: &RuleState) -> LiveResult<String>;
+    async fn tag_rule(&self, region: &str, arn: &str, tags: &Tags) -> LiveResult<()>;
+    async fn untag_rule(&self, region: &str, arn: &str, keys: &BTreeSet<String>) -> LiveResult<()>;
+    /// Creates or replaces targets (by id).
+    async fn put_targets(
+        &self,
+        region: &str,
+        rule: &str,
+        targets: &[TargetState],
+    ) -> LiveResult<()>;
+    async fn remove_targets(&self, region: &str, rule: &str, ids: &[String]) -> LiveResult<()>;
+    async fn delete_rule(&self, region: &str, name: &str) -> LiveResult<()>;
+}
+
+/// IAM roles (global).
+pub trait Iam {
+    /// The role and its inline policy `policy_name`, `Ok(None)` if there is no such role.
+    async fn role(&self, name: &str, policy_name: &str) -> LiveResult<Option<LiveRole>>;
+    async fn create_role(&self, name: &str, trust: &Value, tags: &Tags) -> LiveResult<()>;
+    async fn update_trust(&self, name: &str, trust: &Value) -> LiveResult<()>;
+    async fn put_role_policy(
+        &self,
+        name: &str,
+        policy_name: &str,
+        policy: &Value,
+    ) -> LiveResult<()>;
+    async fn tag_role(&self, name: &str, tags: &Tags) -> LiveResult<()>;
+    async fn untag_role(&self, name: &str, keys: &BTreeSet<String>) -> LiveResult<()>;
+    /// Deletes the inline policy `policy_name` (if present), then the role.
+    async fn delete_role(&self, name: &str, policy_name: &str) -> LiveResult<()>;
+}
+
 /// An account: every service trailctl uses.
-pub trait Account: CloudTrail + S3 + Sts + Kms {}
-impl<T: CloudTrail + S3 + Sts + Kms> Account for T {}
+pub trait Account: CloudTrail + S3 + Sts + Kms + Sns + Events + Iam {}
+impl<T: CloudTrail + S3 + Sts + Kms + Sns + Events + Iam> Account for T {}

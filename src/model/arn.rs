@@ -38,6 +38,27 @@ pub fn topic(region: &str, account: &str, name_or_arn: &str) -> String {
     }
 }
 
+/// The ARN of the EventBridge rule `name` on the default bus of `region`.
+pub fn rule(region: &str, account: &str, name: &str) -> String {
+    format!(
+        "arn:{}:events:{region}:{account}:rule/{name}",
+        partition(region)
+    )
+}
+
+/// The ARN of the default event bus of `region`.
+pub fn default_bus(region: &str, account: &str) -> String {
+    format!(
+        "arn:{}:events:{region}:{account}:event-bus/default",
+        partition(region)
+    )
+}
+
+/// The ARN of the IAM role `name`.
+pub fn role(region: &str, account: &str, name: &str) -> String {
+    format!("arn:{}:iam::{account}:role/{name}", partition(region))
+}
+
 /// Whether `key` is a KMS key ARN (not an alias ARN).
 pub fn is_kms_key_arn(key: &str) -> bool {
     key.starts_with("arn:") && key.contains(":key/")

@@ -2,11 +2,12 @@
 
 use std::collections::BTreeSet;
 
+use crate::model::alert::{Alert, Topic};
 use crate::model::selector::AdvancedSelector;
 use crate::model::tags::Tags;
 
 /// Everything a valid spec declares, with defaults applied.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Desired {
     /// Value of the `trailctl:stack` ownership tag.
     pub stack: String,
@@ -20,6 +21,8 @@ pub struct Desired {
     pub tags: Tags,
     pub buckets: Vec<Bucket>,
     pub trails: Vec<Trail>,
+    pub topics: Vec<Topic>,
+    pub alerts: Vec<Alert>,
 }
 
 /// A delivery bucket that trailctl creates and owns.

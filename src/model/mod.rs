@@ -1,10 +1,14 @@
 //! The domain model: what the spec asks for and what the account has, with no I/O and no AWS
 //! SDK types.
 
+pub mod alert;
+pub mod alert_state;
 pub mod arn;
 pub mod desired;
 pub mod diagnostic;
+pub mod event_sources;
 pub mod json;
+pub mod message;
 pub mod observed;
 pub mod region;
 pub mod selector;

@@ -4,6 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
+use crate::model::alert_state::TargetState;
 use crate::model::desired::{CloudWatchLogs, InsightType};
 use crate::model::selector::AdvancedSelector;
 use crate::model::state::Encryption;
@@ -22,6 +23,12 @@ pub struct Observed {
     pub buckets: BTreeMap<String, BucketObservation>,
     /// Buckets trails of the spec deliver to that the spec does not declare: their policies.
     pub other_buckets: BTreeMap<String, PolicyObservation>,
+    /// Home-Region topics named in the spec or tagged with its stack.
+    pub topics: Vec<LiveTopic>,
+    /// Rules named with the stack's rule prefix, in every Region alerts may be placed in.
+    pub rules: Vec<LiveRule>,
+    /// The stack's forwarding role, if it exists.
+    pub role: Option<LiveRole>,
 }
 
 /// The `UpdateTrail` settings of a trail, as the API reports them (empty strings already `None`).
@@ -99,4 +106,51 @@ impl Observed {
             .find(|t| t.name == name && t.region == region)
             .or_else(|| self.trails.iter().find(|t| t.name == name))
     }
+}
+
+/// An SNS topic of the home Region that the spec or its stack may own, as read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LiveTopic {
+    pub name: String,
+    pub arn: String,
+    pub display_name: Option<String>,
+    /// As SNS reports it (not yet canonical).
+    pub kms_key: Option<String>,
+    pub policy: Option<Value>,
+    pub subscriptions: Vec<LiveSubscription>,
+    pub tags: Tags,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveSubscription {
+    pub protocol: String,
+    pub endpoint: String,
+    /// `None` while the subscription waits for confirmation (SNS reports `PendingConfirmation`).
+    pub arn: Option<String>,
+}
+
+/// An EventBridge rule on a default bus, as read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LiveRule {
+    pub region: String,
+    pub name: String,
+    pub arn: String,
+    pub pattern: Option<Value>,
+    pub description: Option<String>,
+    pub state: String,
+    /// Set on rules an AWS service created and manages: never touched.
+    pub managed_by: Option<String>,
+    pub targets: Vec<TargetState>,
+    pub tags: Tags,
+}
+
+/// An IAM role, as read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LiveRole {
+    pub name: String,
+    pub arn: String,
+    pub trust: Value,
+    /// The inline policy trailctl writes (by its name), if present.
+    pub policy: Option<Value>,
+    pub tags: Tags,
 }

@@ -89,7 +89,8 @@ impl Eq for FieldValue {}
 /// A resource's fields, in display order.
 pub type Fields = Vec<(&'static str, FieldValue)>;
 
-fn text(v: &Option<String>) -> FieldValue {
+/// An optional string as a field value.
+pub fn text(v: &Option<String>) -> FieldValue {
     v.as_ref()
         .map_or(FieldValue::Absent, |s| FieldValue::Text(s.clone()))
 }

@@ -5,6 +5,7 @@
 
 use std::fmt;
 
+use crate::model::alert_state::{AlertState, RoleState, TopicState};
 use crate::model::state::{BucketState, Fields, TrailState};
 
 /// A resource's address, as shown and as targeted: `bucket.NAME`, `trail.NAME`.
@@ -12,6 +13,9 @@ use crate::model::state::{BucketState, Fields, TrailState};
 pub enum Address {
     Bucket(String),
     Trail(String),
+    Topic(String),
+    Alert(String),
+    Role(String),
 }
 
 impl fmt::Display for Address {
@@ -19,6 +23,9 @@ impl fmt::Display for Address {
         match self {
             Address::Bucket(n) => write!(f, "bucket.{n}"),
             Address::Trail(n) => write!(f, "trail.{n}"),
+            Address::Topic(n) => write!(f, "topic.{n}"),
+            Address::Alert(n) => write!(f, "alert.{n}"),
+            Address::Role(n) => write!(f, "role.{n}"),
         }
     }
 }
@@ -52,6 +59,9 @@ impl Action {
 pub enum Resource {
     Bucket(BucketState),
     Trail(TrailState),
+    Topic(TopicState),
+    Alert(AlertState),
+    Role(RoleState),
 }
 
 impl Resource {
@@ -59,6 +69,9 @@ impl Resource {
         match self {
             Resource::Bucket(b) => b.fields(),
             Resource::Trail(t) => t.fields(),
+            Resource::Topic(t) => t.fields(),
+            Resource::Alert(a) => a.fields(),
+            Resource::Role(r) => r.fields(),
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Planning: pure and deterministic, from `Desired` and `Observed` to a `Plan` of changes.
 
+pub mod alerts;
 pub mod change;
 pub mod planner;
 pub mod policy;

@@ -8,6 +8,7 @@ use crate::model::desired::Desired;
 use crate::model::observed::{BucketObservation, LiveTrail, Observed, PolicyObservation};
 use crate::model::state::same;
 use crate::model::tags::{MANAGED_BY_KEY, MANAGED_BY_VALUE, STACK_KEY, Tags};
+use crate::plan::alerts;
 use crate::plan::change::{Action, Address, Change, Conflict, Plan, Resource, Warning};
 use crate::plan::policy::{self, Delivery};
 use crate::plan::safety;
@@ -63,10 +64,11 @@ pub fn plan(desired: &Desired, observed: &Observed, options: Options) -> Plan {
     plan_buckets(desired, observed, options, &mut p);
     plan_trails(desired, observed, options, &mut p);
     check_other_buckets(desired, observed, &mut p);
+    alerts::plan_alerting(desired, observed, options, &mut p);
     p
 }
 
-fn ownership_conflict(
+pub(crate) fn ownership_conflict(
     p: &mut Plan,
     address: &Address,
     owner: &Owner,
@@ -242,7 +244,7 @@ fn unread(address: &Address) -> Conflict {
     }
 }
 
-fn change(
+pub(crate) fn change(
     address: Address,
     action: Action,
     before: Option<Resource>,

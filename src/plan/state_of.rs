@@ -11,7 +11,7 @@ use crate::model::tags::{Tags, ownership};
 use crate::plan::policy::{self, Delivery};
 
 /// Tags AWS sets itself (`aws:` prefix): nobody can change them, so they never diff.
-fn without_aws_tags(tags: &Tags) -> Tags {
+pub(crate) fn without_aws_tags(tags: &Tags) -> Tags {
     tags.iter()
         .filter(|(k, _)| !k.starts_with("aws:"))
         .map(|(k, v)| (k.clone(), v.clone()))
@@ -19,7 +19,7 @@ fn without_aws_tags(tags: &Tags) -> Tags {
 }
 
 /// The tags trailctl puts on a resource: ownership, the spec's, the resource's own.
-fn desired_tags(d: &Desired, own: &Tags) -> Tags {
+pub(crate) fn desired_tags(d: &Desired, own: &Tags) -> Tags {
     let mut tags = ownership(&d.stack);
     tags.extend(d.tags.iter().map(|(k, v)| (k.clone(), v.clone())));
     tags.extend(own.iter().map(|(k, v)| (k.clone(), v.clone())));

@@ -4,7 +4,7 @@
 use std::io::{self, Write};
 
 use crate::model::state::{FieldValue, diff};
-use crate::plan::{Action, Change, Plan};
+use crate::plan::{Action, Change, Plan, Resource};
 use crate::render::style::Color;
 
 /// What an empty plan prints, exactly.
@@ -48,6 +48,9 @@ fn change(out: &mut dyn Write, c: &Change, color: Color) -> io::Result<()> {
         paint(color, c.action, c.action.symbol()),
         color.bold(&c.address.to_string())
     );
+    if let Some(Resource::Alert(a)) = c.after.as_ref().or(c.before.as_ref()) {
+        head.push_str(&format!("  {}", a.placement()));
+    }
     if c.adopt {
         head.push_str("  (adopt: not managed by trailctl yet)");
     }

@@ -28,6 +28,20 @@ pub fn run(ctx: &mut Ctx, d: &Desired) {
         d.trails.iter().map(|t| t.name.as_str()),
     );
 
+    duplicates(
+        ctx,
+        &root.key("topics"),
+        "topic",
+        d.topics.iter().map(|t| t.name.as_str()),
+    );
+    duplicates(
+        ctx,
+        &root.key("alerts"),
+        "alert",
+        d.alerts.iter().map(|a| a.name.as_str()),
+    );
+    notify_references(ctx, d);
+
     // Every resource carries the spec's tags and the ownership tags; report that excess once, at
     // `tags`, and a trail only when its own tags are what push it over.
     let shared_tags = d.tags.len() + OWNERSHIP_TAGS;
@@ -105,6 +119,33 @@ fn duplicates<'a>(
             );
         } else {
             first.insert(name, i);
+        }
+    }
+}
+
+/// Every `notify` entry names a topic under `topics`.
+fn notify_references(ctx: &mut Ctx, d: &Desired) {
+    let names: Vec<&str> = d.topics.iter().map(|t| t.name.as_str()).collect();
+    for (i, a) in d.alerts.iter().enumerate() {
+        for (j, topic) in a.notify.iter().enumerate() {
+            if names.contains(&topic.as_str()) {
+                continue;
+            }
+            let hint = match suggest::closest(topic, names.iter().copied()) {
+                Some(near) => format!("did you mean `{near}`?"),
+                None => "declare it under `topics:`".to_owned(),
+            };
+            ctx.push(
+                Diagnostic::error(
+                    &SpecPath::root()
+                        .key("alerts")
+                        .index(i)
+                        .key("notify")
+                        .index(j),
+                    format!("topic `{topic}` is not declared under topics"),
+                )
+                .with_hint(hint),
+            );
         }
     }
 }

@@ -2,6 +2,7 @@
 //!
 //! Every diagnostic carries its spec path and `line:column`. Nothing here touches AWS.
 
+mod alert;
 mod checks;
 mod marks;
 mod names;

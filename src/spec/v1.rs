@@ -6,6 +6,7 @@ use crate::model::desired::{Bucket, Desired};
 use crate::model::diagnostic::{Diagnostic, SpecPath};
 use crate::model::region;
 use crate::model::tags::{RESERVED_PREFIX, Tags};
+use crate::spec::alert;
 use crate::spec::names;
 use crate::spec::reader::{Ctx, Map, kind_of, string};
 use crate::spec::suggest;
@@ -20,6 +21,8 @@ const ROOT_KEYS: &[&str] = &[
     "tags",
     "buckets",
     "trails",
+    "topics",
+    "alerts",
 ];
 const BUCKET_KEYS: &[&str] = &["name", "retention_days", "kms_key"];
 
@@ -62,6 +65,16 @@ pub fn decode(ctx: &mut Ctx, root: &Value) -> Option<Desired> {
         .into_iter()
         .filter_map(|(path, v)| trail::decode(ctx, v, path))
         .collect();
+    let topics = map
+        .list(ctx, "topics")
+        .into_iter()
+        .filter_map(|(path, v)| alert::topic(ctx, v, path))
+        .collect();
+    let alerts = map
+        .list(ctx, "alerts")
+        .into_iter()
+        .filter_map(|(path, v)| alert::alert(ctx, v, path, &stack))
+        .collect();
     Some(Desired {
         stack,
         account,
@@ -70,6 +83,8 @@ pub fn decode(ctx: &mut Ctx, root: &Value) -> Option<Desired> {
         tags,
         buckets,
         trails,
+        topics,
+        alerts,
     })
 }
 

@@ -191,6 +191,22 @@ impl Account {
         name
     }
 
+    pub async fn events(&self, region: &str) -> aws_sdk_eventbridge::Client {
+        aws_sdk_eventbridge::Client::new(&self.sdk_config(region).await)
+    }
+
+    pub async fn sns(&self) -> aws_sdk_sns::Client {
+        aws_sdk_sns::Client::new(&self.sdk_config("us-east-1").await)
+    }
+
+    pub async fn sqs(&self) -> aws_sdk_sqs::Client {
+        aws_sdk_sqs::Client::new(&self.sdk_config("us-east-1").await)
+    }
+
+    pub async fn iam(&self) -> aws_sdk_iam::Client {
+        aws_sdk_iam::Client::new(&self.sdk_config("us-east-1").await)
+    }
+
     pub async fn cloudtrail(&self, region: &str) -> aws_sdk_cloudtrail::Client {
         aws_sdk_cloudtrail::Client::new(&self.sdk_config(region).await)
     }

@@ -1,6 +1,7 @@
 //! The one integration test binary: the real CLI, the spec corpus, the IAM policies, and AWS
 //! calls against the local emulator (moto server on loopback).
 
+mod alerts;
 mod cli;
 mod emulator;
 mod emulator_smoke;

@@ -92,3 +92,45 @@ fn the_operation_table_has_no_duplicates_and_well_formed_actions() {
         );
     }
 }
+
+/// Every `"Service:Operation"` name an adapter passes to the error mapper is in the table, so
+/// the policies cannot miss a call the code makes.
+#[test]
+fn every_operation_the_adapters_name_is_tabled() {
+    let dir = format!("{}/src/live/aws", env!("CARGO_MANIFEST_DIR"));
+    let tabled: BTreeSet<&str> = OPERATIONS.iter().map(|o| o.name).collect();
+    let services = [
+        "CloudTrail",
+        "S3",
+        "STS",
+        "KMS",
+        "SNS",
+        "EventBridge",
+        "IAM",
+    ];
+    let mut missing = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.file_name().is_some_and(|n| n == "operations.rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        for quoted in text.split('"').skip(1).step_by(2) {
+            let Some((service, op)) = quoted.split_once(':') else {
+                continue;
+            };
+            let is_op = services.contains(&service)
+                && !op.is_empty()
+                && op.chars().all(|c| c.is_ascii_alphanumeric())
+                && op.starts_with(|c: char| c.is_ascii_uppercase());
+            if is_op && !tabled.contains(quoted) {
+                missing.push(format!("{}: {quoted}", path.display()));
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "not in OPERATIONS:\n{}",
+        missing.join("\n")
+    );
+}

@@ -10,14 +10,14 @@ use aws_sdk_cloudtrail::types::{AdvancedEventSelector, AdvancedFieldSelector, Ta
 
 use crate::emulator::{self, Account};
 
-const NO_CHANGES: &str = "No changes. The account matches the spec.\n";
+pub(crate) const NO_CHANGES: &str = "No changes. The account matches the spec.\n";
 
-fn text(b: &[u8]) -> String {
+pub(crate) fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
 /// Writes `yaml` (with `ACCOUNT` replaced) to a file of its own and returns its path.
-fn spec(account: &Account, name: &str, yaml: &str) -> String {
+pub(crate) fn spec(account: &Account, name: &str, yaml: &str) -> String {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("specs-{}", account.id));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(format!("{name}.yaml"));
@@ -26,7 +26,7 @@ fn spec(account: &Account, name: &str, yaml: &str) -> String {
 }
 
 #[track_caller]
-fn exited(out: &Output, code: i32) {
+pub(crate) fn exited(out: &Output, code: i32) {
     assert_eq!(
         out.status.code(),
         Some(code),
@@ -38,23 +38,23 @@ fn exited(out: &Output, code: i32) {
 
 /// Exit 0; returns stdout.
 #[track_caller]
-fn ok(out: &Output) -> String {
+pub(crate) fn ok(out: &Output) -> String {
     exited(out, 0);
     text(&out.stdout)
 }
 
 /// Exit 1; returns stderr.
 #[track_caller]
-fn fails(out: &Output) -> String {
+pub(crate) fn fails(out: &Output) -> String {
     exited(out, 1);
     text(&out.stderr)
 }
 
-fn plan(a: &Account, file: &str, extra: &[&str]) -> Output {
+pub(crate) fn plan(a: &Account, file: &str, extra: &[&str]) -> Output {
     a.trailctl(&[&["plan", "-f", file], extra].concat())
 }
 
-fn apply(a: &Account, file: &str, extra: &[&str]) -> Output {
+pub(crate) fn apply(a: &Account, file: &str, extra: &[&str]) -> Output {
     a.trailctl(&[&["apply", "-f", file, "--auto-approve"], extra].concat())
 }
 

@@ -21,6 +21,10 @@ pub struct AwsAccount {
     cloudtrail: Mutex<HashMap<String, aws_sdk_cloudtrail::Client>>,
     s3: Mutex<HashMap<String, aws_sdk_s3::Client>>,
     kms: Mutex<HashMap<String, aws_sdk_kms::Client>>,
+    sns: Mutex<HashMap<String, aws_sdk_sns::Client>>,
+    events: Mutex<HashMap<String, aws_sdk_eventbridge::Client>>,
+    /// Items per page for EventBridge's list calls (`None`: the service's default).
+    page_size: Option<i32>,
 }
 
 fn cached<C: Clone>(
@@ -44,7 +48,46 @@ impl AwsAccount {
             cloudtrail: Mutex::default(),
             s3: Mutex::default(),
             kms: Mutex::default(),
+            sns: Mutex::default(),
+            events: Mutex::default(),
+            page_size: None,
         }
+    }
+
+    /// Asks list calls for pages of `n` items (tests use it to exercise pagination).
+    pub fn with_page_size(mut self, n: i32) -> Self {
+        self.page_size = Some(n);
+        self
+    }
+
+    pub(super) fn page_size(&self) -> Option<i32> {
+        self.page_size
+    }
+
+    pub(super) fn sns(&self, region: &str) -> aws_sdk_sns::Client {
+        cached(&self.sns, region, || {
+            let c = aws_sdk_sns::config::Builder::from(&self.config)
+                .region(Region::new(region.to_owned()))
+                .build();
+            aws_sdk_sns::Client::from_conf(c)
+        })
+    }
+
+    pub(super) fn events(&self, region: &str) -> aws_sdk_eventbridge::Client {
+        cached(&self.events, region, || {
+            let c = aws_sdk_eventbridge::config::Builder::from(&self.config)
+                .region(Region::new(region.to_owned()))
+                .build();
+            aws_sdk_eventbridge::Client::from_conf(c)
+        })
+    }
+
+    /// IAM is global: its calls go to the default Region's endpoint.
+    pub(super) fn iam(&self) -> aws_sdk_iam::Client {
+        let c = aws_sdk_iam::config::Builder::from(&self.config)
+            .region(Region::new(self.default_region.clone()))
+            .build();
+        aws_sdk_iam::Client::from_conf(c)
     }
 
     pub(super) fn default_region(&self) -> &str {

@@ -5,8 +5,12 @@ pub mod account;
 mod cloudtrail;
 pub mod config;
 pub(crate) mod error;
+mod events;
+mod iam;
 pub mod operations;
+mod paging;
 mod s3;
+mod sns;
 
 pub use account::AwsAccount;
 pub use config::{AwsSettings, connect, sdk_config};

@@ -1,0 +1,315 @@
+//! The in-memory account's SNS, EventBridge and IAM: enough of each service for the planner's
+//! and applier's unit tests (topics by ARN, rules by Region and name, roles by name).
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+
+use crate::live::error::{ErrorKind, LiveError, LiveResult};
+use crate::live::fake::Fake;
+use crate::live::services::{Events, Iam, Sns};
+use crate::model::alert_state::{RuleState, TargetState};
+use crate::model::arn;
+use crate::model::observed::{LiveRole, LiveRule, LiveSubscription, LiveTopic};
+use crate::model::tags::Tags;
+
+fn not_found(op: &'static str, region: &str, what: &str) -> LiveError {
+    LiveError::new(
+        op,
+        Some(region),
+        ErrorKind::Service("NotFound".into()),
+        what,
+    )
+}
+
+impl Fake {
+    fn with_topic<T>(
+        &self,
+        op: &'static str,
+        region: &str,
+        arn: &str,
+        f: impl FnOnce(&mut LiveTopic) -> T,
+    ) -> LiveResult<T> {
+        self.call(op, region)?;
+        let mut s = self.state.borrow_mut();
+        s.topics
+            .get_mut(arn)
+            .map(f)
+            .ok_or_else(|| not_found(op, region, arn))
+    }
+
+    fn with_rule<T>(
+        &self,
+        op: &'static str,
+        region: &str,
+        name_or_arn: &str,
+        f: impl FnOnce(&mut LiveRule) -> T,
+    ) -> LiveResult<T> {
+        self.call(op, region)?;
+        let mut s = self.state.borrow_mut();
+        s.rules
+            .iter_mut()
+            .find(|((r, _), rule)| {
+                r == region && (rule.name == name_or_arn || rule.arn == name_or_arn)
+            })
+            .map(|(_, rule)| f(rule))
+            .ok_or_else(|| not_found(op, region, name_or_arn))
+    }
+
+    fn with_role<T>(
+        &self,
+        op: &'static str,
+        name: &str,
+        f: impl FnOnce(&mut LiveRole) -> T,
+    ) -> LiveResult<T> {
+        self.call(op, "global")?;
+        let mut s = self.state.borrow_mut();
+        s.roles
+            .get_mut(name)
+            .map(f)
+            .ok_or_else(|| not_found(op, "global", name))
+    }
+}
+
+impl Sns for Fake {
+    async fn list_topics(&self, region: &str) -> LiveResult<Vec<String>> {
+        self.call("SNS:ListTopics", region)?;
+        let prefix = arn::topic(region, &self.state.borrow().account, "");
+        Ok(self
+            .state
+            .borrow()
+            .topics
+            .keys()
+            .filter(|a| a.starts_with(&prefix))
+            .cloned()
+            .collect())
+    }
+
+    async fn topic_tags(&self, region: &str, arn: &str) -> LiveResult<Tags> {
+        self.with_topic("SNS:ListTagsForResource", region, arn, |t| t.tags.clone())
+    }
+
+    async fn topic(&self, region: &str, arn: &str, tags: Tags) -> LiveResult<Option<LiveTopic>> {
+        self.call("SNS:GetTopicAttributes", region)?;
+        let found = self.state.borrow().topics.get(arn).cloned();
+        Ok(found.map(|t| LiveTopic { tags, ..t }))
+    }
+
+    async fn create_topic(&self, region: &str, name: &str, tags: &Tags) -> LiveResult<String> {
+        self.call("SNS:CreateTopic", region)?;
+        let mut s = self.state.borrow_mut();
+        let arn = arn::topic(region, &s.account, name);
+        s.topics.entry(arn.clone()).or_insert_with(|| LiveTopic {
+            name: name.to_owned(),
+            arn: arn.clone(),
+            display_name: None,
+            kms_key: None,
+            policy: None,
+            subscriptions: Vec::new(),
+            tags: tags.clone(),
+        });
+        Ok(arn)
+    }
+
+    async fn set_topic_attribute(
+        &self,
+        region: &str,
+        arn: &str,
+        name: &str,
+        value: &str,
+    ) -> LiveResult<()> {
+        let v = (!value.is_empty()).then(|| value.to_owned());
+        self.with_topic("SNS:SetTopicAttributes", region, arn, |t| match name {
+            "DisplayName" => t.display_name = v,
+            "KmsMasterKeyId" => t.kms_key = v,
+            "Policy" => t.policy = v.and_then(|p| serde_json::from_str(&p).ok()),
+            _ => {}
+        })
+    }
+
+    async fn tag_topic(&self, region: &str, arn: &str, tags: &Tags) -> LiveResult<()> {
+        self.with_topic("SNS:TagResource", region, arn, |t| {
+            t.tags.extend(tags.clone())
+        })
+    }
+
+    async fn untag_topic(
+        &self,
+        region: &str,
+        arn: &str,
+        keys: &BTreeSet<String>,
+    ) -> LiveResult<()> {
+        self.with_topic("SNS:UntagResource", region, arn, |t| {
+            t.tags.retain(|k, _| !keys.contains(k))
+        })
+    }
+
+    async fn subscribe(
+        &self,
+        region: &str,
+        arn: &str,
+        protocol: &str,
+        endpoint: &str,
+    ) -> LiveResult<()> {
+        self.with_topic("SNS:Subscribe", region, arn, |t| {
+            // Email waits for confirmation, as in SNS.
+            let sub_arn = (protocol != "email").then(|| format!("{arn}:{}", t.subscriptions.len()));
+            t.subscriptions.push(LiveSubscription {
+                protocol: protocol.to_owned(),
+                endpoint: endpoint.to_owned(),
+                arn: sub_arn,
+            });
+        })
+    }
+
+    async fn unsubscribe(&self, region: &str, subscription_arn: &str) -> LiveResult<()> {
+        self.call("SNS:Unsubscribe", region)?;
+        for t in self.state.borrow_mut().topics.values_mut() {
+            t.subscriptions
+                .retain(|s| s.arn.as_deref() != Some(subscription_arn));
+        }
+        Ok(())
+    }
+
+    async fn delete_topic(&self, region: &str, arn: &str) -> LiveResult<()> {
+        self.call("SNS:DeleteTopic", region)?;
+        self.state.borrow_mut().topics.remove(arn);
+        Ok(())
+    }
+}
+
+impl Events for Fake {
+    async fn list_rules(&self, region: &str, prefix: &str) -> LiveResult<Vec<LiveRule>> {
+        self.call("EventBridge:ListRules", region)?;
+        Ok(self
+            .state
+            .borrow()
+            .rules
+            .iter()
+            .filter(|((r, n), _)| r == region && n.starts_with(prefix))
+            .map(|(_, rule)| rule.clone())
+            .collect())
+    }
+
+    async fn put_rule(&self, region: &str, name: &str, rule: &RuleState) -> LiveResult<String> {
+        self.call("EventBridge:PutRule", region)?;
+        let mut s = self.state.borrow_mut();
+        let arn = format!("arn:aws:events:{region}:{}:rule/{name}", s.account);
+        let entry = s
+            .rules
+            .entry((region.to_owned(), name.to_owned()))
+            .or_insert_with(|| LiveRule {
+                region: region.to_owned(),
+                name: name.to_owned(),
+                arn: arn.clone(),
+                pattern: None,
+                description: None,
+                state: String::new(),
+                managed_by: None,
+                targets: Vec::new(),
+                tags: rule.tags.clone(),
+            });
+        entry.pattern = Some(rule.pattern.clone());
+        entry.description = rule.description.clone();
+        entry.state = rule.state.clone();
+        Ok(arn)
+    }
+
+    async fn tag_rule(&self, region: &str, arn: &str, tags: &Tags) -> LiveResult<()> {
+        self.with_rule("EventBridge:TagResource", region, arn, |r| {
+            r.tags.extend(tags.clone())
+        })
+    }
+
+    async fn untag_rule(&self, region: &str, arn: &str, keys: &BTreeSet<String>) -> LiveResult<()> {
+        self.with_rule("EventBridge:UntagResource", region, arn, |r| {
+            r.tags.retain(|k, _| !keys.contains(k))
+        })
+    }
+
+    async fn put_targets(
+        &self,
+        region: &str,
+        rule: &str,
+        targets: &[TargetState],
+    ) -> LiveResult<()> {
+        self.with_rule("EventBridge:PutTargets", region, rule, |r| {
+            for t in targets {
+                r.targets.retain(|x| x.id != t.id);
+                r.targets.push(t.clone());
+            }
+        })
+    }
+
+    async fn remove_targets(&self, region: &str, rule: &str, ids: &[String]) -> LiveResult<()> {
+        self.with_rule("EventBridge:RemoveTargets", region, rule, |r| {
+            r.targets.retain(|t| !ids.contains(&t.id))
+        })
+    }
+
+    async fn delete_rule(&self, region: &str, name: &str) -> LiveResult<()> {
+        self.call("EventBridge:DeleteRule", region)?;
+        self.state
+            .borrow_mut()
+            .rules
+            .remove(&(region.to_owned(), name.to_owned()));
+        Ok(())
+    }
+}
+
+impl Iam for Fake {
+    async fn role(&self, name: &str, _policy_name: &str) -> LiveResult<Option<LiveRole>> {
+        self.call("IAM:GetRole", "global")?;
+        Ok(self.state.borrow().roles.get(name).cloned())
+    }
+
+    async fn create_role(&self, name: &str, trust: &Value, tags: &Tags) -> LiveResult<()> {
+        self.call("IAM:CreateRole", "global")?;
+        let mut s = self.state.borrow_mut();
+        let arn = format!("arn:aws:iam::{}:role/{name}", s.account);
+        s.roles.insert(
+            name.to_owned(),
+            LiveRole {
+                name: name.to_owned(),
+                arn,
+                trust: trust.clone(),
+                policy: None,
+                tags: tags.clone(),
+            },
+        );
+        Ok(())
+    }
+
+    async fn update_trust(&self, name: &str, trust: &Value) -> LiveResult<()> {
+        self.with_role("IAM:UpdateAssumeRolePolicy", name, |r| {
+            r.trust = trust.clone()
+        })
+    }
+
+    async fn put_role_policy(
+        &self,
+        name: &str,
+        _policy_name: &str,
+        policy: &Value,
+    ) -> LiveResult<()> {
+        self.with_role("IAM:PutRolePolicy", name, |r| {
+            r.policy = Some(policy.clone())
+        })
+    }
+
+    async fn tag_role(&self, name: &str, tags: &Tags) -> LiveResult<()> {
+        self.with_role("IAM:TagRole", name, |r| r.tags.extend(tags.clone()))
+    }
+
+    async fn untag_role(&self, name: &str, keys: &BTreeSet<String>) -> LiveResult<()> {
+        self.with_role("IAM:UntagRole", name, |r| {
+            r.tags.retain(|k, _| !keys.contains(k))
+        })
+    }
+
+    async fn delete_role(&self, name: &str, _policy_name: &str) -> LiveResult<()> {
+        self.call("IAM:DeleteRole", "global")?;
+        self.state.borrow_mut().roles.remove(name);
+        Ok(())
+    }
+}

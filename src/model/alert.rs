@@ -1,0 +1,106 @@
+//! Topics and alerts as the spec declares them: an SNS topic with its subscriptions, and an
+//! alert (an EventBridge pattern on CloudTrail events, delivered to topics).
+
+use serde_json::Value;
+
+/// An SNS topic in the home Region that trailctl creates and owns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Topic {
+    pub name: String,
+    /// `DisplayName` (the email sender's name).
+    pub display_name: Option<String>,
+    /// `KmsMasterKeyId`: a customer managed key (id, ARN or alias).
+    pub kms_key: Option<String>,
+    pub subscriptions: Vec<Subscription>,
+}
+
+impl Topic {
+    /// FIFO topics are named `….fifo`.
+    pub fn fifo(&self) -> bool {
+        self.name.ends_with(".fifo")
+    }
+}
+
+/// A subscription, identified by `(protocol, endpoint)`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Subscription {
+    pub protocol: Protocol,
+    pub endpoint: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Protocol {
+    Email,
+    Sqs,
+    Https,
+    Lambda,
+}
+
+impl Protocol {
+    /// The spec's keys, which are also the SNS protocol names.
+    pub const NAMES: &'static [&'static str] = &["email", "sqs", "https", "lambda"];
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "email" => Some(Self::Email),
+            "sqs" => Some(Self::Sqs),
+            "https" => Some(Self::Https),
+            "lambda" => Some(Self::Lambda),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Email => "email",
+            Self::Sqs => "sqs",
+            Self::Https => "https",
+            Self::Lambda => "lambda",
+        }
+    }
+}
+
+/// Where an alert's rules are placed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Placement {
+    /// Derived from the services the pattern names (`model::placement`).
+    Auto,
+    /// Every Region of the spec, and us-east-1 for global services.
+    All,
+    /// Exactly these Regions.
+    List(Vec<String>),
+}
+
+/// An alert: one EventBridge rule per Region it is placed in; the home Region's rule
+/// delivers to the topics, the others forward to the home Region's default bus.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Alert {
+    pub name: String,
+    pub description: Option<String>,
+    /// The EventBridge pattern, from `on:` or `pattern:`.
+    pub pattern: Value,
+    /// Topic names (declared under `topics`).
+    pub notify: Vec<String>,
+    /// Message template with `<path>` placeholders into the CloudTrail record; `None` means
+    /// the default message.
+    pub message: Option<String>,
+    pub placement: Placement,
+    pub enabled: bool,
+    /// `read_only_events`: `None` decides from the event names the pattern names.
+    pub read_only_events: Option<bool>,
+}
+
+/// The name of an alert's rules (the same in every Region): `trailctl-STACK-ALERT`. The
+/// prefix lets `observe` list a stack's rules with one call per Region.
+pub fn rule_name(stack: &str, alert: &str) -> String {
+    format!("{}{alert}", rule_prefix(stack))
+}
+
+pub fn rule_prefix(stack: &str) -> String {
+    format!("trailctl-{stack}-")
+}
+
+/// The IAM role rules outside the home Region use to forward events to the home bus.
+pub fn forwarder_role_name(stack: &str) -> String {
+    format!("trailctl-{stack}-forwarder")
+}

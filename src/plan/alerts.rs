@@ -1,0 +1,432 @@
+//! Planning topics, alerts and the forwarding role: both sides in comparable form (topic policy
+//! rendered, rules placed per Region, targets built), matched by name and ownership tags.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{Value, json};
+
+use crate::model::alert::{Alert, Topic, forwarder_role_name, rule_name, rule_prefix};
+use crate::model::alert_state::{AlertState, RoleState, RuleState, TargetState, TopicState};
+use crate::model::arn;
+use crate::model::desired::Desired;
+use crate::model::event_sources::{read_only_events, regions};
+use crate::model::message::transformer;
+use crate::model::observed::{LiveRole, LiveRule, LiveTopic, Observed};
+use crate::model::state::same;
+use crate::plan::change::{Action, Address, Conflict, Plan, Resource, Warning};
+use crate::plan::planner::{Options, Owner, change, owner, ownership_conflict};
+
+use crate::plan::state_of::{desired_tags, without_aws_tags};
+
+/// Rule states (EventBridge `PutRule` `State`).
+pub const ENABLED: &str = "ENABLED";
+pub const DISABLED: &str = "DISABLED";
+/// Also matches read-only management events delivered by CloudTrail.
+pub const ENABLED_ALL: &str = "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS";
+/// Target id of a forwarding rule's one target.
+const FORWARD_TARGET: &str = "home-bus";
+
+pub fn plan_alerting(d: &Desired, o: &Observed, options: Options, p: &mut Plan) {
+    plan_role(d, o, options, p);
+    plan_topics(d, o, options, p);
+    plan_alerts(d, o, options, p);
+}
+
+/// SNS's own default statement (its owner may manage and publish), kept in every topic policy.
+fn owner_statement(topic_arn: &str, account: &str) -> Value {
+    json!({
+        "Sid": "__default_statement_ID",
+        "Effect": "Allow",
+        "Principal": {"AWS": "*"},
+        "Action": [
+            "SNS:GetTopicAttributes", "SNS:SetTopicAttributes", "SNS:AddPermission",
+            "SNS:RemovePermission", "SNS:DeleteTopic", "SNS:Subscribe",
+            "SNS:ListSubscriptionsByTopic", "SNS:Publish"
+        ],
+        "Resource": topic_arn,
+        "Condition": {"StringEquals": {"AWS:SourceOwner": account}}
+    })
+}
+
+/// The topic policy: the owner statement, and EventBridge may publish only from this stack's
+/// home-Region rules that notify the topic.
+pub fn topic_policy(d: &Desired, t: &Topic, account: &str) -> Value {
+    let topic_arn = arn::topic(&d.home_region, account, &t.name);
+    let rules: Vec<String> = d
+        .alerts
+        .iter()
+        .filter(|a| a.notify.contains(&t.name))
+        .map(|a| arn::rule(&d.home_region, account, &rule_name(&d.stack, &a.name)))
+        .collect();
+    let mut statements = vec![owner_statement(&topic_arn, account)];
+    if !rules.is_empty() {
+        statements.push(json!({
+            "Sid": "TrailctlEventBridgePublish",
+            "Effect": "Allow",
+            "Principal": {"Service": "events.amazonaws.com"},
+            "Action": "sns:Publish",
+            "Resource": topic_arn,
+            "Condition": {
+                "ArnEquals": {"aws:SourceArn": rules},
+                "StringEquals": {"aws:SourceAccount": account}
+            }
+        }));
+    }
+    json!({"Version": "2012-10-17", "Statement": statements})
+}
+
+fn desired_topic(d: &Desired, t: &Topic, o: &Observed) -> TopicState {
+    let region = &d.home_region;
+    TopicState {
+        name: t.name.clone(),
+        region: region.clone(),
+        display_name: t.display_name.clone(),
+        kms_key: t
+            .kms_key
+            .as_ref()
+            .map(|k| arn::kms_key(region, &o.account, k, &o.kms_keys)),
+        policy: Some(topic_policy(d, t, &o.account)),
+        subscriptions: t
+            .subscriptions
+            .iter()
+            .map(|s| (s.protocol.name().to_owned(), s.endpoint.clone()))
+            .collect(),
+        pending: BTreeSet::new(),
+        subscription_arns: BTreeMap::new(),
+        tags: desired_tags(d, &Default::default()),
+    }
+}
+
+fn observed_topic(l: &LiveTopic, region: &str, o: &Observed) -> TopicState {
+    let key =
+        |s: &crate::model::observed::LiveSubscription| (s.protocol.clone(), s.endpoint.clone());
+    TopicState {
+        name: l.name.clone(),
+        region: region.to_owned(),
+        display_name: l.display_name.clone(),
+        kms_key: l
+            .kms_key
+            .as_ref()
+            .map(|k| arn::kms_key(region, &o.account, k, &o.kms_keys)),
+        policy: l.policy.clone(),
+        // A subscription waiting for confirmation exists: it is never a diff.
+        subscriptions: l.subscriptions.iter().map(key).collect(),
+        pending: l
+            .subscriptions
+            .iter()
+            .filter(|s| s.arn.is_none())
+            .map(key)
+            .collect(),
+        subscription_arns: l
+            .subscriptions
+            .iter()
+            .filter_map(|s| s.arn.clone().map(|a| (key(s), a)))
+            .collect(),
+        tags: without_aws_tags(&l.tags),
+    }
+}
+
+fn plan_topics(d: &Desired, o: &Observed, options: Options, p: &mut Plan) {
+    for t in &d.topics {
+        let address = Address::Topic(t.name.clone());
+        let after = desired_topic(d, t, o);
+        let Some(live) = o.topics.iter().find(|l| l.name == t.name) else {
+            p.changes.push(change(
+                address,
+                Action::Create,
+                None,
+                Some(Resource::Topic(after)),
+            ));
+            continue;
+        };
+        let who = owner(&live.tags, &d.stack);
+        if ownership_conflict(p, &address, &who, &d.stack, options.adopt) {
+            continue;
+        }
+        let before = observed_topic(live, &d.home_region, o);
+        for (protocol, endpoint) in &before.pending {
+            p.warnings.push(Warning {
+                address: address.clone(),
+                message: format!("subscription {protocol}:{endpoint} is pending confirmation: it receives nothing until the link SNS sent is followed"),
+                detail: None,
+            });
+        }
+        let action = if same(&before.fields(), &after.fields()) {
+            Action::NoOp
+        } else {
+            Action::Update
+        };
+        let mut c = change(
+            address,
+            action,
+            Some(Resource::Topic(before)),
+            Some(Resource::Topic(after)),
+        );
+        c.adopt = who == Owner::Untagged;
+        p.changes.push(c);
+    }
+    for live in &o.topics {
+        if d.topics.iter().any(|t| t.name == live.name) || owner(&live.tags, &d.stack) != Owner::Us
+        {
+            continue;
+        }
+        let before = observed_topic(live, &d.home_region, o);
+        p.changes.push(change(
+            Address::Topic(live.name.clone()),
+            Action::Delete,
+            Some(Resource::Topic(before)),
+            None,
+        ));
+    }
+}
+
+/// The rule state an alert asks for, and whether read-only events decided it.
+fn rule_state(a: &Alert) -> (&'static str, Vec<String>) {
+    let read_only = read_only_events(&a.pattern);
+    let all = a.read_only_events.unwrap_or(!read_only.is_empty());
+    let state = match (a.enabled, all) {
+        (false, _) => DISABLED,
+        (true, true) => ENABLED_ALL,
+        (true, false) => ENABLED,
+    };
+    (state, read_only)
+}
+
+/// Whether any alert is placed outside the home Region (and so needs the forwarding role).
+fn needs_role(d: &Desired) -> bool {
+    d.alerts.iter().any(|a| {
+        regions(&a.pattern, &a.placement, &d.regions)
+            .iter()
+            .any(|r| r != &d.home_region)
+    })
+}
+
+pub fn desired_alert(d: &Desired, a: &Alert, account: &str) -> AlertState {
+    let home = &d.home_region;
+    let name = rule_name(&d.stack, &a.name);
+    let (state, _) = rule_state(a);
+    let tags = desired_tags(d, &Default::default());
+    let rule = |targets: Vec<TargetState>| RuleState {
+        pattern: a.pattern.clone(),
+        description: a.description.clone(),
+        state: state.to_owned(),
+        targets,
+        tags: tags.clone(),
+    };
+    let to_topics: Vec<TargetState> = a
+        .notify
+        .iter()
+        .enumerate()
+        .map(|(i, topic)| TargetState {
+            id: if topic.len() <= 64 {
+                topic.clone()
+            } else {
+                format!("topic-{i}")
+            },
+            arn: arn::topic(home, account, topic),
+            role_arn: None,
+            transformer: Some(transformer(a.message.as_deref())),
+        })
+        .collect();
+    let forward = TargetState {
+        id: FORWARD_TARGET.to_owned(),
+        arn: arn::default_bus(home, account),
+        role_arn: Some(arn::role(home, account, &forwarder_role_name(&d.stack))),
+        transformer: None,
+    };
+    let mut rules = BTreeMap::new();
+    rules.insert(home.clone(), rule(to_topics));
+    for r in regions(&a.pattern, &a.placement, &d.regions) {
+        if &r != home {
+            rules.insert(r, rule(vec![forward.clone()]));
+        }
+    }
+    AlertState {
+        name: a.name.clone(),
+        rule_name: name,
+        home: home.clone(),
+        rules,
+    }
+}
+
+fn observed_alert(name: &str, rule_name: &str, home: &str, live: &[&LiveRule]) -> AlertState {
+    AlertState {
+        name: name.to_owned(),
+        rule_name: rule_name.to_owned(),
+        home: home.to_owned(),
+        rules: live
+            .iter()
+            .map(|l| {
+                (
+                    l.region.clone(),
+                    RuleState {
+                        pattern: l.pattern.clone().unwrap_or(Value::Null),
+                        description: l.description.clone(),
+                        state: l.state.clone(),
+                        targets: l.targets.clone(),
+                        tags: without_aws_tags(&l.tags),
+                    },
+                )
+            })
+            .collect(),
+    }
+}
+
+fn plan_alerts(d: &Desired, o: &Observed, options: Options, p: &mut Plan) {
+    let prefix = rule_prefix(&d.stack);
+    let mut by_name: BTreeMap<&str, Vec<&LiveRule>> = BTreeMap::new();
+    for r in &o.rules {
+        by_name.entry(r.name.as_str()).or_default().push(r);
+    }
+    for a in &d.alerts {
+        let address = Address::Alert(a.name.clone());
+        let after = desired_alert(d, a, &o.account);
+        // Said when the rules are written, not on every plan.
+        let (state, read_only) = rule_state(a);
+        let read_only_note = (state == ENABLED_ALL && a.read_only_events.is_none()).then(|| Warning {
+            address: address.clone(),
+            message: format!("names read-only events ({}): its rules use state {ENABLED_ALL}, without which EventBridge never delivers them", read_only.join(", ")),
+            detail: None,
+        });
+        let live = by_name.remove(after.rule_name.as_str()).unwrap_or_default();
+        if live.is_empty() {
+            p.warnings.extend(read_only_note);
+            p.changes.push(change(
+                address,
+                Action::Create,
+                None,
+                Some(Resource::Alert(after)),
+            ));
+            continue;
+        }
+        if let Some(m) = live.iter().find_map(|l| l.managed_by.as_ref()) {
+            p.conflicts.push(Conflict {
+                address: Some(address),
+                message: format!("rule {} is managed by {m}; trailctl never touches rules an AWS service manages", after.rule_name),
+                hint: Some("give the alert another name".to_owned()),
+            });
+            continue;
+        }
+        // The alert is owned as a whole: every one of its rules must be ours (or adoptable).
+        let owners: Vec<Owner> = live.iter().map(|l| owner(&l.tags, &d.stack)).collect();
+        let worst = owners
+            .iter()
+            .find(|w| matches!(w, Owner::Stack(_)))
+            .or_else(|| owners.iter().find(|w| **w == Owner::Untagged))
+            .cloned()
+            .unwrap_or(Owner::Us);
+        if ownership_conflict(p, &address, &worst, &d.stack, options.adopt) {
+            continue;
+        }
+        let before = observed_alert(&a.name, &after.rule_name, &d.home_region, &live);
+        let action = if same(&before.fields(), &after.fields()) {
+            Action::NoOp
+        } else {
+            p.warnings.extend(read_only_note);
+            Action::Update
+        };
+        let mut c = change(
+            address,
+            action,
+            Some(Resource::Alert(before)),
+            Some(Resource::Alert(after)),
+        );
+        c.adopt = worst == Owner::Untagged;
+        p.changes.push(c);
+    }
+    // Rules of this stack whose alert is gone from the spec.
+    for (name, live) in by_name {
+        let ours: Vec<&LiveRule> = live
+            .into_iter()
+            .filter(|l| l.managed_by.is_none() && owner(&l.tags, &d.stack) == Owner::Us)
+            .collect();
+        let Some(alert) = name.strip_prefix(&prefix).filter(|_| !ours.is_empty()) else {
+            continue;
+        };
+        let before = observed_alert(alert, name, &d.home_region, &ours);
+        p.changes.push(change(
+            Address::Alert(alert.to_owned()),
+            Action::Delete,
+            Some(Resource::Alert(before)),
+            None,
+        ));
+    }
+}
+
+fn desired_role(d: &Desired, account: &str) -> RoleState {
+    RoleState {
+        name: forwarder_role_name(&d.stack),
+        trust: json!({
+            "Version": "2012-10-17",
+            "Statement": [{
+                "Effect": "Allow",
+                "Principal": {"Service": "events.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+                "Condition": {"StringEquals": {"aws:SourceAccount": account}}
+            }]
+        }),
+        policy: Some(json!({
+            "Version": "2012-10-17",
+            "Statement": [{
+                "Effect": "Allow",
+                "Action": "events:PutEvents",
+                "Resource": arn::default_bus(&d.home_region, account)
+            }]
+        })),
+        tags: desired_tags(d, &Default::default()),
+    }
+}
+
+fn observed_role(l: &LiveRole) -> RoleState {
+    RoleState {
+        name: l.name.clone(),
+        trust: l.trust.clone(),
+        policy: l.policy.clone(),
+        tags: without_aws_tags(&l.tags),
+    }
+}
+
+fn plan_role(d: &Desired, o: &Observed, options: Options, p: &mut Plan) {
+    let name = forwarder_role_name(&d.stack);
+    let address = Address::Role(name.clone());
+    match (needs_role(d), &o.role) {
+        (false, None) => {}
+        (false, Some(live)) => {
+            if owner(&live.tags, &d.stack) == Owner::Us {
+                p.changes.push(change(
+                    address,
+                    Action::Delete,
+                    Some(Resource::Role(observed_role(live))),
+                    None,
+                ));
+            }
+        }
+        (true, None) => p.changes.push(change(
+            address,
+            Action::Create,
+            None,
+            Some(Resource::Role(desired_role(d, &o.account))),
+        )),
+        (true, Some(live)) => {
+            let who = owner(&live.tags, &d.stack);
+            if ownership_conflict(p, &address, &who, &d.stack, options.adopt) {
+                return;
+            }
+            let before = observed_role(live);
+            let after = desired_role(d, &o.account);
+            let action = if same(&before.fields(), &after.fields()) {
+                Action::NoOp
+            } else {
+                Action::Update
+            };
+            let mut c = change(
+                address,
+                action,
+                Some(Resource::Role(before)),
+                Some(Resource::Role(after)),
+            );
+            c.adopt = who == Owner::Untagged;
+            p.changes.push(c);
+        }
+    }
+}

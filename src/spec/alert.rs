@@ -1,0 +1,482 @@
+//! Spec version 1: topics and alerts, decoded and checked (names, subscriptions, patterns,
+//! messages, placement).
+
+use serde_json::{Value as Json, json};
+use serde_yaml::Value;
+
+use crate::model::alert::{Alert, Placement, Protocol, Subscription, Topic, rule_name};
+use crate::model::diagnostic::{Diagnostic, SpecPath};
+use crate::model::event_sources::service_source;
+use crate::model::message::{self, MAX_TEMPLATE, MAX_VARIABLES};
+use crate::spec::names;
+use crate::spec::reader::{Ctx, Map, kind_of};
+use crate::spec::v1::{check, one_of};
+
+const TOPIC_KEYS: &[&str] = &["name", "display_name", "kms_key", "subscriptions"];
+const ALERT_KEYS: &[&str] = &[
+    "name",
+    "description",
+    "on",
+    "pattern",
+    "notify",
+    "message",
+    "regions",
+    "enabled",
+    "read_only_events",
+];
+const ON_KEYS: &[&str] = &["type", "service", "events", "detail"];
+const ON_TYPES: &[&str] = &["api_call", "console_sign_in", "insight"];
+/// EventBridge: an event pattern is at most 2048 characters.
+pub const MAX_PATTERN: usize = 2048;
+/// EventBridge: at most 5 targets per rule.
+pub const MAX_TARGETS: usize = 5;
+/// EventBridge: rule names are at most 64 characters.
+const MAX_RULE_NAME: usize = 64;
+/// SNS: topic names are at most 256 characters.
+const MAX_TOPIC_NAME: usize = 256;
+const MAX_DESCRIPTION: usize = 512;
+
+pub fn topic(ctx: &mut Ctx, v: &Value, path: SpecPath) -> Option<Topic> {
+    let map = Map::of(ctx, v, path)?;
+    map.check_keys(ctx, TOPIC_KEYS);
+    let name = map.required_string(ctx, "name").unwrap_or_default();
+    if map.get("name").is_some() {
+        check(ctx, &map.path_of("name"), topic_name(&name));
+    }
+    let display_name = map.string(ctx, "display_name").filter(|s| !s.is_empty());
+    if display_name
+        .as_ref()
+        .is_some_and(|d| d.chars().count() > 100)
+    {
+        ctx.error(
+            &map.path_of("display_name"),
+            "a display name is at most 100 characters",
+        );
+    }
+    let kms_key = map.string(ctx, "kms_key");
+    if let Some(k) = &kms_key {
+        let path = map.path_of("kms_key");
+        check(ctx, &path, names::kms_key(k));
+        if k == "alias/aws/sns" || k.ends_with(":alias/aws/sns") {
+            ctx.push(
+                Diagnostic::error(&path, "EventBridge cannot publish to a topic encrypted with the AWS managed key `alias/aws/sns`: its key policy does not let events.amazonaws.com use it")
+                    .with_hint("use a customer managed key whose policy allows events.amazonaws.com kms:GenerateDataKey and kms:Decrypt"),
+            );
+        }
+    }
+    let fifo = name.ends_with(".fifo");
+    let mut subscriptions = Vec::new();
+    for (p, item) in map.list(ctx, "subscriptions") {
+        let Some(sub) = subscription(ctx, item, &p) else {
+            continue;
+        };
+        if fifo && matches!(sub.protocol, Protocol::Email | Protocol::Https) {
+            ctx.push(
+                Diagnostic::error(&p, format!("a FIFO topic cannot deliver to {}", sub.protocol.name()))
+                    .with_hint("FIFO topics deliver only to SQS queues and Lambda functions; use a standard topic"),
+            );
+        }
+        if subscriptions.contains(&sub) {
+            ctx.error(&p, "this subscription is listed twice");
+            continue;
+        }
+        subscriptions.push(sub);
+    }
+    Some(Topic {
+        name,
+        display_name,
+        kms_key,
+        subscriptions,
+    })
+}
+
+fn topic_name(name: &str) -> Result<(), String> {
+    let base = name.strip_suffix(".fifo").unwrap_or(name);
+    let ok = !base.is_empty()
+        && name.chars().count() <= MAX_TOPIC_NAME
+        && base
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "invalid topic name `{name}`: 1–256 letters, digits, `-` and `_` (a FIFO topic ends in `.fifo`)"
+        ))
+    }
+}
+
+fn subscription(ctx: &mut Ctx, v: &Value, path: &SpecPath) -> Option<Subscription> {
+    let map = Map::of(ctx, v, path.clone())?;
+    map.check_keys(ctx, Protocol::NAMES);
+    let given: Vec<&str> = Protocol::NAMES
+        .iter()
+        .copied()
+        .filter(|k| map.get(k).is_some())
+        .collect();
+    let [key] = given.as_slice() else {
+        ctx.push(
+            Diagnostic::error(path, "a subscription is one of `email:`, `sqs:`, `https:` or `lambda:` with its endpoint")
+                .with_hint("write each subscription as its own list item, e.g. `- email: secops@example.com`"),
+        );
+        return None;
+    };
+    let protocol = Protocol::parse(key)?;
+    let endpoint = map.string(ctx, key)?;
+    let p = map.path_of(key);
+    let result = match protocol {
+        Protocol::Email => {
+            let ok = endpoint
+                .split_once('@')
+                .is_some_and(|(user, host)| !user.is_empty() && host.contains('.'));
+            if ok {
+                Ok(())
+            } else {
+                Err(format!("`{endpoint}` is not an email address"))
+            }
+        }
+        Protocol::Https => {
+            if endpoint.starts_with("https://") && endpoint.len() > 8 {
+                Ok(())
+            } else {
+                Err(format!("`{endpoint}` is not an https:// URL"))
+            }
+        }
+        Protocol::Sqs => names::arn_of(&endpoint, "sqs", "", "an SQS queue"),
+        Protocol::Lambda => names::arn_of(&endpoint, "lambda", "function:", "a Lambda function"),
+    };
+    check(ctx, &p, result);
+    Some(Subscription { protocol, endpoint })
+}
+
+pub fn alert(ctx: &mut Ctx, v: &Value, path: SpecPath, stack: &str) -> Option<Alert> {
+    let map = Map::of(ctx, v, path)?;
+    map.check_keys(ctx, ALERT_KEYS);
+    let name = map.required_string(ctx, "name").unwrap_or_default();
+    if map.get("name").is_some() {
+        check(ctx, &map.path_of("name"), alert_name(&name, stack));
+    }
+    let description = map.string(ctx, "description").filter(|s| !s.is_empty());
+    if description
+        .as_ref()
+        .is_some_and(|d| d.chars().count() > MAX_DESCRIPTION)
+    {
+        ctx.error(
+            &map.path_of("description"),
+            format!("a description is at most {MAX_DESCRIPTION} characters"),
+        );
+    }
+    let pattern = match (map.get("on"), map.get("pattern")) {
+        (Some(on_v), None) => on(ctx, on_v, map.path_of("on")),
+        (None, Some(p)) => raw_pattern(ctx, p, &map.path_of("pattern")),
+        (Some(_), Some(_)) => {
+            ctx.push(
+                Diagnostic::error(
+                    &map.path_of("pattern"),
+                    "an alert has `on:` or `pattern:`, not both",
+                )
+                .with_hint("`on:` is a shorthand for a pattern; keep one of them")
+                .at_key(),
+            );
+            None
+        }
+        (None, None) => {
+            ctx.push(
+                Diagnostic::error(
+                    &map.path,
+                    "missing `on:` or `pattern:`: what should this alert fire on?",
+                )
+                .with_hint("e.g. `on: {service: dynamodb, events: [DeleteTable]}`"),
+            );
+            None
+        }
+    };
+    if let Some(p) = &pattern {
+        let at = if map.get("on").is_some() {
+            "on"
+        } else {
+            "pattern"
+        };
+        let len = p.to_string().chars().count();
+        if len > MAX_PATTERN {
+            ctx.error(
+                &map.path_of(at),
+                format!("the event pattern is {len} characters; EventBridge allows {MAX_PATTERN}"),
+            );
+        }
+    }
+    let notify: Vec<String> = map
+        .string_list(ctx, "notify")
+        .into_iter()
+        .map(|(_, s)| s)
+        .collect();
+    if map.get("notify").is_none() {
+        ctx.error(&map.path, "missing required key `notify`");
+    } else if notify.is_empty() {
+        ctx.error(&map.path_of("notify"), "`notify` lists no topic");
+    } else if notify.len() > MAX_TARGETS {
+        ctx.error(
+            &map.path_of("notify"),
+            format!(
+                "{} topics: an EventBridge rule has at most {MAX_TARGETS} targets",
+                notify.len()
+            ),
+        );
+    }
+    let message_text = map.string(ctx, "message");
+    if let Some(m) = &message_text {
+        check(ctx, &map.path_of("message"), message_check(m));
+    }
+    let placement = placement(ctx, &map);
+    let enabled = map.bool(ctx, "enabled", true);
+    let read_only_events = map
+        .get("read_only_events")
+        .map(|_| map.bool(ctx, "read_only_events", false));
+    Some(Alert {
+        name,
+        description,
+        pattern: pattern.unwrap_or(Json::Null),
+        notify,
+        message: message_text,
+        placement,
+        enabled,
+        read_only_events,
+    })
+}
+
+fn alert_name(name: &str, stack: &str) -> Result<(), String> {
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+    {
+        return Err(format!(
+            "invalid alert name `{name}`: use letters, digits, `.`, `-` and `_`"
+        ));
+    }
+    let rule = rule_name(stack, name);
+    if rule.len() > MAX_RULE_NAME {
+        return Err(format!(
+            "the rule name `{rule}` would be {} characters; EventBridge allows {MAX_RULE_NAME} (trailctl names rules `trailctl-STACK-ALERT`)",
+            rule.len()
+        ));
+    }
+    Ok(())
+}
+
+fn message_check(m: &str) -> Result<(), String> {
+    if m.trim().is_empty() {
+        return Err("the message is empty".to_owned());
+    }
+    if m.starts_with(['"', '{', '[']) {
+        return Err("a message is plain text: do not wrap it in quotes or braces (EventBridge would deliver it as JSON, quotes and all)".to_owned());
+    }
+    if m.len() > MAX_TEMPLATE {
+        return Err(format!(
+            "the message is longer than {MAX_TEMPLATE} characters"
+        ));
+    }
+    let vars = message::placeholders(m)?;
+    if vars.len() > MAX_VARIABLES {
+        return Err(format!(
+            "{} placeholders; EventBridge allows {MAX_VARIABLES}",
+            vars.len()
+        ));
+    }
+    Ok(())
+}
+
+fn placement(ctx: &mut Ctx, map: &Map<'_>) -> Placement {
+    let path = map.path_of("regions");
+    match map.get("regions") {
+        None => Placement::Auto,
+        Some(Value::String(s)) if s == "auto" => Placement::Auto,
+        Some(Value::String(s)) if s == "all" => Placement::All,
+        Some(Value::Sequence(_)) => {
+            let list = map.string_list(ctx, "regions");
+            if list.is_empty() {
+                ctx.error(&path, "the list of Regions is empty");
+            }
+            for (p, r) in &list {
+                check(ctx, p, names::region(r));
+            }
+            Placement::List(list.into_iter().map(|(_, r)| r).collect())
+        }
+        Some(v) => {
+            ctx.push(
+                Diagnostic::error(
+                    &path,
+                    format!(
+                        "expected `auto`, `all` or a list of Regions, found {}",
+                        match v {
+                            Value::String(s) => format!("`{s}`"),
+                            other => kind_of(other).to_owned(),
+                        }
+                    ),
+                )
+                .with_hint("`auto` places each rule where its events arrive"),
+            );
+            Placement::Auto
+        }
+    }
+}
+
+/// The pattern `on:` stands for.
+fn on(ctx: &mut Ctx, v: &Value, path: SpecPath) -> Option<Json> {
+    let map = Map::of(ctx, v, path)?;
+    map.check_keys(ctx, ON_KEYS);
+    let kind = match map.get("type") {
+        None => "api_call".to_owned(),
+        Some(t) => one_of(ctx, t, &map.path_of("type"), ON_TYPES)?,
+    };
+    let service = map.string(ctx, "service");
+    if let Some(s) = &service
+        && (s.is_empty()
+            || !s
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'))
+    {
+        ctx.push(
+            Diagnostic::error(&map.path_of("service"), format!("`{s}` is not a service name"))
+                .with_hint("write the service as in its event source, e.g. `dynamodb` for dynamodb.amazonaws.com"),
+        );
+    }
+    let events: Vec<String> = map
+        .string_list(ctx, "events")
+        .into_iter()
+        .map(|(_, s)| s)
+        .collect();
+    if map.get("events").is_some() && events.is_empty() {
+        ctx.error(&map.path_of("events"), "`events` lists no event name");
+    }
+    let mut detail = serde_json::Map::new();
+    if let Some(extra) = map.get("detail") {
+        let p = map.path_of("detail");
+        match raw_pattern(ctx, extra, &p) {
+            Some(Json::Object(m)) => detail = m,
+            _ => return None,
+        }
+    }
+    let (source, detail_type) = match kind.as_str() {
+        "console_sign_in" => (
+            "aws.signin".to_owned(),
+            "AWS Console Sign In via CloudTrail",
+        ),
+        "insight" => ("aws.cloudtrail".to_owned(), "AWS Insight via CloudTrail"),
+        _ => {
+            let Some(s) = &service else {
+                ctx.error(
+                    &map.path,
+                    "missing required key `service` (the service whose API calls to alert on)",
+                );
+                return None;
+            };
+            (service_source(s).0, "AWS API Call via CloudTrail")
+        }
+    };
+    for (key, given) in [
+        ("eventSource", service.is_some()),
+        ("eventName", !events.is_empty()),
+    ] {
+        if given && detail.contains_key(key) {
+            ctx.error(
+                &map.path_of("detail").key(key),
+                format!(
+                    "`detail.{key}` is already set by `{}`",
+                    if key == "eventName" {
+                        "events"
+                    } else {
+                        "service"
+                    }
+                ),
+            );
+        }
+    }
+    if let Some(s) = &service {
+        detail.insert("eventSource".into(), json!([service_source(s).1]));
+    }
+    if !events.is_empty() {
+        detail.insert("eventName".into(), json!(events));
+    }
+    let mut pattern = serde_json::Map::new();
+    pattern.insert("source".into(), json!([source]));
+    pattern.insert("detail-type".into(), json!([detail_type]));
+    if !detail.is_empty() {
+        pattern.insert("detail".into(), Json::Object(detail));
+    }
+    Some(Json::Object(pattern))
+}
+
+/// A raw EventBridge pattern: a mapping whose leaves are non-empty lists. (Full EventBridge
+/// validation belongs to the pattern engine.)
+fn raw_pattern(ctx: &mut Ctx, v: &Value, path: &SpecPath) -> Option<Json> {
+    let Ok(json) = serde_json::to_value(v) else {
+        ctx.error(path, "the pattern cannot be expressed as JSON");
+        return None;
+    };
+    let before = ctx.diagnostics.len();
+    pattern_shape(ctx, &json, path, true);
+    (ctx.diagnostics.len() == before).then_some(json)
+}
+
+fn pattern_shape(ctx: &mut Ctx, v: &Json, path: &SpecPath, top: bool) {
+    match v {
+        Json::Object(m) if m.is_empty() && top => ctx.error(
+            path,
+            "an empty pattern matches every event; name at least one field",
+        ),
+        Json::Object(m) if m.is_empty() => ctx.error(
+            path,
+            "an empty mapping matches nothing here; give it fields or remove it",
+        ),
+        Json::Object(m) => {
+            for (k, child) in m {
+                let p = path.key(k);
+                if k == "$or" {
+                    match child.as_array() {
+                        Some(branches)
+                            if branches.len() >= 2 && branches.iter().all(Json::is_object) =>
+                        {
+                            for (i, b) in branches.iter().enumerate() {
+                                pattern_shape(ctx, b, &p.index(i), false);
+                            }
+                        }
+                        _ => ctx.error(&p, "`$or` takes a list of at least two patterns"),
+                    }
+                    continue;
+                }
+                match child {
+                    Json::Object(_) => pattern_shape(ctx, child, &p, false),
+                    Json::Array(items) if items.is_empty() => {
+                        ctx.error(&p, "an empty list matches nothing: give at least one value")
+                    }
+                    Json::Array(_) => {}
+                    other => ctx.push(
+                        Diagnostic::error(
+                            &p,
+                            format!("expected a list of values, found {}", json_kind(other)),
+                        )
+                        .with_hint(format!(
+                            "EventBridge matches against lists: write `{k}: [{other}]`"
+                        )),
+                    ),
+                }
+            }
+        }
+        other => ctx.error(
+            path,
+            format!("a pattern is a mapping, found {}", json_kind(other)),
+        ),
+    }
+}
+
+fn json_kind(v: &Json) -> &'static str {
+    match v {
+        Json::Null => "nothing (null)",
+        Json::Bool(_) => "a boolean",
+        Json::Number(_) => "a number",
+        Json::String(_) => "a string",
+        Json::Array(_) => "a list",
+        Json::Object(_) => "a mapping",
+    }
+}

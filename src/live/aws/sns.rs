@@ -92,12 +92,7 @@ impl Sns for AwsAccount {
             }
         })
         .await?;
-        let attr = |k: &str| {
-            attributes
-                .get(k)
-                .filter(|v| !v.is_empty())
-                .cloned()
-        };
+        let attr = |k: &str| attributes.get(k).filter(|v| !v.is_empty()).cloned();
         Ok(Some(LiveTopic {
             name: arn.rsplit(':').next().unwrap_or_default().to_owned(),
             arn: arn.to_owned(),

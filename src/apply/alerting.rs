@@ -2,39 +2,14 @@
 //! forwarding role. Creates and updates write only what differs; a delete removes a rule's
 //! targets before the rule, and an inline policy before its role.
 
-use std::collections::BTreeSet;
-
-use crate::apply::execute::Executor;
+use crate::apply::execute::{Executor, same_json, tag_changes};
 use crate::live::error::LiveResult;
 use crate::live::observe::FORWARD_POLICY;
 use crate::live::services::Account;
 use crate::model::alert_state::{AlertState, RoleState, RuleState, TopicState};
 use crate::model::arn;
 use crate::model::json::equivalent;
-use crate::model::tags::Tags;
 use crate::plan::Resource;
-
-/// Tags to add (new or changed) and keys to remove, going from `before` to `after`.
-fn tag_changes(before: &Tags, after: &Tags) -> (Tags, BTreeSet<String>) {
-    let add = after
-        .iter()
-        .filter(|(k, v)| before.get(*k) != Some(*v))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    let remove = before
-        .keys()
-        .filter(|k| !after.contains_key(*k))
-        .cloned()
-        .collect();
-    (add, remove)
-}
-
-fn same_json(a: Option<&serde_json::Value>, b: Option<&serde_json::Value>) -> bool {
-    match (a, b) {
-        (Some(x), Some(y)) => equivalent(x, y),
-        (x, y) => x.is_none() && y.is_none(),
-    }
-}
 
 impl<A: Account> Executor<'_, A> {
     /// Any change to a topic, an alert or the role: `before`/`after` as in the plan.

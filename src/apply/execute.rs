@@ -8,8 +8,10 @@ use std::time::Duration;
 use crate::live::error::{ErrorKind, LiveError, LiveResult};
 use crate::live::services::Account;
 use crate::model::arn;
+use crate::model::json::equivalent;
 use crate::model::observed::TrailSettings;
 use crate::model::state::{BucketState, TrailState};
+use crate::model::tags::Tags;
 use crate::plan::{Action, Address, Change, Plan, Resource};
 
 /// How `apply` behaves.
@@ -123,6 +125,28 @@ pub async fn apply<A: Account>(
     }
     outcome.not_attempted = rest.map(|c| c.address.clone()).collect();
     Ok(outcome)
+}
+
+/// Tags to add (new or changed) and keys to remove, going from `before` to `after`.
+pub(super) fn tag_changes(before: &Tags, after: &Tags) -> (Tags, BTreeSet<String>) {
+    let add = after
+        .iter()
+        .filter(|(k, v)| before.get(*k) != Some(*v))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let remove = before
+        .keys()
+        .filter(|k| !after.contains_key(*k))
+        .cloned()
+        .collect();
+    (add, remove)
+}
+
+pub(super) fn same_json(a: Option<&serde_json::Value>, b: Option<&serde_json::Value>) -> bool {
+    match (a, b) {
+        (Some(x), Some(y)) => equivalent(x, y),
+        (x, y) => x.is_none() && y.is_none(),
+    }
 }
 
 pub(super) struct Executor<'a, A> {
@@ -241,21 +265,10 @@ impl<A: Account> Executor<'_, A> {
                 .await?;
         }
         let trail_arn = arn::trail(region, self.account_id, name);
-        let add: crate::model::tags::Tags = a
-            .tags
-            .iter()
-            .filter(|(k, v)| b.tags.get(*k) != Some(*v))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
+        let (add, remove) = tag_changes(&b.tags, &a.tags);
         if !add.is_empty() {
             self.account.add_tags(region, &trail_arn, &add).await?;
         }
-        let remove: BTreeSet<String> = b
-            .tags
-            .keys()
-            .filter(|k| !a.tags.contains_key(*k))
-            .cloned()
-            .collect();
         if !remove.is_empty() {
             self.account
                 .remove_tags(region, &trail_arn, &remove)
@@ -318,11 +331,7 @@ impl<A: Account> Executor<'_, A> {
                 .put_retention(region, name, a.retention_days)
                 .await?;
         }
-        let same_policy = match (&b.policy, &a.policy) {
-            (Some(x), Some(y)) => crate::model::json::equivalent(x, y),
-            (x, y) => x.is_none() && y.is_none(),
-        };
-        if !same_policy {
+        if !same_json(b.policy.as_ref(), a.policy.as_ref()) {
             self.account
                 .put_policy(region, name, a.policy.as_ref())
                 .await?;

@@ -12,9 +12,8 @@ use crate::model::desired::Desired;
 use crate::model::event_sources::{read_only_events, regions};
 use crate::model::message::transformer;
 use crate::model::observed::{LiveRole, LiveRule, LiveTopic, Observed};
-use crate::model::state::same;
 use crate::plan::change::{Action, Address, Conflict, Plan, Resource, Warning};
-use crate::plan::planner::{Options, Owner, change, owner, ownership_conflict};
+use crate::plan::planner::{Options, Owner, change, compared, owner, ownership_conflict};
 
 use crate::plan::state_of::{desired_tags, without_aws_tags};
 
@@ -151,17 +150,7 @@ fn plan_topics(d: &Desired, o: &Observed, options: Options, p: &mut Plan) {
                 detail: None,
             });
         }
-        let action = if same(&before.fields(), &after.fields()) {
-            Action::NoOp
-        } else {
-            Action::Update
-        };
-        let mut c = change(
-            address,
-            action,
-            Some(Resource::Topic(before)),
-            Some(Resource::Topic(after)),
-        );
+        let mut c = compared(address, Resource::Topic(before), Resource::Topic(after));
         c.adopt = who == Owner::Untagged;
         p.changes.push(c);
     }
@@ -319,18 +308,10 @@ fn plan_alerts(d: &Desired, o: &Observed, options: Options, p: &mut Plan) {
             continue;
         }
         let before = observed_alert(&a.name, &after.rule_name, &d.home_region, &live);
-        let action = if same(&before.fields(), &after.fields()) {
-            Action::NoOp
-        } else {
+        let mut c = compared(address, Resource::Alert(before), Resource::Alert(after));
+        if c.action == Action::Update {
             p.warnings.extend(read_only_note);
-            Action::Update
-        };
-        let mut c = change(
-            address,
-            action,
-            Some(Resource::Alert(before)),
-            Some(Resource::Alert(after)),
-        );
+        }
         c.adopt = worst == Owner::Untagged;
         p.changes.push(c);
     }
@@ -414,17 +395,7 @@ fn plan_role(d: &Desired, o: &Observed, options: Options, p: &mut Plan) {
             }
             let before = observed_role(live);
             let after = desired_role(d, &o.account);
-            let action = if same(&before.fields(), &after.fields()) {
-                Action::NoOp
-            } else {
-                Action::Update
-            };
-            let mut c = change(
-                address,
-                action,
-                Some(Resource::Role(before)),
-                Some(Resource::Role(after)),
-            );
+            let mut c = compared(address, Resource::Role(before), Resource::Role(after));
             c.adopt = who == Owner::Untagged;
             p.changes.push(c);
         }

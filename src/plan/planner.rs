@@ -135,16 +135,10 @@ fn plan_buckets(d: &Desired, o: &Observed, options: Options, p: &mut Plan) {
             });
             continue;
         }
-        let action = if same(&before.fields(), &after.fields()) {
-            Action::NoOp
-        } else {
-            Action::Update
-        };
-        let mut c = change(
+        let mut c = compared(
             address,
-            action,
-            Some(Resource::Bucket(before.clone())),
-            Some(Resource::Bucket(after.clone())),
+            Resource::Bucket(before.clone()),
+            Resource::Bucket(after.clone()),
         );
         c.destructive = safety::bucket_update(&before, &after);
         c.adopt = who == Owner::Untagged;
@@ -188,19 +182,11 @@ fn plan_trails(d: &Desired, o: &Observed, options: Options, p: &mut Plan) {
                 before.region, after.region
             ));
             c
-        } else if same(&before.fields(), &after.fields()) {
-            change(
-                address,
-                Action::NoOp,
-                Some(Resource::Trail(before.clone())),
-                Some(Resource::Trail(after.clone())),
-            )
         } else {
-            change(
+            compared(
                 address,
-                Action::Update,
-                Some(Resource::Trail(before.clone())),
-                Some(Resource::Trail(after.clone())),
+                Resource::Trail(before.clone()),
+                Resource::Trail(after.clone()),
             )
         };
         c.destructive.extend(safety::trail_update(&before, &after));
@@ -242,6 +228,17 @@ fn unread(address: &Address) -> Conflict {
         message: format!("{address}: its status, selectors or Insights could not be read"),
         hint: None,
     }
+}
+
+/// The change for a resource that exists and is wanted: a no-op when every field is the same
+/// by meaning, else an update.
+pub(crate) fn compared(address: Address, before: Resource, after: Resource) -> Change {
+    let action = if same(&before.fields(), &after.fields()) {
+        Action::NoOp
+    } else {
+        Action::Update
+    };
+    change(address, action, Some(before), Some(after))
 }
 
 pub(crate) fn change(

@@ -14,13 +14,6 @@ pub struct Topic {
     pub subscriptions: Vec<Subscription>,
 }
 
-impl Topic {
-    /// FIFO topics are named `….fifo`.
-    pub fn fifo(&self) -> bool {
-        self.name.ends_with(".fifo")
-    }
-}
-
 /// A subscription, identified by `(protocol, endpoint)`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Subscription {

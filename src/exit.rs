@@ -8,6 +8,10 @@ pub enum Exit {
     Success,
     /// An error: invalid spec, bad usage, an AWS call that failed.
     Failure,
+    /// `test`: the spec is valid, but at least one alert test failed.
+    TestsFailed,
+    /// `events match`: no event matched the pattern.
+    NoMatch,
 }
 
 impl Exit {
@@ -15,6 +19,7 @@ impl Exit {
         match self {
             Exit::Success => 0,
             Exit::Failure => 1,
+            Exit::TestsFailed | Exit::NoMatch => 3,
         }
     }
 }

@@ -7,9 +7,11 @@ pub mod cli;
 pub mod exit;
 pub mod live;
 pub mod model;
+pub mod pattern;
 pub mod plan;
 pub mod render;
 pub mod spec;
+pub mod verdict;
 
 pub use cli::{Io, run};
 pub use exit::Exit;

@@ -11,11 +11,15 @@ Examples:
   trailctl apply --auto-approve          In CI, after review of the plan
   trailctl validate -f examples/baseline.yaml
   trailctl completions bash > /etc/bash_completion.d/trailctl
+  trailctl test --format junit > alerts.xml
+  trailctl events match --pattern pattern.json 123456789012_CloudTrail_*.json.gz
 
 Exit codes:
-  0  success (validate: the spec is valid; plan: planned, with or without changes)
+  0  success (validate: the spec is valid; plan: planned, with or without changes;
+     test: every alert test passed; events match: at least one event matched)
   1  error: invalid spec, bad usage, a conflict in the plan, a failed AWS call,
-     apply refused or not converged
+     apply refused or not converged, an invalid pattern or event file
+  3  test: an alert test failed; events match: no event matched
 
 Spec reference: docs/spec.md";
 
@@ -56,6 +60,11 @@ pub enum Command {
     Plan(PlanArgs),
     /// Make the account match the spec: plan, confirm, apply, verify
     Apply(ApplyArgs),
+    /// Run the tests the spec's alerts carry, offline, with EventBridge's matching rules
+    Test(TestArgs),
+    /// Match events against a pattern, or validate a pattern, offline
+    #[command(subcommand)]
+    Events(EventsCommand),
     /// Print a shell completion script
     Completions {
         /// bash, elvish, fish, powershell or zsh
@@ -73,6 +82,48 @@ pub struct SpecFile {
         value_name = "FILE"
     )]
     pub file: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TestFormat {
+    Human,
+    Junit,
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct TestArgs {
+    #[command(flatten)]
+    pub spec: SpecFile,
+    /// How to report: a line per test, JUnit XML, or one JSON document
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: TestFormat,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EventsCommand {
+    /// Print `match` or `no match` for each event (CloudTrail records are wrapped as
+    /// EventBridge delivers them); exit 3 when none matched
+    Match(MatchArgs),
+    /// Check a pattern with EventBridge's rules; exit 1 with the error when it is invalid
+    ValidatePattern {
+        /// The pattern: inline JSON, or a file holding it
+        pattern: String,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct MatchArgs {
+    /// The pattern: inline JSON, or a file holding it
+    #[arg(long, value_name = "PATTERN")]
+    pub pattern: String,
+    /// Files of events: a record or event, a JSON array, a CloudTrail log file
+    /// ({"Records": [...]}) or JSON lines; .gz is read as gzip
+    #[arg(required = true, value_name = "EVENT_FILE")]
+    pub files: Vec<PathBuf>,
+    /// Match every input exactly as given (no CloudTrail → EventBridge envelope)
+    #[arg(long)]
+    pub raw: bool,
 }
 
 #[derive(Debug, clap::Args)]

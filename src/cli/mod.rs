@@ -4,9 +4,12 @@ mod apply;
 mod args;
 mod completions;
 pub mod config;
+mod events;
+pub mod inputs;
 mod plan;
 mod run;
 mod session;
+mod test;
 mod validate;
 
 pub use run::{Io, run};

@@ -3,6 +3,8 @@
 
 use serde_json::Value;
 
+use crate::model::diagnostic::SpecPath;
+
 /// An SNS topic in the home Region that trailctl creates and owns.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Topic {
@@ -81,6 +83,25 @@ pub struct Alert {
     pub enabled: bool,
     /// `read_only_events`: `None` decides from the event names the pattern names.
     pub read_only_events: Option<bool>,
+    /// Records the alert must (or must not) deliver, run by `trailctl test`.
+    pub tests: Vec<AlertTest>,
+}
+
+/// One test of an alert: a record and whether the alert must deliver it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlertTest {
+    pub record: TestRecord,
+    /// `expect: match` (true) or `expect: no_match`.
+    pub expect_match: bool,
+    /// Where the test is in the spec, for errors about its record.
+    pub path: SpecPath,
+}
+
+/// A test's record: a file relative to the spec, or written inline.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TestRecord {
+    File(String),
+    Inline(Value),
 }
 
 /// The name of an alert's rules (the same in every Region): `trailctl-STACK-ALERT`. The

@@ -4,10 +4,13 @@
 use serde_json::{Value as Json, json};
 use serde_yaml::Value;
 
-use crate::model::alert::{Alert, Placement, Protocol, Subscription, Topic, rule_name};
+use crate::model::alert::{
+    Alert, AlertTest, Placement, Protocol, Subscription, TestRecord, Topic, rule_name,
+};
 use crate::model::diagnostic::{Diagnostic, SpecPath};
 use crate::model::event_sources::service_source;
 use crate::model::message::{self, MAX_TEMPLATE, MAX_VARIABLES};
+use crate::pattern::{self, Pattern, Step};
 use crate::spec::names;
 use crate::spec::reader::{Ctx, Map, kind_of};
 use crate::spec::v1::{check, one_of};
@@ -23,7 +26,9 @@ const ALERT_KEYS: &[&str] = &[
     "regions",
     "enabled",
     "read_only_events",
+    "tests",
 ];
+const TEST_KEYS: &[&str] = &["record", "expect"];
 const ON_KEYS: &[&str] = &["type", "service", "events", "detail"];
 const ON_TYPES: &[&str] = &["api_call", "console_sign_in", "insight"];
 /// EventBridge: an event pattern is at most 2048 characters.
@@ -232,6 +237,11 @@ pub fn alert(ctx: &mut Ctx, v: &Value, path: SpecPath, stack: &str) -> Option<Al
     let read_only_events = map
         .get("read_only_events")
         .map(|_| map.bool(ctx, "read_only_events", false));
+    let tests = map
+        .list(ctx, "tests")
+        .into_iter()
+        .filter_map(|(p, v)| alert_test(ctx, v, p))
+        .collect();
     Some(Alert {
         name,
         description,
@@ -241,6 +251,49 @@ pub fn alert(ctx: &mut Ctx, v: &Value, path: SpecPath, stack: &str) -> Option<Al
         placement,
         enabled,
         read_only_events,
+        tests,
+    })
+}
+
+/// `- {record: FILE | {…a record…}, expect: match | no_match}`
+fn alert_test(ctx: &mut Ctx, v: &Value, path: SpecPath) -> Option<AlertTest> {
+    let map = Map::of(ctx, v, path)?;
+    map.check_keys(ctx, TEST_KEYS);
+    let record = match map.get("record") {
+        None => {
+            ctx.push(
+                Diagnostic::error(&map.path, "missing required key `record`").with_hint(
+                    "a CloudTrail record or an EventBridge event: a file relative to the spec, or a mapping",
+                ),
+            );
+            None
+        }
+        Some(Value::Mapping(_)) => match serde_json::to_value(map.get("record")?) {
+            Ok(json) => Some(TestRecord::Inline(json)),
+            Err(_) => {
+                ctx.error(
+                    &map.path_of("record"),
+                    "the record cannot be expressed as JSON",
+                );
+                None
+            }
+        },
+        Some(_) => map.string(ctx, "record").map(TestRecord::File),
+    };
+    let expect = match map.get("expect") {
+        None => {
+            ctx.push(
+                Diagnostic::error(&map.path, "missing required key `expect`")
+                    .with_hint("`expect: match` or `expect: no_match`"),
+            );
+            None
+        }
+        Some(e) => one_of(ctx, e, &map.path_of("expect"), &["match", "no_match"]),
+    };
+    Some(AlertTest {
+        record: record?,
+        expect_match: expect? == "match",
+        path: map.path,
     })
 }
 
@@ -416,7 +469,25 @@ fn raw_pattern(ctx: &mut Ctx, v: &Value, path: &SpecPath) -> Option<Json> {
     };
     let before = ctx.diagnostics.len();
     pattern_shape(ctx, &json, path, true);
+    if ctx.diagnostics.len() == before {
+        engine_check(ctx, &json, path);
+    }
     (ctx.diagnostics.len() == before).then_some(json)
+}
+
+/// The full EventBridge validation of a pattern (operators, ranges, wildcards, CIDR…), the
+/// error placed at the pattern's own path in the spec.
+fn engine_check(ctx: &mut Ctx, json: &Json, path: &SpecPath) {
+    if let Err(e) = Pattern::from_json(&pattern::json::Json::from_value(json)) {
+        let mut at = path.clone();
+        for step in &e.path {
+            at = match step {
+                Step::Key(k) => at.key(k),
+                Step::Index(i) => at.index(*i),
+            };
+        }
+        ctx.error(&at, format!("invalid event pattern: {}", e.message));
+    }
 }
 
 fn pattern_shape(ctx: &mut Ctx, v: &Json, path: &SpecPath, top: bool) {

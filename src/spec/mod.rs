@@ -80,6 +80,14 @@ pub fn parse(bytes: &[u8]) -> Result<Loaded, Vec<Diagnostic>> {
     }
 }
 
+/// Gives diagnostics found after loading (a test's record that cannot be read, say) their
+/// positions in the spec at `path`.
+pub fn position(path: &Path, diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let text = std::fs::read(path).unwrap_or_default();
+    let text = source::text(&text).unwrap_or_default();
+    locate(diagnostics, &Marks::index(text))
+}
+
 /// Fills in each diagnostic's position from the source, then sorts them in source order.
 fn locate(mut diagnostics: Vec<Diagnostic>, marks: &Marks) -> Vec<Diagnostic> {
     for d in &mut diagnostics {

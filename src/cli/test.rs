@@ -1,0 +1,103 @@
+//! `trailctl test`: runs the tests the spec's alerts carry (records that must or must not be
+//! delivered) through the EventBridge engine and the alerts' placement, offline.
+
+use std::path::Path;
+
+use crate::cli::args::{TestArgs, TestFormat};
+use crate::cli::config::Config;
+use crate::cli::inputs;
+use crate::cli::run::Io;
+use crate::cli::validate;
+use crate::exit::Exit;
+use crate::model::alert::TestRecord;
+use crate::model::diagnostic::Diagnostic;
+use crate::model::event_sources;
+use crate::pattern::{Pattern, json::Json};
+use crate::render::{diagnostics, test_report};
+use crate::spec;
+use crate::verdict::{TestResult, verdict};
+
+pub fn run(a: &TestArgs, config: &Config, io: &mut Io<'_>) -> Exit {
+    let file = &a.spec.file;
+    let Some(loaded) = validate::load(file, config, io) else {
+        return Exit::Failure;
+    };
+    let desired = &loaded.desired;
+    let base = file.parent().unwrap_or(Path::new("."));
+    let mut results = Vec::new();
+    let mut problems = Vec::new();
+    for alert in &desired.alerts {
+        if alert.tests.is_empty() {
+            continue;
+        }
+        // The spec loader validated the pattern; an error here would be a bug, reported as one.
+        let pattern = match Pattern::from_json(&Json::from_value(&alert.pattern)) {
+            Ok(p) => p,
+            Err(e) => {
+                problems.push(Diagnostic::error(
+                    &alert.tests[0].path.parent().parent(),
+                    format!("invalid event pattern: {e}"),
+                ));
+                continue;
+            }
+        };
+        let regions = event_sources::regions(&alert.pattern, &alert.placement, &desired.regions);
+        for t in &alert.tests {
+            let read = match &t.record {
+                TestRecord::File(f) => inputs::read(&base.join(f), f, false),
+                TestRecord::Inline(v) => {
+                    inputs::event("inline record".to_owned(), v.clone(), false).map(|i| vec![i])
+                }
+            };
+            let events = match read {
+                Ok(events) => events,
+                Err(e) => {
+                    problems.push(Diagnostic::error(&t.path.key("record"), e.to_string()));
+                    continue;
+                }
+            };
+            for input in events {
+                match verdict(alert, &pattern, &regions, &input.event) {
+                    Ok(v) => results.push(TestResult {
+                        alert: alert.name.clone(),
+                        record: input.label,
+                        expect_match: t.expect_match,
+                        verdict: v,
+                    }),
+                    Err(e) => problems.push(Diagnostic::error(
+                        &t.path.key("record"),
+                        format!("{}: {e}", input.label),
+                    )),
+                }
+            }
+        }
+    }
+    if !problems.is_empty() {
+        let name = file.display().to_string();
+        let found = spec::position(file, problems);
+        let _ = diagnostics::write(io.stderr, &name, &found, config.stderr_color);
+        return Exit::Failure;
+    }
+    if results.is_empty() {
+        let _ = writeln!(
+            io.stderr,
+            "{}: no alert in {} carries tests (add `tests:` to an alert; see docs/spec.md)",
+            config.stderr_color.yellow("warning"),
+            file.display()
+        );
+    }
+    let written = match a.format {
+        TestFormat::Human => test_report::human(io.stdout, &results, config.stdout_color),
+        TestFormat::Junit => test_report::junit(io.stdout, &results),
+        TestFormat::Json => test_report::json(io.stdout, &results),
+    };
+    if let Err(e) = written {
+        let _ = writeln!(io.stderr, "error: cannot write the results: {e}");
+        return Exit::Failure;
+    }
+    if results.iter().all(TestResult::passed) {
+        Exit::Success
+    } else {
+        Exit::TestsFailed
+    }
+}

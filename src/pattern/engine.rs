@@ -1,0 +1,257 @@
+//! Many patterns against many events: each event is read once for the paths the patterns name,
+//! and only the patterns whose most selective exact-string field has a value the event carries
+//! are tried (the rest, with no such field, are always tried).
+
+use std::collections::HashMap;
+
+use super::compile::Pattern;
+use super::event::{EventError, Leaf, Paths, Values};
+use super::matcher::Matcher;
+
+/// A set of named patterns, indexed for matching.
+#[derive(Debug, Clone)]
+pub struct RuleSet {
+    names: Vec<String>,
+    paths: Paths,
+    branches: Vec<Branch>,
+    /// For each field id: exact string value → the branches anchored on it.
+    index: Vec<HashMap<Box<str>, Vec<u32>>>,
+    /// Field ids that anchor at least one branch.
+    anchors: Vec<u32>,
+    /// Branches with no exact-string field, tried on every event.
+    always: Vec<u32>,
+}
+
+#[derive(Debug, Clone)]
+struct Branch {
+    rule: u32,
+    fields: Vec<Field>,
+}
+
+#[derive(Debug, Clone)]
+struct Field {
+    id: u32,
+    /// The matchers that accept a value (everything but `exists: false`).
+    matchers: Vec<Matcher>,
+    /// `exists: false` is one of the field's alternatives.
+    may_be_absent: bool,
+}
+
+/// Per-thread working memory for `RuleSet::matches`, reused from event to event.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    values: Values,
+    stamp: Vec<u32>,
+    rule_stamp: Vec<u32>,
+    generation: u32,
+    candidates: Vec<u32>,
+    matched: Vec<usize>,
+}
+
+impl RuleSet {
+    /// Builds the index over `(name, pattern)` pairs.
+    pub fn new(rules: Vec<(String, Pattern)>) -> RuleSet {
+        let mut paths = Paths::new();
+        let mut names = Vec::new();
+        let mut branches = Vec::new();
+        for (rule, (name, pattern)) in rules.into_iter().enumerate() {
+            names.push(name);
+            for b in pattern.branches {
+                let fields = b
+                    .fields
+                    .into_iter()
+                    .map(|f| Field {
+                        id: paths.intern(&f.path),
+                        may_be_absent: f.matchers.contains(&Matcher::Exists(false)),
+                        matchers: f
+                            .matchers
+                            .into_iter()
+                            .filter(|m| *m != Matcher::Exists(false))
+                            .collect(),
+                    })
+                    .collect();
+                branches.push(Branch {
+                    rule: rule as u32,
+                    fields,
+                });
+            }
+        }
+        let mut freq: HashMap<(u32, &str), usize> = HashMap::new();
+        for b in &branches {
+            for f in &b.fields {
+                for v in exact(f).into_iter().flatten() {
+                    *freq.entry((f.id, v)).or_default() += 1;
+                }
+            }
+        }
+        let mut index: Vec<HashMap<Box<str>, Vec<u32>>> = vec![HashMap::new(); paths.count()];
+        let mut anchors = Vec::new();
+        let mut always = Vec::new();
+        for (i, b) in branches.iter().enumerate() {
+            let best = b
+                .fields
+                .iter()
+                .filter_map(|f| exact(f).map(|vs| (f.id, vs)))
+                .min_by_key(|(id, vs)| vs.iter().map(|v| freq[&(*id, *v)]).sum::<usize>());
+            match best {
+                Some((id, values)) => {
+                    for v in values {
+                        let list = index[id as usize].entry(v.into()).or_default();
+                        if list.last() != Some(&(i as u32)) {
+                            list.push(i as u32);
+                        }
+                    }
+                    if !anchors.contains(&id) {
+                        anchors.push(id);
+                    }
+                }
+                None => always.push(i as u32),
+            }
+        }
+        RuleSet {
+            names,
+            paths,
+            branches,
+            index,
+            anchors,
+            always,
+        }
+    }
+
+    /// The rule names, in the order given.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    /// The indices (into `names`) of the rules that match the event `text`, in order.
+    pub fn matches<'s>(
+        &self,
+        text: &str,
+        scratch: &'s mut Scratch,
+    ) -> Result<&'s [usize], EventError> {
+        scratch.values.read(text, &self.paths)?;
+        scratch.generation = scratch.generation.wrapping_add(1);
+        if scratch.generation == 0 {
+            scratch.stamp.iter_mut().for_each(|s| *s = 0);
+            scratch.rule_stamp.iter_mut().for_each(|s| *s = 0);
+            scratch.generation = 1;
+        }
+        let generation = scratch.generation;
+        scratch.stamp.resize(self.branches.len(), 0);
+        scratch.rule_stamp.resize(self.names.len(), 0);
+        scratch.candidates.clear();
+        scratch.matched.clear();
+        let values = &scratch.values;
+        for &field in &self.anchors {
+            for leaf in values.of(field) {
+                if let super::matcher::Scalar::Str(s) = values.scalar(text, leaf)
+                    && let Some(list) = self.index[field as usize].get(s)
+                {
+                    for &b in list {
+                        if scratch.stamp[b as usize] != generation {
+                            scratch.stamp[b as usize] = generation;
+                            scratch.candidates.push(b);
+                        }
+                    }
+                }
+            }
+        }
+        scratch.candidates.extend_from_slice(&self.always);
+        for &b in &scratch.candidates {
+            let branch = &self.branches[b as usize];
+            let rule = branch.rule as usize;
+            if scratch.rule_stamp[rule] != generation && branch.matches(values, text) {
+                scratch.rule_stamp[rule] = generation;
+                scratch.matched.push(rule);
+            }
+        }
+        scratch.matched.sort_unstable();
+        Ok(&scratch.matched)
+    }
+}
+
+/// The exact strings a field accepts, when it accepts nothing else (so it can anchor a branch).
+fn exact(f: &Field) -> Option<Vec<&str>> {
+    if f.may_be_absent || f.matchers.is_empty() {
+        return None;
+    }
+    f.matchers.iter().map(Matcher::exact_string).collect()
+}
+
+impl Branch {
+    fn matches(&self, values: &Values, text: &str) -> bool {
+        // Fast path: no value of these fields sits in an array, so any matching value will do.
+        let simple = self
+            .fields
+            .iter()
+            .all(|f| values.of(f.id).all(Values::outside_arrays));
+        if simple {
+            return self.fields.iter().all(|f| {
+                let present = values.has(f.id);
+                (f.may_be_absent && !present)
+                    || values.of(f.id).any(|l| {
+                        f.matchers
+                            .iter()
+                            .any(|m| m.matches(&values.scalar(text, l)))
+                    })
+            });
+        }
+        // Values in arrays: choose one value per field, all from the same array elements.
+        let mut options: Vec<(usize, Vec<&Leaf>)> = Vec::with_capacity(self.fields.len());
+        for (i, f) in self.fields.iter().enumerate() {
+            let fitting: Vec<&Leaf> = values
+                .of(f.id)
+                .filter(|l| {
+                    f.matchers
+                        .iter()
+                        .any(|m| m.matches(&values.scalar(text, l)))
+                })
+                .collect();
+            if fitting.is_empty() && !f.may_be_absent {
+                return false;
+            }
+            options.push((i, fitting));
+        }
+        // Fewest choices first.
+        options.sort_by_key(|(_, o)| o.len());
+        let mut chosen: Vec<&Leaf> = Vec::with_capacity(options.len());
+        self.search(values, &options, 0, &mut chosen, &mut Vec::new())
+    }
+
+    /// Depth-first choice of one value (or, where allowed, absence) per field.
+    fn search<'v>(
+        &self,
+        values: &'v Values,
+        options: &[(usize, Vec<&'v Leaf>)],
+        depth: usize,
+        chosen: &mut Vec<&'v Leaf>,
+        absent: &mut Vec<u32>,
+    ) -> bool {
+        let Some((field, leaves)) = options.get(depth) else {
+            // Every field absent by choice must have no value in the chosen elements.
+            return absent.iter().all(|&id| {
+                !values
+                    .of(id)
+                    .any(|l| chosen.iter().all(|c| values.compatible(c, l)))
+            });
+        };
+        for &leaf in leaves {
+            if chosen.iter().all(|c| values.compatible(c, leaf)) {
+                chosen.push(leaf);
+                let found = self.search(values, options, depth + 1, chosen, absent);
+                chosen.pop();
+                if found {
+                    return true;
+                }
+            }
+        }
+        let f = &self.fields[*field];
+        if f.may_be_absent {
+            absent.push(f.id);
+            let found = self.search(values, options, depth + 1, chosen, absent);
+            absent.pop();
+            return found;
+        }
+        false
+    }
+}

@@ -1,0 +1,517 @@
+//! An event's leaf values at the paths some pattern names, read in one pass over the JSON text.
+//! Everything no pattern names is skipped without being decoded. Each value keeps the array
+//! elements it sits in, so that conditions on one array of objects are held to one element.
+
+use super::json::unescape;
+use super::matcher::Scalar;
+use super::number::comparable;
+
+/// The dotted field paths of a rule set as a tree of key segments.
+#[derive(Debug, Clone, Default)]
+pub struct Paths {
+    nodes: Vec<Node>,
+    fields: usize,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Node {
+    children: Vec<(Box<[u8]>, u32)>,
+    field: Option<u32>,
+}
+
+impl Paths {
+    pub fn new() -> Paths {
+        Paths {
+            nodes: vec![Node::default()],
+            fields: 0,
+        }
+    }
+
+    /// The id of a dotted path, added when new.
+    pub fn intern(&mut self, path: &str) -> u32 {
+        let mut at = 0usize;
+        for seg in path.split('.') {
+            at = match self.child(at, seg.as_bytes()) {
+                Some(c) => c,
+                None => {
+                    let id = self.nodes.len() as u32;
+                    self.nodes.push(Node::default());
+                    self.nodes[at].children.push((seg.as_bytes().into(), id));
+                    id as usize
+                }
+            };
+        }
+        *self.nodes[at].field.get_or_insert_with(|| {
+            self.fields += 1;
+            (self.fields - 1) as u32
+        })
+    }
+
+    /// How many distinct paths there are.
+    pub fn count(&self) -> usize {
+        self.fields
+    }
+
+    fn child(&self, at: usize, seg: &[u8]) -> Option<usize> {
+        self.nodes[at]
+            .children
+            .iter()
+            .find(|(k, _)| **k == *seg)
+            .map(|(_, c)| *c as usize)
+    }
+
+    /// The node an object key leads to from `at` (a dotted key walks one step per segment).
+    fn step(&self, at: usize, key: &[u8]) -> Option<usize> {
+        if self.nodes[at].children.is_empty() {
+            return None;
+        }
+        if !key.contains(&b'.') {
+            return self.child(at, key);
+        }
+        key.split(|b| *b == b'.')
+            .try_fold(at, |n, seg| self.child(n, seg))
+    }
+}
+
+/// Where a string value's text is: in the event, or decoded into the scratch buffer.
+#[derive(Debug, Clone, Copy)]
+enum Text {
+    Event(u32, u32),
+    Decoded(u32, u32),
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Kind {
+    Str(Text),
+    Num(u32, u32),
+    Bool(bool),
+    Null,
+}
+
+/// One leaf value and the (array, element) pairs it sits in.
+#[derive(Debug, Clone, Copy)]
+pub struct Leaf {
+    kind: Kind,
+    num: Option<f64>,
+    arrays: (u32, u32),
+}
+
+/// The values of one event, by field id; reused from event to event to avoid allocation.
+#[derive(Debug, Default)]
+pub struct Values {
+    leaves: Vec<Leaf>,
+    /// For each field id, the indices of its leaves.
+    by_field: Vec<Vec<u32>>,
+    positions: Vec<(u32, u32)>,
+    decoded: String,
+    stack: Vec<(u32, u32)>,
+    next_array: u32,
+}
+
+/// The event text is not valid JSON (or not an object).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventError {
+    pub message: String,
+    pub offset: usize,
+}
+
+impl std::fmt::Display for EventError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} at byte {}", self.message, self.offset)
+    }
+}
+
+impl std::error::Error for EventError {}
+
+/// Deeper nesting than this is refused (EventBridge itself stops at 1100 levels).
+const MAX_DEPTH: usize = 1100;
+
+impl Values {
+    /// Reads `text` (one JSON object) for the paths in `paths`.
+    pub fn read(&mut self, text: &str, paths: &Paths) -> Result<(), EventError> {
+        self.leaves.clear();
+        self.positions.clear();
+        self.decoded.clear();
+        self.stack.clear();
+        self.next_array = 0;
+        self.by_field.resize_with(paths.count(), Vec::new);
+        for f in &mut self.by_field {
+            f.clear();
+        }
+        let mut s = Scanner {
+            b: text.as_bytes(),
+            i: 0,
+        };
+        s.ws();
+        if s.peek() != Some(b'{') {
+            return Err(s.error("an event is a JSON object"));
+        }
+        self.value(&mut s, paths, Some(0), 0)?;
+        s.ws();
+        if s.i < s.b.len() {
+            return Err(s.error("unexpected text after the event"));
+        }
+        Ok(())
+    }
+
+    /// The leaves of a field.
+    pub fn of(&self, field: u32) -> impl Iterator<Item = &Leaf> + '_ {
+        self.by_field
+            .get(field as usize)
+            .into_iter()
+            .flatten()
+            .map(|i| &self.leaves[*i as usize])
+    }
+
+    /// Whether a field has any leaf.
+    pub fn has(&self, field: u32) -> bool {
+        self.by_field
+            .get(field as usize)
+            .is_some_and(|l| !l.is_empty())
+    }
+
+    /// A leaf's value; `text` is the event the leaves were read from.
+    pub fn scalar<'a>(&'a self, text: &'a str, leaf: &Leaf) -> Scalar<'a> {
+        let slice = |src: &'a str, a: u32, b: u32| src.get(a as usize..b as usize).unwrap_or("");
+        match leaf.kind {
+            Kind::Str(Text::Event(a, b)) => Scalar::Str(slice(text, a, b)),
+            Kind::Str(Text::Decoded(a, b)) => Scalar::Str(slice(&self.decoded, a, b)),
+            Kind::Num(a, b) => Scalar::Num(slice(text, a, b), leaf.num),
+            Kind::Bool(v) => Scalar::Bool(v),
+            Kind::Null => Scalar::Null,
+        }
+    }
+
+    /// Whether two leaves can come from one element of every array they share.
+    pub fn compatible(&self, a: &Leaf, b: &Leaf) -> bool {
+        let pa = &self.positions[a.arrays.0 as usize..(a.arrays.0 + a.arrays.1) as usize];
+        let pb = &self.positions[b.arrays.0 as usize..(b.arrays.0 + b.arrays.1) as usize];
+        pa.iter()
+            .all(|(arr, el)| pb.iter().all(|(arr2, el2)| arr != arr2 || el == el2))
+    }
+
+    /// Whether the leaf sits in no array.
+    pub fn outside_arrays(leaf: &Leaf) -> bool {
+        leaf.arrays.1 == 0
+    }
+
+    fn push(&mut self, field: Option<u32>, kind: Kind, num: Option<f64>) {
+        let Some(field) = field else { return };
+        let start = self.positions.len() as u32;
+        self.positions.extend_from_slice(&self.stack);
+        self.by_field[field as usize].push(self.leaves.len() as u32);
+        self.leaves.push(Leaf {
+            kind,
+            num,
+            arrays: (start, self.stack.len() as u32),
+        });
+    }
+
+    fn value(
+        &mut self,
+        s: &mut Scanner<'_>,
+        paths: &Paths,
+        node: Option<usize>,
+        depth: usize,
+    ) -> Result<(), EventError> {
+        if depth > MAX_DEPTH {
+            return Err(s.error("nested too deeply"));
+        }
+        let Some(at) = node else {
+            return s.skip(depth);
+        };
+        let field = paths.nodes[at].field;
+        match s.peek() {
+            Some(b'{') => {
+                s.i += 1;
+                s.ws();
+                if s.peek() == Some(b'}') {
+                    s.i += 1;
+                    return Ok(());
+                }
+                loop {
+                    s.ws();
+                    let key = s.key(&mut self.decoded)?;
+                    let next = match key {
+                        Key::Raw(a, b) => paths.step(at, &s.b[a..b]),
+                        Key::Decoded(a) => {
+                            let n = paths.step(at, &self.decoded.as_bytes()[a..]);
+                            self.decoded.truncate(a);
+                            n
+                        }
+                    };
+                    s.ws();
+                    s.expect(b':')?;
+                    s.ws();
+                    self.value(s, paths, next, depth + 1)?;
+                    s.ws();
+                    match s.next() {
+                        Some(b',') => {}
+                        Some(b'}') => return Ok(()),
+                        _ => return Err(s.back("expected ',' or '}'")),
+                    }
+                }
+            }
+            Some(b'[') => {
+                s.i += 1;
+                let id = self.next_array;
+                self.next_array += 1;
+                s.ws();
+                if s.peek() == Some(b']') {
+                    s.i += 1;
+                    return Ok(());
+                }
+                let mut index = 0u32;
+                loop {
+                    s.ws();
+                    self.stack.push((id, index));
+                    let r = self.value(s, paths, node, depth + 1);
+                    self.stack.pop();
+                    r?;
+                    s.ws();
+                    match s.next() {
+                        Some(b',') => index += 1,
+                        Some(b']') => return Ok(()),
+                        _ => return Err(s.back("expected ',' or ']'")),
+                    }
+                }
+            }
+            Some(b'"') => {
+                let text = s.string(&mut self.decoded)?;
+                self.push(field, Kind::Str(text), None);
+                Ok(())
+            }
+            Some(b't') => {
+                s.word(b"true")?;
+                self.push(field, Kind::Bool(true), None);
+                Ok(())
+            }
+            Some(b'f') => {
+                s.word(b"false")?;
+                self.push(field, Kind::Bool(false), None);
+                Ok(())
+            }
+            Some(b'n') => {
+                s.word(b"null")?;
+                self.push(field, Kind::Null, None);
+                Ok(())
+            }
+            Some(b'-' | b'0'..=b'9') => {
+                let (a, b) = s.number()?;
+                let raw = std::str::from_utf8(&s.b[a..b]).unwrap_or("");
+                self.push(field, Kind::Num(a as u32, b as u32), comparable(raw));
+                Ok(())
+            }
+            _ => Err(s.error("expected a value")),
+        }
+    }
+}
+
+enum Key {
+    Raw(usize, usize),
+    Decoded(usize),
+}
+
+struct Scanner<'a> {
+    b: &'a [u8],
+    i: usize,
+}
+
+impl Scanner<'_> {
+    fn error(&self, message: &str) -> EventError {
+        EventError {
+            message: message.to_owned(),
+            offset: self.i,
+        }
+    }
+
+    fn back(&self, message: &str) -> EventError {
+        EventError {
+            message: message.to_owned(),
+            offset: self.i.saturating_sub(1),
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+
+    fn next(&mut self) -> Option<u8> {
+        let c = self.peek();
+        self.i += 1;
+        c
+    }
+
+    fn ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+            self.i += 1;
+        }
+    }
+
+    fn expect(&mut self, c: u8) -> Result<(), EventError> {
+        if self.next() == Some(c) {
+            Ok(())
+        } else {
+            Err(self.back(&format!("expected '{}'", c as char)))
+        }
+    }
+
+    fn word(&mut self, w: &[u8]) -> Result<(), EventError> {
+        if self.b[self.i..].starts_with(w) {
+            self.i += w.len();
+            Ok(())
+        } else {
+            Err(self.error("expected a value"))
+        }
+    }
+
+    fn number(&mut self) -> Result<(usize, usize), EventError> {
+        let start = self.i;
+        if self.peek() == Some(b'-') {
+            self.i += 1;
+        }
+        let digits = |s: &mut Self| {
+            let from = s.i;
+            while let Some(b'0'..=b'9') = s.peek() {
+                s.i += 1;
+            }
+            s.i > from
+        };
+        let int = self.i;
+        if !digits(self) || (self.i - int > 1 && self.b[int] == b'0') {
+            return Err(self.error("invalid number"));
+        }
+        if self.peek() == Some(b'.') {
+            self.i += 1;
+            if !digits(self) {
+                return Err(self.error("invalid number"));
+            }
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.i += 1;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.i += 1;
+            }
+            if !digits(self) {
+                return Err(self.error("invalid number"));
+            }
+        }
+        Ok((start, self.i))
+    }
+
+    /// The end of the string starting at the opening quote, and whether it has escapes.
+    fn string_end(&self) -> Result<(usize, bool), EventError> {
+        let mut i = self.i + 1;
+        let mut escaped = false;
+        loop {
+            match self.b.get(i) {
+                None => return Err(self.error("unterminated string")),
+                Some(b'"') => return Ok((i, escaped)),
+                Some(b'\\') => {
+                    escaped = true;
+                    i += 2;
+                }
+                Some(c) if *c < 0x20 => return Err(self.error("control character in a string")),
+                Some(_) => i += 1,
+            }
+        }
+    }
+
+    /// Decodes the string at the cursor into `out` when it has escapes.
+    fn string(&mut self, out: &mut String) -> Result<Text, EventError> {
+        let (end, escaped) = self.string_end()?;
+        let start = self.i + 1;
+        if !escaped {
+            self.i = end + 1;
+            return Ok(Text::Event(start as u32, end as u32));
+        }
+        let from = out.len();
+        self.decode(start, end, out)?;
+        self.i = end + 1;
+        Ok(Text::Decoded(from as u32, out.len() as u32))
+    }
+
+    fn key(&mut self, out: &mut String) -> Result<Key, EventError> {
+        if self.peek() != Some(b'"') {
+            return Err(self.error("expected a quoted member name"));
+        }
+        let (end, escaped) = self.string_end()?;
+        let start = self.i + 1;
+        if !escaped {
+            self.i = end + 1;
+            return Ok(Key::Raw(start, end));
+        }
+        let from = out.len();
+        self.decode(start, end, out)?;
+        self.i = end + 1;
+        Ok(Key::Decoded(from))
+    }
+
+    fn decode(&self, start: usize, end: usize, out: &mut String) -> Result<(), EventError> {
+        let mut i = start;
+        while i < end {
+            let run = i;
+            while i < end && self.b[i] != b'\\' {
+                i += 1;
+            }
+            out.push_str(std::str::from_utf8(&self.b[run..i]).unwrap_or(""));
+            if i < end {
+                let (c, used) = unescape(&self.b[i..]).ok_or_else(|| EventError {
+                    message: "invalid escape in a string".into(),
+                    offset: i,
+                })?;
+                out.push(c);
+                i += used;
+            }
+        }
+        Ok(())
+    }
+
+    /// Skips one value without recording it (still checking that it is well formed).
+    fn skip(&mut self, depth: usize) -> Result<(), EventError> {
+        if depth > MAX_DEPTH {
+            return Err(self.error("nested too deeply"));
+        }
+        match self.peek() {
+            Some(b'"') => {
+                let (end, _) = self.string_end()?;
+                self.i = end + 1;
+                Ok(())
+            }
+            Some(open @ (b'{' | b'[')) => {
+                self.i += 1;
+                self.ws();
+                let close = if open == b'{' { b'}' } else { b']' };
+                if self.peek() == Some(close) {
+                    self.i += 1;
+                    return Ok(());
+                }
+                loop {
+                    self.ws();
+                    if open == b'{' {
+                        let (end, _) = match self.peek() {
+                            Some(b'"') => self.string_end()?,
+                            _ => return Err(self.error("expected a quoted member name")),
+                        };
+                        self.i = end + 1;
+                        self.ws();
+                        self.expect(b':')?;
+                        self.ws();
+                    }
+                    self.skip(depth + 1)?;
+                    self.ws();
+                    match self.next() {
+                        Some(b',') => {}
+                        Some(c) if c == close => return Ok(()),
+                        _ => return Err(self.back("expected ',' or a closing bracket")),
+                    }
+                }
+            }
+            Some(b't') => self.word(b"true"),
+            Some(b'f') => self.word(b"false"),
+            Some(b'n') => self.word(b"null"),
+            Some(b'-' | b'0'..=b'9') => self.number().map(|_| ()),
+            _ => Err(self.error("expected a value")),
+        }
+    }
+}

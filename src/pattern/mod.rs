@@ -1,0 +1,30 @@
+//! The EventBridge pattern language, as a leaf library: parse and validate a pattern with the
+//! service's rules, and match patterns against JSON events the way EventBridge does.
+
+mod cidr;
+mod compile;
+mod engine;
+mod event;
+mod explain;
+pub mod json;
+mod matcher;
+mod number;
+mod wildcard;
+
+pub use compile::{
+    Branch, Field, MAX_OR_COMBINATIONS, MAX_PATTERN_CHARS, Pattern, PatternError, Step,
+};
+pub use engine::{RuleSet, Scratch};
+pub use event::EventError;
+pub use explain::FieldCheck;
+pub use matcher::{AnythingBut, Matcher, Range};
+
+impl Pattern {
+    /// Whether this one pattern matches the event `text` (a JSON object). For many patterns or
+    /// many events, build a `RuleSet` once instead.
+    pub fn matches(&self, text: &str) -> Result<bool, EventError> {
+        let rules = RuleSet::new(vec![(String::new(), self.clone())]);
+        let mut scratch = Scratch::default();
+        Ok(!rules.matches(text, &mut scratch)?.is_empty())
+    }
+}

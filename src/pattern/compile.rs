@@ -124,15 +124,25 @@ impl Pattern {
         Pattern::from_json(&json)
     }
 
-    /// Validates an already parsed pattern (no size quota: the caller knows the text).
+    /// Validates an already parsed pattern (no size quota: the caller knows the text); the
+    /// first problem found.
     pub fn from_json(json: &Json) -> Result<Pattern, PatternError> {
+        Pattern::compile(json).map_err(|mut all| all.swap_remove(0))
+    }
+
+    /// Validates an already parsed pattern, with every problem found (at least one on error).
+    pub fn compile(json: &Json) -> Result<Pattern, Vec<PatternError>> {
         let Json::Object(members) = json else {
-            return Err(err(
+            return Err(vec![err(
                 &[],
                 format!("a pattern is a JSON object, not {}", json.kind()),
-            ));
+            )]);
         };
-        let branches = object(members, "", &[], vec![Vec::new()], false)?;
+        let mut errors = Vec::new();
+        let branches = object(members, "", &[], vec![Vec::new()], false, &mut errors);
+        if !errors.is_empty() {
+            return Err(errors);
+        }
         Ok(Pattern {
             branches: branches
                 .into_iter()
@@ -201,54 +211,59 @@ fn join(prefix: &str, key: &str) -> String {
 type Fields = Vec<Field>;
 
 /// Applies an object's members to every branch built so far; `$or` multiplies the branches.
+/// Every problem is pushed to `errors`, and the walk goes on past it.
 fn object(
     members: &[(String, Json)],
     prefix: &str,
     loc: &[Step],
     mut branches: Vec<Fields>,
     in_or: bool,
-) -> Result<Vec<Fields>, PatternError> {
+    errors: &mut Vec<PatternError>,
+) -> Vec<Fields> {
     if members.is_empty() {
-        return Err(err(loc, "an empty object matches nothing; name a field"));
+        errors.push(err(loc, "an empty object matches nothing; name a field"));
     }
     for (name, value) in members {
         let path = join(prefix, name);
         let here = key(loc, name);
         if name == "$or" {
-            branches = or(value, prefix, &here, branches)?;
+            branches = or(value, prefix, &here, branches, errors);
             continue;
         }
         if in_or && OPERATORS.contains(&name.as_str()) {
-            return Err(err(
+            errors.push(err(
                 &here,
                 format!("{name:?} is a match operator and cannot be a field name inside $or"),
             ));
+            continue;
         }
         match value {
-            Json::Object(inner) => branches = object(inner, &path, &here, branches, in_or)?,
-            Json::Array(items) => {
-                let matchers = list(items, &here)?;
-                for fields in &mut branches {
-                    // Duplicate keys and dotted spellings of one path: the last one wins.
-                    fields.retain(|f| f.path != path);
-                    fields.push(Field {
-                        path: path.clone(),
-                        matchers: matchers.clone(),
-                    });
+            Json::Object(inner) => {
+                branches = object(inner, &path, &here, branches, in_or, errors);
+            }
+            Json::Array(items) => match list(items, &here) {
+                Ok(matchers) => {
+                    for fields in &mut branches {
+                        // Duplicate keys and dotted spellings of one path: the last one wins.
+                        fields.retain(|f| f.path != path);
+                        fields.push(Field {
+                            path: path.clone(),
+                            matchers: matchers.clone(),
+                        });
+                    }
                 }
-            }
-            other => {
-                return Err(err(
-                    &here,
-                    format!(
-                        "a field takes an object or a list of values, not {}",
-                        other.kind()
-                    ),
-                ));
-            }
+                Err(e) => errors.push(e),
+            },
+            other => errors.push(err(
+                &here,
+                format!(
+                    "a field takes an object or a list of values, not {}",
+                    other.kind()
+                ),
+            )),
         }
     }
-    Ok(branches)
+    branches
 }
 
 fn or(
@@ -256,31 +271,35 @@ fn or(
     prefix: &str,
     path: &[Step],
     branches: Vec<Fields>,
-) -> Result<Vec<Fields>, PatternError> {
-    let Json::Array(alternatives) = value else {
-        return Err(err(path, "$or takes a list of at least two objects"));
+    errors: &mut Vec<PatternError>,
+) -> Vec<Fields> {
+    let alternatives = match value {
+        Json::Array(a) if a.len() >= 2 => a,
+        _ => {
+            errors.push(err(path, "$or takes a list of at least two objects"));
+            return branches;
+        }
     };
-    if alternatives.len() < 2 {
-        return Err(err(path, "$or takes a list of at least two objects"));
-    }
     let mut out = Vec::new();
     for (i, alt) in alternatives.iter().enumerate() {
         let at = index(path, i);
         let Json::Object(members) = alt else {
-            return Err(err(
+            errors.push(err(
                 &at,
                 format!("a $or alternative is an object, not {}", alt.kind()),
             ));
+            continue;
         };
-        out.extend(object(members, prefix, &at, branches.clone(), true)?);
+        out.extend(object(members, prefix, &at, branches.clone(), true, errors));
         if out.len() > MAX_OR_COMBINATIONS {
-            return Err(err(
+            errors.push(err(
                 path,
                 format!("$or makes more than {MAX_OR_COMBINATIONS} combinations"),
             ));
+            return branches;
         }
     }
-    Ok(out)
+    out
 }
 
 /// A field's list of accepted values.

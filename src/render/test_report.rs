@@ -20,7 +20,8 @@ pub fn summary(results: &[TestResult]) -> String {
     format!("{passed} passed, {} failed", results.len() - passed)
 }
 
-/// One line a test; a failure says why; then the summary line.
+/// One line a test; a failure says why, and so does a pass that rests on placement or on a
+/// disabled alert (matched, not delivered); then the summary line.
 pub fn human(w: &mut dyn Write, results: &[TestResult], color: Color) -> io::Result<()> {
     for r in results {
         if r.passed() {
@@ -32,6 +33,9 @@ pub fn human(w: &mut dyn Write, results: &[TestResult], color: Color) -> io::Res
                 r.record,
                 expectation(r)
             )?;
+            if r.verdict.matched && !r.verdict.delivered {
+                writeln!(w, "      {}", r.verdict.reason)?;
+            }
         } else {
             writeln!(
                 w,

@@ -478,7 +478,10 @@ fn raw_pattern(ctx: &mut Ctx, v: &Value, path: &SpecPath) -> Option<Json> {
 /// The full EventBridge validation of a pattern (operators, ranges, wildcards, CIDR…), the
 /// error placed at the pattern's own path in the spec.
 fn engine_check(ctx: &mut Ctx, json: &Json, path: &SpecPath) {
-    if let Err(e) = Pattern::from_json(&pattern::json::Json::from_value(json)) {
+    let Err(errors) = Pattern::compile(&pattern::json::Json::from_value(json)) else {
+        return;
+    };
+    for e in errors {
         let mut at = path.clone();
         for step in &e.path {
             at = match step {

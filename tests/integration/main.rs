@@ -5,6 +5,7 @@ mod alerts;
 mod cli;
 mod emulator;
 mod emulator_smoke;
+mod pattern_cli;
 mod pattern_conformance;
 mod policies;
 mod specs;

@@ -2,7 +2,7 @@
 # The main job on a fresh machine: start the local AWS emulator and run trailctl against it:
 # validate the examples, then plan → apply → plan (no changes) of examples/baseline.yaml,
 # drift made by another client, the plan that shows it, and the apply that repairs it; then
-# plan → apply → plan of the alerts in examples/seed-alerts.yaml.
+# `trailctl test` and plan → apply → plan of the alerts in examples/seed-alerts.yaml.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 cargo build --locked --quiet
@@ -58,8 +58,10 @@ run apply -f "$spec" --auto-approve
 out=$(./target/debug/trailctl plan -f "$spec")
 [ "$out" = "No changes. The account matches the spec." ] || { echo "demo: drift was not repaired" >&2; exit 1; }
 
-echo; echo "# alerts: the three seed alerts, placed where their events arrive"
+echo; echo "# alerts: the three seed alerts, tested offline against real CloudTrail records, then"
+echo "# placed where their events arrive"
 spec=examples/seed-alerts.yaml
+run test -f "$spec"
 run plan -f "$spec"
 run apply -f "$spec" --auto-approve
 out=$(./target/debug/trailctl plan -f "$spec" 2>/dev/null)

@@ -10,7 +10,7 @@ use crate::model::alert::{
 use crate::model::diagnostic::{Diagnostic, SpecPath};
 use crate::model::event_sources::service_source;
 use crate::model::message::{self, MAX_TEMPLATE, MAX_VARIABLES};
-use crate::pattern::{self, Pattern, Step};
+use crate::pattern::{self, Matcher, Pattern, Step};
 use crate::spec::names;
 use crate::spec::reader::{Ctx, Map, kind_of};
 use crate::spec::v1::{check, one_of};
@@ -478,8 +478,12 @@ fn raw_pattern(ctx: &mut Ctx, v: &Value, path: &SpecPath) -> Option<Json> {
 /// The full EventBridge validation of a pattern (operators, ranges, wildcards, CIDR…), the
 /// error placed at the pattern's own path in the spec.
 fn engine_check(ctx: &mut Ctx, json: &Json, path: &SpecPath) {
-    let Err(errors) = Pattern::compile(&pattern::json::Json::from_value(json)) else {
-        return;
+    let errors = match Pattern::compile(&pattern::json::Json::from_value(json)) {
+        Ok(p) => {
+            numeric_range_warning(ctx, &p, path);
+            return;
+        }
+        Err(errors) => errors,
     };
     for e in errors {
         let mut at = path.clone();
@@ -490,6 +494,30 @@ fn engine_check(ctx: &mut Ctx, json: &Json, path: &SpecPath) {
             };
         }
         ctx.error(&at, format!("invalid event pattern: {}", e.message));
+    }
+}
+
+/// Where EventBridge is documented to differ from its engine: the user guide ("Content filtering
+/// in Amazon EventBridge event patterns", numeric matching) limits numeric matching to values
+/// between -1.0e9 and +1.0e9 (older editions: 5.0e9), six digits after the point; event-ruler,
+/// which trailctl follows, compares any double. A range bound beyond that may not behave the
+/// same in the service, so it is said.
+fn numeric_range_warning(ctx: &mut Ctx, p: &Pattern, path: &SpecPath) {
+    const DOCUMENTED_LIMIT: f64 = 1.0e9;
+    for f in p.branches.iter().flat_map(|b| &b.fields) {
+        let beyond = f.matchers.iter().any(|m| {
+            matches!(m, Matcher::Range(r)
+                if [r.low, r.high].iter().any(|v| v.is_finite() && v.abs() > DOCUMENTED_LIMIT))
+        });
+        if beyond {
+            ctx.push(
+                Diagnostic::warning(
+                    path,
+                    format!("`{}`: a numeric bound beyond ±1.0e9, the range EventBridge documents for numeric matching", f.path),
+                )
+                .with_hint("trailctl test compares any double, as AWS's event-ruler does; the service may not"),
+            );
+        }
     }
 }
 

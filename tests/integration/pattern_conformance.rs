@@ -74,6 +74,39 @@ fn conformance_match_cases() {
     );
 }
 
+/// All the corpus's patterns in one indexed rule set: each event must match exactly the patterns
+/// its cases expect (the index may neither lose nor add a rule).
+#[test]
+fn conformance_cases_in_one_rule_set() {
+    let text = corpus("event_ruler_cases.jsonl");
+    let mut rules = Vec::new();
+    let mut cases = Vec::new();
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        let case = json::parse(line).unwrap();
+        let pattern = Pattern::from_json(member(&case, "pattern")).unwrap();
+        let rule = rules.len();
+        rules.push((format!("r{rule}"), pattern));
+        let expected = member(&case, "match") == &Json::Bool(true);
+        cases.push((rule, member(&case, "event").to_string(), expected));
+    }
+    let set = RuleSet::new(rules);
+    let mut scratch = Scratch::default();
+    let mut failures = Vec::new();
+    for (rule, event, expected) in &cases {
+        let matched = set.matches(event, &mut scratch).unwrap().contains(rule);
+        if matched != *expected {
+            failures.push(format!("rule {rule} on {event}: expected {expected}"));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} differ:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
+}
+
 #[test]
 fn conformance_large_cases() {
     let (n, failures) = run_cases("event_ruler_cases_large.jsonl");

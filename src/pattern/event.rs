@@ -404,6 +404,7 @@ impl Scanner<'_> {
         let mut i = self.i + 1;
         let mut escaped = false;
         loop {
+            i = special(self.b, i);
             match self.b.get(i) {
                 None => return Err(self.error("unterminated string")),
                 Some(b'"') => return Ok((i, escaped)),
@@ -411,8 +412,7 @@ impl Scanner<'_> {
                     escaped = true;
                     i += 2;
                 }
-                Some(c) if *c < 0x20 => return Err(self.error("control character in a string")),
-                Some(_) => i += 1,
+                Some(_) => return Err(self.error("control character in a string")),
             }
         }
     }
@@ -467,51 +467,170 @@ impl Scanner<'_> {
         Ok(())
     }
 
-    /// Skips one value without recording it (still checking that it is well formed).
+    /// Skips one value without recording it. Strings are read to their end and brackets must
+    /// pair up; the tokens between them are passed over without being checked (a rule never
+    /// looks at them), which keeps the cost of an event close to that of finding its quotes.
     fn skip(&mut self, depth: usize) -> Result<(), EventError> {
-        if depth > MAX_DEPTH {
-            return Err(self.error("nested too deeply"));
-        }
         match self.peek() {
+            Some(b'{' | b'[') => {}
             Some(b'"') => {
                 let (end, _) = self.string_end()?;
                 self.i = end + 1;
-                Ok(())
+                return Ok(());
             }
-            Some(open @ (b'{' | b'[')) => {
-                self.i += 1;
-                self.ws();
-                let close = if open == b'{' { b'}' } else { b']' };
-                if self.peek() == Some(close) {
-                    self.i += 1;
-                    return Ok(());
+            Some(b't') => return self.word(b"true"),
+            Some(b'f') => return self.word(b"false"),
+            Some(b'n') => return self.word(b"null"),
+            Some(b'-' | b'0'..=b'9') => return self.number().map(|_| ()),
+            _ => return Err(self.error("expected a value")),
+        }
+        // Open brackets as bits, innermost lowest: 1 for '{', 0 for '['.
+        let mut stack: Vec<u64> = Vec::new();
+        let mut open = 0usize;
+        loop {
+            match self.peek() {
+                None => return Err(self.error("unexpected end of the event")),
+                Some(b'"') => {
+                    let (end, _) = self.string_end()?;
+                    self.i = end;
                 }
-                loop {
-                    self.ws();
-                    if open == b'{' {
-                        let (end, _) = match self.peek() {
-                            Some(b'"') => self.string_end()?,
-                            _ => return Err(self.error("expected a quoted member name")),
-                        };
-                        self.i = end + 1;
-                        self.ws();
-                        self.expect(b':')?;
-                        self.ws();
+                Some(c @ (b'{' | b'[')) => {
+                    if depth + open >= MAX_DEPTH {
+                        return Err(self.error("nested too deeply"));
                     }
-                    self.skip(depth + 1)?;
-                    self.ws();
-                    match self.next() {
-                        Some(b',') => {}
-                        Some(c) if c == close => return Ok(()),
-                        _ => return Err(self.back("expected ',' or a closing bracket")),
+                    if open % 64 == 0 {
+                        stack.push(0);
+                    }
+                    if let Some(word) = stack.last_mut() {
+                        *word |= u64::from(c == b'{') << (open % 64);
+                    }
+                    open += 1;
+                }
+                Some(c @ (b'}' | b']')) => {
+                    open = open
+                        .checked_sub(1)
+                        .ok_or_else(|| self.error("unbalanced bracket"))?;
+                    let was_brace = stack.last().is_some_and(|w| w >> (open % 64) & 1 == 1);
+                    if was_brace != (c == b'}') {
+                        return Err(self.error("mismatched bracket"));
+                    }
+                    if let Some(word) = stack.last_mut() {
+                        *word &= !(1 << (open % 64));
+                    }
+                    if open % 64 == 0 {
+                        stack.pop();
+                    }
+                    if open == 0 {
+                        self.i += 1;
+                        return Ok(());
                     }
                 }
+                Some(_) => {}
             }
-            Some(b't') => self.word(b"true"),
-            Some(b'f') => self.word(b"false"),
-            Some(b'n') => self.word(b"null"),
-            Some(b'-' | b'0'..=b'9') => self.number().map(|_| ()),
-            _ => Err(self.error("expected a value")),
+            self.i += 1;
+        }
+    }
+}
+
+/// The index of the first `"`, `\\` or control character at or after `i` (or `b.len()`), eight
+/// bytes at a time.
+fn special(b: &[u8], mut i: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    while let Some(chunk) = b.get(i..i + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(word);
+        let quote = w ^ (ONES * u64::from(b'"'));
+        let backslash = w ^ (ONES * u64::from(b'\\'));
+        // A byte is zero (or, for `w`, below 0x20): the lowest flagged byte is always a true one.
+        let found = (quote.wrapping_sub(ONES) & !quote)
+            | (backslash.wrapping_sub(ONES) & !backslash)
+            | (w.wrapping_sub(ONES * 0x20) & !w);
+        let found = found & HIGH;
+        if found != 0 {
+            return i + (found.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while let Some(&c) = b.get(i) {
+        if c == b'"' || c == b'\\' || c < 0x20 {
+            return i;
+        }
+        i += 1;
+    }
+    i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(paths: &[&str], text: &str) -> Result<Vec<Vec<String>>, EventError> {
+        let mut p = Paths::new();
+        let ids: Vec<u32> = paths.iter().map(|x| p.intern(x)).collect();
+        let mut v = Values::default();
+        v.read(text, &p)?;
+        Ok(ids
+            .iter()
+            .map(|id| {
+                v.of(*id)
+                    .map(|l| format!("{:?}", v.scalar(text, l)))
+                    .collect()
+            })
+            .collect())
+    }
+
+    #[test]
+    fn reads_named_paths_through_arrays_escapes_and_dotted_keys() {
+        let got = read(
+            &["a.b", "x", "q\"k"],
+            r#"{"skip": {"deep": [1, {"b": "no"}, "]}\"["]}, "a": [{"b": "one"}, {"b": 2.5e1}], "a.b": true, "x": "tab\there", "q\"k": null}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            got,
+            vec![
+                vec![
+                    "Str(\"one\")".to_owned(),
+                    "Num(\"2.5e1\", Some(25.0))".into(),
+                    "Bool(true)".into()
+                ],
+                vec!["Str(\"tab\\there\")".into()],
+                vec!["Null".into()],
+            ]
+        );
+    }
+
+    #[test]
+    fn malformed_events_are_errors_also_in_skipped_parts() {
+        for bad in [
+            "",
+            "[]",
+            r#"{"a": 1"#,
+            r#"{"skip": {"x": [1, 2}}"#,
+            r#"{"skip": "unterminated}"#,
+            "{\"skip\": \"control\u{1}char\"}",
+            r#"{"skip": [[[]]}"#,
+            r#"{"a": 1} x"#,
+            r#"{"a": tru}"#,
+        ] {
+            assert!(read(&["a"], bad).is_err(), "{bad:?}");
+        }
+        let deep = format!("{{\"skip\": {}{}}}", "[".repeat(2000), "]".repeat(2000));
+        assert!(read(&["a"], &deep).is_err());
+    }
+
+    #[test]
+    fn special_finds_the_first_quote_backslash_or_control_byte() {
+        for (text, at) in [
+            ("abcdefgh\"", 8),
+            ("abc\\defghij\"", 3),
+            ("abcdefghijklmno\n", 15),
+            ("é\"", 2),
+            ("none", 4),
+        ] {
+            assert_eq!(special(text.as_bytes(), 0), at, "{text:?}");
         }
     }
 }

@@ -53,23 +53,27 @@ impl Paths {
     }
 
     fn child(&self, at: usize, seg: &[u8]) -> Option<usize> {
+        // Most keys are not wanted: reject on length and last byte before comparing.
+        let last = seg.last().copied();
         self.nodes[at]
             .children
             .iter()
-            .find(|(k, _)| **k == *seg)
+            .find(|(k, _)| k.len() == seg.len() && k.last().copied() == last && **k == *seg)
             .map(|(_, c)| *c as usize)
     }
 
-    /// The node an object key leads to from `at` (a dotted key walks one step per segment).
+    /// The node an object key leads to from `at` (a dotted key walks one step per segment;
+    /// segments never hold a dot, so a key found whole has none).
     fn step(&self, at: usize, key: &[u8]) -> Option<usize> {
         if self.nodes[at].children.is_empty() {
             return None;
         }
-        if !key.contains(&b'.') {
-            return self.child(at, key);
-        }
-        key.split(|b| *b == b'.')
-            .try_fold(at, |n, seg| self.child(n, seg))
+        self.child(at, key).or_else(|| {
+            key.contains(&b'.').then(|| {
+                key.split(|b| *b == b'.')
+                    .try_fold(at, |n, seg| self.child(n, seg))
+            })?
+        })
     }
 }
 
@@ -498,7 +502,7 @@ impl Scanner<'_> {
                     if depth + open >= MAX_DEPTH {
                         return Err(self.error("nested too deeply"));
                     }
-                    if open % 64 == 0 {
+                    if open.is_multiple_of(64) {
                         stack.push(0);
                     }
                     if let Some(word) = stack.last_mut() {
@@ -517,7 +521,7 @@ impl Scanner<'_> {
                     if let Some(word) = stack.last_mut() {
                         *word &= !(1 << (open % 64));
                     }
-                    if open % 64 == 0 {
+                    if open.is_multiple_of(64) {
                         stack.pop();
                     }
                     if open == 0 {

@@ -62,16 +62,21 @@ fn run_cases(file: &str) -> (usize, Vec<String>) {
     (n, failures)
 }
 
-#[test]
-fn conformance_match_cases() {
-    let (n, failures) = run_cases("event_ruler_cases.jsonl");
-    assert_eq!(n, 3154);
+/// Fails with every failure listed.
+fn all_pass(n: usize, failures: &[String]) {
     assert!(
         failures.is_empty(),
         "{} of {n} cases fail:\n{}",
         failures.len(),
         failures.join("\n")
     );
+}
+
+#[test]
+fn conformance_match_cases() {
+    let (n, failures) = run_cases("event_ruler_cases.jsonl");
+    assert_eq!(n, 3154);
+    all_pass(n, &failures);
 }
 
 /// All the corpus's patterns in one indexed rule set: each event must match exactly the patterns
@@ -98,25 +103,14 @@ fn conformance_cases_in_one_rule_set() {
             failures.push(format!("rule {rule} on {event}: expected {expected}"));
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} of {} differ:\n{}",
-        failures.len(),
-        cases.len(),
-        failures.join("\n")
-    );
+    all_pass(cases.len(), &failures);
 }
 
 #[test]
 fn conformance_large_cases() {
     let (n, failures) = run_cases("event_ruler_cases_large.jsonl");
     assert_eq!(n, 34);
-    assert!(
-        failures.is_empty(),
-        "{} of {n} cases fail:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    all_pass(n, &failures);
 }
 
 #[test]
@@ -150,10 +144,5 @@ fn conformance_validation_verdicts() {
         }
     }
     assert_eq!(n, 324);
-    assert!(
-        failures.is_empty(),
-        "{} of {n} verdicts differ:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    all_pass(n, &failures);
 }

@@ -110,6 +110,7 @@ pub struct Values {
     decoded: String,
     stack: Vec<(u32, u32)>,
     next_array: u32,
+    brackets: Vec<u64>,
 }
 
 /// The event text is not valid JSON (or not an object).
@@ -145,12 +146,19 @@ impl Values {
         let mut s = Scanner {
             b: text.as_bytes(),
             i: 0,
+            brackets: std::mem::take(&mut self.brackets),
         };
+        let read = self.scan(&mut s, paths);
+        self.brackets = s.brackets;
+        read
+    }
+
+    fn scan(&mut self, s: &mut Scanner<'_>, paths: &Paths) -> Result<(), EventError> {
         s.ws();
         if s.peek() != Some(b'{') {
             return Err(s.error("an event is a JSON object"));
         }
-        self.value(&mut s, paths, Some(0), 0)?;
+        self.value(s, paths, Some(0), 0)?;
         s.ws();
         if s.i < s.b.len() {
             return Err(s.error("unexpected text after the event"));
@@ -319,6 +327,8 @@ enum Key {
 struct Scanner<'a> {
     b: &'a [u8],
     i: usize,
+    /// The brackets open while skipping, as bits (reused, so skipping never allocates).
+    brackets: Vec<u64>,
 }
 
 impl Scanner<'_> {
@@ -488,8 +498,16 @@ impl Scanner<'_> {
             Some(b'-' | b'0'..=b'9') => return self.number().map(|_| ()),
             _ => return Err(self.error("expected a value")),
         }
-        // Open brackets as bits, innermost lowest: 1 for '{', 0 for '['.
-        let mut stack: Vec<u64> = Vec::new();
+        let mut stack = std::mem::take(&mut self.brackets);
+        stack.clear();
+        let skipped = self.skip_container(depth, &mut stack);
+        self.brackets = stack;
+        skipped
+    }
+
+    /// Skips the array or object at the cursor; `stack` holds the open brackets as bits,
+    /// innermost highest: 1 for '{', 0 for '['.
+    fn skip_container(&mut self, depth: usize, stack: &mut Vec<u64>) -> Result<(), EventError> {
         let mut open = 0usize;
         loop {
             match self.peek() {

@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 use serde_json::Value;
 
 use crate::model::alert::Alert;
+use crate::model::event_sources::{is_read_only_event, receives_read_only};
 use crate::pattern::{EventError, Pattern};
 
 /// What happened to one event under one alert.
@@ -49,7 +50,10 @@ pub fn verdict(
     let fields = pattern.explain(&text)?;
     let region = event.get("region").and_then(Value::as_str);
     let placed = region.is_none_or(|r| regions.contains(r));
-    let delivered = matched && alert.enabled && placed;
+    // EventBridge hands read-only management events only to rules in the state that asks for
+    // them: a pattern can match one that its rule never receives.
+    let withheld = is_read_only_event(event) && !receives_read_only(alert);
+    let delivered = matched && alert.enabled && placed && !withheld;
     let reason = if !matched {
         let failing: Vec<String> = fields
             .iter()
@@ -71,6 +75,14 @@ pub fn verdict(
         }
     } else if !alert.enabled {
         "matched, but the alert is disabled (enabled: false): not delivered".to_owned()
+    } else if withheld {
+        format!(
+            "matched, but not delivered: {} is a read-only event, which EventBridge hands only to rules in state ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS (set `read_only_events: true`)",
+            event
+                .pointer("/detail/eventName")
+                .and_then(Value::as_str)
+                .unwrap_or("this")
+        )
     } else if !placed {
         format!(
             "matched, but not delivered: the event arrives in {}, and the alert has no rule there (placed in {})",
@@ -140,6 +152,15 @@ mod tests {
         let v = verdict(&a, &p, &regions, &event("DeleteTable", "ap-south-1")).unwrap();
         assert!(v.matched && !v.delivered);
         assert!(v.reason.contains("arrives in ap-south-1"), "{v:?}");
+        // A read-only event reaches only rules that ask for read-only events.
+        let (mut a, p) = alert(true);
+        let describe = json!({"detail-type": "AWS API Call via CloudTrail", "source": "aws.dynamodb",
+            "region": "eu-west-1", "detail": {"eventName": "DeleteTable", "readOnly": true}});
+        let v = verdict(&a, &p, &regions, &describe).unwrap();
+        assert!(v.matched && !v.delivered, "{v:?}");
+        assert!(v.reason.contains("read-only event"), "{v:?}");
+        a.read_only_events = Some(true);
+        assert!(verdict(&a, &p, &regions, &describe).unwrap().delivered);
         let (off, p) = alert(false);
         let v = verdict(&off, &p, &regions, &event("DeleteTable", "eu-west-1")).unwrap();
         assert!(v.matched && !v.delivered);

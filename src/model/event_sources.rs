@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use crate::model::alert::Placement;
+use crate::model::alert::{Alert, Placement};
 
 /// Where events of global services arrive.
 pub const GLOBAL_REGION: &str = "us-east-1";
@@ -188,6 +188,34 @@ pub fn is_read_only(name: &str) -> bool {
         return false;
     }
     READ_ONLY_EVENTS.contains(&name) || READ_ONLY_PREFIXES.iter().any(|p| name.starts_with(p))
+}
+
+/// Whether an alert's rules take read-only management events (state
+/// `ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS`): as `read_only_events` says, else when its
+/// pattern names a read-only event.
+pub fn receives_read_only(alert: &Alert) -> bool {
+    alert
+        .read_only_events
+        .unwrap_or_else(|| !read_only_events(&alert.pattern).is_empty())
+}
+
+/// Whether an EventBridge event is a read-only management event from CloudTrail: the record's
+/// `readOnly`, or where a record has none, its event name.
+pub fn is_read_only_event(event: &Value) -> bool {
+    if event.get("detail-type").and_then(Value::as_str) != Some("AWS API Call via CloudTrail") {
+        return false;
+    }
+    let detail = event.get("detail");
+    match detail
+        .and_then(|d| d.get("readOnly"))
+        .and_then(Value::as_bool)
+    {
+        Some(read_only) => read_only,
+        None => detail
+            .and_then(|d| d.get("eventName"))
+            .and_then(Value::as_str)
+            .is_some_and(is_read_only),
+    }
 }
 
 /// The read-only events an API-call pattern names in `detail.eventName` (exact names, or a

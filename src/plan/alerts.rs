@@ -9,7 +9,7 @@ use crate::model::alert::{Alert, Topic, forwarder_role_name, rule_name, rule_pre
 use crate::model::alert_state::{AlertState, RoleState, RuleState, TargetState, TopicState};
 use crate::model::arn;
 use crate::model::desired::Desired;
-use crate::model::event_sources::{read_only_events, regions};
+use crate::model::event_sources::{read_only_events, receives_read_only, regions};
 use crate::model::message::transformer;
 use crate::model::observed::{LiveRole, LiveRule, LiveTopic, Observed};
 use crate::plan::change::{Action, Address, Conflict, Plan, Resource, Warning};
@@ -172,8 +172,7 @@ fn plan_topics(d: &Desired, o: &Observed, options: Options, p: &mut Plan) {
 /// The rule state an alert asks for, and whether read-only events decided it.
 fn rule_state(a: &Alert) -> (&'static str, Vec<String>) {
     let read_only = read_only_events(&a.pattern);
-    let all = a.read_only_events.unwrap_or(!read_only.is_empty());
-    let state = match (a.enabled, all) {
+    let state = match (a.enabled, receives_read_only(a)) {
         (false, _) => DISABLED,
         (true, true) => ENABLED_ALL,
         (true, false) => ENABLED,

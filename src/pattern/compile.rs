@@ -47,13 +47,6 @@ pub struct Field {
     pub matchers: Vec<Matcher>,
 }
 
-impl Field {
-    /// Whether the field must be absent (`[{"exists": false}]` alone).
-    pub fn absent(&self) -> bool {
-        self.matchers.iter().all(|m| *m == Matcher::Exists(false))
-    }
-}
-
 /// One step into a pattern: a member or a list item.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Step {
@@ -148,31 +141,6 @@ impl Pattern {
                 .into_iter()
                 .map(|fields| Branch { fields })
                 .collect(),
-        })
-    }
-
-    /// Every field path the pattern constrains, once each.
-    pub fn paths(&self) -> Vec<&str> {
-        let mut out: Vec<&str> = Vec::new();
-        for b in &self.branches {
-            for f in &b.fields {
-                if !out.contains(&f.path.as_str()) {
-                    out.push(&f.path);
-                }
-            }
-        }
-        out
-    }
-
-    /// Whether any condition is a wildcard (EventBridge limits those per bus).
-    pub fn has_wildcard(&self) -> bool {
-        self.branches.iter().flat_map(|b| &b.fields).any(|f| {
-            f.matchers.iter().any(|m| {
-                matches!(
-                    m,
-                    Matcher::Wildcard(_) | Matcher::AnythingBut(AnythingBut::Wildcard(_))
-                )
-            })
         })
     }
 }

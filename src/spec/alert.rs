@@ -10,7 +10,7 @@ use crate::model::alert::{
 use crate::model::diagnostic::{Diagnostic, SpecPath};
 use crate::model::event_sources::service_source;
 use crate::model::message::{self, MAX_TEMPLATE, MAX_VARIABLES};
-use crate::pattern::{self, Matcher, Pattern, Step};
+use crate::pattern::{self, MAX_PATTERN_CHARS as MAX_PATTERN, Matcher, Pattern, Step};
 use crate::spec::names;
 use crate::spec::reader::{Ctx, Map, kind_of};
 use crate::spec::v1::{check, one_of};
@@ -31,8 +31,6 @@ const ALERT_KEYS: &[&str] = &[
 const TEST_KEYS: &[&str] = &["record", "expect"];
 const ON_KEYS: &[&str] = &["type", "service", "events", "detail"];
 const ON_TYPES: &[&str] = &["api_call", "console_sign_in", "insight"];
-/// EventBridge: an event pattern is at most 2048 characters.
-pub const MAX_PATTERN: usize = 2048;
 /// EventBridge: at most 5 targets per rule.
 pub const MAX_TARGETS: usize = 5;
 /// EventBridge: rule names are at most 64 characters.

@@ -9,6 +9,7 @@ mod explain;
 pub mod json;
 mod matcher;
 mod number;
+mod scan;
 mod wildcard;
 
 pub use compile::{

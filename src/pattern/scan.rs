@@ -1,0 +1,297 @@
+//! A byte-level reader of JSON event text: strings found eight bytes at a time, values that no
+//! pattern names skipped by pairing brackets, the rest read token by token for `Values`.
+
+use super::event::{EventError, MAX_DEPTH, Text};
+use super::json::unescape;
+
+pub(super) enum Key {
+    Raw(usize, usize),
+    Decoded(usize),
+}
+
+pub(super) struct Scanner<'a> {
+    pub(super) b: &'a [u8],
+    pub(super) i: usize,
+    /// The brackets open while skipping, as bits (reused, so skipping never allocates).
+    pub(super) brackets: Vec<u64>,
+}
+
+impl Scanner<'_> {
+    pub(super) fn error(&self, message: &str) -> EventError {
+        EventError {
+            message: message.to_owned(),
+            offset: self.i,
+        }
+    }
+
+    pub(super) fn back(&self, message: &str) -> EventError {
+        EventError {
+            message: message.to_owned(),
+            offset: self.i.saturating_sub(1),
+        }
+    }
+
+    pub(super) fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+
+    pub(super) fn next(&mut self) -> Option<u8> {
+        let c = self.peek();
+        self.i += 1;
+        c
+    }
+
+    pub(super) fn ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+            self.i += 1;
+        }
+    }
+
+    pub(super) fn expect(&mut self, c: u8) -> Result<(), EventError> {
+        if self.next() == Some(c) {
+            Ok(())
+        } else {
+            Err(self.back(&format!("expected '{}'", c as char)))
+        }
+    }
+
+    pub(super) fn word(&mut self, w: &[u8]) -> Result<(), EventError> {
+        if self.b[self.i..].starts_with(w) {
+            self.i += w.len();
+            Ok(())
+        } else {
+            Err(self.error("expected a value"))
+        }
+    }
+
+    pub(super) fn number(&mut self) -> Result<(usize, usize), EventError> {
+        let start = self.i;
+        if self.peek() == Some(b'-') {
+            self.i += 1;
+        }
+        let digits = |s: &mut Self| {
+            let from = s.i;
+            while let Some(b'0'..=b'9') = s.peek() {
+                s.i += 1;
+            }
+            s.i > from
+        };
+        let int = self.i;
+        if !digits(self) || (self.i - int > 1 && self.b[int] == b'0') {
+            return Err(self.error("invalid number"));
+        }
+        if self.peek() == Some(b'.') {
+            self.i += 1;
+            if !digits(self) {
+                return Err(self.error("invalid number"));
+            }
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.i += 1;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.i += 1;
+            }
+            if !digits(self) {
+                return Err(self.error("invalid number"));
+            }
+        }
+        Ok((start, self.i))
+    }
+
+    /// The end of the string starting at the opening quote, and whether it has escapes.
+    pub(super) fn string_end(&self) -> Result<(usize, bool), EventError> {
+        let mut i = self.i + 1;
+        let mut escaped = false;
+        loop {
+            i = special(self.b, i);
+            match self.b.get(i) {
+                None => return Err(self.error("unterminated string")),
+                Some(b'"') => return Ok((i, escaped)),
+                Some(b'\\') => {
+                    escaped = true;
+                    i += 2;
+                }
+                Some(_) => return Err(self.error("control character in a string")),
+            }
+        }
+    }
+
+    /// Decodes the string at the cursor into `out` when it has escapes.
+    pub(super) fn string(&mut self, out: &mut String) -> Result<Text, EventError> {
+        let (end, escaped) = self.string_end()?;
+        let start = self.i + 1;
+        if !escaped {
+            self.i = end + 1;
+            return Ok(Text::Event(start as u32, end as u32));
+        }
+        let from = out.len();
+        self.decode(start, end, out)?;
+        self.i = end + 1;
+        Ok(Text::Decoded(from as u32, out.len() as u32))
+    }
+
+    pub(super) fn key(&mut self, out: &mut String) -> Result<Key, EventError> {
+        if self.peek() != Some(b'"') {
+            return Err(self.error("expected a quoted member name"));
+        }
+        let (end, escaped) = self.string_end()?;
+        let start = self.i + 1;
+        if !escaped {
+            self.i = end + 1;
+            return Ok(Key::Raw(start, end));
+        }
+        let from = out.len();
+        self.decode(start, end, out)?;
+        self.i = end + 1;
+        Ok(Key::Decoded(from))
+    }
+
+    pub(super) fn decode(
+        &self,
+        start: usize,
+        end: usize,
+        out: &mut String,
+    ) -> Result<(), EventError> {
+        let mut i = start;
+        while i < end {
+            let run = i;
+            while i < end && self.b[i] != b'\\' {
+                i += 1;
+            }
+            out.push_str(std::str::from_utf8(&self.b[run..i]).unwrap_or(""));
+            if i < end {
+                let (c, used) = unescape(&self.b[i..]).ok_or_else(|| EventError {
+                    message: "invalid escape in a string".into(),
+                    offset: i,
+                })?;
+                out.push(c);
+                i += used;
+            }
+        }
+        Ok(())
+    }
+
+    /// Skips one value without recording it. Strings are read to their end and brackets must
+    /// pair up; the tokens between them are passed over without being checked (a rule never
+    /// looks at them), which keeps the cost of an event close to that of finding its quotes.
+    pub(super) fn skip(&mut self, depth: usize) -> Result<(), EventError> {
+        match self.peek() {
+            Some(b'{' | b'[') => {}
+            Some(b'"') => {
+                let (end, _) = self.string_end()?;
+                self.i = end + 1;
+                return Ok(());
+            }
+            Some(b't') => return self.word(b"true"),
+            Some(b'f') => return self.word(b"false"),
+            Some(b'n') => return self.word(b"null"),
+            Some(b'-' | b'0'..=b'9') => return self.number().map(|_| ()),
+            _ => return Err(self.error("expected a value")),
+        }
+        let mut stack = std::mem::take(&mut self.brackets);
+        stack.clear();
+        let skipped = self.skip_container(depth, &mut stack);
+        self.brackets = stack;
+        skipped
+    }
+
+    /// Skips the array or object at the cursor; `stack` holds the open brackets as bits,
+    /// innermost highest: 1 for '{', 0 for '['.
+    pub(super) fn skip_container(
+        &mut self,
+        depth: usize,
+        stack: &mut Vec<u64>,
+    ) -> Result<(), EventError> {
+        let mut open = 0usize;
+        loop {
+            match self.peek() {
+                None => return Err(self.error("unexpected end of the event")),
+                Some(b'"') => {
+                    let (end, _) = self.string_end()?;
+                    self.i = end;
+                }
+                Some(c @ (b'{' | b'[')) => {
+                    if depth + open >= MAX_DEPTH {
+                        return Err(self.error("nested too deeply"));
+                    }
+                    if open.is_multiple_of(64) {
+                        stack.push(0);
+                    }
+                    if let Some(word) = stack.last_mut() {
+                        *word |= u64::from(c == b'{') << (open % 64);
+                    }
+                    open += 1;
+                }
+                Some(c @ (b'}' | b']')) => {
+                    open = open
+                        .checked_sub(1)
+                        .ok_or_else(|| self.error("unbalanced bracket"))?;
+                    let was_brace = stack.last().is_some_and(|w| w >> (open % 64) & 1 == 1);
+                    if was_brace != (c == b'}') {
+                        return Err(self.error("mismatched bracket"));
+                    }
+                    if let Some(word) = stack.last_mut() {
+                        *word &= !(1 << (open % 64));
+                    }
+                    if open.is_multiple_of(64) {
+                        stack.pop();
+                    }
+                    if open == 0 {
+                        self.i += 1;
+                        return Ok(());
+                    }
+                }
+                Some(_) => {}
+            }
+            self.i += 1;
+        }
+    }
+}
+
+/// The index of the first `"`, `\\` or control character at or after `i` (or `b.len()`), eight
+/// bytes at a time.
+fn special(b: &[u8], mut i: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    while let Some(chunk) = b.get(i..i + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(word);
+        let quote = w ^ (ONES * u64::from(b'"'));
+        let backslash = w ^ (ONES * u64::from(b'\\'));
+        // A byte is zero (or, for `w`, below 0x20): the lowest flagged byte is always a true one.
+        let found = (quote.wrapping_sub(ONES) & !quote)
+            | (backslash.wrapping_sub(ONES) & !backslash)
+            | (w.wrapping_sub(ONES * 0x20) & !w);
+        let found = found & HIGH;
+        if found != 0 {
+            return i + (found.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while let Some(&c) = b.get(i) {
+        if c == b'"' || c == b'\\' || c < 0x20 {
+            return i;
+        }
+        i += 1;
+    }
+    i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn special_finds_the_first_quote_backslash_or_control_byte() {
+        for (text, at) in [
+            ("abcdefgh\"", 8),
+            ("abc\\defghij\"", 3),
+            ("abcdefghijklmno\n", 15),
+            ("é\"", 2),
+            ("none", 4),
+        ] {
+            assert_eq!(special(text.as_bytes(), 0), at, "{text:?}");
+        }
+    }
+}

@@ -253,7 +253,7 @@ impl Values {
                         }
                     };
                     s.ws();
-                    s.expect(b':')?;
+                    s.eat(b':')?;
                     s.ws();
                     self.value(s, paths, next, depth + 1)?;
                     s.ws();

@@ -47,7 +47,7 @@ impl Scanner<'_> {
         }
     }
 
-    pub(super) fn expect(&mut self, c: u8) -> Result<(), EventError> {
+    pub(super) fn eat(&mut self, c: u8) -> Result<(), EventError> {
         if self.next() == Some(c) {
             Ok(())
         } else {

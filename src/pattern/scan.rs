@@ -282,6 +282,82 @@ fn special(b: &[u8], mut i: usize) -> usize {
 mod tests {
     use super::*;
 
+    /// Where a byte-by-byte reader says the container at 0 ends (`None`: not well formed).
+    fn reference_end(b: &[u8]) -> Option<usize> {
+        let (mut stack, mut in_string, mut k) = (Vec::new(), false, 0);
+        while k < b.len() {
+            let c = b[k];
+            if in_string {
+                match c {
+                    b'"' => in_string = false,
+                    b'\\' => k += 1,
+                    c if c < 0x20 => return None,
+                    _ => {}
+                }
+            } else {
+                match c {
+                    b'"' => in_string = true,
+                    b'{' | b'[' => stack.push(c),
+                    b'}' | b']' => {
+                        let open = stack.pop()?;
+                        if (open == b'{') != (c == b'}') {
+                            return None;
+                        }
+                        if stack.is_empty() {
+                            return Some(k + 1);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            k += 1;
+        }
+        None
+    }
+
+    fn skipped_end(text: &[u8]) -> Option<usize> {
+        let mut s = Scanner {
+            b: text,
+            i: 0,
+            brackets: Vec::new(),
+        };
+        s.skip(0).ok().map(|_| s.i)
+    }
+
+    #[test]
+    fn skipping_agrees_with_a_byte_by_byte_reader_across_block_edges() {
+        let pieces = [
+            r#""a{b[c""#,
+            r#""q\"uo\\te""#,
+            r#""\\""#,
+            "[1,2]",
+            r#"{"k":{}}"#,
+            r#""]}""#,
+            "true",
+            r#""é€😀""#,
+        ];
+        let mut cases = 0;
+        for pad in 0..70 {
+            for (i, p) in pieces.iter().enumerate() {
+                for q in &pieces[i..] {
+                    let filler = format!("\"{}\"", "x".repeat(pad));
+                    let text = format!("{{\"a\":[{filler},{p},{{\"b\":{q}}}],\"z\":{filler}}},9");
+                    let b = text.as_bytes();
+                    assert_eq!(skipped_end(b), reference_end(b), "{text}");
+                    // Cut short, and with a bracket that does not pair.
+                    let cut = &b[..b.len() - 3];
+                    assert_eq!(skipped_end(cut), None, "{text}");
+                    let bad = text.replacen("],", "},", 1);
+                    assert_eq!(skipped_end(bad.as_bytes()), None, "{bad}");
+                    cases += 1;
+                }
+            }
+        }
+        assert!(cases > 2000);
+        let control = "[\"ab\u{1}\"]";
+        assert_eq!(skipped_end(control.as_bytes()), None);
+    }
+
     #[test]
     fn special_finds_the_first_quote_backslash_or_control_byte() {
         for (text, at) in [

@@ -95,21 +95,30 @@ fn rules(events: &[String], n: usize) -> RuleSet {
     RuleSet::new(out)
 }
 
-/// Nanoseconds per event of `f` over all events: the best of 7 runs of at least 300 ms each.
-fn per_event(events: &[String], mut f: impl FnMut(&str)) -> f64 {
-    let mut best = Duration::MAX;
-    for _ in 0..7 {
-        let start = Instant::now();
-        let mut rounds = 0;
-        while start.elapsed() < Duration::from_millis(300) {
-            for e in events {
-                f(e);
+/// One measured loop body: what is done to each event.
+type Run<'a> = Box<dyn FnMut(&str) + 'a>;
+
+/// Nanoseconds per event over all events, for each of `runs`: the best of 9 rounds of at least
+/// 200 ms each, the rounds of all runs interleaved, so that a machine whose speed drifts (a
+/// shared virtual machine) weighs on every figure alike.
+fn per_event(events: &[String], runs: &mut [Run<'_>]) -> Vec<f64> {
+    let mut best = vec![Duration::MAX; runs.len()];
+    for _ in 0..9 {
+        for (run, best) in runs.iter_mut().zip(&mut best) {
+            let start = Instant::now();
+            let mut rounds = 0;
+            while start.elapsed() < Duration::from_millis(200) {
+                for e in events {
+                    run(e);
+                }
+                rounds += 1;
             }
-            rounds += 1;
+            *best = (*best).min(start.elapsed() / rounds);
         }
-        best = best.min(start.elapsed() / rounds);
     }
-    best.as_nanos() as f64 / events.len() as f64
+    best.iter()
+        .map(|b| b.as_nanos() as f64 / events.len() as f64)
+        .collect()
 }
 
 fn main() {
@@ -120,33 +129,40 @@ fn main() {
         events.len(),
         bytes / events.len()
     );
+    let counts = [0, 1, 10, 50, 200];
+    let sets: Vec<RuleSet> = counts.iter().map(|n| rules(&events, *n)).collect();
+    let mut matched = Vec::new();
+    let mut runs: Vec<Run<'_>> = Vec::new();
     // For scale on this machine: the same events parsed into a serde_json::Value, nothing more.
-    let serde = per_event(&events, |e| {
+    runs.push(Box::new(|e| {
         black_box(serde_json::from_str::<Value>(e).is_ok());
-    });
+    }));
+    for set in &sets {
+        let mut scratch = Scratch::default();
+        matched.push(
+            events
+                .iter()
+                .map(|e| set.matches(e, &mut scratch).expect("event").len())
+                .sum::<usize>(),
+        );
+        runs.push(Box::new(move |e| {
+            black_box(
+                set.matches(black_box(e), &mut scratch)
+                    .expect("event")
+                    .len(),
+            );
+        }));
+    }
+    let ns = per_event(&events, &mut runs);
     println!(
         "reference: serde_json::from_str::<Value> alone: {:.0} events/s",
-        1e9 / serde
+        1e9 / ns[0]
     );
     println!(
         "{:>6}  {:>14}  {:>10}  {:>8}",
         "rules", "events/s", "ns/event", "matched"
     );
-    for n in [0, 1, 10, 50, 200] {
-        let rules = rules(&events, n);
-        let mut scratch = Scratch::default();
-        let mut matched = 0usize;
-        for e in &events {
-            matched += rules.matches(e, &mut scratch).expect("event").len();
-        }
-        let ns = per_event(&events, |e| {
-            black_box(
-                rules
-                    .matches(black_box(e), &mut scratch)
-                    .expect("event")
-                    .len(),
-            );
-        });
+    for ((n, ns), matched) in counts.iter().zip(&ns[1..]).zip(&matched) {
         println!("{n:>6}  {:>14.0}  {ns:>10.0}  {matched:>8}", 1e9 / ns);
     }
 }

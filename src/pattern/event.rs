@@ -367,7 +367,7 @@ mod tests {
             r#"{"a": 1"#,
             r#"{"skip": {"x": [1, 2}}"#,
             r#"{"skip": "unterminated}"#,
-            "{\"skip\": \"control\u{1}char\"}",
+            "{\"a\": \"control\u{1}char\"}",
             r#"{"skip": [[[]]}"#,
             r#"{"a": 1} x"#,
             r#"{"a": tru}"#,

@@ -99,11 +99,13 @@ impl Scanner<'_> {
     }
 
     /// The end of the string starting at the opening quote, and whether it has escapes.
-    pub(super) fn string_end(&self) -> Result<(usize, bool), EventError> {
+    /// `CONTROL`: whether a control character is an error. Strings that no rule reads (skipped
+    /// values, member names) are only delimited, which is what most of an event costs.
+    pub(super) fn string_end<const CONTROL: bool>(&self) -> Result<(usize, bool), EventError> {
         let mut i = self.i + 1;
         let mut escaped = false;
         loop {
-            i = special(self.b, i);
+            i = special::<CONTROL>(self.b, i);
             match self.b.get(i) {
                 None => return Err(self.error("unterminated string")),
                 Some(b'"') => return Ok((i, escaped)),
@@ -118,7 +120,7 @@ impl Scanner<'_> {
 
     /// Decodes the string at the cursor into `out` when it has escapes.
     pub(super) fn string(&mut self, out: &mut String) -> Result<Text, EventError> {
-        let (end, escaped) = self.string_end()?;
+        let (end, escaped) = self.string_end::<true>()?;
         let start = self.i + 1;
         if !escaped {
             self.i = end + 1;
@@ -134,7 +136,7 @@ impl Scanner<'_> {
         if self.peek() != Some(b'"') {
             return Err(self.error("expected a quoted member name"));
         }
-        let (end, escaped) = self.string_end()?;
+        let (end, escaped) = self.string_end::<false>()?;
         let start = self.i + 1;
         if !escaped {
             self.i = end + 1;
@@ -171,14 +173,14 @@ impl Scanner<'_> {
         Ok(())
     }
 
-    /// Skips one value without recording it. Strings are read to their end and brackets must
+    /// Skips one value without recording it. Strings are delimited (not checked) and brackets must
     /// pair up; the tokens between them are passed over without being checked (a rule never
     /// looks at them), which keeps the cost of an event close to that of finding its quotes.
     pub(super) fn skip(&mut self, depth: usize) -> Result<(), EventError> {
         match self.peek() {
             Some(b'{' | b'[') => {}
             Some(b'"') => {
-                let (end, _) = self.string_end()?;
+                let (end, _) = self.string_end::<false>()?;
                 self.i = end + 1;
                 return Ok(());
             }
@@ -207,7 +209,7 @@ impl Scanner<'_> {
             match self.peek() {
                 None => return Err(self.error("unexpected end of the event")),
                 Some(b'"') => {
-                    let (end, _) = self.string_end()?;
+                    let (end, _) = self.string_end::<false>()?;
                     self.i = end;
                 }
                 Some(c @ (b'{' | b'[')) => {
@@ -248,9 +250,10 @@ impl Scanner<'_> {
     }
 }
 
-/// The index of the first `"`, `\\` or control character at or after `i` (or `b.len()`), eight
-/// bytes at a time.
-fn special(b: &[u8], mut i: usize) -> usize {
+/// The index of the first `"` or `\\` (with `CONTROL`, also control character) at or after `i`
+/// (or `b.len()`), eight bytes at a time.
+#[inline]
+fn special<const CONTROL: bool>(b: &[u8], mut i: usize) -> usize {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     while let Some(chunk) = b.get(i..i + 8) {
@@ -260,9 +263,11 @@ fn special(b: &[u8], mut i: usize) -> usize {
         let quote = w ^ (ONES * u64::from(b'"'));
         let backslash = w ^ (ONES * u64::from(b'\\'));
         // A byte is zero (or, for `w`, below 0x20): the lowest flagged byte is always a true one.
-        let found = (quote.wrapping_sub(ONES) & !quote)
-            | (backslash.wrapping_sub(ONES) & !backslash)
-            | (w.wrapping_sub(ONES * 0x20) & !w);
+        let mut found =
+            (quote.wrapping_sub(ONES) & !quote) | (backslash.wrapping_sub(ONES) & !backslash);
+        if CONTROL {
+            found |= w.wrapping_sub(ONES * 0x20) & !w;
+        }
         let found = found & HIGH;
         if found != 0 {
             return i + (found.trailing_zeros() / 8) as usize;
@@ -270,7 +275,7 @@ fn special(b: &[u8], mut i: usize) -> usize {
         i += 8;
     }
     while let Some(&c) = b.get(i) {
-        if c == b'"' || c == b'\\' || c < 0x20 {
+        if c == b'"' || c == b'\\' || (CONTROL && c < 0x20) {
             return i;
         }
         i += 1;
@@ -354,8 +359,9 @@ mod tests {
             }
         }
         assert!(cases > 2000);
+        // Skipped strings are only delimited: a raw control character there is passed over.
         let control = "[\"ab\u{1}\"]";
-        assert_eq!(skipped_end(control.as_bytes()), None);
+        assert_eq!(skipped_end(control.as_bytes()), Some(control.len()));
     }
 
     #[test]
@@ -367,7 +373,7 @@ mod tests {
             ("é\"", 2),
             ("none", 4),
         ] {
-            assert_eq!(special(text.as_bytes(), 0), at, "{text:?}");
+            assert_eq!(special::<true>(text.as_bytes(), 0), at, "{text:?}");
         }
     }
 }

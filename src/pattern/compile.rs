@@ -123,6 +123,35 @@ impl Pattern {
         Pattern::compile(json).map_err(|mut all| all.swap_remove(0))
     }
 
+    /// For each field with wildcards, the stars of its distinct wildcard patterns added up. A
+    /// value can be partway through all of them at once, which is what makes a pattern "too
+    /// complex" for EventBridge (event-ruler's MachineComplexityEvaluator counts those states).
+    pub fn wildcard_stars(&self) -> Vec<(String, usize)> {
+        let mut seen: Vec<(&str, &Wildcard)> = Vec::new();
+        for f in self.branches.iter().flat_map(|b| &b.fields) {
+            for m in &f.matchers {
+                let wildcards: &[Wildcard] = match m {
+                    Matcher::Wildcard(w) => std::slice::from_ref(w),
+                    Matcher::AnythingBut(AnythingBut::Wildcard(ws)) => ws,
+                    _ => &[],
+                };
+                for w in wildcards {
+                    if !seen.contains(&(f.path.as_str(), w)) {
+                        seen.push((&f.path, w));
+                    }
+                }
+            }
+        }
+        let mut out: Vec<(String, usize)> = Vec::new();
+        for (path, w) in seen {
+            match out.iter_mut().find(|(p, _)| p == path) {
+                Some((_, n)) => *n += w.stars(),
+                None => out.push((path.to_owned(), w.stars())),
+            }
+        }
+        out
+    }
+
     /// Validates an already parsed pattern, with every problem found (at least one on error).
     pub fn compile(json: &Json) -> Result<Pattern, Vec<PatternError>> {
         let Json::Object(members) = json else {

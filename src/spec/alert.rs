@@ -479,6 +479,7 @@ fn engine_check(ctx: &mut Ctx, json: &Json, path: &SpecPath) {
     let errors = match Pattern::compile(&pattern::json::Json::from_value(json)) {
         Ok(p) => {
             numeric_range_warning(ctx, &p, path);
+            wildcard_warning(ctx, &p, path);
             return;
         }
         Err(errors) => errors,
@@ -514,6 +515,26 @@ fn numeric_range_warning(ctx: &mut Ctx, p: &Pattern, path: &SpecPath) {
                     format!("`{}`: a numeric bound beyond ±1.0e9, the range EventBridge documents for numeric matching", f.path),
                 )
                 .with_hint("trailctl test compares any double, as AWS's event-ruler does; the service may not"),
+            );
+        }
+    }
+}
+
+/// EventBridge refuses a pattern it finds too complex (InvalidEventPatternException, EventBridge
+/// guide, "Wildcards and event pattern complexity") without saying where the limit is. One
+/// report (a rule refused at 8 stars in one field, accepted at 6; github.com/vals-ai/Valkyrie
+/// pull 278) puts it low, so more than 6 is said before apply meets the refusal.
+const WILDCARD_STARS_WARN: usize = 6;
+
+fn wildcard_warning(ctx: &mut Ctx, p: &Pattern, path: &SpecPath) {
+    for (field, stars) in p.wildcard_stars() {
+        if stars > WILDCARD_STARS_WARN {
+            ctx.push(
+                Diagnostic::warning(
+                    path,
+                    format!("`{field}`: {stars} wildcard stars in one field; EventBridge may refuse the pattern as too complex"),
+                )
+                .with_hint("prefer `prefix`/`suffix`, or fewer wildcard patterns with fewer stars"),
             );
         }
     }

@@ -9,16 +9,19 @@ Examples:
   trailctl validate                      Check ./trailctl.yaml
   trailctl plan -f examples/baseline.yaml
   trailctl apply --auto-approve          In CI, after review of the plan
+  trailctl plan --detailed-exitcode      Nightly drift check: exit 2 when the account drifted
   trailctl validate -f examples/baseline.yaml
   trailctl completions bash > /etc/bash_completion.d/trailctl
   trailctl test --format junit > alerts.xml
   trailctl events match --pattern pattern.json 123456789012_CloudTrail_*.json.gz
 
 Exit codes:
-  0  success (validate: the spec is valid; plan: planned, with or without changes;
+  0  success (validate: the spec is valid; plan: planned, with or without changes
+     (with --detailed-exitcode: no changes);
      test: every alert test passed; events match: at least one event matched)
   1  error: invalid spec, bad usage, a conflict in the plan, a failed AWS call,
      apply refused or not converged, an invalid pattern or event file
+  2  plan --detailed-exitcode: the account differs from the spec
   3  test: an alert test failed; events match: no event matched
 
 Spec reference: docs/spec.md";
@@ -133,6 +136,9 @@ pub struct PlanArgs {
     /// Take over same-named trails and buckets that exist without trailctl's tags
     #[arg(long)]
     pub adopt: bool,
+    /// Exit 0 when there is nothing to change, 2 when there is (drift checks), 1 on error
+    #[arg(long)]
+    pub detailed_exitcode: bool,
 }
 
 #[derive(Debug, clap::Args)]

@@ -11,9 +11,11 @@ pub fn run(args: &PlanArgs, config: &Config, io: &mut Io<'_>) -> Exit {
         return Exit::Failure;
     };
     session::show(&s.plan, config, io);
-    if s.plan.conflicts.is_empty() {
-        Exit::Success
-    } else {
+    if !s.plan.conflicts.is_empty() {
         Exit::Failure
+    } else if args.detailed_exitcode && s.plan.has_changes() {
+        Exit::Changes
+    } else {
+        Exit::Success
     }
 }

@@ -154,15 +154,17 @@ fn an_invalid_spec_makes_no_aws_call() {
     let endpoint = format!("http://{}", listener.local_addr().unwrap());
     for command in ["plan", "apply"] {
         let out = Command::new(env!("CARGO_BIN_EXE_trailctl"))
-            .args(
-                [
-                    command,
-                    "-f",
-                    "tests/specs/invalid/trail-names.yaml",
-                    "--auto-approve",
-                ][..if command == "plan" { 3 } else { 4 }]
-                    .to_vec(),
-            )
+            .args([
+                command,
+                "-f",
+                "tests/specs/invalid/trail-names.yaml",
+                if command == "plan" {
+                    // An error is 1, never the 2 of "changes present".
+                    "--detailed-exitcode"
+                } else {
+                    "--auto-approve"
+                },
+            ])
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .env("AWS_ENDPOINT_URL", &endpoint)
             .env("AWS_ACCESS_KEY_ID", "x")

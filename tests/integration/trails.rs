@@ -223,8 +223,12 @@ async fn drift_by_another_client_is_shown_precisely_and_repaired() {
         .await
         .unwrap();
 
+    // The nightly drift check: exit 2 with the same plan on stdout.
+    let checked = plan(&a, &f, &["--detailed-exitcode"]);
+    exited(&checked, 2);
     let out = plan(&a, &f, &[]);
     let planned = ok(&out);
+    assert_eq!(text(&checked.stdout), planned);
     assert!(planned.contains("  ~ trail.audit\n"), "{planned}");
     for line in [
         "logging: false → true",
@@ -249,6 +253,7 @@ async fn drift_by_another_client_is_shown_precisely_and_repaired() {
     );
     ok(&apply(&a, &f, &[]));
     assert_eq!(ok(&plan(&a, &f, &[])), NO_CHANGES);
+    assert_eq!(ok(&plan(&a, &f, &["--detailed-exitcode"])), NO_CHANGES);
 }
 
 #[tokio::test]

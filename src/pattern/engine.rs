@@ -37,6 +37,16 @@ struct Field {
     may_be_absent: bool,
 }
 
+impl Pattern {
+    /// Whether this one pattern matches the event `text` (a JSON object). For many patterns or
+    /// many events, build a `RuleSet` once instead.
+    pub fn matches(&self, text: &str) -> Result<bool, EventError> {
+        let rules = RuleSet::new(vec![(String::new(), self.clone())]);
+        let mut scratch = Scratch::default();
+        Ok(!rules.matches(text, &mut scratch)?.is_empty())
+    }
+}
+
 /// Per-thread working memory for `RuleSet::matches`, reused from event to event.
 #[derive(Debug, Default)]
 pub struct Scratch {

@@ -20,12 +20,5 @@ pub use event::EventError;
 pub use explain::FieldCheck;
 pub use matcher::{AnythingBut, Matcher, Range};
 
-impl Pattern {
-    /// Whether this one pattern matches the event `text` (a JSON object). For many patterns or
-    /// many events, build a `RuleSet` once instead.
-    pub fn matches(&self, text: &str) -> Result<bool, EventError> {
-        let rules = RuleSet::new(vec![(String::new(), self.clone())]);
-        let mut scratch = Scratch::default();
-        Ok(!rules.matches(text, &mut scratch)?.is_empty())
-    }
-}
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,118 @@
+//! The engine's semantics, one named case each (the conformance corpus covers them at length;
+//! these say what each rule is), and a rule set of many rules against its index.
+
+use super::{Pattern, RuleSet, Scratch};
+
+fn m(pattern: &str, event: &str) -> bool {
+    Pattern::parse(pattern)
+        .unwrap_or_else(|e| panic!("{pattern}: {e}"))
+        .matches(event)
+        .unwrap_or_else(|e| panic!("{event}: {e}"))
+}
+
+#[test]
+fn values_by_type() {
+    assert!(
+        m(r#"{"n": [300]}"#, r#"{"n": 3.0e2}"#),
+        "numbers compare by value"
+    );
+    assert!(m(r#"{"n": [300]}"#, r#"{"n": 300.0}"#));
+    assert!(
+        !m(r#"{"n": [300]}"#, r#"{"n": "300"}"#),
+        "a string is no number"
+    );
+    assert!(!m(r#"{"s": ["300"]}"#, r#"{"n": 300}"#));
+    assert!(m(
+        r#"{"b": [true], "z": [null]}"#,
+        r#"{"b": true, "z": null}"#
+    ));
+    assert!(!m(r#"{"b": [true]}"#, r#"{"b": "true"}"#));
+    assert!(m(r#"{"ip": ["10.0.0.1"]}"#, r#"{"ip": "10.0.0.1"}"#));
+}
+
+#[test]
+fn exists_looks_at_leaves_only() {
+    let present = r#"{"a": [{"exists": true}]}"#;
+    let absent = r#"{"a": [{"exists": false}]}"#;
+    assert!(m(present, r#"{"a": 1}"#) && !m(absent, r#"{"a": 1}"#));
+    assert!(m(present, r#"{"a": null}"#), "null is a value");
+    for no_leaf in [
+        r#"{"a": {"b": 1}}"#,
+        r#"{"a": []}"#,
+        r#"{"a": {}}"#,
+        r#"{"x": 1}"#,
+    ] {
+        assert!(!m(present, no_leaf) && m(absent, no_leaf), "{no_leaf}");
+    }
+}
+
+#[test]
+fn arrays_dotted_keys_and_duplicates() {
+    assert!(m(r#"{"a": ["x"]}"#, r#"{"a": ["w", "x"]}"#), "any element");
+    let one_element = r#"{"s": {"k": ["a"], "v": [1]}}"#;
+    assert!(m(one_element, r#"{"s": [{"k": "a", "v": 1}]}"#));
+    assert!(
+        !m(
+            one_element,
+            r#"{"s": [{"k": "a", "v": 2}, {"k": "b", "v": 1}]}"#
+        ),
+        "conditions on an array of objects hold in one element"
+    );
+    assert!(
+        m(r#"{"a.b": ["x"]}"#, r#"{"a": {"b": "x"}}"#),
+        "dotted pattern key"
+    );
+    assert!(
+        m(r#"{"a": {"b": ["x"]}}"#, r#"{"a.b": "x"}"#),
+        "dotted event key"
+    );
+    assert!(
+        m(r#"{"a": ["x"], "a": ["y"]}"#, r#"{"a": "y"}"#),
+        "last key wins"
+    );
+    assert!(!m(r#"{"a": ["x"], "a": ["y"]}"#, r#"{"a": "x"}"#));
+}
+
+#[test]
+fn or_limits() {
+    assert!(m(
+        r#"{"$or": [{"a": ["1"]}, {"b": ["2"]}]}"#,
+        r#"{"b": "2"}"#
+    ));
+    // 4 $or of 6 branches each: 6^4 = 1296 combinations.
+    let or = r#"{"$or": [{"a": ["1"]}, {"b": ["1"]}, {"c": ["1"]}, {"d": ["1"]}, {"e": ["1"]}, {"f": ["1"]}]}"#;
+    let nested = format!(r#"{{"w": {or}, "x": {or}, "y": {or}, "z": {or}}}"#);
+    let e = Pattern::parse_with_limit(&nested, usize::MAX).unwrap_err();
+    assert!(e.message.contains("more than 1000 combinations"), "{e}");
+}
+
+#[test]
+fn a_rule_set_finds_each_rule_through_its_index_or_without_one() {
+    let rules = [
+        r#"{"source": ["aws.ec2"], "detail": {"eventName": ["RunInstances"]}}"#,
+        r#"{"source": ["aws.ec2"], "detail": {"eventName": ["StopInstances", "RunInstances"]}}"#,
+        r#"{"source": [{"prefix": "aws."}]}"#,
+        r#"{"detail": {"eventName": [{"anything-but": "RunInstances"}]}}"#,
+        r#"{"$or": [{"source": ["aws.s3"]}, {"detail": {"errorCode": [{"exists": true}]}}]}"#,
+    ];
+    let set = RuleSet::new(
+        rules
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (format!("r{i}"), Pattern::parse(p).unwrap()))
+            .collect(),
+    );
+    let mut scratch = Scratch::default();
+    let mut run = |e: &str| set.matches(e, &mut scratch).unwrap().to_vec();
+    assert_eq!(
+        run(r#"{"source": "aws.ec2", "detail": {"eventName": "RunInstances"}}"#),
+        [0, 1, 2]
+    );
+    assert_eq!(
+        run(r#"{"source": "aws.ec2", "detail": {"eventName": "StopInstances", "errorCode": "X"}}"#),
+        [1, 2, 3, 4]
+    );
+    assert_eq!(run(r#"{"source": "aws.s3"}"#), [2, 4]);
+    assert_eq!(run(r#"{"source": "my.app"}"#), Vec::<usize>::new());
+    assert_eq!(set.names()[4], "r4");
+}

@@ -6,6 +6,7 @@ mod alert;
 mod checks;
 mod marks;
 mod names;
+mod pattern;
 mod reader;
 mod source;
 mod suggest;

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use crate::model::alert::Alert;
 use crate::model::event_sources::{is_read_only_event, receives_read_only};
-use crate::pattern::{EventError, Pattern};
+use crate::pattern::{EventError, Pattern, RuleSet, Scratch};
 
 /// What happened to one event under one alert.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,71 +37,89 @@ impl TestResult {
     }
 }
 
-/// The verdict of `pattern` (the alert's, compiled) on `event` (an EventBridge event), with
-/// the Regions the alert is placed in.
-pub fn verdict(
-    alert: &Alert,
-    pattern: &Pattern,
-    regions: &BTreeSet<String>,
-    event: &Value,
-) -> Result<Verdict, EventError> {
-    let text = event.to_string();
-    let matched = pattern.matches(&text)?;
-    let fields = pattern.explain(&text)?;
-    let region = event.get("region").and_then(Value::as_str);
-    let placed = region.is_none_or(|r| regions.contains(r));
-    // EventBridge hands read-only management events only to rules in the state that asks for
-    // them: a pattern can match one that its rule never receives.
-    let withheld = is_read_only_event(event) && !receives_read_only(alert);
-    let delivered = matched && alert.enabled && placed && !withheld;
-    let reason = if !matched {
-        let failing: Vec<String> = fields
-            .iter()
-            .filter(|f| !f.ok)
-            .map(|f| {
-                let found = match f.found.as_slice() {
-                    [] => "nothing".to_owned(),
-                    [one] => one.clone(),
-                    many => format!("[{}]", many.join(", ")),
-                };
-                format!("{} is {found}, the pattern wants {}", f.path, f.wanted)
-            })
-            .collect();
-        if failing.is_empty() {
-            // Every field has a fitting value, but not from one element of an array.
-            "no match: the fitting values are in different elements of an array".to_owned()
-        } else {
-            format!("no match: {}", failing.join("; "))
+/// An alert made ready to judge events: its pattern compiled once into a rule set, and the
+/// Regions it is placed in.
+pub struct Judge<'a> {
+    alert: &'a Alert,
+    pattern: Pattern,
+    rules: RuleSet,
+    regions: BTreeSet<String>,
+    scratch: Scratch,
+}
+
+impl<'a> Judge<'a> {
+    /// `pattern` is the alert's, compiled.
+    pub fn new(alert: &'a Alert, pattern: Pattern, regions: BTreeSet<String>) -> Judge<'a> {
+        Judge {
+            alert,
+            rules: RuleSet::new(vec![(alert.name.clone(), pattern.clone())]),
+            pattern,
+            regions,
+            scratch: Scratch::default(),
         }
-    } else if !alert.enabled {
-        "matched, but the alert is disabled (enabled: false): not delivered".to_owned()
-    } else if withheld {
-        format!(
-            "matched, but not delivered: {} is a read-only event, which EventBridge hands only to rules in state ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS (set `read_only_events: true`)",
-            event
-                .pointer("/detail/eventName")
-                .and_then(Value::as_str)
-                .unwrap_or("this")
-        )
-    } else if !placed {
-        format!(
-            "matched, but not delivered: the event arrives in {}, and the alert has no rule there (placed in {})",
-            region.unwrap_or_default(),
-            regions.iter().cloned().collect::<Vec<_>>().join(", ")
-        )
-    } else {
-        let on: Vec<String> = fields
-            .iter()
-            .filter(|f| !f.found.is_empty())
-            .map(|f| format!("{} = {}", f.path, f.found.join(", ")))
-            .collect();
-        format!("matched on {}", on.join(", "))
-    };
-    Ok(Verdict {
-        matched,
-        delivered,
-        reason,
-    })
+    }
+
+    /// What happens to `event` (an EventBridge event) under the alert.
+    pub fn verdict(&mut self, event: &Value) -> Result<Verdict, EventError> {
+        let (alert, regions) = (self.alert, &self.regions);
+        let text = event.to_string();
+        let matched = !self.rules.matches(&text, &mut self.scratch)?.is_empty();
+        let fields = self.pattern.explain(&text)?;
+        let region = event.get("region").and_then(Value::as_str);
+        let placed = region.is_none_or(|r| regions.contains(r));
+        // EventBridge hands read-only management events only to rules in the state that asks for
+        // them: a pattern can match one that its rule never receives.
+        let withheld = is_read_only_event(event) && !receives_read_only(alert);
+        let delivered = matched && alert.enabled && placed && !withheld;
+        let reason = if !matched {
+            let failing: Vec<String> = fields
+                .iter()
+                .filter(|f| !f.ok)
+                .map(|f| {
+                    let found = match f.found.as_slice() {
+                        [] => "nothing".to_owned(),
+                        [one] => one.clone(),
+                        many => format!("[{}]", many.join(", ")),
+                    };
+                    format!("{} is {found}, the pattern wants {}", f.path, f.wanted)
+                })
+                .collect();
+            if failing.is_empty() {
+                // Every field has a fitting value, but not from one element of an array.
+                "no match: the fitting values are in different elements of an array".to_owned()
+            } else {
+                format!("no match: {}", failing.join("; "))
+            }
+        } else if !alert.enabled {
+            "matched, but the alert is disabled (enabled: false): not delivered".to_owned()
+        } else if withheld {
+            format!(
+                "matched, but not delivered: {} is a read-only event, which EventBridge hands only to rules in state ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS (set `read_only_events: true`)",
+                event
+                    .pointer("/detail/eventName")
+                    .and_then(Value::as_str)
+                    .unwrap_or("this")
+            )
+        } else if !placed {
+            format!(
+                "matched, but not delivered: the event arrives in {}, and the alert has no rule there (placed in {})",
+                region.unwrap_or_default(),
+                regions.iter().cloned().collect::<Vec<_>>().join(", ")
+            )
+        } else {
+            let on: Vec<String> = fields
+                .iter()
+                .filter(|f| !f.found.is_empty())
+                .map(|f| format!("{} = {}", f.path, f.found.join(", ")))
+                .collect();
+            format!("matched on {}", on.join(", "))
+        };
+        Ok(Verdict {
+            matched,
+            delivered,
+            reason,
+        })
+    }
 }
 
 #[cfg(test)]
@@ -137,32 +155,47 @@ mod tests {
     fn match_placement_and_enabled() {
         let regions: BTreeSet<String> = ["eu-west-1".to_owned()].into();
         let (a, p) = alert(true);
-        let v = verdict(&a, &p, &regions, &event("DeleteTable", "eu-west-1")).unwrap();
+        let v = Judge::new(&a, p.clone(), regions.clone())
+            .verdict(&event("DeleteTable", "eu-west-1"))
+            .unwrap();
         assert!(v.matched && v.delivered, "{v:?}");
         assert!(
             v.reason.contains("detail.eventName = \"DeleteTable\""),
             "{v:?}"
         );
-        let v = verdict(&a, &p, &regions, &event("DescribeTable", "eu-west-1")).unwrap();
+        let v = Judge::new(&a, p.clone(), regions.clone())
+            .verdict(&event("DescribeTable", "eu-west-1"))
+            .unwrap();
         assert!(!v.matched && !v.delivered);
         assert_eq!(
             v.reason,
             "no match: detail.eventName is \"DescribeTable\", the pattern wants [\"DeleteTable\"]"
         );
-        let v = verdict(&a, &p, &regions, &event("DeleteTable", "ap-south-1")).unwrap();
+        let v = Judge::new(&a, p.clone(), regions.clone())
+            .verdict(&event("DeleteTable", "ap-south-1"))
+            .unwrap();
         assert!(v.matched && !v.delivered);
         assert!(v.reason.contains("arrives in ap-south-1"), "{v:?}");
         // A read-only event reaches only rules that ask for read-only events.
         let (mut a, p) = alert(true);
         let describe = json!({"detail-type": "AWS API Call via CloudTrail", "source": "aws.dynamodb",
             "region": "eu-west-1", "detail": {"eventName": "DeleteTable", "readOnly": true}});
-        let v = verdict(&a, &p, &regions, &describe).unwrap();
+        let v = Judge::new(&a, p.clone(), regions.clone())
+            .verdict(&describe)
+            .unwrap();
         assert!(v.matched && !v.delivered, "{v:?}");
         assert!(v.reason.contains("read-only event"), "{v:?}");
         a.read_only_events = Some(true);
-        assert!(verdict(&a, &p, &regions, &describe).unwrap().delivered);
+        assert!(
+            Judge::new(&a, p.clone(), regions.clone())
+                .verdict(&describe)
+                .unwrap()
+                .delivered
+        );
         let (off, p) = alert(false);
-        let v = verdict(&off, &p, &regions, &event("DeleteTable", "eu-west-1")).unwrap();
+        let v = Judge::new(&off, p.clone(), regions.clone())
+            .verdict(&event("DeleteTable", "eu-west-1"))
+            .unwrap();
         assert!(v.matched && !v.delivered);
         assert!(v.reason.contains("disabled"));
     }

@@ -15,7 +15,7 @@ use crate::model::event_sources;
 use crate::pattern::{Pattern, json::Json};
 use crate::render::{diagnostics, test_report};
 use crate::spec;
-use crate::verdict::{TestResult, verdict};
+use crate::verdict::{Judge, TestResult};
 
 pub fn run(a: &TestArgs, config: &Config, io: &mut Io<'_>) -> Exit {
     let file = &a.spec.file;
@@ -42,6 +42,7 @@ pub fn run(a: &TestArgs, config: &Config, io: &mut Io<'_>) -> Exit {
             }
         };
         let regions = event_sources::regions(&alert.pattern, &alert.placement, &desired.regions);
+        let mut judge = Judge::new(alert, pattern, regions);
         for t in &alert.tests {
             let read = match &t.record {
                 TestRecord::File(f) => inputs::read(&base.join(f), f, false),
@@ -57,7 +58,7 @@ pub fn run(a: &TestArgs, config: &Config, io: &mut Io<'_>) -> Exit {
                 }
             };
             for input in events {
-                match verdict(alert, &pattern, &regions, &input.event) {
+                match judge.verdict(&input.event) {
                     Ok(v) => results.push(TestResult {
                         alert: alert.name.clone(),
                         record: input.label,

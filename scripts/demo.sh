@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job on a fresh machine: start the local AWS emulator and run trailctl against it:
 # validate the examples, then plan → apply → plan (no changes) of examples/baseline.yaml,
-# drift made by another client, the plan that shows it, and the apply that repairs it; then
+# drift made by another client, `drift` showing it (exit 2), a saved plan shown and applied
+# exactly, and `drift` clean again; then
 # `trailctl test` and plan → apply → plan of the alerts in examples/seed-alerts.yaml.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -53,10 +54,14 @@ ct = boto3.client("cloudtrail", region_name="us-east-1")
 ct.stop_logging(Name="acme-baseline")
 ct.put_insight_selectors(TrailName="acme-baseline", InsightSelectors=[])
 PY
-run plan -f "$spec"
-run apply -f "$spec" --auto-approve
-out=$(./target/debug/trailctl plan -f "$spec")
-[ "$out" = "No changes. The account matches the spec." ] || { echo "demo: drift was not repaired" >&2; exit 1; }
+# The nightly check: exit 2 on drift.
+set +e; run drift -f "$spec"; code=$?; set -e
+[ "$code" = 2 ] || { echo "demo: drift exited $code, not 2" >&2; exit 1; }
+# The pull-request flow: a saved plan, reviewed, then applied exactly.
+run plan -f "$spec" --out target/demo-plan.json
+run show target/demo-plan.json --format markdown
+run apply -f "$spec" target/demo-plan.json
+run drift -f "$spec"
 
 echo; echo "# alerts: the three seed alerts, tested offline against real CloudTrail records, then"
 echo "# placed where their events arrive"
@@ -67,4 +72,4 @@ run apply -f "$spec" --auto-approve
 out=$(./target/debug/trailctl plan -f "$spec" 2>/dev/null)
 echo; echo "\$ trailctl plan -f $spec"; echo "$out"
 [ "$out" = "No changes. The account matches the spec." ] || { echo "demo: the alerts re-plan is not empty" >&2; exit 1; }
-echo; echo "demo: plan → apply → plan, drift shown and repaired, alerts applied: OK"
+echo; echo "demo: plan → apply → plan, drift shown and repaired from a saved plan, alerts applied: OK"

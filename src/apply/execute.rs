@@ -2,16 +2,19 @@
 //! then trails (trail → tags → event selectors → Insights → logging). Stops at the first failure
 //! and says what was applied, what failed and what was not attempted; a re-run converges.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use crate::live::error::{ErrorKind, LiveError, LiveResult};
+use crate::live::observe::observe;
 use crate::live::services::Account;
 use crate::model::arn;
+use crate::model::desired::Desired;
 use crate::model::json::equivalent;
 use crate::model::observed::TrailSettings;
 use crate::model::state::{BucketState, TrailState};
 use crate::model::tags::Tags;
+use crate::plan::saved::{ABSENT, fingerprint};
 use crate::plan::{Action, Address, Change, Plan, Resource};
 
 /// How `apply` behaves.
@@ -21,6 +24,17 @@ pub struct Options {
     pub allow_destroy: bool,
     /// Waits between attempts when CloudTrail cannot yet see a bucket policy just written.
     pub policy_retry_delays: Vec<Duration>,
+    /// Re-read each resource before writing it, and stop when it changed since the plan.
+    pub recheck: Option<Recheck>,
+}
+
+/// What a resource must still be before apply writes it: the spec it was planned from, and
+/// each address's fingerprint as observed then (`plan::saved::fingerprint`).
+#[derive(Debug, Clone)]
+pub struct Recheck {
+    pub desired: Desired,
+    pub adopt: bool,
+    pub fingerprints: BTreeMap<Address, String>,
 }
 
 impl Default for Options {
@@ -28,6 +42,7 @@ impl Default for Options {
         Self {
             allow_destroy: false,
             policy_retry_delays: [1, 2, 4, 8, 16].map(Duration::from_secs).to_vec(),
+            recheck: None,
         }
     }
 }
@@ -59,6 +74,8 @@ pub enum Refusal {
 pub struct Outcome {
     pub applied: Vec<Address>,
     pub failed: Option<(Address, LiveError)>,
+    /// The resource that changed since the plan was made; nothing was written to it.
+    pub stale: Option<Address>,
     pub not_attempted: Vec<Address>,
 }
 
@@ -110,7 +127,54 @@ pub async fn apply<A: Account>(
         account_id: &plan.account,
         options,
     };
-    for change in rest.by_ref() {
+    // Drift since the plan stops the apply before its first write; after that, each resource
+    // is re-read again just before it is written (another apply may be racing this one).
+    let mut now = None;
+    if let Some(r) = &options.recheck {
+        let current = match replan(account, r).await {
+            Ok(p) => p,
+            Err(e) => {
+                if let Some(first) = rest.next() {
+                    outcome.failed = Some((first.address.clone(), e));
+                }
+                outcome
+                    .not_attempted
+                    .extend(rest.map(|c| c.address.clone()));
+                return Ok(outcome);
+            }
+        };
+        let changed = rest
+            .clone()
+            .find(|c| still_planned(r, &current, c).is_none());
+        if let Some(c) = changed {
+            outcome.stale = Some(c.address.clone());
+            outcome
+                .not_attempted
+                .extend(rest.map(|c| c.address.clone()));
+            return Ok(outcome);
+        }
+        now = Some(current);
+    }
+    for planned in rest.by_ref() {
+        let fresh;
+        let change = match &options.recheck {
+            None => planned,
+            Some(r) => match recheck(account, r, now.take(), planned).await {
+                Ok(Some(c)) => {
+                    fresh = c;
+                    &fresh
+                }
+                Ok(None) => {
+                    outcome.stale = Some(planned.address.clone());
+                    outcome.not_attempted.push(planned.address.clone());
+                    break;
+                }
+                Err(e) => {
+                    outcome.failed = Some((planned.address.clone(), e));
+                    break;
+                }
+            },
+        };
         progress(Event::Started(change));
         match ex.change(change, progress).await {
             Ok(()) => {
@@ -123,8 +187,52 @@ pub async fn apply<A: Account>(
             }
         }
     }
-    outcome.not_attempted = rest.map(|c| c.address.clone()).collect();
+    outcome
+        .not_attempted
+        .extend(rest.map(|c| c.address.clone()));
     Ok(outcome)
+}
+
+/// The account read again and planned again with the spec the plan was made from.
+async fn replan<A: Account>(account: &A, r: &Recheck) -> LiveResult<Plan> {
+    let observed = observe(account, &r.desired).await?;
+    Ok(crate::plan::plan(
+        &r.desired,
+        &observed,
+        crate::plan::Options { adopt: r.adopt },
+    ))
+}
+
+/// `change` with its resource as it is in `now`, or `None` when the resource no longer has the
+/// fingerprint it was planned with.
+fn still_planned(r: &Recheck, now: &Plan, change: &Change) -> Option<Change> {
+    let current = now
+        .changes
+        .iter()
+        .find(|c| c.address == change.address)
+        .and_then(|c| c.before.clone());
+    let expected = r
+        .fingerprints
+        .get(&change.address)
+        .map_or(ABSENT, String::as_str);
+    (fingerprint(current.as_ref()) == expected).then(|| Change {
+        before: current,
+        ..change.clone()
+    })
+}
+
+/// Re-reads the account (unless `now` was just read) and checks `change` against it.
+async fn recheck<A: Account>(
+    account: &A,
+    r: &Recheck,
+    now: Option<Plan>,
+    change: &Change,
+) -> LiveResult<Option<Change>> {
+    let now = match now {
+        Some(p) => p,
+        None => replan(account, r).await?,
+    };
+    Ok(still_planned(r, &now, change))
 }
 
 /// Tags to add (new or changed) and keys to remove, going from `before` to `after`.

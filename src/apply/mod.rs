@@ -10,5 +10,5 @@ mod alert_tests;
 #[cfg(test)]
 mod tests;
 
-pub use execute::{Event, Options, Outcome, Refusal, apply, refusal};
+pub use execute::{Event, Options, Outcome, Recheck, Refusal, apply, refusal};
 pub use verify::{NotConverged, verify};

@@ -66,6 +66,7 @@ pub(super) fn opts(allow_destroy: bool) -> Options {
     Options {
         allow_destroy,
         policy_retry_delays: vec![std::time::Duration::ZERO; 3],
+        recheck: None,
     }
 }
 
@@ -332,12 +333,77 @@ trails: [{name: trl, bucket: elsewhere}]
     assert!(!again.has_changes(), "{:#?}", again.changes);
 }
 
+/// Options that re-read every resource before writing it, against the fingerprints of `p`.
+fn rechecked(d: &Desired, p: &Plan) -> Options {
+    Options {
+        recheck: Some(crate::apply::Recheck {
+            desired: d.clone(),
+            adopt: false,
+            fingerprints: plan::saved::fingerprints(p),
+        }),
+        ..opts(false)
+    }
+}
+
 #[test]
-fn account_mismatch_is_a_conflict() {
-    let (f, d) = (
-        fake(),
-        desired(&format!("{SPEC}\naccount: '999999999999'\n")),
+fn a_resource_changed_after_the_plan_is_stale_and_nothing_is_written_to_it() {
+    let (f, d) = (fake(), desired(SPEC));
+    apply_ok(&f, &plan_of(&f, &d, false), false);
+    let retagged = desired(&SPEC.replace("team: sec", "team: audit"));
+    let p = plan_of(&f, &retagged, false);
+    assert!(p.has_changes());
+    // Another client stops the trail's logging between the plan and the apply.
+    run(crate::live::services::CloudTrail::set_logging(
+        &f,
+        "us-east-1",
+        "audit",
+        false,
+    ))
+    .unwrap();
+    f.reset_calls();
+    let out = run(apply(&f, &p, &rechecked(&retagged, &p), &mut |_| {})).unwrap();
+    // Drift before the first write stops the whole apply.
+    assert_eq!(out.stale, Some(Address::Trail("audit".into())));
+    assert!(out.applied.is_empty());
+    assert_eq!(out.not_attempted.len(), 3, "{out:?}");
+    assert_eq!(
+        f.calls("S3:PutBucketTagging") + f.calls("CloudTrail:AddTags"),
+        0
     );
+}
+
+#[test]
+fn a_resource_changed_during_the_apply_stops_it_before_that_resource() {
+    let (f, d) = (fake(), desired(SPEC));
+    apply_ok(&f, &plan_of(&f, &d, false), false);
+    let retagged = desired(&SPEC.replace("team: sec", "team: audit"));
+    let p = plan_of(&f, &retagged, false);
+    // A racing apply stops the trail's logging once the bucket is written.
+    let mut race = |e: crate::apply::Event<'_>| {
+        if let crate::apply::Event::Finished(c) = e
+            && c.address == Address::Bucket("audit-logs".into())
+        {
+            let mut s = f.state.borrow_mut();
+            for t in s.trails.values_mut() {
+                t.logging = false;
+            }
+        }
+    };
+    let out = run(apply(&f, &p, &rechecked(&retagged, &p), &mut race)).unwrap();
+    assert_eq!(out.applied, vec![Address::Bucket("audit-logs".into())]);
+    assert_eq!(out.stale, Some(Address::Trail("audit".into())));
+    assert_eq!(
+        f.calls("CloudTrail:AddTags"),
+        0,
+        "nothing written to a stale trail"
+    );
+}
+
+#[test]
+fn an_unchanged_account_applies_with_the_recheck() {
+    let (f, d) = (fake(), desired(SPEC));
     let p = plan_of(&f, &d, false);
-    assert!(p.conflicts[0].message.contains("999999999999"));
+    let out = run(apply(&f, &p, &rechecked(&d, &p), &mut |_| {})).unwrap();
+    assert!(out.failed.is_none() && out.stale.is_none(), "{out:?}");
+    assert!(!plan_of(&f, &d, false).has_changes());
 }

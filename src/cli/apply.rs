@@ -1,84 +1,152 @@
-//! `trailctl apply`: plan, confirm, apply in dependency order, then re-read and verify.
+//! `trailctl apply [PLAN_FILE]`: plan (or read a saved plan), confirm, apply in dependency order
+//! with every resource re-read before it is written, then re-read the account and verify.
 
-use crate::apply::{self, Event, NotConverged, Outcome, Refusal};
-use crate::cli::args::ApplyArgs;
+use serde_json::json;
+
+use crate::apply::{self, Event, NotConverged, Outcome, Recheck, Refusal};
+use crate::cli::args::{ApplyArgs, OutputFormat};
 use crate::cli::config::Config;
 use crate::cli::run::Io;
-use crate::cli::session::{self, error};
+use crate::cli::session::{self, error, json_line};
+use crate::cli::show;
 use crate::exit::Exit;
-use crate::plan::Action;
+use crate::plan::saved::{self, SavedPlan};
+use crate::plan::{Action, Address, Plan};
 use crate::render;
+use crate::render::view::FORMAT_VERSION;
+
+/// With more changes than this, progress lines are numbered.
+const NUMBERED_PROGRESS: usize = 3;
 
 pub fn run(args: &ApplyArgs, config: &Config, io: &mut Io<'_>) -> Exit {
-    let Some(s) = session::start(&args.spec.file, args.adopt, config, io) else {
-        return Exit::Failure;
+    let saved = match &args.plan {
+        Some(path) => match show::read(path, config, io) {
+            Some(p) => Some(p),
+            None => return Exit::Failure,
+        },
+        None => None,
     };
-    session::show(&s.plan, config, io);
-    let options = apply::Options {
-        allow_destroy: args.allow_destroy,
-        ..apply::Options::default()
-    };
-    if let Some(refusal) = apply::refusal(&s.plan, &options) {
-        refuse(&refusal, config, io);
-        return Exit::Failure;
-    }
-    if !s.plan.has_changes() {
-        return Exit::Success;
-    }
-    if !confirmed(args, config, io) {
+    if args.format != OutputFormat::Human && saved.is_none() && !args.auto_approve {
+        error(
+            config,
+            io,
+            "apply --format json|markdown cannot ask for confirmation: add --auto-approve, or apply a saved plan",
+        );
         return Exit::Failure;
     }
-    let color = config.stdout_color;
-    let stdout = &mut *io.stdout;
-    let mut progress = |e: Event<'_>| {
-        let _ = match e {
-            Event::Started(c) => writeln!(stdout, "{}: {}…", c.address, verb(c.action).0),
-            Event::Finished(c) => {
-                writeln!(stdout, "{}: {}", c.address, color.green(verb(c.action).1))
-            }
-            Event::Retrying {
-                address,
-                delay,
-                error,
-            } => writeln!(
-                stdout,
-                "{address}: CloudTrail cannot see the bucket policy yet ({}); retrying in {} s",
-                error.kind_name(),
-                delay.as_secs()
-            ),
-        };
+    let Some(s) = session::connect_for(&args.spec.file, config, io) else {
+        return Exit::Failure;
     };
-    let outcome =
-        match s
-            .runtime
-            .block_on(apply::apply(&s.account, &s.plan, &options, &mut progress))
-        {
-            Ok(o) => o,
-            Err(refusal) => {
-                refuse(&refusal, config, io);
+    let (plan, recheck) = match &saved {
+        Some(sp) => {
+            if let Err(e) = sp
+                .check_spec(&s.context())
+                .and_then(|()| sp.check_account(&s.account_id))
+            {
+                error(config, io, format!("apply refused: {e}"));
                 return Exit::Failure;
             }
-        };
-    if let Some((address, e)) = &outcome.failed {
-        report_failure(&outcome, address, e, config, io);
+            let adopt = sp.changes.iter().any(|c| c.change.adopt);
+            (sp.plan(), recheck_of(&s.desired, adopt, sp))
+        }
+        None => {
+            let Some(p) = s.plan(args.adopt, config, io) else {
+                return Exit::Failure;
+            };
+            let r = Recheck {
+                desired: s.desired.clone(),
+                adopt: args.adopt,
+                fingerprints: saved::fingerprints(&p),
+            };
+            (p, r)
+        }
+    };
+    let mut report = Report::new(args.format, config);
+    report.plan(&plan, config, io);
+    let options = apply::Options {
+        allow_destroy: args.allow_destroy,
+        recheck: Some(recheck),
+        ..apply::Options::default()
+    };
+    if let Some(refusal) = apply::refusal(&plan, &options) {
+        refuse(&refusal, config, io);
+        report.summary("refused", &Outcome::default(), &[], io);
         return Exit::Failure;
     }
-    let Some(after) = session::plan_again(&s.runtime, &s.account, &s.desired, false, config, io)
-    else {
+    if !plan.has_changes() {
+        report.summary("no_changes", &Outcome::default(), &[], io);
+        return Exit::Success;
+    }
+    if saved.is_none() && !confirmed(args, config, io) {
+        return Exit::Failure;
+    }
+    let total = plan
+        .changes
+        .iter()
+        .filter(|c| c.action != Action::NoOp)
+        .count();
+    let result = {
+        let mut done = 0;
+        let mut progress = |e: Event<'_>| report.progress(e, &mut done, total, io);
+        s.runtime
+            .block_on(apply::apply(&s.account, &plan, &options, &mut progress))
+    };
+    let outcome = match result {
+        Ok(o) => o,
+        Err(refusal) => {
+            refuse(&refusal, config, io);
+            report.summary("refused", &Outcome::default(), &[], io);
+            return Exit::Failure;
+        }
+    };
+    if let Some(address) = &outcome.stale {
+        let what = if saved.is_some() {
+            "saved plan is stale"
+        } else {
+            "plan is stale"
+        };
+        error(
+            config,
+            io,
+            format!("{what}: {address} changed since the plan was made; nothing was written to it"),
+        );
+        lists(&outcome, io);
+        let _ = writeln!(
+            io.stderr,
+            "  Another apply or client changed it. Make a new plan and review it."
+        );
+        report.summary("stale", &outcome, &[], io);
+        return Exit::Failure;
+    }
+    if let Some((address, e)) = &outcome.failed {
+        error(config, io, format!("{address}: {e}"));
+        lists(&outcome, io);
+        let _ = writeln!(
+            io.stderr,
+            "  Fix the cause and run apply again: it continues from what the account now is."
+        );
+        report.summary("failed", &outcome, &[], io);
+        return Exit::Failure;
+    }
+    let Some(after) = s.plan(false, config, io) else {
         return Exit::Failure;
     };
     let stuck = apply::verify(&after, &outcome.applied);
     if !stuck.is_empty() {
         report_not_converged(&stuck, config, io);
+        report.summary("not_converged", &outcome, &stuck, io);
         return Exit::Failure;
     }
-    let (add, change, destroy) = s.plan.counts();
-    let _ = writeln!(
-        io.stdout,
-        "\n{} {add} added, {change} changed, {destroy} destroyed; re-read and verified.",
-        config.stdout_color.green("Apply complete:")
-    );
+    report.summary("applied", &outcome, &[], io);
     Exit::Success
+}
+
+fn recheck_of(desired: &crate::model::desired::Desired, adopt: bool, sp: &SavedPlan) -> Recheck {
+    Recheck {
+        desired: desired.clone(),
+        adopt,
+        fingerprints: sp.fingerprints(),
+    }
 }
 
 fn verb(a: Action) -> (&'static str, &'static str) {
@@ -88,6 +156,124 @@ fn verb(a: Action) -> (&'static str, &'static str) {
         Action::Replace => ("replacing", "replaced"),
         Action::Delete => ("deleting", "deleted"),
         Action::NoOp => ("checking", "unchanged"),
+    }
+}
+
+/// What apply prints to stdout, in the format asked for.
+struct Report {
+    format: OutputFormat,
+    color: crate::render::style::Color,
+    counts: (usize, usize, usize),
+}
+
+impl Report {
+    fn new(format: OutputFormat, config: &Config) -> Self {
+        Self {
+            format,
+            color: config.stdout_color,
+            counts: (0, 0, 0),
+        }
+    }
+
+    fn plan(&mut self, plan: &Plan, config: &Config, io: &mut Io<'_>) {
+        self.counts = plan.counts();
+        match self.format {
+            OutputFormat::Json => json_line(
+                io,
+                &json!({"event": "plan", "plan": render::view::PlanView::new(plan)}),
+                false,
+            ),
+            format => session::show(plan, "trailctl apply", format, config, io),
+        }
+    }
+
+    fn progress(&self, e: Event<'_>, done: &mut usize, total: usize, io: &mut Io<'_>) {
+        if self.format == OutputFormat::Json {
+            let line = match e {
+                Event::Started(c) => {
+                    json!({"event": "started", "address": c.address, "action": c.action})
+                }
+                Event::Finished(c) => {
+                    json!({"event": "finished", "address": c.address, "action": c.action})
+                }
+                Event::Retrying {
+                    address,
+                    delay,
+                    error,
+                } => json!({"event": "retrying", "address": address,
+                    "delay_seconds": delay.as_secs(), "error": error.kind_name()}),
+            };
+            return json_line(io, &line, false);
+        }
+        let step = |n: usize| {
+            if total > NUMBERED_PROGRESS {
+                format!("[{n}/{total}] ")
+            } else {
+                String::new()
+            }
+        };
+        let _ = match e {
+            Event::Started(c) => writeln!(
+                io.stdout,
+                "{}{}: {}…",
+                step(*done + 1),
+                c.address,
+                verb(c.action).0
+            ),
+            Event::Finished(c) => {
+                *done += 1;
+                writeln!(
+                    io.stdout,
+                    "{}{}: {}",
+                    step(*done),
+                    c.address,
+                    self.color.green(verb(c.action).1)
+                )
+            }
+            Event::Retrying {
+                address,
+                delay,
+                error,
+            } => writeln!(
+                io.stdout,
+                "{address}: CloudTrail cannot see the bucket policy yet ({}); retrying in {} s",
+                error.kind_name(),
+                delay.as_secs()
+            ),
+        };
+    }
+
+    fn summary(&self, result: &str, o: &Outcome, stuck: &[NotConverged], io: &mut Io<'_>) {
+        let (add, change, destroy) = self.counts;
+        match self.format {
+            OutputFormat::Json => json_line(
+                io,
+                &json!({
+                    "event": "summary",
+                    "format_version": FORMAT_VERSION,
+                    "result": result,
+                    "applied": o.applied,
+                    "failed": o.failed.as_ref().map(|(a, e)| json!({"address": a, "error": e.to_string()})),
+                    "stale": o.stale,
+                    "not_attempted": o.not_attempted,
+                    "not_converged": stuck.iter().map(|n| json!({
+                        "address": n.address, "field": n.field,
+                        "expected": n.expected.to_json(), "actual": n.actual.to_json()})).collect::<Vec<_>>(),
+                }),
+                false,
+            ),
+            _ if result == "applied" => {
+                let _ = writeln!(
+                    io.stdout,
+                    "\n{} {add} added, {change} changed, {destroy} destroyed; re-read and verified.",
+                    self.color.green("Apply complete:")
+                );
+            }
+            OutputFormat::Markdown if result != "no_changes" => {
+                let _ = writeln!(io.stdout, "\n**Apply {result}** (details on stderr)");
+            }
+            _ => {}
+        }
     }
 }
 
@@ -138,15 +324,9 @@ fn confirmed(args: &ApplyArgs, config: &Config, io: &mut Io<'_>) -> bool {
     }
 }
 
-fn report_failure(
-    outcome: &Outcome,
-    address: &crate::plan::Address,
-    e: &crate::live::LiveError,
-    config: &Config,
-    io: &mut Io<'_>,
-) {
-    error(config, io, format!("{address}: {e}"));
-    let list = |v: &[crate::plan::Address]| {
+/// What was applied, what failed or was stale, and what was not attempted.
+fn lists(outcome: &Outcome, io: &mut Io<'_>) {
+    let list = |v: &[Address]| {
         if v.is_empty() {
             "none".to_owned()
         } else {
@@ -157,15 +337,13 @@ fn report_failure(
         }
     };
     let _ = writeln!(io.stderr, "  applied: {}", list(&outcome.applied));
-    let _ = writeln!(io.stderr, "  failed: {address} (it may be partly changed)");
+    if let Some((address, _)) = &outcome.failed {
+        let _ = writeln!(io.stderr, "  failed: {address} (it may be partly changed)");
+    }
     let _ = writeln!(
         io.stderr,
         "  not attempted: {}",
         list(&outcome.not_attempted)
-    );
-    let _ = writeln!(
-        io.stderr,
-        "  Fix the cause and run apply again: it continues from what the account now is."
     );
 }
 

@@ -9,7 +9,10 @@ Examples:
   trailctl validate                      Check ./trailctl.yaml
   trailctl plan -f examples/baseline.yaml
   trailctl apply --auto-approve          In CI, after review of the plan
-  trailctl plan --detailed-exitcode      Nightly drift check: exit 2 when the account drifted
+  trailctl plan --out plan.json --format markdown > plan.md
+  trailctl apply plan.json               Apply exactly the saved plan, or refuse if it is stale
+  trailctl show plan.json --format json
+  trailctl drift --format json           Nightly drift check: exit 2 when the account drifted
   trailctl validate -f examples/baseline.yaml
   trailctl completions bash > /etc/bash_completion.d/trailctl
   trailctl test --format junit > alerts.xml
@@ -17,11 +20,12 @@ Examples:
 
 Exit codes:
   0  success (validate: the spec is valid; plan: planned, with or without changes
-     (with --detailed-exitcode: no changes);
+     (with --detailed-exitcode: no changes); drift: no drift;
      test: every alert test passed; events match: at least one event matched)
   1  error: invalid spec, bad usage, a conflict in the plan, a failed AWS call,
-     apply refused or not converged, an invalid pattern or event file
-  2  plan --detailed-exitcode: the account differs from the spec
+     another account than the spec's, apply refused, stale or not converged,
+     an unusable plan file, an invalid pattern or event file
+  2  plan --detailed-exitcode, drift: the account differs from the spec
   3  test: an alert test failed; events match: no event matched
 
 Spec reference: docs/spec.md";
@@ -63,6 +67,10 @@ pub enum Command {
     Plan(PlanArgs),
     /// Make the account match the spec: plan, confirm, apply, verify
     Apply(ApplyArgs),
+    /// Render a plan saved with `plan --out`, as `plan` shows it
+    Show(ShowArgs),
+    /// Read the account and show only what drifted from the spec; exit 2 on drift
+    Drift(DriftArgs),
     /// Run the tests the spec's alerts carry, offline, with EventBridge's matching rules
     Test(TestArgs),
     /// Match events against a pattern, or validate a pattern, offline
@@ -85,6 +93,17 @@ pub struct SpecFile {
         value_name = "FILE"
     )]
     pub file: PathBuf,
+}
+
+/// How `plan`, `show`, `drift` and `apply` print.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    /// Text for people (colour only on a terminal)
+    Human,
+    /// One versioned JSON document (apply: JSON lines of progress, then a summary)
+    Json,
+    /// A pull-request comment
+    Markdown,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -139,6 +158,29 @@ pub struct PlanArgs {
     /// Exit 0 when there is nothing to change, 2 when there is (drift checks), 1 on error
     #[arg(long)]
     pub detailed_exitcode: bool,
+    /// Also save the plan to FILE, for `apply FILE` (which applies exactly it, or refuses when
+    /// the account changed since)
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: OutputFormat,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ShowArgs {
+    /// A plan file written by `plan --out`
+    #[arg(value_name = "PLAN_FILE")]
+    pub plan: PathBuf,
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: OutputFormat,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DriftArgs {
+    #[command(flatten)]
+    pub spec: SpecFile,
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: OutputFormat,
 }
 
 #[derive(Debug, clap::Args)]
@@ -154,4 +196,9 @@ pub struct ApplyArgs {
     /// Allow changes that reduce audit logging (delete a trail, stop logging, fewer events…)
     #[arg(long)]
     pub allow_destroy: bool,
+    /// Apply exactly this plan (from `plan --out`) instead of planning again; no prompt
+    #[arg(value_name = "PLAN_FILE", conflicts_with = "adopt")]
+    pub plan: Option<PathBuf>,
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: OutputFormat,
 }

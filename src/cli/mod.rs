@@ -4,11 +4,13 @@ mod apply;
 mod args;
 mod completions;
 pub mod config;
+mod drift;
 mod events;
 pub mod inputs;
 mod plan;
 mod run;
 mod session;
+mod show;
 mod test;
 mod validate;
 

@@ -8,7 +8,7 @@ use clap::error::ErrorKind;
 
 use crate::cli::args::{Args, Command};
 use crate::cli::config::{Config, Terminal};
-use crate::cli::{apply, completions, events, plan, test, validate};
+use crate::cli::{apply, completions, drift, events, plan, show, test, validate};
 use crate::exit::Exit;
 
 /// The process's standard streams, and whether each is a terminal.
@@ -53,6 +53,8 @@ where
         Command::Validate(spec) => validate::run(&spec.file, &config, io),
         Command::Plan(a) => plan::run(&a, &config, io),
         Command::Apply(a) => apply::run(&a, &config, io),
+        Command::Show(a) => show::run(&a, &config, io),
+        Command::Drift(a) => drift::run(&a, &config, io),
         Command::Test(a) => test::run(&a, &config, io),
         Command::Events(e) => events::run(e, &config, io),
         Command::Completions { shell } => completions::run(shell, io),

@@ -14,7 +14,7 @@ use crate::model::tags::Tags;
 pub type SubscriptionKey = (String, String);
 
 /// An SNS topic as plans compare it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TopicState {
     pub name: String,
     pub region: String,
@@ -25,7 +25,9 @@ pub struct TopicState {
     pub subscriptions: BTreeSet<SubscriptionKey>,
     /// Subscriptions waiting for confirmation (observed only; never a diff).
     pub pending: BTreeSet<SubscriptionKey>,
-    /// ARNs of the confirmed subscriptions (observed only; what `Unsubscribe` takes).
+    /// ARNs of the confirmed subscriptions (observed only; what `Unsubscribe` takes). Not saved
+    /// in a plan file: applying a saved plan re-reads the topic first.
+    #[serde(skip)]
     pub subscription_arns: BTreeMap<SubscriptionKey, String>,
     pub tags: Tags,
 }
@@ -57,7 +59,7 @@ impl TopicState {
 }
 
 /// One target of a rule.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TargetState {
     pub id: String,
     pub arn: String,
@@ -85,7 +87,7 @@ impl TargetState {
 }
 
 /// One EventBridge rule on the default bus of its Region.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RuleState {
     pub pattern: Value,
     pub description: Option<String>,
@@ -112,7 +114,7 @@ impl RuleState {
 }
 
 /// An alert: its rule in each Region it is placed in (same name everywhere).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct AlertState {
     pub name: String,
     /// The rules' name.
@@ -172,7 +174,7 @@ impl AlertState {
 }
 
 /// The IAM role rules outside the home Region use to put events on the home bus.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RoleState {
     pub name: String,
     pub trust: Value,

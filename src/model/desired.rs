@@ -63,7 +63,7 @@ pub struct Trail {
 }
 
 /// Delivery of a trail's events to CloudWatch Logs.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CloudWatchLogs {
     /// `CloudWatchLogsLogGroupArn`, ending in `:*`.
     pub log_group_arn: String,
@@ -72,7 +72,9 @@ pub struct CloudWatchLogs {
 }
 
 /// CloudTrail Insights types.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum InsightType {
     ApiCallRate,
     ApiErrorRate,

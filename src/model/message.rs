@@ -24,7 +24,7 @@ const PREDEFINED: &[&str] = &[
 pub const DEFAULT: &str = "<eventName> by <userIdentity.arn> on <eventSource> in <awsRegion> (account <recipientAccountId>) at <eventTime> from <sourceIPAddress>. Error: <errorCode>";
 
 /// `InputPathsMap` and `InputTemplate`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct InputTransformer {
     pub paths: BTreeMap<String, String>,
     pub template: String,

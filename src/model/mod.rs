@@ -6,6 +6,7 @@ pub mod alert_state;
 pub mod arn;
 pub mod desired;
 pub mod diagnostic;
+pub mod digest;
 pub mod envelope;
 pub mod event_sources;
 pub mod json;

@@ -32,7 +32,7 @@ pub struct Observed {
 }
 
 /// The `UpdateTrail` settings of a trail, as the API reports them (empty strings already `None`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TrailSettings {
     pub all_regions: bool,
     pub global_service_events: bool,

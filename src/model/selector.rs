@@ -1,14 +1,14 @@
 //! CloudTrail advanced event selectors, and the spec's shorthands that expand into them.
 
 /// One advanced event selector, in the AWS shape (`Name`, `FieldSelectors`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct AdvancedSelector {
     pub name: Option<String>,
     pub fields: Vec<FieldSelector>,
 }
 
 /// One condition of an advanced event selector. Every list empty means "no condition of that kind".
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FieldSelector {
     pub field: String,
     pub equals: Vec<String>,

@@ -13,7 +13,7 @@ use crate::model::selector::{AdvancedSelector, FieldSelector};
 use crate::model::tags::Tags;
 
 /// A trail as plans compare it. Home Region and name identify it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TrailState {
     pub name: String,
     /// The home Region: where the trail is read and written.
@@ -29,7 +29,7 @@ pub struct TrailState {
 }
 
 /// Default encryption of a bucket.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Encryption {
     None,
     /// SSE-S3 (AES256).
@@ -39,7 +39,7 @@ pub enum Encryption {
 }
 
 /// A delivery bucket as plans compare it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BucketState {
     pub name: String,
     pub region: String,
@@ -85,6 +85,21 @@ impl PartialEq for FieldValue {
 }
 
 impl Eq for FieldValue {}
+
+impl FieldValue {
+    /// The value as JSON, as the JSON plan shows it: absent is `null`, JSON in its sorted form.
+    pub fn to_json(&self) -> Value {
+        match self {
+            FieldValue::Absent => Value::Null,
+            FieldValue::Text(s) => json!(s),
+            FieldValue::Bool(b) => json!(b),
+            FieldValue::Number(n) => json!(n),
+            FieldValue::List(l) => json!(l),
+            FieldValue::Map(m) => json!(m),
+            FieldValue::Json(j) => sorted(j),
+        }
+    }
+}
 
 /// A resource's fields, in display order.
 pub type Fields = Vec<(&'static str, FieldValue)>;

@@ -4,12 +4,17 @@
 //! warnings are for people (and for the `--allow-destroy` gate).
 
 use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
 
 use crate::model::alert_state::{AlertState, RoleState, TopicState};
 use crate::model::state::{BucketState, Fields, TrailState};
 
-/// A resource's address, as shown and as targeted: `bucket.NAME`, `trail.NAME`.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// A resource's address, as shown and as targeted: `bucket.NAME`, `trail.NAME`. Saved and shown
+/// in JSON as that string.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
 pub enum Address {
     Bucket(String),
     Trail(String),
@@ -30,8 +35,43 @@ impl fmt::Display for Address {
     }
 }
 
+impl FromStr for Address {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        let (kind, name) = s
+            .split_once('.')
+            .filter(|(_, n)| !n.is_empty())
+            .ok_or_else(|| format!("`{s}` is not a resource address (KIND.NAME)"))?;
+        let name = name.to_owned();
+        Ok(match kind {
+            "bucket" => Address::Bucket(name),
+            "trail" => Address::Trail(name),
+            "topic" => Address::Topic(name),
+            "alert" => Address::Alert(name),
+            "role" => Address::Role(name),
+            _ => return Err(format!("`{s}`: unknown resource kind `{kind}`")),
+        })
+    }
+}
+
+impl TryFrom<String> for Address {
+    type Error = String;
+
+    fn try_from(s: String) -> Result<Self, String> {
+        s.parse()
+    }
+}
+
+impl From<Address> for String {
+    fn from(a: Address) -> String {
+        a.to_string()
+    }
+}
+
 /// What applying a change does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Action {
     NoOp,
     Create,
@@ -52,10 +92,22 @@ impl Action {
             Action::Delete => "-",
         }
     }
+
+    /// The action's name in JSON and Markdown.
+    pub fn name(self) -> &'static str {
+        match self {
+            Action::NoOp => "no_op",
+            Action::Create => "create",
+            Action::Update => "update",
+            Action::Replace => "replace",
+            Action::Delete => "delete",
+        }
+    }
 }
 
 /// A resource in its comparable form.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "state", rename_all = "snake_case")]
 pub enum Resource {
     Bucket(BucketState),
     Trail(TrailState),
@@ -77,7 +129,7 @@ impl Resource {
 }
 
 /// One resource's change.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Change {
     pub address: Address,
     pub action: Action,
@@ -88,13 +140,13 @@ pub struct Change {
     /// Why this change reduces audit logging; not empty means `apply` needs `--allow-destroy`.
     pub destructive: Vec<String>,
     /// The fields that force a replacement.
-    pub forces_replacement: Vec<&'static str>,
+    pub forces_replacement: Vec<String>,
     /// The resource exists without trailctl's tags and `--adopt` takes it over.
     pub adopt: bool,
 }
 
 /// A reason the plan cannot be applied at all (a name conflict, a bucket in another account…).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Conflict {
     /// `None` for the account as a whole.
     pub address: Option<Address>,
@@ -103,7 +155,7 @@ pub struct Conflict {
 }
 
 /// Something worth knowing that does not stop the plan.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Warning {
     pub address: Address,
     pub message: String,

@@ -5,6 +5,7 @@ pub mod change;
 pub mod planner;
 pub mod policy;
 pub mod safety;
+pub mod saved;
 pub mod state_of;
 
 pub use change::{Action, Address, Change, Conflict, Plan, Resource, Warning};

@@ -43,24 +43,13 @@ pub fn owner(tags: &Tags, stack: &str) -> Owner {
     }
 }
 
-/// Plans the changes that make the account match `desired`.
+/// Plans the changes that make the account match `desired`. The spec's `account:` is checked
+/// before anything is read (`cli::session`), not here.
 pub fn plan(desired: &Desired, observed: &Observed, options: Options) -> Plan {
     let mut p = Plan {
         account: observed.account.clone(),
         ..Plan::default()
     };
-    if let Some(want) = &desired.account
-        && want != &observed.account
-    {
-        p.conflicts.push(Conflict {
-            address: None,
-            message: format!(
-                "the spec is for account {want}, but the credentials are for account {}",
-                observed.account
-            ),
-            hint: Some("check --profile / AWS_PROFILE, or the spec's `account:`".to_owned()),
-        });
-    }
     plan_buckets(desired, observed, options, &mut p);
     plan_trails(desired, observed, options, &mut p);
     check_other_buckets(desired, observed, &mut p);
@@ -176,7 +165,7 @@ fn plan_trails(d: &Desired, o: &Observed, options: Options, p: &mut Plan) {
                 Some(Resource::Trail(before.clone())),
                 Some(Resource::Trail(after.clone())),
             );
-            c.forces_replacement = vec!["region"];
+            c.forces_replacement = vec!["region".to_owned()];
             c.destructive.push(format!(
                 "replaces the trail: nothing is logged between its deletion in {} and its creation in {}",
                 before.region, after.region

@@ -1,6 +1,9 @@
 //! Turns results into text on any `Write`; decides nothing.
 
 pub mod diagnostics;
+pub mod drift;
+pub mod markdown;
 pub mod plan;
 pub mod style;
 pub mod test_report;
+pub mod view;

@@ -3,34 +3,29 @@
 
 use std::io::{self, Write};
 
-use crate::model::state::{FieldValue, diff};
-use crate::plan::{Action, Change, Plan, Resource};
+use crate::model::state::FieldValue;
+use crate::plan::{Action, Plan};
 use crate::render::style::Color;
+use crate::render::view::{ChangeView, PlanView};
 
 /// What an empty plan prints, exactly.
 pub const NO_CHANGES: &str = "No changes. The account matches the spec.";
 
 /// Writes the changes and the summary line (or [`NO_CHANGES`]).
-pub fn write(out: &mut dyn Write, plan: &Plan, color: Color) -> io::Result<()> {
-    if !plan.has_changes() {
+pub fn write(out: &mut dyn Write, view: &PlanView, color: Color) -> io::Result<()> {
+    if !view.has_changes() {
         return writeln!(out, "{NO_CHANGES}");
     }
     writeln!(
         out,
         "trailctl will perform these actions in account {}:\n",
-        plan.account
+        view.account
     )?;
-    for c in plan.changes.iter().filter(|c| c.action != Action::NoOp) {
+    for c in &view.changes {
         change(out, c, color)?;
         writeln!(out)?;
     }
-    writeln!(out, "{}", summary(plan))
-}
-
-/// `Plan: N to add, N to change, N to destroy.`
-pub fn summary(plan: &Plan) -> String {
-    let (add, change, destroy) = plan.counts();
-    format!("Plan: {add} to add, {change} to change, {destroy} to destroy.")
+    writeln!(out, "{}", view.summary_line())
 }
 
 fn paint(color: Color, action: Action, text: &str) -> String {
@@ -42,38 +37,31 @@ fn paint(color: Color, action: Action, text: &str) -> String {
     }
 }
 
-fn change(out: &mut dyn Write, c: &Change, color: Color) -> io::Result<()> {
+/// One change: its head line, its fields, and why it is destructive.
+pub fn change(out: &mut dyn Write, c: &ChangeView, color: Color) -> io::Result<()> {
     let mut head = format!(
         "{} {}",
         paint(color, c.action, c.action.symbol()),
-        color.bold(&c.address.to_string())
+        color.bold(&c.address)
     );
-    if let Some(Resource::Alert(a)) = c.after.as_ref().or(c.before.as_ref()) {
-        head.push_str(&format!("  {}", a.placement()));
+    if let Some(p) = &c.placement {
+        head.push_str(&format!("  {p}"));
     }
     if c.adopt {
         head.push_str("  (adopt: not managed by trailctl yet)");
     }
     writeln!(out, "  {head}")?;
-    match (&c.before, &c.after) {
-        (None, Some(after)) => {
-            for (name, value) in after.fields() {
-                if value != FieldValue::Absent {
-                    value_lines(out, name, &value)?;
-                }
-            }
+    for f in &c.fields {
+        if c.action == Action::Create {
+            value_lines(out, f.name, &f.after)?;
+        } else {
+            let note = if f.forces_replacement {
+                "  # forces replacement"
+            } else {
+                ""
+            };
+            field_diff(out, f.name, &f.before, &f.after, note, color)?;
         }
-        (Some(before), Some(after)) => {
-            for (name, old, new) in diff(&before.fields(), &after.fields()) {
-                let note = if c.forces_replacement.contains(&name) {
-                    "  # forces replacement"
-                } else {
-                    ""
-                };
-                field_diff(out, name, &old, &new, note, color)?;
-            }
-        }
-        _ => {}
     }
     for why in &c.destructive {
         writeln!(out, "      {} {why}", color.red("! destructive:"))?;
@@ -118,7 +106,7 @@ fn json_lines(v: &FieldValue) -> Vec<String> {
     }
 }
 
-fn value_lines(out: &mut dyn Write, name: &str, v: &FieldValue) -> io::Result<()> {
+pub(crate) fn value_lines(out: &mut dyn Write, name: &str, v: &FieldValue) -> io::Result<()> {
     match v {
         FieldValue::Json(_) => {
             writeln!(out, "      {name}:")?;
@@ -138,7 +126,7 @@ fn value_lines(out: &mut dyn Write, name: &str, v: &FieldValue) -> io::Result<()
     }
 }
 
-fn field_diff(
+pub(crate) fn field_diff(
     out: &mut dyn Write,
     name: &str,
     old: &FieldValue,
@@ -211,29 +199,24 @@ fn line_diff<'a>(a: &'a [String], b: &'a [String]) -> Vec<(char, &'a str)> {
 }
 
 /// Conflicts and warnings, for stderr.
-pub fn write_problems(out: &mut dyn Write, plan: &Plan, color: Color) -> io::Result<()> {
-    for w in &plan.warnings {
-        writeln!(
-            out,
-            "{}: {}: {}",
-            color.yellow("warning"),
-            w.address,
-            w.message
-        )?;
+pub fn write_problems(out: &mut dyn Write, view: &PlanView, color: Color) -> io::Result<()> {
+    for w in &view.warnings {
+        let at = w.address.as_deref().unwrap_or("account");
+        writeln!(out, "{}: {at}: {}", color.yellow("warning"), w.message)?;
         if let Some(d) = &w.detail {
             for l in d.lines() {
                 writeln!(out, "    {l}")?;
             }
         }
     }
-    for c in &plan.conflicts {
+    for c in &view.conflicts {
         match &c.address {
-            Some(a) if !c.message.starts_with(&a.to_string()) => {
+            Some(a) if !c.message.starts_with(a.as_str()) => {
                 writeln!(out, "{}: {a}: {}", color.red("error"), c.message)?;
             }
             _ => writeln!(out, "{}: {}", color.red("error"), c.message)?,
         }
-        if let Some(h) = &c.hint {
+        if let Some(h) = &c.detail {
             writeln!(out, "  hint: {h}")?;
         }
     }

@@ -31,6 +31,8 @@ pub const MAX_SPEC_BYTES: usize = 1024 * 1024;
 #[derive(Debug)]
 pub struct Loaded {
     pub desired: Desired,
+    /// `sha256:…` of the spec's bytes: what a saved plan was made from.
+    pub digest: String,
     pub warnings: Vec<Diagnostic>,
 }
 
@@ -75,6 +77,7 @@ pub fn parse(bytes: &[u8]) -> Result<Loaded, Vec<Diagnostic>> {
     match desired {
         Some(desired) if !has_errors => Ok(Loaded {
             desired,
+            digest: crate::model::digest::sha256(bytes),
             warnings: diagnostics,
         }),
         _ => Err(diagnostics),

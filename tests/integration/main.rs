@@ -10,3 +10,4 @@ mod pattern_conformance;
 mod policies;
 mod specs;
 mod trails;
+mod workflow;

@@ -1,0 +1,316 @@
+//! Saved plans: `plan --out FILE` writes one, `apply FILE` and `show FILE` read it back.
+//!
+//! A saved plan validates itself (Terraform's "Saved plan is stale"): every change carries a
+//! fingerprint of its resource as observed, and `apply` re-reads each resource before writing
+//! it and refuses when the fingerprint differs. The file also carries the spec's digest, the
+//! account and a digest of its own changes, so a plan for another spec or account, or one edited
+//! by hand, is refused before any write.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::model::digest::sha256 as digest;
+use crate::model::json::canonical;
+use crate::model::state::FieldValue;
+use crate::plan::change::{Address, Change, Plan, Resource, Warning};
+
+/// The saved-plan format this build writes and reads.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// The fingerprint of a resource that does not exist.
+pub const ABSENT: &str = "absent";
+
+/// A plan as written to a file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SavedPlan {
+    pub format_version: u32,
+    /// The trailctl that wrote it (informative: the format version decides compatibility).
+    pub trailctl_version: String,
+    /// `sha256:…` of the spec file the plan was made from.
+    pub spec_digest: String,
+    pub account: String,
+    pub stack: String,
+    pub home_region: String,
+    pub regions: Vec<String>,
+    /// In the order the plan lists them (apply orders them by dependency).
+    pub changes: Vec<SavedChange>,
+    pub warnings: Vec<Warning>,
+    /// `sha256:…` of `changes`, as written: a plan edited by hand is refused.
+    pub changes_digest: String,
+}
+
+/// A change with the fingerprint of its resource as observed when the plan was made.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SavedChange {
+    pub fingerprint: String,
+    #[serde(flatten)]
+    pub change: Change,
+}
+
+/// What the spec and the account must be for a saved plan to apply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Context {
+    pub spec_digest: String,
+    pub stack: String,
+    pub home_region: String,
+    pub regions: Vec<String>,
+}
+
+/// Why a saved plan cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SavedPlanError {
+    #[error("not a trailctl plan file: {0}")]
+    NotAPlan(String),
+    #[error(
+        "plan file format version {found} is not supported by this trailctl (it reads version {FORMAT_VERSION}); make the plan again with this version"
+    )]
+    UnknownVersion { found: u64 },
+    #[error(
+        "the plan file was modified after it was written (its changes no longer match their digest); make the plan again"
+    )]
+    Tampered,
+    #[error(
+        "the plan was made from another spec (spec digest {planned}, this spec {current}); make the plan again"
+    )]
+    OtherSpec { planned: String, current: String },
+    #[error("the plan is for account {planned}, but the credentials are for account {current}")]
+    OtherAccount { planned: String, current: String },
+}
+
+/// The fingerprint of a resource as observed: a digest of the fields a plan compares, JSON in
+/// canonical form (so an equivalent rewrite is no change), or [`ABSENT`].
+pub fn fingerprint(resource: Option<&Resource>) -> String {
+    let Some(r) = resource else {
+        return ABSENT.to_owned();
+    };
+    let fields: Map<String, Value> = r
+        .fields()
+        .into_iter()
+        .map(|(name, v)| {
+            let v = match v {
+                FieldValue::Json(j) => canonical(&j),
+                other => other.to_json(),
+            };
+            (name.to_owned(), v)
+        })
+        .collect();
+    digest(Value::Object(fields).to_string().as_bytes())
+}
+
+fn changes_digest(changes: &[SavedChange]) -> Result<String, SavedPlanError> {
+    serde_json::to_string(changes)
+        .map(|s| digest(s.as_bytes()))
+        .map_err(|e| SavedPlanError::NotAPlan(e.to_string()))
+}
+
+impl SavedPlan {
+    /// Saves `plan`, made from the spec described by `context`.
+    pub fn new(plan: &Plan, context: &Context) -> Result<Self, SavedPlanError> {
+        let changes: Vec<SavedChange> = plan
+            .changes
+            .iter()
+            .map(|c| SavedChange {
+                fingerprint: fingerprint(c.before.as_ref()),
+                change: c.clone(),
+            })
+            .collect();
+        Ok(Self {
+            format_version: FORMAT_VERSION,
+            trailctl_version: env!("CARGO_PKG_VERSION").to_owned(),
+            spec_digest: context.spec_digest.clone(),
+            account: plan.account.clone(),
+            stack: context.stack.clone(),
+            home_region: context.home_region.clone(),
+            regions: context.regions.clone(),
+            changes_digest: changes_digest(&changes)?,
+            changes,
+            warnings: plan.warnings.clone(),
+        })
+    }
+
+    /// The file's text: pretty JSON, one change per block, ending in a newline.
+    pub fn encode(&self) -> Result<String, SavedPlanError> {
+        serde_json::to_string_pretty(self)
+            .map(|s| s + "\n")
+            .map_err(|e| SavedPlanError::NotAPlan(e.to_string()))
+    }
+
+    /// Reads a plan file: JSON, a known format version, changes matching their digest.
+    pub fn decode(text: &str) -> Result<Self, SavedPlanError> {
+        let value: Value = serde_json::from_str(text)
+            .map_err(|e| SavedPlanError::NotAPlan(format!("not JSON ({e})")))?;
+        match value.get("format_version").and_then(Value::as_u64) {
+            Some(v) if v == u64::from(FORMAT_VERSION) => {}
+            Some(found) => return Err(SavedPlanError::UnknownVersion { found }),
+            None => {
+                return Err(SavedPlanError::NotAPlan(
+                    "it has no `format_version`".to_owned(),
+                ));
+            }
+        }
+        let saved: SavedPlan =
+            serde_json::from_value(value).map_err(|e| SavedPlanError::NotAPlan(e.to_string()))?;
+        if changes_digest(&saved.changes)? != saved.changes_digest {
+            return Err(SavedPlanError::Tampered);
+        }
+        Ok(saved)
+    }
+
+    /// Refuses a plan made from another spec than the one described by `context`.
+    pub fn check_spec(&self, context: &Context) -> Result<(), SavedPlanError> {
+        if self.spec_digest == context.spec_digest {
+            Ok(())
+        } else {
+            Err(SavedPlanError::OtherSpec {
+                planned: self.spec_digest.clone(),
+                current: context.spec_digest.clone(),
+            })
+        }
+    }
+
+    /// Refuses a plan for another account than the credentials'.
+    pub fn check_account(&self, account: &str) -> Result<(), SavedPlanError> {
+        if self.account == account {
+            Ok(())
+        } else {
+            Err(SavedPlanError::OtherAccount {
+                planned: self.account.clone(),
+                current: account.to_owned(),
+            })
+        }
+    }
+
+    /// The plan as `plan` made it (for `show` and `apply`).
+    pub fn plan(&self) -> Plan {
+        Plan {
+            account: self.account.clone(),
+            changes: self.changes.iter().map(|c| c.change.clone()).collect(),
+            conflicts: Vec::new(),
+            warnings: self.warnings.clone(),
+            unmanaged: Vec::new(),
+        }
+    }
+
+    /// Every change's address with the fingerprint it had when planned.
+    pub fn fingerprints(&self) -> BTreeMap<Address, String> {
+        self.changes
+            .iter()
+            .map(|c| (c.change.address.clone(), c.fingerprint.clone()))
+            .collect()
+    }
+}
+
+/// Every change's address with the fingerprint of its resource as `plan` observed it.
+pub fn fingerprints(plan: &Plan) -> BTreeMap<Address, String> {
+    plan.changes
+        .iter()
+        .map(|c| (c.address.clone(), fingerprint(c.before.as_ref())))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::state::{BucketState, Encryption};
+    use crate::plan::change::Action;
+    use crate::plan::planner::change;
+
+    fn bucket(retention: u32) -> Resource {
+        Resource::Bucket(BucketState {
+            name: "logs".into(),
+            region: "us-east-1".into(),
+            block_public_access: true,
+            owner_enforced: true,
+            encryption: Encryption::S3,
+            retention_days: Some(retention),
+            policy: Some(
+                serde_json::json!({"Statement": [{"Effect": "Allow", "Action": ["s3:GetBucketAcl"]}]}),
+            ),
+            tags: Default::default(),
+        })
+    }
+
+    fn context() -> Context {
+        Context {
+            spec_digest: digest(b"spec"),
+            stack: "s".into(),
+            home_region: "us-east-1".into(),
+            regions: vec!["us-east-1".into()],
+        }
+    }
+
+    fn saved() -> SavedPlan {
+        let plan = Plan {
+            account: "111122223333".into(),
+            changes: vec![change(
+                Address::Bucket("logs".into()),
+                Action::Update,
+                Some(bucket(30)),
+                Some(bucket(400)),
+            )],
+            ..Plan::default()
+        };
+        SavedPlan::new(&plan, &context()).unwrap()
+    }
+
+    #[test]
+    fn a_saved_plan_round_trips() {
+        let s = saved();
+        let back = SavedPlan::decode(&s.encode().unwrap()).unwrap();
+        assert_eq!(back, s);
+        assert_eq!(back.plan().changes[0].after, Some(bucket(400)));
+        back.check_spec(&context()).unwrap();
+        back.check_account("111122223333").unwrap();
+    }
+
+    #[test]
+    fn fingerprints_follow_meaning_not_spelling() {
+        let mut reordered = bucket(30);
+        if let Resource::Bucket(b) = &mut reordered {
+            b.policy = Some(
+                serde_json::json!({"Statement": {"Action": "s3:GetBucketAcl", "Effect": "Allow"}}),
+            );
+        }
+        assert_eq!(
+            fingerprint(Some(&bucket(30))),
+            fingerprint(Some(&reordered))
+        );
+        assert_ne!(
+            fingerprint(Some(&bucket(30))),
+            fingerprint(Some(&bucket(31)))
+        );
+        assert_eq!(fingerprint(None), ABSENT);
+    }
+
+    #[test]
+    fn unusable_plan_files_are_refused_with_their_reason() {
+        assert!(matches!(
+            SavedPlan::decode("plan"),
+            Err(SavedPlanError::NotAPlan(_))
+        ));
+        let text = saved().encode().unwrap();
+        let v2 = text.replace("\"format_version\": 1", "\"format_version\": 2");
+        assert_eq!(
+            SavedPlan::decode(&v2),
+            Err(SavedPlanError::UnknownVersion { found: 2 })
+        );
+        let edited = text.replace("\"retention_days\": 400", "\"retention_days\": 1");
+        assert_ne!(edited, text);
+        assert_eq!(SavedPlan::decode(&edited), Err(SavedPlanError::Tampered));
+        let s = saved();
+        assert!(matches!(
+            s.check_account("999999999999"),
+            Err(SavedPlanError::OtherAccount { .. })
+        ));
+        let other = Context {
+            spec_digest: digest(b"another spec"),
+            ..context()
+        };
+        assert!(matches!(
+            s.check_spec(&other),
+            Err(SavedPlanError::OtherSpec { .. })
+        ));
+    }
+}

@@ -143,6 +143,8 @@ mod tests {
             enabled,
             read_only_events: None,
             tests: vec![],
+            preset: None,
+            path: crate::model::diagnostic::SpecPath::root(),
         };
         (a, compiled)
     }

@@ -17,6 +17,7 @@ Examples:
   trailctl completions bash > /etc/bash_completion.d/trailctl
   trailctl test --format junit > alerts.xml
   trailctl events match --pattern pattern.json 123456789012_CloudTrail_*.json.gz
+  trailctl presets show cis-4.10-security-group-changes
 
 Exit codes:
   0  success (validate: the spec is valid; plan: planned, with or without changes
@@ -76,6 +77,9 @@ pub enum Command {
     /// Match events against a pattern, or validate a pattern, offline
     #[command(subcommand)]
     Events(EventsCommand),
+    /// The preset alerts trailctl carries (CIS 4.1–4.15, strict variants, the seed's scenarios)
+    #[command(subcommand)]
+    Presets(PresetsCommand),
     /// Print a shell completion script
     Completions {
         /// bash, elvish, fish, powershell or zsh
@@ -131,6 +135,28 @@ pub enum EventsCommand {
     ValidatePattern {
         /// The pattern: inline JSON, or a file holding it
         pattern: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PresetFormat {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PresetsCommand {
+    /// One line per preset: id, CIS numbers, Security Hub control, scope, title
+    List {
+        #[arg(long, value_enum, default_value = "human")]
+        format: PresetFormat,
+    },
+    /// A preset in full: pattern, scope, rule state, message, fixtures, references
+    Show {
+        /// The preset's id, e.g. cis-4.10-security-group-changes
+        id: String,
+        #[arg(long, value_enum, default_value = "human")]
+        format: PresetFormat,
     },
 }
 

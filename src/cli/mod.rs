@@ -8,6 +8,7 @@ mod drift;
 mod events;
 pub mod inputs;
 mod plan;
+mod presets;
 mod run;
 mod session;
 mod show;

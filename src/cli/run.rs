@@ -8,7 +8,7 @@ use clap::error::ErrorKind;
 
 use crate::cli::args::{Args, Command};
 use crate::cli::config::{Config, Terminal};
-use crate::cli::{apply, completions, drift, events, plan, show, test, validate};
+use crate::cli::{apply, completions, drift, events, plan, presets, show, test, validate};
 use crate::exit::Exit;
 
 /// The process's standard streams, and whether each is a terminal.
@@ -57,6 +57,7 @@ where
         Command::Drift(a) => drift::run(&a, &config, io),
         Command::Test(a) => test::run(&a, &config, io),
         Command::Events(e) => events::run(e, &config, io),
+        Command::Presets(p) => presets::run(&p, &config, io),
         Command::Completions { shell } => completions::run(shell, io),
     }
 }

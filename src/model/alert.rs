@@ -85,6 +85,20 @@ pub struct Alert {
     pub read_only_events: Option<bool>,
     /// Records the alert must (or must not) deliver, run by `trailctl test`.
     pub tests: Vec<AlertTest>,
+    /// The preset it comes from (`- preset:`), if any.
+    pub preset: Option<String>,
+    /// Where it is declared in the spec (`alerts[2]`).
+    pub path: SpecPath,
+}
+
+impl Alert {
+    /// Where its name is written: `name`, or `preset` for a preset's own name.
+    pub fn name_path(&self) -> SpecPath {
+        match &self.preset {
+            Some(p) if *p == self.name => self.path.key("preset"),
+            _ => self.path.key("name"),
+        }
+    }
 }
 
 /// One test of an alert: a record and whether the alert must deliver it.

@@ -12,6 +12,7 @@ pub mod event_sources;
 pub mod json;
 pub mod message;
 pub mod observed;
+pub mod presets;
 pub mod region;
 pub mod selector;
 pub mod state;

@@ -209,24 +209,7 @@ pub fn alert(ctx: &mut Ctx, v: &Value, path: SpecPath, stack: &str) -> Option<Al
             );
         }
     }
-    let notify: Vec<String> = map
-        .string_list(ctx, "notify")
-        .into_iter()
-        .map(|(_, s)| s)
-        .collect();
-    if map.get("notify").is_none() {
-        ctx.error(&map.path, "missing required key `notify`");
-    } else if notify.is_empty() {
-        ctx.error(&map.path_of("notify"), "`notify` lists no topic");
-    } else if notify.len() > MAX_TARGETS {
-        ctx.error(
-            &map.path_of("notify"),
-            format!(
-                "{} topics: an EventBridge rule has at most {MAX_TARGETS} targets",
-                notify.len()
-            ),
-        );
-    }
+    let notify = notify(ctx, &map);
     let message_text = map.string(ctx, "message");
     if let Some(m) = &message_text {
         check(ctx, &map.path_of("message"), message_check(m));
@@ -251,7 +234,32 @@ pub fn alert(ctx: &mut Ctx, v: &Value, path: SpecPath, stack: &str) -> Option<Al
         enabled,
         read_only_events,
         tests,
+        preset: None,
+        path: map.path.clone(),
     })
+}
+
+/// The topics an alert notifies: required, at least one, at most an EventBridge rule's targets.
+pub(crate) fn notify(ctx: &mut Ctx, map: &Map<'_>) -> Vec<String> {
+    let notify: Vec<String> = map
+        .string_list(ctx, "notify")
+        .into_iter()
+        .map(|(_, s)| s)
+        .collect();
+    if map.get("notify").is_none() {
+        ctx.error(&map.path, "missing required key `notify`");
+    } else if notify.is_empty() {
+        ctx.error(&map.path_of("notify"), "`notify` lists no topic");
+    } else if notify.len() > MAX_TARGETS {
+        ctx.error(
+            &map.path_of("notify"),
+            format!(
+                "{} topics: an EventBridge rule has at most {MAX_TARGETS} targets",
+                notify.len()
+            ),
+        );
+    }
+    notify
 }
 
 /// `- {record: FILE | {…a record…}, expect: match | no_match}`
@@ -296,7 +304,7 @@ fn alert_test(ctx: &mut Ctx, v: &Value, path: SpecPath) -> Option<AlertTest> {
     })
 }
 
-fn alert_name(name: &str, stack: &str) -> Result<(), String> {
+pub(crate) fn alert_name(name: &str, stack: &str) -> Result<(), String> {
     if name.is_empty()
         || !name
             .chars()
@@ -316,7 +324,7 @@ fn alert_name(name: &str, stack: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn message_check(m: &str) -> Result<(), String> {
+pub(crate) fn message_check(m: &str) -> Result<(), String> {
     if m.trim().is_empty() {
         return Err("the message is empty".to_owned());
     }
@@ -338,7 +346,7 @@ fn message_check(m: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn placement(ctx: &mut Ctx, map: &Map<'_>) -> Placement {
+pub(crate) fn placement(ctx: &mut Ctx, map: &Map<'_>) -> Placement {
     let path = map.path_of("regions");
     match map.get("regions") {
         None => Placement::Auto,

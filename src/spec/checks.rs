@@ -34,12 +34,7 @@ pub fn run(ctx: &mut Ctx, d: &Desired) {
         "topic",
         d.topics.iter().map(|t| t.name.as_str()),
     );
-    duplicates(
-        ctx,
-        &root.key("alerts"),
-        "alert",
-        d.alerts.iter().map(|a| a.name.as_str()),
-    );
+    duplicate_alerts(ctx, d);
     notify_references(ctx, d);
 
     // Every resource carries the spec's tags and the ownership tags; report that excess once, at
@@ -123,10 +118,25 @@ fn duplicates<'a>(
     }
 }
 
+/// Alert names are unique; a preset set counts each of its alerts.
+fn duplicate_alerts(ctx: &mut Ctx, d: &Desired) {
+    let mut first: HashMap<&str, &SpecPath> = HashMap::new();
+    for a in d.alerts.iter().filter(|a| !a.name.is_empty()) {
+        if let Some(at) = first.get(a.name.as_str()) {
+            ctx.error(
+                &a.name_path(),
+                format!("alert `{}` is declared twice (first at {at})", a.name),
+            );
+        } else {
+            first.insert(&a.name, &a.path);
+        }
+    }
+}
+
 /// Every `notify` entry names a topic under `topics`.
 fn notify_references(ctx: &mut Ctx, d: &Desired) {
     let names: Vec<&str> = d.topics.iter().map(|t| t.name.as_str()).collect();
-    for (i, a) in d.alerts.iter().enumerate() {
+    for a in &d.alerts {
         for (j, topic) in a.notify.iter().enumerate() {
             if names.contains(&topic.as_str()) {
                 continue;
@@ -137,11 +147,7 @@ fn notify_references(ctx: &mut Ctx, d: &Desired) {
             };
             ctx.push(
                 Diagnostic::error(
-                    &SpecPath::root()
-                        .key("alerts")
-                        .index(i)
-                        .key("notify")
-                        .index(j),
+                    &a.path.key("notify").index(j),
                     format!("topic `{topic}` is not declared under topics"),
                 )
                 .with_hint(hint),

@@ -7,6 +7,7 @@ mod checks;
 mod marks;
 mod names;
 mod pattern;
+mod preset;
 mod reader;
 mod source;
 mod suggest;

@@ -8,6 +8,7 @@ use crate::model::region;
 use crate::model::tags::{RESERVED_PREFIX, Tags};
 use crate::spec::alert;
 use crate::spec::names;
+use crate::spec::preset;
 use crate::spec::reader::{Ctx, Map, kind_of, string};
 use crate::spec::suggest;
 use crate::spec::trail;
@@ -73,7 +74,15 @@ pub fn decode(ctx: &mut Ctx, root: &Value) -> Option<Desired> {
     let alerts = map
         .list(ctx, "alerts")
         .into_iter()
-        .filter_map(|(path, v)| alert::alert(ctx, v, path, &stack))
+        .flat_map(|(path, v)| {
+            if preset::is_preset(v) {
+                Map::of(ctx, v, path)
+                    .map(|m| preset::expand(ctx, &m, &stack, &home_region))
+                    .unwrap_or_default()
+            } else {
+                alert::alert(ctx, v, path, &stack).into_iter().collect()
+            }
+        })
         .collect();
     Some(Desired {
         stack,

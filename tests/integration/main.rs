@@ -8,6 +8,7 @@ mod emulator_smoke;
 mod pattern_cli;
 mod pattern_conformance;
 mod policies;
+mod presets;
 mod specs;
 mod trails;
 mod workflow;

@@ -40,12 +40,13 @@ kms.create_alias(AliasName="alias/audit-logs", TargetKeyId=key)
 PY
 
 run() { echo; echo "\$ trailctl $*"; ./target/debug/trailctl "$@"; }
+no_changes=$(printf 'No changes. The account matches the spec.\n\nCost: no change to CloudTrail charges.')
 spec=examples/baseline.yaml
-run plan -f "$spec"
+run plan -f "$spec" --cost
 run apply -f "$spec" --auto-approve
 out=$(./target/debug/trailctl plan -f "$spec")
 echo; echo "\$ trailctl plan -f $spec"; echo "$out"
-[ "$out" = "No changes. The account matches the spec." ] || { echo "demo: the re-plan is not empty" >&2; exit 1; }
+[ "$out" = "$no_changes" ] || { echo "demo: the re-plan is not empty" >&2; exit 1; }
 
 echo; echo "# drift: someone stops the trail's logging and removes its Insights"
 "${TRAILCTL_EMULATOR_VENV:-.venv-emulator}/bin/python" - <<'PY'
@@ -71,5 +72,5 @@ run plan -f "$spec"
 run apply -f "$spec" --auto-approve
 out=$(./target/debug/trailctl plan -f "$spec" 2>/dev/null)
 echo; echo "\$ trailctl plan -f $spec"; echo "$out"
-[ "$out" = "No changes. The account matches the spec." ] || { echo "demo: the alerts re-plan is not empty" >&2; exit 1; }
+[ "$out" = "$no_changes" ] || { echo "demo: the alerts re-plan is not empty" >&2; exit 1; }
 echo; echo "demo: plan → apply → plan, drift shown and repaired from a saved plan, alerts applied: OK"

@@ -34,7 +34,7 @@ pub fn run(args: &ApplyArgs, config: &Config, io: &mut Io<'_>) -> Exit {
         );
         return Exit::Failure;
     }
-    let Some(s) = session::connect_for(&args.spec.file, config, io) else {
+    let Some(s) = session::connect_for(&args.spec, config, io) else {
         return Exit::Failure;
     };
     let (plan, recheck) = match &saved {
@@ -183,7 +183,7 @@ impl Report {
                 &json!({"event": "plan", "plan": render::view::PlanView::new(plan)}),
                 false,
             ),
-            format => session::show(plan, "trailctl apply", format, config, io),
+            format => session::show(plan, "trailctl apply", format, false, config, io),
         }
     }
 

@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+use crate::model::cost::Volumes;
+
 const EXAMPLES: &str = "\
 Examples:
   trailctl validate                      Check ./trailctl.yaml
@@ -97,6 +99,9 @@ pub struct SpecFile {
         value_name = "FILE"
     )]
     pub file: PathBuf,
+    /// Fail (exit 1) when the spec has warnings, lints included (notes never fail)
+    #[arg(long)]
+    pub deny_warnings: bool,
 }
 
 /// How `plan`, `show`, `drift` and `apply` print.
@@ -190,6 +195,13 @@ pub struct PlanArgs {
     pub out: Option<PathBuf>,
     #[arg(long, value_enum, default_value = "human")]
     pub format: OutputFormat,
+    /// Detail the cost estimate: each trail's charges before and after, and the assumptions
+    #[arg(long)]
+    pub cost: bool,
+    /// Monthly event volumes for the cost estimate, overriding the spec's `cost:`:
+    /// management_read=N,management_write=N,data=N (any of them; N like 250k, 4M, 1_000_000)
+    #[arg(long, value_name = "VOLUMES", value_parser = Volumes::parse)]
+    pub events_per_month: Option<Volumes>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -199,6 +211,9 @@ pub struct ShowArgs {
     pub plan: PathBuf,
     #[arg(long, value_enum, default_value = "human")]
     pub format: OutputFormat,
+    /// Detail the cost estimate saved with the plan
+    #[arg(long)]
+    pub cost: bool,
 }
 
 #[derive(Debug, clap::Args)]

@@ -10,7 +10,7 @@ use crate::render::drift::DriftView;
 use crate::render::view::PlanView;
 
 pub fn run(args: &DriftArgs, config: &Config, io: &mut Io<'_>) -> Exit {
-    let Some(s) = session::connect_for(&args.spec.file, config, io) else {
+    let Some(s) = session::connect_for(&args.spec, config, io) else {
         return Exit::Failure;
     };
     let Some(plan) = s.plan(false, config, io) else {

@@ -8,13 +8,16 @@ use crate::exit::Exit;
 use crate::plan::saved::SavedPlan;
 
 pub fn run(args: &PlanArgs, config: &Config, io: &mut Io<'_>) -> Exit {
-    let Some(s) = session::connect_for(&args.spec.file, config, io) else {
+    let Some(mut s) = session::connect_for(&args.spec, config, io) else {
         return Exit::Failure;
     };
+    if let Some(v) = &args.events_per_month {
+        s.desired.cost = s.desired.cost.overridden_by(v);
+    }
     let Some(plan) = s.plan(args.adopt, config, io) else {
         return Exit::Failure;
     };
-    session::show(&plan, "trailctl plan", args.format, config, io);
+    session::show(&plan, "trailctl plan", args.format, args.cost, config, io);
     if !plan.conflicts.is_empty() {
         if args.out.is_some() {
             error(config, io, "the plan has errors: no plan file was written");

@@ -1,9 +1,7 @@
 //! What `plan`, `apply`, `drift` and `show` share: load the spec, connect to the account once,
 //! check it is the spec's account, read it, plan; and print a plan in the format asked for.
 
-use std::path::Path;
-
-use crate::cli::args::OutputFormat;
+use crate::cli::args::{OutputFormat, SpecFile};
 use crate::cli::config::Config;
 use crate::cli::run::Io;
 use crate::cli::validate;
@@ -11,7 +9,7 @@ use crate::live::aws::{AwsAccount, connect};
 use crate::live::observe;
 use crate::live::services::Sts;
 use crate::model::desired::Desired;
-use crate::plan::{self, Plan};
+use crate::plan::{self, Lint, Plan};
 use crate::render;
 use crate::render::view::PlanView;
 
@@ -24,6 +22,8 @@ pub struct Session {
     /// The account the credentials belong to (STS).
     pub account_id: String,
     pub runtime: tokio::runtime::Runtime,
+    /// The spec's warnings and notes, carried into the plan.
+    pub lints: Vec<Lint>,
 }
 
 /// Prints an error line to stderr.
@@ -34,8 +34,8 @@ pub fn error(config: &Config, io: &mut Io<'_>, message: impl std::fmt::Display) 
 /// Loads the spec and connects; then, before anything else is read, asks STS whose credentials
 /// these are and refuses, naming both, when the spec's `account:` is another. On any failure the
 /// reason is printed and `None` returned. An invalid spec stops before any AWS call.
-pub fn connect_for(file: &Path, config: &Config, io: &mut Io<'_>) -> Option<Session> {
-    let loaded = validate::load(file, config, io)?;
+pub fn connect_for(spec: &SpecFile, config: &Config, io: &mut Io<'_>) -> Option<Session> {
+    let loaded = validate::load(spec, config, io)?;
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -84,6 +84,7 @@ pub fn connect_for(file: &Path, config: &Config, io: &mut Io<'_>) -> Option<Sess
     Some(Session {
         desired,
         spec_digest: loaded.digest,
+        lints: loaded.warnings.iter().map(Lint::of).collect(),
         account,
         account_id,
         runtime,
@@ -94,11 +95,11 @@ impl Session {
     /// Reads the account and plans the spec against it.
     pub fn plan(&self, adopt: bool, config: &Config, io: &mut Io<'_>) -> Option<Plan> {
         match self.runtime.block_on(observe(&self.account, &self.desired)) {
-            Ok(observed) => Some(plan::plan(
-                &self.desired,
-                &observed,
-                plan::Options { adopt },
-            )),
+            Ok(observed) => {
+                let mut p = plan::plan(&self.desired, &observed, plan::Options { adopt });
+                p.lints = self.lints.clone();
+                Some(p)
+            }
             Err(e) => {
                 error(config, io, format!("reading the account failed: {e}"));
                 None
@@ -118,12 +119,23 @@ impl Session {
 }
 
 /// Prints the plan to stdout in `format`. Human: its warnings and conflicts go to stderr (with
-/// `-v`, also what the stack does not manage); JSON and Markdown carry them in the document.
-pub fn show(plan: &Plan, title: &str, format: OutputFormat, config: &Config, io: &mut Io<'_>) {
+/// `-v`, also what the stack does not manage), and `cost` adds the cost details; JSON and
+/// Markdown carry all of it in the document.
+pub fn show(
+    plan: &Plan,
+    title: &str,
+    format: OutputFormat,
+    cost: bool,
+    config: &Config,
+    io: &mut Io<'_>,
+) {
     let view = PlanView::new(plan);
     match format {
         OutputFormat::Human => {
             let _ = render::plan::write(io.stdout, &view, config.stdout_color);
+            if cost {
+                let _ = view.cost.write_details(io.stdout);
+            }
             if config.verbose > 0 {
                 let _ = render::plan::write_unmanaged(io.stderr, plan);
             }

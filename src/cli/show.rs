@@ -1,20 +1,28 @@
 //! `trailctl show FILE`: render a saved plan as `plan` shows it. Reads no account.
 
-use crate::cli::args::ShowArgs;
+use crate::cli::args::{OutputFormat, ShowArgs};
 use crate::cli::config::Config;
 use crate::cli::run::Io;
 use crate::cli::session::{self, error};
 use crate::exit::Exit;
 use crate::plan::saved::SavedPlan;
+use crate::render;
 
 pub fn run(args: &ShowArgs, config: &Config, io: &mut Io<'_>) -> Exit {
     let Some(saved) = read(&args.plan, config, io) else {
         return Exit::Failure;
     };
+    let plan = saved.plan();
+    if args.format == OutputFormat::Human {
+        // A live plan's lints were printed when its spec was loaded; a saved plan's come from
+        // the file.
+        let _ = render::plan::write_lints(io.stderr, &plan.lints, config.stderr_color);
+    }
     session::show(
-        &saved.plan(),
+        &plan,
         "trailctl plan (saved)",
         args.format,
+        args.cost,
         config,
         io,
     );

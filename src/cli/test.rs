@@ -19,7 +19,7 @@ use crate::verdict::{Judge, TestResult};
 
 pub fn run(a: &TestArgs, config: &Config, io: &mut Io<'_>) -> Exit {
     let file = &a.spec.file;
-    let Some(loaded) = validate::load(file, config, io) else {
+    let Some(loaded) = validate::load(&a.spec, config, io) else {
         return Exit::Failure;
     };
     let desired = &loaded.desired;

@@ -1,19 +1,19 @@
 //! `trailctl validate`: check a spec offline and report every problem at once.
 
-use std::path::Path;
-
+use crate::cli::args::SpecFile;
 use crate::cli::config::Config;
 use crate::cli::run::Io;
 use crate::exit::Exit;
+use crate::model::diagnostic::Severity;
 use crate::render::diagnostics;
 use crate::spec::{self, LoadError, Loaded};
 
-pub fn run(file: &Path, config: &Config, io: &mut Io<'_>) -> Exit {
-    let name = file.display().to_string();
-    match load(file, config, io) {
+pub fn run(spec: &SpecFile, config: &Config, io: &mut Io<'_>) -> Exit {
+    let name = spec.file.display().to_string();
+    match load(spec, config, io) {
         Some(loaded) => {
             let d = &loaded.desired;
-            let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
+            let plural = diagnostics::plural;
             let mut counts = vec![
                 plural(d.trails.len(), "trail"),
                 plural(d.buckets.len(), "bucket"),
@@ -27,7 +27,7 @@ pub fn run(file: &Path, config: &Config, io: &mut Io<'_>) -> Exit {
                 "{name}: {} ({}; {})",
                 config.stdout_color.green("valid"),
                 counts.join(", "),
-                plural(loaded.warnings.len(), "warning"),
+                findings(&loaded),
             );
             Exit::Success
         }
@@ -35,12 +35,41 @@ pub fn run(file: &Path, config: &Config, io: &mut Io<'_>) -> Exit {
     }
 }
 
-/// Loads the spec, printing its warnings, or every error (then `None`: no AWS call follows).
-pub fn load(file: &Path, config: &Config, io: &mut Io<'_>) -> Option<Loaded> {
+/// `2 warnings` (and `, 1 note` when there are notes).
+fn findings(loaded: &Loaded) -> String {
+    let count = |s| loaded.warnings.iter().filter(|d| d.severity == s).count();
+    let mut out = diagnostics::plural(count(Severity::Warning), "warning");
+    if count(Severity::Note) > 0 {
+        out.push_str(&format!(
+            ", {}",
+            diagnostics::plural(count(Severity::Note), "note")
+        ));
+    }
+    out
+}
+
+/// Loads the spec, printing its warnings and notes, or every error (then `None`: no AWS call
+/// follows). With `--deny-warnings`, warnings fail it too.
+pub fn load(spec: &SpecFile, config: &Config, io: &mut Io<'_>) -> Option<Loaded> {
+    let file = &spec.file;
     let name = file.display().to_string();
     match spec::load(file) {
         Ok(loaded) => {
             let _ = diagnostics::write(io.stderr, &name, &loaded.warnings, config.stderr_color);
+            let warnings = loaded
+                .warnings
+                .iter()
+                .filter(|d| d.severity == Severity::Warning)
+                .count();
+            if spec.deny_warnings && warnings > 0 {
+                let _ = writeln!(
+                    io.stderr,
+                    "{name}: {} ({} and --deny-warnings)",
+                    config.stderr_color.red("refused"),
+                    diagnostics::plural(warnings, "warning")
+                );
+                return None;
+            }
             Some(loaded)
         }
         Err(LoadError::Invalid(found)) => {

@@ -3,6 +3,7 @@
 use std::collections::BTreeSet;
 
 use crate::model::alert::{Alert, Topic};
+use crate::model::cost::Volumes;
 use crate::model::selector::AdvancedSelector;
 use crate::model::tags::Tags;
 
@@ -23,6 +24,8 @@ pub struct Desired {
     pub trails: Vec<Trail>,
     pub topics: Vec<Topic>,
     pub alerts: Vec<Alert>,
+    /// Monthly event volumes for the plan's cost estimate (`cost:`).
+    pub cost: Volumes,
 }
 
 /// A delivery bucket that trailctl creates and owns.

@@ -72,6 +72,18 @@ pub struct Location {
 pub enum Severity {
     Error,
     Warning,
+    /// Advice (a CIS recommendation, say): never fails a command, not even `--deny-warnings`.
+    Note,
+}
+
+impl Severity {
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Note => "note",
+        }
+    }
 }
 
 /// Which part of a mapping entry a diagnostic points at.
@@ -110,6 +122,13 @@ impl Diagnostic {
     pub fn warning(path: &SpecPath, message: impl Into<String>) -> Self {
         Self {
             severity: Severity::Warning,
+            ..Self::error(path, message)
+        }
+    }
+
+    pub fn note(path: &SpecPath, message: impl Into<String>) -> Self {
+        Self {
+            severity: Severity::Note,
             ..Self::error(path, message)
         }
     }

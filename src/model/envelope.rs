@@ -15,16 +15,21 @@
 
 use serde_json::{Value, json};
 
+/// Each CloudTrail `eventType` and the `detail-type` EventBridge gives its records.
+pub const DETAIL_TYPES: &[(&str, &str)] = &[
+    ("AwsApiCall", "AWS API Call via CloudTrail"),
+    ("AwsConsoleSignIn", "AWS Console Sign In via CloudTrail"),
+    ("AwsConsoleAction", "AWS Console Action via CloudTrail"),
+    ("AwsServiceEvent", "AWS Service Event via CloudTrail"),
+    ("AwsCloudTrailInsight", "AWS Insight via CloudTrail"),
+];
+
 /// The `detail-type` EventBridge gives a CloudTrail record of this `eventType`.
 pub fn detail_type(event_type: &str) -> Option<&'static str> {
-    Some(match event_type {
-        "AwsApiCall" => "AWS API Call via CloudTrail",
-        "AwsConsoleSignIn" => "AWS Console Sign In via CloudTrail",
-        "AwsConsoleAction" => "AWS Console Action via CloudTrail",
-        "AwsServiceEvent" => "AWS Service Event via CloudTrail",
-        "AwsCloudTrailInsight" => "AWS Insight via CloudTrail",
-        _ => return None,
-    })
+    DETAIL_TYPES
+        .iter()
+        .find(|(t, _)| *t == event_type)
+        .map(|(_, d)| *d)
 }
 
 /// Whether `v` looks like a CloudTrail record (not an EventBridge event).

@@ -82,7 +82,7 @@ pub fn service_source(service: &str) -> (String, String) {
 
 /// The exact strings a pattern requires at `key` (`None` when it does not constrain it to a
 /// list of exact strings: absent, or an operator such as `prefix` or `anything-but`).
-fn exact_strings(pattern: &Value, path: &[&str]) -> Option<BTreeSet<String>> {
+pub fn exact_strings(pattern: &Value, path: &[&str]) -> Option<BTreeSet<String>> {
     let mut v = pattern;
     for key in path {
         v = v.get(*key)?;
@@ -94,7 +94,7 @@ fn exact_strings(pattern: &Value, path: &[&str]) -> Option<BTreeSet<String>> {
 }
 
 /// The sources an alert's pattern is limited to, from `source` or else `detail.eventSource`.
-fn sources(pattern: &Value) -> Option<BTreeSet<String>> {
+pub fn sources(pattern: &Value) -> Option<BTreeSet<String>> {
     if pattern.get("$or").is_some() {
         return None;
     }

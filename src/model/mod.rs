@@ -4,6 +4,7 @@
 pub mod alert;
 pub mod alert_state;
 pub mod arn;
+pub mod cost;
 pub mod desired;
 pub mod diagnostic;
 pub mod digest;

@@ -9,7 +9,9 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use crate::model::alert_state::{AlertState, RoleState, TopicState};
+use crate::model::diagnostic::Diagnostic;
 use crate::model::state::{BucketState, Fields, TrailState};
+use crate::plan::cost::Estimate;
 
 /// A resource's address, as shown and as targeted: `bucket.NAME`, `trail.NAME`. Saved and shown
 /// in JSON as that string.
@@ -163,6 +165,33 @@ pub struct Warning {
     pub detail: Option<String>,
 }
 
+/// A lint of the spec a plan was made from (a warning or a note), kept with the plan so that a
+/// saved plan shows it too.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Lint {
+    /// `warning` or `note`.
+    pub severity: String,
+    /// The spec path, e.g. `alerts[2].regions`.
+    pub path: String,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl Lint {
+    pub fn of(d: &Diagnostic) -> Self {
+        Self {
+            severity: d.severity.name().to_owned(),
+            path: d.path.to_string(),
+            line: d.location.map(|l| l.line),
+            column: d.location.map(|l| l.column),
+            message: d.message.clone(),
+            hint: d.hint.clone(),
+        }
+    }
+}
+
 /// The plan for one spec against one account.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Plan {
@@ -174,6 +203,10 @@ pub struct Plan {
     pub warnings: Vec<Warning>,
     /// Trails seen that this stack does not manage: `(name, home Region, owner stack if any)`.
     pub unmanaged: Vec<(String, String, Option<String>)>,
+    /// The spec's warnings and notes (set by the caller that loaded the spec).
+    pub lints: Vec<Lint>,
+    /// What the plan does to the CloudTrail bill.
+    pub cost: Estimate,
 }
 
 impl Plan {

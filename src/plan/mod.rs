@@ -2,11 +2,14 @@
 
 pub mod alerts;
 pub mod change;
+pub mod cost;
+#[cfg(test)]
+mod cost_tests;
 pub mod planner;
 pub mod policy;
 pub mod safety;
 pub mod saved;
 pub mod state_of;
 
-pub use change::{Action, Address, Change, Conflict, Plan, Resource, Warning};
+pub use change::{Action, Address, Change, Conflict, Lint, Plan, Resource, Warning};
 pub use planner::{Options, plan};

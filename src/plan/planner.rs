@@ -10,6 +10,7 @@ use crate::model::state::same;
 use crate::model::tags::{MANAGED_BY_KEY, MANAGED_BY_VALUE, STACK_KEY, Tags};
 use crate::plan::alerts;
 use crate::plan::change::{Action, Address, Change, Conflict, Plan, Resource, Warning};
+use crate::plan::cost;
 use crate::plan::policy::{self, Delivery};
 use crate::plan::safety;
 use crate::plan::state_of::{desired_bucket, desired_trail, observed_bucket, observed_trail};
@@ -54,6 +55,7 @@ pub fn plan(desired: &Desired, observed: &Observed, options: Options) -> Plan {
     plan_trails(desired, observed, options, &mut p);
     check_other_buckets(desired, observed, &mut p);
     alerts::plan_alerting(desired, observed, options, &mut p);
+    p.cost = cost::estimate(&observed.trails, &p.changes, desired.cost, &desired.regions);
     p
 }
 

@@ -14,7 +14,8 @@ use serde_json::{Map, Value};
 use crate::model::digest::sha256 as digest;
 use crate::model::json::canonical;
 use crate::model::state::FieldValue;
-use crate::plan::change::{Address, Change, Plan, Resource, Warning};
+use crate::plan::change::{Address, Change, Lint, Plan, Resource, Warning};
+use crate::plan::cost::Estimate;
 
 /// The saved-plan format this build writes and reads.
 pub const FORMAT_VERSION: u32 = 1;
@@ -37,6 +38,10 @@ pub struct SavedPlan {
     /// In the order the plan lists them (apply orders them by dependency).
     pub changes: Vec<SavedChange>,
     pub warnings: Vec<Warning>,
+    /// The spec's warnings and notes when the plan was made.
+    pub lints: Vec<Lint>,
+    /// The cost estimate as planned.
+    pub cost: Estimate,
     /// `sha256:…` of `changes`, as written: a plan edited by hand is refused.
     pub changes_digest: String,
 }
@@ -127,6 +132,8 @@ impl SavedPlan {
             changes_digest: changes_digest(&changes)?,
             changes,
             warnings: plan.warnings.clone(),
+            lints: plan.lints.clone(),
+            cost: plan.cost.clone(),
         })
     }
 
@@ -190,6 +197,8 @@ impl SavedPlan {
             conflicts: Vec::new(),
             warnings: self.warnings.clone(),
             unmanaged: Vec::new(),
+            lints: self.lints.clone(),
+            cost: self.cost.clone(),
         }
     }
 

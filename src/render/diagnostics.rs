@@ -20,6 +20,7 @@ pub fn write(
         let severity = match d.severity {
             Severity::Error => color.red("error"),
             Severity::Warning => color.yellow("warning"),
+            Severity::Note => color.cyan("note"),
         };
         let at = if d.path.is_root() {
             String::new()
@@ -39,15 +40,24 @@ pub fn write(
     Ok(())
 }
 
-/// `2 errors, 1 warning`.
+/// `2 errors, 1 warning` (and `, 3 notes` when there are notes).
 pub fn summary(diagnostics: &[Diagnostic]) -> String {
     let count = |s| diagnostics.iter().filter(|d| d.severity == s).count();
-    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    format!(
+    let mut out = format!(
         "{}, {}",
         plural(count(Severity::Error), "error"),
         plural(count(Severity::Warning), "warning")
-    )
+    );
+    let notes = count(Severity::Note);
+    if notes > 0 {
+        out.push_str(&format!(", {}", plural(notes, "note")));
+    }
+    out
+}
+
+/// `1 warning`, `2 warnings`.
+pub fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
 #[cfg(test)]

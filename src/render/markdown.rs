@@ -76,7 +76,24 @@ pub fn write(out: &mut dyn Write, title: &str, view: &PlanView) -> io::Result<()
         }
         writeln!(out)?;
     }
-    Ok(())
+    if !view.lints.is_empty() {
+        writeln!(out, "**Spec lints**\n")?;
+        for l in &view.lints {
+            let line = l.line.map(|n| format!(", line {n}")).unwrap_or_default();
+            writeln!(
+                out,
+                "- {} `{}`{line}: {}",
+                l.severity,
+                l.path,
+                cell(&l.message)
+            )?;
+            if let Some(h) = &l.hint {
+                writeln!(out, "  <br>hint: {}", cell(h))?;
+            }
+        }
+        writeln!(out)?;
+    }
+    view.cost.write_markdown(out)
 }
 
 fn problem_text(p: &Problem) -> String {

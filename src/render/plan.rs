@@ -4,7 +4,7 @@
 use std::io::{self, Write};
 
 use crate::model::state::FieldValue;
-use crate::plan::{Action, Plan};
+use crate::plan::{Action, Lint, Plan};
 use crate::render::style::Color;
 use crate::render::view::{ChangeView, PlanView};
 
@@ -12,20 +12,23 @@ use crate::render::view::{ChangeView, PlanView};
 pub const NO_CHANGES: &str = "No changes. The account matches the spec.";
 
 /// Writes the changes and the summary line (or [`NO_CHANGES`]).
+/// Then the cost line.
 pub fn write(out: &mut dyn Write, view: &PlanView, color: Color) -> io::Result<()> {
-    if !view.has_changes() {
-        return writeln!(out, "{NO_CHANGES}");
+    if view.has_changes() {
+        writeln!(
+            out,
+            "trailctl will perform these actions in account {}:\n",
+            view.account
+        )?;
+        for c in &view.changes {
+            change(out, c, color)?;
+            writeln!(out)?;
+        }
+        writeln!(out, "{}", view.summary_line())?;
+    } else {
+        writeln!(out, "{NO_CHANGES}")?;
     }
-    writeln!(
-        out,
-        "trailctl will perform these actions in account {}:\n",
-        view.account
-    )?;
-    for c in &view.changes {
-        change(out, c, color)?;
-        writeln!(out)?;
-    }
-    writeln!(out, "{}", view.summary_line())
+    writeln!(out, "\n{}", view.cost.summary)
 }
 
 fn paint(color: Color, action: Action, text: &str) -> String {
@@ -218,6 +221,23 @@ pub fn write_problems(out: &mut dyn Write, view: &PlanView, color: Color) -> io:
         }
         if let Some(h) = &c.detail {
             writeln!(out, "  hint: {h}")?;
+        }
+    }
+    Ok(())
+}
+
+/// The spec's lints kept in a saved plan: `warning: MESSAGE (at PATH, line N)` and a hint.
+pub fn write_lints(out: &mut dyn Write, lints: &[Lint], color: Color) -> io::Result<()> {
+    for l in lints {
+        let severity = if l.severity == "note" {
+            color.cyan("note")
+        } else {
+            color.yellow("warning")
+        };
+        let line = l.line.map(|n| format!(", line {n}")).unwrap_or_default();
+        writeln!(out, "{severity}: {} (at {}{line})", l.message, l.path)?;
+        if let Some(h) = &l.hint {
+            writeln!(out, "  {}: {h}", color.cyan("hint"))?;
         }
     }
     Ok(())

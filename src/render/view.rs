@@ -5,7 +5,8 @@
 use serde::{Serialize, Serializer};
 
 use crate::model::state::{FieldValue, diff};
-use crate::plan::{Action, Change, Plan, Resource};
+use crate::plan::{Action, Change, Lint, Plan, Resource};
+use crate::render::cost::CostView;
 
 /// The version of the JSON documents `plan`, `show`, `drift` and `apply` print.
 pub const FORMAT_VERSION: u32 = 1;
@@ -22,6 +23,9 @@ pub struct PlanView {
     pub unchanged: Vec<String>,
     pub conflicts: Vec<Problem>,
     pub warnings: Vec<Problem>,
+    /// The spec's warnings and notes (`validate` prints the same).
+    pub lints: Vec<Lint>,
+    pub cost: CostView,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -114,6 +118,8 @@ impl PlanView {
                     detail: w.detail.clone(),
                 })
                 .collect(),
+            lints: plan.lints.clone(),
+            cost: CostView::new(&plan.cost),
         }
     }
 

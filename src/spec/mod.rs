@@ -4,6 +4,9 @@
 
 mod alert;
 mod checks;
+#[cfg(test)]
+mod lint_tests;
+mod lints;
 mod marks;
 mod names;
 mod pattern;
@@ -72,6 +75,13 @@ pub fn parse(bytes: &[u8]) -> Result<Loaded, Vec<Diagnostic>> {
     let desired = v1::decode(&mut ctx, &root);
     if let Some(d) = &desired {
         checks::run(&mut ctx, d);
+        if !ctx
+            .diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error)
+        {
+            lints::run(&mut ctx, d);
+        }
     }
     let diagnostics = locate(ctx.diagnostics, &Marks::index(text));
     let has_errors = diagnostics.iter().any(|d| d.severity == Severity::Error);

@@ -2,6 +2,7 @@
 
 use serde_yaml::Value;
 
+use crate::model::cost::{self, Kind, Volumes};
 use crate::model::desired::{Bucket, Desired};
 use crate::model::diagnostic::{Diagnostic, SpecPath};
 use crate::model::region;
@@ -24,6 +25,7 @@ const ROOT_KEYS: &[&str] = &[
     "trails",
     "topics",
     "alerts",
+    "cost",
 ];
 const BUCKET_KEYS: &[&str] = &["name", "retention_days", "kms_key"];
 
@@ -84,6 +86,7 @@ pub fn decode(ctx: &mut Ctx, root: &Value) -> Option<Desired> {
             }
         })
         .collect();
+    let cost = cost(ctx, &map);
     Some(Desired {
         stack,
         account,
@@ -94,7 +97,45 @@ pub fn decode(ctx: &mut Ctx, root: &Value) -> Option<Desired> {
         trails,
         topics,
         alerts,
+        cost,
     })
+}
+
+/// `cost: {events_per_month: {management_read: 4M, management_write: 1M, data: 20M}}`: the
+/// volumes of the plan's cost estimate. Each count is a whole number or a string such as `4M`.
+fn cost(ctx: &mut Ctx, map: &Map<'_>) -> Volumes {
+    let mut volumes = Volumes::default();
+    let Some(c) = map.get("cost") else {
+        return volumes;
+    };
+    let Some(cost) = Map::of(ctx, c, map.path_of("cost")) else {
+        return volumes;
+    };
+    cost.check_keys(ctx, &["events_per_month"]);
+    let Some(e) = cost.get("events_per_month") else {
+        ctx.error(&cost.path, "missing required key `events_per_month`");
+        return volumes;
+    };
+    let Some(events) = Map::of(ctx, e, cost.path_of("events_per_month")) else {
+        return volumes;
+    };
+    events.check_keys(ctx, &Kind::ALL.map(Kind::key));
+    for kind in Kind::ALL {
+        let path = events.path_of(kind.key());
+        let n = match events.get(kind.key()) {
+            None => continue,
+            Some(Value::Number(n)) => n.as_u64().ok_or_else(|| {
+                format!("expected a count of events (a whole number, 0 or more), found {n}")
+            }),
+            Some(Value::String(s)) => cost::count(s),
+            Some(v) => Err(format!("expected a count of events, found {}", kind_of(v))),
+        };
+        match n {
+            Ok(n) => volumes.set(kind, n),
+            Err(message) => ctx.error(&path, message),
+        }
+    }
+    volumes
 }
 
 fn version(ctx: &mut Ctx, map: &Map<'_>) {

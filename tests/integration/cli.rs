@@ -17,12 +17,15 @@ fn text(bytes: &[u8]) -> String {
 
 #[test]
 fn validate_exits_0_for_every_example() {
-    for f in ["examples/minimal.yaml", "examples/baseline.yaml"] {
+    for (f, notes) in [
+        ("examples/minimal.yaml", ", 1 note"),
+        ("examples/baseline.yaml", ""),
+    ] {
         let out = trailctl(&["validate", "-f", f]);
         assert_eq!(out.status.code(), Some(0), "{f}: {}", text(&out.stderr));
         assert_eq!(
             text(&out.stdout),
-            format!("{f}: valid (1 trail, 1 bucket; 0 warnings)\n")
+            format!("{f}: valid (1 trail, 1 bucket; 0 warnings{notes})\n")
         );
     }
 }
@@ -101,7 +104,7 @@ fn verbose_logs_to_stderr_only() {
     );
     assert_eq!(
         text(&out.stdout),
-        "examples/minimal.yaml: valid (1 trail, 1 bucket; 0 warnings)\n"
+        "examples/minimal.yaml: valid (1 trail, 1 bucket; 0 warnings, 1 note)\n"
     );
 }
 
@@ -135,7 +138,12 @@ fn missing_credentials_fail_fast_with_one_clear_error() {
     );
     assert_eq!(out.status.code(), Some(1));
     let err = text(&out.stderr);
-    assert!(err.starts_with("error: no AWS credentials found"), "{err}");
+    // The spec's notes come first (no KMS key in the minimal example), then the one error.
+    let first_error = err.lines().find(|l| l.starts_with("error: ")).unwrap_or("");
+    assert!(
+        first_error.starts_with("error: no AWS credentials found"),
+        "{err}"
+    );
     assert_eq!(err.matches("error: ").count(), 1, "one error: {err}");
     assert!(err.contains("credentials"), "{err}");
     assert!(
@@ -179,4 +187,45 @@ fn an_invalid_spec_makes_no_aws_call() {
             "{command} connected to AWS with an invalid spec"
         );
     }
+}
+
+/// `--deny-warnings` fails on warnings, before any AWS call, and never on notes.
+#[test]
+fn deny_warnings_fails_on_warnings_but_not_on_notes() {
+    let warned = "tests/specs/invalid/bucket-typo-warning.yaml";
+    let out = trailctl(&["validate", "-f", warned]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let out = trailctl(&["validate", "--deny-warnings", "-f", warned]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains(": warning: bucket `acme-audit-log`"), "{err}");
+    assert!(
+        err.contains(&format!(
+            "{warned}: refused (1 warning and --deny-warnings)"
+        )),
+        "{err}"
+    );
+    assert_eq!(text(&out.stdout), "");
+
+    // plan refuses the same way, before reading the account (port 9 answers nothing).
+    let out = Command::new(env!("CARGO_BIN_EXE_trailctl"))
+        .args(["plan", "--deny-warnings", "-f", warned])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("refused (1 warning and --deny-warnings)"),
+        "{err}"
+    );
+    assert!(!err.contains("127.0.0.1:9"), "no AWS call: {err}");
+
+    // Notes (the minimal example has no KMS key) never fail.
+    let out = trailctl(&["validate", "--deny-warnings", "-f", "examples/minimal.yaml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains(": note: [trail-integrity]"));
 }

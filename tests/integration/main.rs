@@ -3,6 +3,7 @@
 
 mod alerts;
 mod cli;
+mod cost;
 mod emulator;
 mod emulator_smoke;
 mod pattern_cli;

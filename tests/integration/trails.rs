@@ -10,7 +10,8 @@ use aws_sdk_cloudtrail::types::{AdvancedEventSelector, AdvancedFieldSelector, Ta
 
 use crate::emulator::{self, Account};
 
-pub(crate) const NO_CHANGES: &str = "No changes. The account matches the spec.\n";
+pub(crate) const NO_CHANGES: &str =
+    "No changes. The account matches the spec.\n\nCost: no change to CloudTrail charges.\n";
 
 pub(crate) fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
@@ -85,7 +86,7 @@ async fn from_empty_to_applied_then_a_clean_replan() {
     let f = spec(&a, "base", BASE);
     let planned = ok(&plan(&a, &f, &[]));
     assert!(
-        planned.ends_with("Plan: 2 to add, 0 to change, 0 to destroy.\n"),
+        planned.contains("\nPlan: 2 to add, 0 to change, 0 to destroy.\n\nCost: +$0.35 per 100,000 write management events, +$0.10 per 100,000 data events"),
         "{planned}"
     );
     let applied = ok(&apply(&a, &f, &[]));

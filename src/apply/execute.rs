@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use crate::live::error::{ErrorKind, LiveError, LiveResult};
-use crate::live::observe::observe;
+use crate::live::observe::{Scope, observe, observe_scope};
 use crate::live::services::Account;
 use crate::model::arn;
 use crate::model::desired::Desired;
@@ -159,7 +159,7 @@ pub async fn apply<A: Account>(
         let fresh;
         let change = match &options.recheck {
             None => planned,
-            Some(r) => match recheck(account, r, now.take(), planned).await {
+            Some(r) => match recheck(account, r, &plan.account, now.take(), planned).await {
                 Ok(Some(c)) => {
                     fresh = c;
                     &fresh
@@ -221,16 +221,32 @@ fn still_planned(r: &Recheck, now: &Plan, change: &Change) -> Option<Change> {
     })
 }
 
-/// Re-reads the account (unless `now` was just read) and checks `change` against it.
+/// Re-reads the part of the account `change` lives in (unless `now` was just read) and checks
+/// `change` against it.
 async fn recheck<A: Account>(
     account: &A,
     r: &Recheck,
+    account_id: &str,
     now: Option<Plan>,
     change: &Change,
 ) -> LiveResult<Option<Change>> {
     let now = match now {
         Some(p) => p,
-        None => replan(account, r).await?,
+        None => {
+            let scope = match change.address {
+                Address::Trail(_) => Scope::Trails,
+                Address::Bucket(_) => Scope::Buckets,
+                Address::Topic(_) => Scope::Topics,
+                Address::Alert(_) => Scope::Rules,
+                Address::Role(_) => Scope::Role,
+            };
+            let observed = observe_scope(account, &r.desired, account_id, scope).await?;
+            crate::plan::plan(
+                &r.desired,
+                &observed,
+                crate::plan::Options { adopt: r.adopt },
+            )
+        }
     };
     Ok(still_planned(r, &now, change))
 }

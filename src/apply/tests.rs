@@ -407,3 +407,26 @@ fn an_unchanged_account_applies_with_the_recheck() {
     assert!(out.failed.is_none() && out.stale.is_none(), "{out:?}");
     assert!(!plan_of(&f, &d, false).has_changes());
 }
+
+#[test]
+fn the_recheck_re_reads_only_the_kind_of_resource_it_writes() {
+    let (f, d) = (fake(), desired(SPEC));
+    let p = plan_of(&f, &d, false);
+    let changes: Vec<&Address> = p
+        .changes
+        .iter()
+        .filter(|c| c.action != Action::NoOp)
+        .map(|c| &c.address)
+        .collect();
+    assert_eq!(changes.len(), 3, "one bucket and two trails: {changes:?}");
+    f.reset_calls();
+    let out = run(apply(&f, &p, &rechecked(&d, &p), &mut |_| {})).unwrap();
+    assert!(out.failed.is_none() && out.stale.is_none(), "{out:?}");
+    // The whole account once, before the first write (the bucket, written first, is checked
+    // against that read); then, before each later write, that resource's own kind only.
+    assert_eq!(f.calls("CloudTrail:DescribeTrails"), 1 + 2);
+    assert_eq!(f.calls("S3:GetBucketLocation"), 1);
+    assert_eq!(f.calls("SNS:ListTopics"), 1);
+    assert_eq!(f.calls("EventBridge:ListRules"), 1);
+    assert_eq!(f.calls("STS:GetCallerIdentity"), 1);
+}

@@ -52,6 +52,57 @@ pub async fn observe<A: Account>(account: &A, desired: &Desired) -> LiveResult<O
     })
 }
 
+/// The part of the account one kind of resource lives in: what `apply` re-reads just before it
+/// writes a resource of that kind, instead of the whole account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Trails,
+    Buckets,
+    Topics,
+    Rules,
+    Role,
+}
+
+/// Reads only `scope` of the account (with the KMS keys it compares by), for `account_id`; the
+/// rest of the result is empty.
+pub async fn observe_scope<A: Account>(
+    account: &A,
+    desired: &Desired,
+    account_id: &str,
+    scope: Scope,
+) -> LiveResult<Observed> {
+    let mut o = Observed {
+        account: account_id.to_owned(),
+        ..Observed::default()
+    };
+    match scope {
+        Scope::Trails => {
+            let (keys, trails) =
+                tokio::join!(resolve_keys(account, desired), trails(account, desired));
+            o.kms_keys = keys;
+            o.trails = trails?;
+        }
+        Scope::Buckets => {
+            let (keys, buckets) =
+                tokio::join!(resolve_keys(account, desired), buckets(account, desired));
+            o.kms_keys = keys;
+            o.buckets = buckets?;
+        }
+        Scope::Topics => {
+            let (keys, topics) =
+                tokio::join!(resolve_keys(account, desired), topics(account, desired));
+            o.kms_keys = keys;
+            o.topics = topics?;
+        }
+        Scope::Rules => o.rules = rules(account, desired).await?,
+        Scope::Role => {
+            let name = forwarder_role_name(&desired.stack);
+            o.role = account.role(&name, FORWARD_POLICY).await?;
+        }
+    }
+    Ok(o)
+}
+
 /// Every KMS key the spec names that is not already a key ARN, resolved where KMS can.
 async fn resolve_keys<A: Account>(account: &A, d: &Desired) -> BTreeMap<String, String> {
     let keys: BTreeSet<&str> = d

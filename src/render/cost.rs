@@ -78,7 +78,7 @@ impl CostView {
             "Cost: no change to CloudTrail charges.".to_owned()
         } else if let Some((before, after)) = totals {
             format!(
-                "Cost: {} a month in CloudTrail charges ({} → {}), an estimate at list prices of {PRICE_DATE}; --cost for details.",
+                "Cost: {} a month in CloudTrail charges ({} → {}), an estimate at list prices of {PRICE_DATE}.",
                 signed(after - before),
                 usd(before),
                 usd(after)

@@ -150,6 +150,17 @@ fn trail_coverage_of_write_events() {
     assert!(w[0].2.contains("AuthorizeSecurityGroupIngress"), "{w:?}");
     let writes = "    management_events: write_only\n";
     assert_eq!(fired(&spec(writes, &ec2), "trail-coverage"), vec![]);
+
+    let secret = alert("    on: {service: secretsmanager, events: [GetSecretValue]}\n");
+    let w = fired(&spec(writes, &secret), "trail-coverage");
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert!(w[0].2.contains("no read management events"), "{w:?}");
+    assert_eq!(fired(&spec(reads, &secret), "trail-coverage"), vec![]);
+    // A read data event needs data events, not read management events.
+    let get = alert("    on: {service: s3, events: [GetObject]}\n");
+    let data = "    data_events: [{resource: s3_object, arns: [\"arn:aws:s3:::t-data/\"]}]\n";
+    let w = fired(&spec(&format!("{writes}{data}"), &get), "trail-coverage");
+    assert_eq!(w, vec![]);
 }
 
 #[test]

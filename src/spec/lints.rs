@@ -216,6 +216,11 @@ fn never_matches(ctx: &mut Ctx, a: &Alert) {
     }
 }
 
+/// Whether `name` is a data event of one of [`DATA_EVENTS`]' services.
+fn is_data_event(name: &str) -> bool {
+    DATA_EVENTS.iter().any(|(_, _, d)| d.contains(&name))
+}
+
 /// Whether a trail logs data events of `resource_type`.
 fn logs_data(t: &Trail, resource_type: &str) -> bool {
     t.selectors.iter().any(|s| {
@@ -275,13 +280,24 @@ fn trails_log(ctx: &mut Ctx, d: &Desired, a: &Alert) {
     let writes: Vec<&String> = names
         .iter()
         .filter(|n| !event_sources::is_read_only(n))
-        .filter(|n| !DATA_EVENTS.iter().any(|(_, _, d)| d.contains(&n.as_str())))
+        .filter(|n| !is_data_event(n))
         .collect();
     let log_writes = logging.iter().any(|t| t.management_coverage().1);
     if !writes.is_empty() && !log_writes {
         ctx.push(
             Diagnostic::warning(&at, format!("[trail-coverage] the trails of the spec log no write management events (`management_events: read_only` or `none`), and this alert is on {}", writes.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")))
                 .with_hint("log write management events in one trail"),
+        );
+    }
+    let reads: Vec<String> = read_only_events(&a.pattern)
+        .into_iter()
+        .filter(|n| !is_data_event(n))
+        .collect();
+    let log_reads = logging.iter().any(|t| t.management_coverage().0);
+    if !reads.is_empty() && !log_reads {
+        ctx.push(
+            Diagnostic::warning(&at, format!("[trail-coverage] the trails of the spec log no read management events (`management_events: write_only` or `none`), and this alert is on {}", reads.join(", ")))
+                .with_hint("log read management events in one trail"),
         );
     }
 }

@@ -38,9 +38,11 @@ pub struct SavedPlan {
     /// In the order the plan lists them (apply orders them by dependency).
     pub changes: Vec<SavedChange>,
     pub warnings: Vec<Warning>,
-    /// The spec's warnings and notes when the plan was made.
+    /// The spec's warnings and notes when the plan was made (absent from older v1 files).
+    #[serde(default)]
     pub lints: Vec<Lint>,
-    /// The cost estimate as planned.
+    /// The cost estimate as planned (absent from older v1 files).
+    #[serde(default)]
     pub cost: Estimate,
     /// `sha256:…` of `changes`, as written: a plan edited by hand is refused.
     pub changes_digest: String,
@@ -272,6 +274,16 @@ mod tests {
         assert_eq!(back.plan().changes[0].after, Some(bucket(400)));
         back.check_spec(&context()).unwrap();
         back.check_account("111122223333").unwrap();
+    }
+
+    #[test]
+    fn a_v1_file_without_the_later_fields_still_reads() {
+        let mut v: Value = serde_json::from_str(&saved().encode().unwrap()).unwrap();
+        let map = v.as_object_mut().unwrap();
+        assert!(map.remove("lints").is_some() && map.remove("cost").is_some());
+        let back = SavedPlan::decode(&v.to_string()).unwrap();
+        assert_eq!(back.lints, vec![]);
+        assert_eq!(back.cost, Estimate::default());
     }
 
     #[test]

@@ -8,7 +8,7 @@ pub mod verify;
 #[cfg(test)]
 mod alert_tests;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 pub use execute::{Event, Options, Outcome, Recheck, Refusal, apply, refusal};
 pub use verify::{NotConverged, verify};

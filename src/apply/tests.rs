@@ -36,7 +36,7 @@ trails:
     bucket: audit-logs
 ";
 
-pub(super) fn desired(yaml: &str) -> Desired {
+pub(crate) fn desired(yaml: &str) -> Desired {
     crate::spec::parse(yaml.as_bytes()).unwrap().desired
 }
 
@@ -49,7 +49,7 @@ pub(super) fn fake() -> Fake {
     f
 }
 
-pub(super) fn run<T>(f: impl Future<Output = T>) -> T {
+pub(crate) fn run<T>(f: impl Future<Output = T>) -> T {
     tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .build()
@@ -57,12 +57,12 @@ pub(super) fn run<T>(f: impl Future<Output = T>) -> T {
         .block_on(f)
 }
 
-pub(super) fn plan_of(f: &Fake, d: &Desired, adopt: bool) -> Plan {
+pub(crate) fn plan_of(f: &Fake, d: &Desired, adopt: bool) -> Plan {
     let o = run(observe(f, d)).unwrap();
     plan::plan(d, &o, plan::Options { adopt })
 }
 
-pub(super) fn opts(allow_destroy: bool) -> Options {
+pub(crate) fn opts(allow_destroy: bool) -> Options {
     Options {
         allow_destroy,
         policy_retry_delays: vec![std::time::Duration::ZERO; 3],
@@ -70,7 +70,7 @@ pub(super) fn opts(allow_destroy: bool) -> Options {
     }
 }
 
-pub(super) fn apply_ok(f: &Fake, p: &Plan, allow_destroy: bool) -> Vec<Address> {
+pub(crate) fn apply_ok(f: &Fake, p: &Plan, allow_destroy: bool) -> Vec<Address> {
     let out = run(apply(f, p, &opts(allow_destroy), &mut |_| {})).unwrap();
     assert!(out.failed.is_none(), "{:?}", out.failed);
     out.applied

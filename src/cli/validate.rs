@@ -27,25 +27,12 @@ pub fn run(spec: &SpecFile, config: &Config, io: &mut Io<'_>) -> Exit {
                 "{name}: {} ({}; {})",
                 config.stdout_color.green("valid"),
                 counts.join(", "),
-                findings(&loaded),
+                diagnostics::findings(&loaded.warnings),
             );
             Exit::Success
         }
         None => Exit::Failure,
     }
-}
-
-/// `2 warnings` (and `, 1 note` when there are notes).
-fn findings(loaded: &Loaded) -> String {
-    let count = |s| loaded.warnings.iter().filter(|d| d.severity == s).count();
-    let mut out = diagnostics::plural(count(Severity::Warning), "warning");
-    if count(Severity::Note) > 0 {
-        out.push_str(&format!(
-            ", {}",
-            diagnostics::plural(count(Severity::Note), "note")
-        ));
-    }
-    out
 }
 
 /// Loads the spec, printing its warnings and notes, or every error (then `None`: no AWS call

@@ -1,8 +1,18 @@
-//! Monthly event volumes, the inputs of the plan's cost estimate (`plan::cost`). Given in the
+//! CloudTrail's prices, and monthly event volumes: the inputs of the plan's cost estimate
+//! (`plan::cost`). Given in the
 //! spec (`cost: {events_per_month: …}`) or with `--events-per-month`; a volume not given is
 //! unknown, never zero.
 
 use serde::{Deserialize, Serialize};
+
+/// When the prices below were taken from the CloudTrail pricing page (us-east-1 list prices).
+pub const PRICE_DATE: &str = "2026-11";
+/// USD per 100,000 events: an additional copy of management events.
+pub const PAID_COPY: f64 = 2.00;
+/// USD per 100,000 data events delivered.
+pub const DATA_EVENTS: f64 = 0.10;
+/// USD per 100,000 events analysed, per Insights type.
+pub const INSIGHTS: f64 = 0.35;
 
 /// What a volume counts: management events split by access, and data events.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]

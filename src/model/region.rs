@@ -23,6 +23,17 @@ pub const DEFAULT_ENABLED: &[&str] = &[
     "ap-southeast-2",
 ];
 
+/// The Regions of `spec` a trail homed in `home` logs in: all of them, or its home Region.
+pub fn logged_in<'a>(
+    spec: &'a [String],
+    home: &'a str,
+    all_regions: bool,
+) -> impl Iterator<Item = &'a str> {
+    spec.iter()
+        .map(String::as_str)
+        .filter(move |r| all_regions || *r == home)
+}
+
 /// Opt-in Regions: usable only once the account enables them, so only when a spec lists them.
 pub const OPT_IN: &[&str] = &[
     "af-south-1",

@@ -201,13 +201,21 @@ impl AdvancedSelector {
             .map(|f| f.equals.as_slice())
     }
 
+    /// Whether this selector has an `Equals` condition on `field_name` that lists `value`.
+    pub fn selects(&self, field_name: &str, value: &str) -> bool {
+        self.equals_of(field_name)
+            .is_some_and(|v| v.iter().any(|x| x == value))
+    }
+
+    /// Whether this selector logs data events of `resource_type`.
+    pub fn selects_data(&self, resource_type: &str) -> bool {
+        self.selects("eventCategory", "Data") && self.selects("resources.type", resource_type)
+    }
+
     /// Which management events this selector logs, read from its conditions: `(reads, writes)`.
     /// A selector that does not select the Management category logs neither.
     pub fn management_coverage(&self) -> (bool, bool) {
-        let is_management = self
-            .equals_of("eventCategory")
-            .is_some_and(|v| v.iter().any(|c| c == "Management"));
-        if !is_management {
+        if !self.selects("eventCategory", "Management") {
             return (false, false);
         }
         match self.equals_of("readOnly") {

@@ -9,7 +9,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use crate::model::alert_state::{AlertState, RoleState, TopicState};
-use crate::model::diagnostic::Diagnostic;
+use crate::model::diagnostic::{Diagnostic, Severity};
 use crate::model::state::{BucketState, Fields, TrailState};
 use crate::plan::cost::Estimate;
 
@@ -170,7 +170,7 @@ pub struct Warning {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Lint {
     /// `warning` or `note`.
-    pub severity: String,
+    pub severity: Severity,
     /// The spec path, e.g. `alerts[2].regions`.
     pub path: String,
     pub line: Option<usize>,
@@ -182,7 +182,7 @@ pub struct Lint {
 impl Lint {
     pub fn of(d: &Diagnostic) -> Self {
         Self {
-            severity: d.severity.name().to_owned(),
+            severity: d.severity,
             path: d.path.to_string(),
             line: d.location.map(|l| l.line),
             column: d.location.map(|l| l.column),

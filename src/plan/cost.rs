@@ -8,25 +8,17 @@
 //! for Insights events": call-rate Insights analyse write management events, error-rate Insights
 //! read and write ones).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::cost::{Kind, Volumes};
+use crate::model::cost::{DATA_EVENTS, INSIGHTS, Kind, PAID_COPY, PRICE_DATE, Volumes};
 use crate::model::desired::InsightType;
 use crate::model::observed::LiveTrail;
+use crate::model::region;
 use crate::model::selector::{AdvancedSelector, coverage};
 use crate::model::state::TrailState;
 use crate::plan::{Address, Change, Resource};
-
-/// When the prices below were taken from the CloudTrail pricing page (us-east-1 list prices).
-pub const PRICE_DATE: &str = "2026-11";
-/// USD per 100,000 events: an additional copy of management events.
-pub const PAID_COPY: f64 = 2.00;
-/// USD per 100,000 data events delivered.
-pub const DATA_EVENTS: f64 = 0.10;
-/// USD per 100,000 events analysed, per Insights type.
-pub const INSIGHTS: f64 = 0.35;
 
 /// What is charged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -83,7 +75,7 @@ struct Logger {
     reads: bool,
     writes: bool,
     data: bool,
-    insights: Vec<InsightType>,
+    insights: BTreeSet<InsightType>,
 }
 
 impl Logger {
@@ -92,69 +84,50 @@ impl Logger {
         region: &str,
         all_regions: bool,
         selectors: &[AdvancedSelector],
-        insights: &[InsightType],
+        insights: &BTreeSet<InsightType>,
         spec: &[String],
     ) -> Self {
         let (reads, writes) = coverage(selectors);
         Self {
             name: name.to_owned(),
-            regions: spec
-                .iter()
-                .filter(|r| all_regions || r.as_str() == region)
-                .cloned()
+            regions: region::logged_in(spec, region, all_regions)
+                .map(str::to_owned)
                 .collect(),
             reads,
             writes,
-            data: selectors.iter().any(|s| {
-                s.equals_of("eventCategory")
-                    .is_some_and(|c| c.iter().any(|v| v == "Data"))
-            }),
-            insights: insights.to_vec(),
+            data: selectors.iter().any(|s| s.selects("eventCategory", "Data")),
+            insights: insights.clone(),
         }
     }
 
     fn from_state(t: &TrailState, spec: &[String]) -> Option<Self> {
-        let insights: Vec<InsightType> = t.insights.iter().copied().collect();
         t.logging.then(|| {
-            Self::of(
-                &t.name,
-                &t.region,
-                t.settings.all_regions,
-                &t.selectors,
-                &insights,
-                spec,
-            )
+            let all = t.settings.all_regions;
+            Self::of(&t.name, &t.region, all, &t.selectors, &t.insights, spec)
         })
     }
 
     /// A live trail; one whose details were not read logs all management events.
     fn from_live(l: &LiveTrail, spec: &[String]) -> Option<Self> {
+        let all = l.settings.all_regions;
         match &l.details {
-            Some(d) => {
-                let insights: Vec<InsightType> = d.insights.iter().copied().collect();
-                d.logging.then(|| {
-                    Self::of(
-                        &l.name,
-                        &l.region,
-                        l.settings.all_regions,
-                        &d.selectors,
-                        &insights,
-                        spec,
-                    )
-                })
-            }
+            Some(d) => d
+                .logging
+                .then(|| Self::of(&l.name, &l.region, all, &d.selectors, &d.insights, spec)),
             None => Some(Self {
-                name: l.name.clone(),
-                regions: spec
-                    .iter()
-                    .filter(|r| l.settings.all_regions || **r == l.region)
-                    .cloned()
-                    .collect(),
                 reads: true,
                 writes: true,
-                data: false,
-                insights: Vec::new(),
+                ..Self::of(&l.name, &l.region, all, &[], &BTreeSet::new(), spec)
             }),
+        }
+    }
+
+    /// Whether it logs management events of `kind`.
+    fn logs(&self, kind: Kind) -> bool {
+        match kind {
+            Kind::ManagementRead => self.reads,
+            Kind::ManagementWrite => self.writes,
+            Kind::Data => self.data,
         }
     }
 }
@@ -172,16 +145,11 @@ fn rates(loggers: &[Logger], regions: &[String]) -> Rates {
     let mut add = |trail: &str, charge, kind, usd: f64| {
         *out.entry((trail.to_owned(), charge, kind)).or_insert(0.0) += usd * share;
     };
+    let management = [Kind::ManagementRead, Kind::ManagementWrite];
     for r in regions {
         let here: Vec<&Logger> = loggers.iter().filter(|l| l.regions.contains(r)).collect();
-        for (kind, logs) in [
-            (
-                Kind::ManagementRead,
-                (|l: &Logger| l.reads) as fn(&Logger) -> bool,
-            ),
-            (Kind::ManagementWrite, |l: &Logger| l.writes),
-        ] {
-            for l in here.iter().filter(|l| logs(l)).skip(1) {
+        for kind in management {
+            for l in here.iter().filter(|l| l.logs(kind)).skip(1) {
                 add(&l.name, Charge::PaidCopy, kind, PAID_COPY);
             }
         }
@@ -190,34 +158,13 @@ fn rates(loggers: &[Logger], regions: &[String]) -> Rates {
                 add(&l.name, Charge::DataEvents, Kind::Data, DATA_EVENTS);
             }
             for i in &l.insights {
-                match i {
-                    InsightType::ApiCallRate if l.writes => {
-                        add(
-                            &l.name,
-                            Charge::InsightsApiCallRate,
-                            Kind::ManagementWrite,
-                            INSIGHTS,
-                        );
-                    }
-                    InsightType::ApiCallRate => {}
-                    InsightType::ApiErrorRate => {
-                        if l.reads {
-                            add(
-                                &l.name,
-                                Charge::InsightsApiErrorRate,
-                                Kind::ManagementRead,
-                                INSIGHTS,
-                            );
-                        }
-                        if l.writes {
-                            add(
-                                &l.name,
-                                Charge::InsightsApiErrorRate,
-                                Kind::ManagementWrite,
-                                INSIGHTS,
-                            );
-                        }
-                    }
+                // Call rate analyses write management events, error rate reads and writes.
+                let (charge, analysed) = match i {
+                    InsightType::ApiCallRate => (Charge::InsightsApiCallRate, &management[1..]),
+                    InsightType::ApiErrorRate => (Charge::InsightsApiErrorRate, &management[..]),
+                };
+                for kind in analysed.iter().filter(|k| l.logs(**k)) {
+                    add(&l.name, charge, *kind, INSIGHTS);
                 }
             }
         }

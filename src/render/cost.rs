@@ -5,8 +5,8 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use crate::model::cost::{Kind, Volumes};
-use crate::plan::cost::{Charge, Estimate, PRICE_DATE};
+use crate::model::cost::{Kind, PRICE_DATE, Volumes};
+use crate::plan::cost::{Charge, Estimate};
 
 /// The estimate in the plan's JSON (`cost`), and what the text renderers read.
 #[derive(Debug, Clone, PartialEq, Serialize)]

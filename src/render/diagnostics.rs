@@ -17,11 +17,7 @@ pub fn write(
             Some(l) => format!("{file}:{}:{}", l.line, l.column),
             None => file.to_owned(),
         };
-        let severity = match d.severity {
-            Severity::Error => color.red("error"),
-            Severity::Warning => color.yellow("warning"),
-            Severity::Note => color.cyan("note"),
-        };
+        let severity = label(d.severity, color);
         let at = if d.path.is_root() {
             String::new()
         } else {
@@ -40,14 +36,28 @@ pub fn write(
     Ok(())
 }
 
+/// `error`, `warning` or `note`, coloured.
+pub fn label(severity: Severity, color: Color) -> String {
+    match severity {
+        Severity::Error => color.red("error"),
+        Severity::Warning => color.yellow("warning"),
+        Severity::Note => color.cyan("note"),
+    }
+}
+
 /// `2 errors, 1 warning` (and `, 3 notes` when there are notes).
 pub fn summary(diagnostics: &[Diagnostic]) -> String {
+    let errors = diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    format!("{}, {}", plural(errors, "error"), findings(diagnostics))
+}
+
+/// `1 warning` (and `, 3 notes` when there are notes).
+pub fn findings(diagnostics: &[Diagnostic]) -> String {
     let count = |s| diagnostics.iter().filter(|d| d.severity == s).count();
-    let mut out = format!(
-        "{}, {}",
-        plural(count(Severity::Error), "error"),
-        plural(count(Severity::Warning), "warning")
-    );
+    let mut out = plural(count(Severity::Warning), "warning");
     let notes = count(Severity::Note);
     if notes > 0 {
         out.push_str(&format!(", {}", plural(notes, "note")));

@@ -3,6 +3,7 @@
 
 use std::io::{self, Write};
 
+use crate::render::diagnostics;
 use crate::render::plan::{NO_CHANGES, change};
 use crate::render::style::Color;
 use crate::render::view::{PlanView, Problem};
@@ -83,7 +84,7 @@ pub fn write(out: &mut dyn Write, title: &str, view: &PlanView) -> io::Result<()
             writeln!(
                 out,
                 "- {} `{}`{line}: {}",
-                l.severity,
+                diagnostics::label(l.severity, Color::Never),
                 l.path,
                 cell(&l.message)
             )?;

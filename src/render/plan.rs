@@ -5,6 +5,7 @@ use std::io::{self, Write};
 
 use crate::model::state::FieldValue;
 use crate::plan::{Action, Lint, Plan};
+use crate::render::diagnostics;
 use crate::render::style::Color;
 use crate::render::view::{ChangeView, PlanView};
 
@@ -229,11 +230,7 @@ pub fn write_problems(out: &mut dyn Write, view: &PlanView, color: Color) -> io:
 /// The spec's lints kept in a saved plan: `warning: MESSAGE (at PATH, line N)` and a hint.
 pub fn write_lints(out: &mut dyn Write, lints: &[Lint], color: Color) -> io::Result<()> {
     for l in lints {
-        let severity = if l.severity == "note" {
-            color.cyan("note")
-        } else {
-            color.yellow("warning")
-        };
+        let severity = diagnostics::label(l.severity, color);
         let line = l.line.map(|n| format!(", line {n}")).unwrap_or_default();
         writeln!(out, "{severity}: {} (at {}{line})", l.message, l.path)?;
         if let Some(h) = &l.hint {

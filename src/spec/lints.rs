@@ -7,13 +7,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 use crate::model::alert::{Alert, Placement};
+use crate::model::cost::PAID_COPY;
 use crate::model::desired::{Desired, Trail};
 use crate::model::diagnostic::{Diagnostic, SpecPath};
 use crate::model::envelope::DETAIL_TYPES;
 use crate::model::event_sources::{
     self, Arrival, GLOBAL_REGION, arrival, exact_strings, read_only_events,
 };
-use crate::model::selector::AdvancedSelector;
+use crate::model::region;
 use crate::spec::reader::Ctx;
 use crate::spec::suggest;
 
@@ -153,8 +154,13 @@ fn placement(ctx: &mut Ctx, d: &Desired, a: &Alert) {
     }
 }
 
-fn names(sources: &BTreeSet<String>) -> String {
-    sources.iter().cloned().collect::<Vec<_>>().join(", ")
+/// `a, b, c`.
+fn names<S: AsRef<str>>(items: impl IntoIterator<Item = S>) -> String {
+    items
+        .into_iter()
+        .map(|s| s.as_ref().to_owned())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Read-only events named by an alert whose rule is told not to take them.
@@ -221,28 +227,16 @@ fn is_data_event(name: &str) -> bool {
     DATA_EVENTS.iter().any(|(_, _, d)| d.contains(&name))
 }
 
-/// Whether a trail logs data events of `resource_type`.
-fn logs_data(t: &Trail, resource_type: &str) -> bool {
-    t.selectors.iter().any(|s| {
-        s.equals_of("eventCategory")
-            .is_some_and(|c| c.iter().any(|v| v == "Data"))
-            && s.equals_of("resources.type")
-                .is_some_and(|r| r.iter().any(|v| v == resource_type))
-    })
-}
-
 /// Whether a trail's management-event selectors exclude `source`.
 fn excludes(t: &Trail, source: &str) -> bool {
-    t.selectors.iter().filter(|s| is_management(s)).all(|s| {
-        s.fields
-            .iter()
-            .any(|f| f.field == "eventSource" && f.not_equals.iter().any(|v| v == source))
-    })
-}
-
-fn is_management(s: &AdvancedSelector) -> bool {
-    s.equals_of("eventCategory")
-        .is_some_and(|c| c.iter().any(|v| v == "Management"))
+    t.selectors
+        .iter()
+        .filter(|s| s.selects("eventCategory", "Management"))
+        .all(|s| {
+            s.fields
+                .iter()
+                .any(|f| f.field == "eventSource" && f.not_equals.iter().any(|v| v == source))
+        })
 }
 
 /// Alerts on events the spec's trails do not log. Only checked when the spec has trails.
@@ -251,22 +245,22 @@ fn trails_log(ctx: &mut Ctx, d: &Desired, a: &Alert) {
     if logging.is_empty() {
         return;
     }
-    let at = a
-        .path
-        .key(if a.preset.is_some() { "preset" } else { "name" });
+    let at = a.name_path();
     let sources = event_sources::sources(&a.pattern).unwrap_or_default();
-    let names = event_names(&a.pattern);
+    let events = event_names(&a.pattern);
     for (source, resource_type, data) in DATA_EVENTS {
-        let named: Vec<&String> = names
+        let named: Vec<&String> = events
             .iter()
             .filter(|n| data.contains(&n.as_str()))
             .collect();
         if sources.contains(*source)
             && !named.is_empty()
-            && !logging.iter().any(|t| logs_data(t, resource_type))
+            && !logging
+                .iter()
+                .any(|t| t.selectors.iter().any(|s| s.selects_data(resource_type)))
         {
             ctx.push(
-                Diagnostic::warning(&at, format!("[trail-coverage] {} {}, and no trail of the spec logs data events of {resource_type}: EventBridge never sees them", named.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "), if named.len() == 1 { "is a data event" } else { "are data events" }))
+                Diagnostic::warning(&at, format!("[trail-coverage] {} {}, and no trail of the spec logs data events of {resource_type}: EventBridge never sees them", names(&named), if named.len() == 1 { "is a data event" } else { "are data events" }))
                     .with_hint("add `data_events:` for this resource type to a trail"),
             );
         }
@@ -277,7 +271,7 @@ fn trails_log(ctx: &mut Ctx, d: &Desired, a: &Alert) {
                 .with_hint("keep KMS events in one trail, or drop the alert"),
         );
     }
-    let writes: Vec<&String> = names
+    let writes: Vec<&String> = events
         .iter()
         .filter(|n| !event_sources::is_read_only(n))
         .filter(|n| !is_data_event(n))
@@ -285,7 +279,7 @@ fn trails_log(ctx: &mut Ctx, d: &Desired, a: &Alert) {
     let log_writes = logging.iter().any(|t| t.management_coverage().1);
     if !writes.is_empty() && !log_writes {
         ctx.push(
-            Diagnostic::warning(&at, format!("[trail-coverage] the trails of the spec log no write management events (`management_events: read_only` or `none`), and this alert is on {}", writes.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")))
+            Diagnostic::warning(&at, format!("[trail-coverage] the trails of the spec log no write management events (`management_events: read_only` or `none`), and this alert is on {}", names(&writes)))
                 .with_hint("log write management events in one trail"),
         );
     }
@@ -296,7 +290,7 @@ fn trails_log(ctx: &mut Ctx, d: &Desired, a: &Alert) {
     let log_reads = logging.iter().any(|t| t.management_coverage().0);
     if !reads.is_empty() && !log_reads {
         ctx.push(
-            Diagnostic::warning(&at, format!("[trail-coverage] the trails of the spec log no read management events (`management_events: write_only` or `none`), and this alert is on {}", reads.join(", ")))
+            Diagnostic::warning(&at, format!("[trail-coverage] the trails of the spec log no read management events (`management_events: write_only` or `none`), and this alert is on {}", names(&reads)))
                 .with_hint("log read management events in one trail"),
         );
     }
@@ -305,26 +299,20 @@ fn trails_log(ctx: &mut Ctx, d: &Desired, a: &Alert) {
 /// A second trail logging management events in a Region another trail already logs pays for a
 /// copy there.
 fn management_copies(ctx: &mut Ctx, d: &Desired) {
-    let covers = |t: &Trail| -> BTreeSet<&str> {
-        if t.all_regions {
-            d.regions.iter().map(String::as_str).collect()
-        } else {
-            BTreeSet::from([d.home_region.as_str()])
-        }
-    };
     let mut logged: Vec<(&Trail, BTreeSet<&str>)> = Vec::new();
     for (i, t) in d.trails.iter().enumerate() {
         let (reads, writes) = t.management_coverage();
         if !(reads || writes) || !t.logging {
             continue;
         }
-        let mine = covers(t);
+        let mine: BTreeSet<&str> =
+            region::logged_in(&d.regions, &d.home_region, t.all_regions).collect();
         if let Some((first, theirs)) = logged.iter().find(|(_, r)| !r.is_disjoint(&mine)) {
             let both: Vec<&str> = theirs.intersection(&mine).copied().collect();
             ctx.push(
                 Diagnostic::warning(
                     &SpecPath::root().key("trails").index(i).key("name"),
-                    format!("[management-copy] trail `{}` logs management events that trail `{}` already logs in {}: the first copy in a Region is free, this one costs $2.00 per 100,000 events", t.name, first.name, both.join(", ")),
+                    format!("[management-copy] trail `{}` logs management events that trail `{}` already logs in {}: the first copy in a Region is free, this one costs ${PAID_COPY:.2} per 100,000 events", t.name, first.name, both.join(", ")),
                 )
                 .with_hint("set `management_events: none` on this trail, or merge the two"),
             );
@@ -337,12 +325,7 @@ fn management_copies(ctx: &mut Ctx, d: &Desired) {
 fn log_loop(ctx: &mut Ctx, t: &Trail, path: &SpecPath) {
     let own = format!("arn:aws:s3:::{}", t.bucket);
     for s in &t.selectors {
-        let s3 = s
-            .equals_of("eventCategory")
-            .is_some_and(|c| c.iter().any(|v| v == "Data"))
-            && s.equals_of("resources.type")
-                .is_some_and(|r| r.iter().any(|v| v == "AWS::S3::Object"));
-        if !s3 {
+        if !s.selects_data("AWS::S3::Object") {
             continue;
         }
         let arns = s.fields.iter().find(|f| f.field == "resources.ARN");

@@ -110,7 +110,7 @@ impl<'a> Map<'a> {
         self.path.key(key)
     }
 
-    fn missing(&self, ctx: &mut Ctx, key: &str) {
+    pub fn missing(&self, ctx: &mut Ctx, key: &str) {
         ctx.error(&self.path, format!("missing required key `{key}`"));
     }
 

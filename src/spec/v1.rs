@@ -113,7 +113,7 @@ fn cost(ctx: &mut Ctx, map: &Map<'_>) -> Volumes {
     };
     cost.check_keys(ctx, &["events_per_month"]);
     let Some(e) = cost.get("events_per_month") else {
-        ctx.error(&cost.path, "missing required key `events_per_month`");
+        cost.missing(ctx, "events_per_month");
         return volumes;
     };
     let Some(events) = Map::of(ctx, e, cost.path_of("events_per_month")) else {

@@ -3,6 +3,8 @@
 //! Data flows spec → model → live → plan → apply → render; see `../shared/STYLE.md`.
 
 pub mod apply;
+pub mod archive;
+pub mod backtest;
 pub mod cli;
 pub mod exit;
 pub mod live;

@@ -1,6 +1,8 @@
-//! One alert test's verdict: would the alert deliver this event? The pattern must match (the
-//! EventBridge engine decides), the alert must be enabled, and it must have a rule in the
-//! Region the event arrives in. Pure: the events are already read.
+//! Would an alert deliver this event? The pattern must match (the EventBridge engine decides),
+//! the alert must be enabled, a read-only event must reach a rule that takes read-only events,
+//! and the alert must have a rule in the Region the event arrives in. One decision
+//! (`Standing::delivery`) serves `trailctl test` (one event, explained) and `backtest` (every
+//! alert at once over an archive). Pure: the events are already read.
 
 use std::collections::BTreeSet;
 
@@ -9,6 +11,78 @@ use serde_json::Value;
 use crate::model::alert::Alert;
 use crate::model::event_sources::{is_read_only_event, receives_read_only};
 use crate::pattern::{EventError, Pattern, RuleSet, Scratch};
+
+/// What EventBridge does with an event under one alert.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Delivery {
+    Delivered,
+    /// The pattern does not match.
+    NoMatch,
+    /// Matched, but the alert is `enabled: false`.
+    Disabled,
+    /// Matched a read-only event, which EventBridge hands only to rules in state
+    /// `ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS`.
+    ReadOnlyWithheld,
+    /// Matched, but the alert has no rule in the Region the event arrives in.
+    NotPlaced,
+}
+
+/// What the decision needs of an event besides the pattern.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Arrival<'a> {
+    /// The event's `region` (`None`: not an AWS event; placement does not apply).
+    pub region: Option<&'a str>,
+    /// A read-only management event from CloudTrail.
+    pub read_only: bool,
+}
+
+impl<'a> Arrival<'a> {
+    pub fn of(event: &'a Value) -> Arrival<'a> {
+        Arrival {
+            region: event.get("region").and_then(Value::as_str),
+            read_only: is_read_only_event(event),
+        }
+    }
+}
+
+/// An alert's rules as EventBridge holds them: enabled or not, the Regions they are in, and
+/// whether they take read-only events.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Standing {
+    enabled: bool,
+    read_only: bool,
+    regions: BTreeSet<String>,
+}
+
+impl Standing {
+    /// `regions`: where the alert is placed.
+    pub fn of(alert: &Alert, regions: BTreeSet<String>) -> Standing {
+        Standing {
+            enabled: alert.enabled,
+            read_only: receives_read_only(alert),
+            regions,
+        }
+    }
+
+    pub fn regions(&self) -> &BTreeSet<String> {
+        &self.regions
+    }
+
+    /// The one decision: what happens to an event the pattern did (`matched`) or did not match.
+    pub fn delivery(&self, matched: bool, event: Arrival<'_>) -> Delivery {
+        if !matched {
+            Delivery::NoMatch
+        } else if !self.enabled {
+            Delivery::Disabled
+        } else if event.read_only && !self.read_only {
+            Delivery::ReadOnlyWithheld
+        } else if event.region.is_some_and(|r| !self.regions.contains(r)) {
+            Delivery::NotPlaced
+        } else {
+            Delivery::Delivered
+        }
+    }
+}
 
 /// What happened to one event under one alert.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,88 +111,134 @@ impl TestResult {
     }
 }
 
-/// An alert made ready to judge events: its pattern compiled once into a rule set, and the
-/// Regions it is placed in.
-pub struct Judge<'a> {
-    alert: &'a Alert,
+/// An alert made ready to judge events one at a time, with reasons: its pattern compiled once
+/// into a rule set, and its standing.
+pub struct Judge {
     pattern: Pattern,
     rules: RuleSet,
-    regions: BTreeSet<String>,
+    standing: Standing,
     scratch: Scratch,
 }
 
-impl<'a> Judge<'a> {
-    /// `pattern` is the alert's, compiled.
-    pub fn new(alert: &'a Alert, pattern: Pattern, regions: BTreeSet<String>) -> Judge<'a> {
+impl Judge {
+    /// `pattern` is the alert's, compiled; `regions` where it is placed.
+    pub fn new(alert: &Alert, pattern: Pattern, regions: BTreeSet<String>) -> Judge {
         Judge {
-            alert,
             rules: RuleSet::new(vec![(alert.name.clone(), pattern.clone())]),
             pattern,
-            regions,
+            standing: Standing::of(alert, regions),
             scratch: Scratch::default(),
         }
     }
 
     /// What happens to `event` (an EventBridge event) under the alert.
     pub fn verdict(&mut self, event: &Value) -> Result<Verdict, EventError> {
-        let (alert, regions) = (self.alert, &self.regions);
         let text = event.to_string();
         let matched = !self.rules.matches(&text, &mut self.scratch)?.is_empty();
         let fields = self.pattern.explain(&text)?;
-        let region = event.get("region").and_then(Value::as_str);
-        let placed = region.is_none_or(|r| regions.contains(r));
-        // EventBridge hands read-only management events only to rules in the state that asks for
-        // them: a pattern can match one that its rule never receives.
-        let withheld = is_read_only_event(event) && !receives_read_only(alert);
-        let delivered = matched && alert.enabled && placed && !withheld;
-        let reason = if !matched {
-            let failing: Vec<String> = fields
-                .iter()
-                .filter(|f| !f.ok)
-                .map(|f| {
-                    let found = match f.found.as_slice() {
-                        [] => "nothing".to_owned(),
-                        [one] => one.clone(),
-                        many => format!("[{}]", many.join(", ")),
-                    };
-                    format!("{} is {found}, the pattern wants {}", f.path, f.wanted)
-                })
-                .collect();
-            if failing.is_empty() {
-                // Every field has a fitting value, but not from one element of an array.
-                "no match: the fitting values are in different elements of an array".to_owned()
-            } else {
-                format!("no match: {}", failing.join("; "))
+        let arrival = Arrival::of(event);
+        let delivery = self.standing.delivery(matched, arrival);
+        let reason = match delivery {
+            Delivery::NoMatch => {
+                let failing: Vec<String> = fields
+                    .iter()
+                    .filter(|f| !f.ok)
+                    .map(|f| {
+                        let found = match f.found.as_slice() {
+                            [] => "nothing".to_owned(),
+                            [one] => one.clone(),
+                            many => format!("[{}]", many.join(", ")),
+                        };
+                        format!("{} is {found}, the pattern wants {}", f.path, f.wanted)
+                    })
+                    .collect();
+                if failing.is_empty() {
+                    // Every field has a fitting value, but not from one element of an array.
+                    "no match: the fitting values are in different elements of an array".to_owned()
+                } else {
+                    format!("no match: {}", failing.join("; "))
+                }
             }
-        } else if !alert.enabled {
-            "matched, but the alert is disabled (enabled: false): not delivered".to_owned()
-        } else if withheld {
-            format!(
+            Delivery::Disabled => {
+                "matched, but the alert is disabled (enabled: false): not delivered".to_owned()
+            }
+            Delivery::ReadOnlyWithheld => format!(
                 "matched, but not delivered: {} is a read-only event, which EventBridge hands only to rules in state ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS (set `read_only_events: true`)",
                 event
                     .pointer("/detail/eventName")
                     .and_then(Value::as_str)
                     .unwrap_or("this")
-            )
-        } else if !placed {
-            format!(
+            ),
+            Delivery::NotPlaced => format!(
                 "matched, but not delivered: the event arrives in {}, and the alert has no rule there (placed in {})",
-                region.unwrap_or_default(),
-                regions.iter().cloned().collect::<Vec<_>>().join(", ")
-            )
-        } else {
-            let on: Vec<String> = fields
-                .iter()
-                .filter(|f| !f.found.is_empty())
-                .map(|f| format!("{} = {}", f.path, f.found.join(", ")))
-                .collect();
-            format!("matched on {}", on.join(", "))
+                arrival.region.unwrap_or_default(),
+                self.standing
+                    .regions
+                    .iter()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Delivery::Delivered => {
+                let on: Vec<String> = fields
+                    .iter()
+                    .filter(|f| !f.found.is_empty())
+                    .map(|f| format!("{} = {}", f.path, f.found.join(", ")))
+                    .collect();
+                format!("matched on {}", on.join(", "))
+            }
         };
         Ok(Verdict {
             matched,
-            delivered,
+            delivered: delivery == Delivery::Delivered,
             reason,
         })
+    }
+}
+
+/// Every alert of a spec at once, for many events: all patterns in one indexed rule set, each
+/// event read once, then each matching alert's standing decides.
+#[derive(Debug, Clone)]
+pub struct Alerts {
+    rules: RuleSet,
+    standings: Vec<Standing>,
+}
+
+impl Alerts {
+    /// `(alert name, compiled pattern, standing)` in the order results are reported.
+    pub fn new(alerts: Vec<(String, Pattern, Standing)>) -> Alerts {
+        let mut rules = Vec::with_capacity(alerts.len());
+        let mut standings = Vec::with_capacity(alerts.len());
+        for (name, pattern, standing) in alerts {
+            rules.push((name, pattern));
+            standings.push(standing);
+        }
+        Alerts {
+            rules: RuleSet::new(rules),
+            standings,
+        }
+    }
+
+    pub fn names(&self) -> &[String] {
+        self.rules.names()
+    }
+
+    /// The alerts (by index) whose pattern matches the event `text`, each with what happens to
+    /// the event under it; every other alert's delivery is `NoMatch`.
+    pub fn judge(
+        &self,
+        text: &str,
+        event: Arrival<'_>,
+        scratch: &mut Scratch,
+        out: &mut Vec<(usize, Delivery)>,
+    ) -> Result<(), EventError> {
+        out.clear();
+        for &i in self.rules.matches(text, scratch)? {
+            if let Some(s) = self.standings.get(i) {
+                out.push((i, s.delivery(true, event)));
+            }
+        }
+        Ok(())
     }
 }
 

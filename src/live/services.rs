@@ -179,3 +179,31 @@ pub trait Iam {
 /// An account: every service trailctl uses.
 pub trait Account: CloudTrail + S3 + Sts + Kms + Sns + Events + Iam {}
 impl<T: CloudTrail + S3 + Sts + Kms + Sns + Events + Iam> Account for T {}
+
+/// One page of `ListObjectsV2`: objects `(key, size)` and, with a delimiter, the common
+/// prefixes (the "folders" one level down).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ObjectPage {
+    pub objects: Vec<(String, u64)>,
+    pub prefixes: Vec<String>,
+    /// The continuation token of the next page, if there is one.
+    pub next: Option<String>,
+}
+
+/// S3 objects, for reading a trail's archived logs.
+pub trait Objects {
+    /// The Region a bucket is in, `Ok(None)` if there is no such bucket.
+    async fn bucket_region(&self, bucket: &str) -> LiveResult<Option<String>>;
+    /// One `ListObjectsV2` call under `prefix`; with `delimiter`, one level (`/`) at a time.
+    async fn list_page(
+        &self,
+        region: &str,
+        bucket: &str,
+        prefix: &str,
+        delimiter: bool,
+        token: Option<String>,
+    ) -> LiveResult<ObjectPage>;
+    /// An object's bytes, streamed into memory as they arrive; `Ok(None)` if it is gone.
+    async fn get_object(&self, region: &str, bucket: &str, key: &str)
+    -> LiveResult<Option<Vec<u8>>>;
+}

@@ -50,42 +50,130 @@ pub enum EnvelopeError {
     UnknownType(String),
 }
 
+/// The top-level fields of a CloudTrail record that its EventBridge envelope is made from.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RecordFields<'a> {
+    pub event_type: Option<&'a str>,
+    pub event_source: Option<&'a str>,
+    pub recipient_account_id: Option<&'a str>,
+    /// `userIdentity.accountId`, used when the record has no `recipientAccountId`.
+    pub identity_account_id: Option<&'a str>,
+    pub event_time: Option<&'a str>,
+    pub aws_region: Option<&'a str>,
+    pub event_id: Option<&'a str>,
+}
+
+/// The envelope EventBridge puts around a record: every field but `detail` (the record).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Header<'a> {
+    pub id: &'a str,
+    pub detail_type: &'static str,
+    pub source: String,
+    pub account: &'a str,
+    pub time: &'a str,
+    pub region: &'a str,
+}
+
+/// The id EventBridge events get when the record has no `eventID`.
+const NO_ID: &str = "00000000-0000-0000-0000-000000000000";
+
+impl<'a> RecordFields<'a> {
+    /// The fields of a record read into a `Value`.
+    pub fn of(record: &'a Value) -> RecordFields<'a> {
+        let text = |key: &str| record.get(key).and_then(Value::as_str);
+        RecordFields {
+            event_type: text("eventType"),
+            event_source: text("eventSource"),
+            recipient_account_id: text("recipientAccountId"),
+            identity_account_id: record
+                .pointer("/userIdentity/accountId")
+                .and_then(Value::as_str),
+            event_time: text("eventTime"),
+            aws_region: text("awsRegion"),
+            event_id: text("eventID"),
+        }
+    }
+
+    /// The envelope of the record: the one place that decides `detail-type`, `source` and
+    /// `account`.
+    pub fn header(&self) -> Result<Header<'a>, EnvelopeError> {
+        let event_type = self
+            .event_type
+            .ok_or(EnvelopeError::Missing("eventType"))?;
+        let detail_type = detail_type(event_type)
+            .ok_or_else(|| EnvelopeError::UnknownType(event_type.to_owned()))?;
+        let source = if event_type == "AwsCloudTrailInsight" {
+            "aws.cloudtrail".to_owned()
+        } else {
+            let event_source = self
+                .event_source
+                .ok_or(EnvelopeError::Missing("eventSource"))?;
+            format!(
+                "aws.{}",
+                event_source
+                    .strip_suffix(".amazonaws.com")
+                    .unwrap_or(event_source)
+            )
+        };
+        Ok(Header {
+            id: self.event_id.unwrap_or(NO_ID),
+            detail_type,
+            source,
+            account: self
+                .recipient_account_id
+                .or(self.identity_account_id)
+                .ok_or(EnvelopeError::Missing("recipientAccountId"))?,
+            time: self.event_time.ok_or(EnvelopeError::Missing("eventTime"))?,
+            region: self.aws_region.ok_or(EnvelopeError::Missing("awsRegion"))?,
+        })
+    }
+}
+
+impl Header<'_> {
+    /// The event as JSON text, around the record's own text `detail` (copied as it is), into
+    /// `out` (cleared first): what the archive reader matches without building a `Value`.
+    pub fn write_event(&self, detail: &str, out: &mut String) {
+        out.clear();
+        out.push_str("{\"version\":\"0\",\"id\":");
+        quoted(out, self.id);
+        out.push_str(",\"detail-type\":");
+        quoted(out, self.detail_type);
+        out.push_str(",\"source\":");
+        quoted(out, &self.source);
+        out.push_str(",\"account\":");
+        quoted(out, self.account);
+        out.push_str(",\"time\":");
+        quoted(out, self.time);
+        out.push_str(",\"region\":");
+        quoted(out, self.region);
+        out.push_str(",\"resources\":[],\"detail\":");
+        out.push_str(detail);
+        out.push('}');
+    }
+}
+
+/// `s` as a JSON string.
+fn quoted(out: &mut String, s: &str) {
+    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        out.push('"');
+        out.push_str(s);
+        out.push('"');
+    } else {
+        out.push_str(&Value::from(s).to_string());
+    }
+}
+
 /// The EventBridge event for a CloudTrail record.
 pub fn eventbridge_event(record: &Value) -> Result<Value, EnvelopeError> {
-    let text = |key: &'static str| {
-        record
-            .get(key)
-            .and_then(Value::as_str)
-            .ok_or(EnvelopeError::Missing(key))
-    };
-    let event_type = text("eventType")?;
-    let detail_type =
-        detail_type(event_type).ok_or_else(|| EnvelopeError::UnknownType(event_type.to_owned()))?;
-    let source = if event_type == "AwsCloudTrailInsight" {
-        "aws.cloudtrail".to_owned()
-    } else {
-        let event_source = text("eventSource")?;
-        format!(
-            "aws.{}",
-            event_source
-                .strip_suffix(".amazonaws.com")
-                .unwrap_or(event_source)
-        )
-    };
-    let account = text("recipientAccountId").or_else(|_| {
-        record
-            .pointer("/userIdentity/accountId")
-            .and_then(Value::as_str)
-            .ok_or(EnvelopeError::Missing("recipientAccountId"))
-    })?;
+    let h = RecordFields::of(record).header()?;
     Ok(json!({
         "version": "0",
-        "id": record.get("eventID").and_then(Value::as_str).unwrap_or("00000000-0000-0000-0000-000000000000"),
-        "detail-type": detail_type,
-        "source": source,
-        "account": account,
-        "time": text("eventTime")?,
-        "region": text("awsRegion")?,
+        "id": h.id,
+        "detail-type": h.detail_type,
+        "source": h.source,
+        "account": h.account,
+        "time": h.time,
+        "region": h.region,
         "resources": [],
         "detail": record,
     }))
@@ -112,6 +200,24 @@ mod tests {
         assert_eq!(e["id"], "abc");
         assert_eq!(e["detail"], record);
         assert!(!is_cloudtrail_record(&e));
+        // The text the archive reader builds is the same event.
+        let mut text = String::new();
+        RecordFields::of(&record)
+            .header()
+            .unwrap()
+            .write_event(&record.to_string(), &mut text);
+        assert_eq!(serde_json::from_str::<Value>(&text).unwrap(), e);
+        let odd = json!({"eventVersion": "1", "eventType": "AwsApiCall", "eventSource": "s3.amazonaws.com",
+            "eventTime": "t", "awsRegion": "r", "userIdentity": {"accountId": "9"}, "eventID": "a\"b\\c\u{1}"});
+        let mut text = String::new();
+        RecordFields::of(&odd)
+            .header()
+            .unwrap()
+            .write_event(&odd.to_string(), &mut text);
+        assert_eq!(
+            serde_json::from_str::<Value>(&text).unwrap(),
+            eventbridge_event(&odd).unwrap()
+        );
     }
 
     #[test]

@@ -199,23 +199,31 @@ pub fn receives_read_only(alert: &Alert) -> bool {
         .unwrap_or_else(|| !read_only_events(&alert.pattern).is_empty())
 }
 
-/// Whether an EventBridge event is a read-only management event from CloudTrail: the record's
-/// `readOnly`, or where a record has none, its event name.
+/// Whether an EventBridge event is a read-only management event from CloudTrail.
 pub fn is_read_only_event(event: &Value) -> bool {
-    if event.get("detail-type").and_then(Value::as_str) != Some("AWS API Call via CloudTrail") {
+    let detail = event.get("detail");
+    is_read_only_record(
+        event.get("detail-type").and_then(Value::as_str),
+        detail
+            .and_then(|d| d.get("readOnly"))
+            .and_then(Value::as_bool),
+        detail
+            .and_then(|d| d.get("eventName"))
+            .and_then(Value::as_str),
+    )
+}
+
+/// Whether an event of `detail_type` is a read-only management event from CloudTrail: an API
+/// call whose record says `readOnly`, or where it says nothing, whose event name is a read.
+pub fn is_read_only_record(
+    detail_type: Option<&str>,
+    read_only: Option<bool>,
+    event_name: Option<&str>,
+) -> bool {
+    if detail_type != Some("AWS API Call via CloudTrail") {
         return false;
     }
-    let detail = event.get("detail");
-    match detail
-        .and_then(|d| d.get("readOnly"))
-        .and_then(Value::as_bool)
-    {
-        Some(read_only) => read_only,
-        None => detail
-            .and_then(|d| d.get("eventName"))
-            .and_then(Value::as_str)
-            .is_some_and(is_read_only),
-    }
+    read_only.unwrap_or_else(|| event_name.is_some_and(is_read_only))
 }
 
 /// The read-only events an API-call pattern names in `detail.eventName` (exact names, or a

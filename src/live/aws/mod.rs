@@ -7,6 +7,7 @@ pub mod config;
 pub(crate) mod error;
 mod events;
 mod iam;
+mod objects;
 pub mod operations;
 mod paging;
 mod s3;

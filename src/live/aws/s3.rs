@@ -43,7 +43,7 @@ where
 
 impl AwsAccount {
     /// The Region of an existing bucket, `Ok(None)` if there is no such bucket.
-    async fn bucket_region(&self, name: &str) -> LiveResult<Option<String>> {
+    pub(super) async fn bucket_region(&self, name: &str) -> LiveResult<Option<String>> {
         let region = self.default_region().to_owned();
         match self
             .s3(&region)

@@ -1,0 +1,393 @@
+//! A CloudTrail log file (`{"Records": [ … ]}`) split into its records in one pass, without
+//! building a JSON tree: strings are found with `memchr`, brackets paired, and each record's
+//! top-level fields that its EventBridge envelope and its delivery depend on are read on the way.
+//! What this pass does not read, the pattern engine reads afterwards from the record's text.
+
+use memchr::memchr2;
+
+use crate::model::envelope::RecordFields;
+
+/// The top-level fields of one record, as read by the splitter.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Head<'a> {
+    pub fields: RecordFields<'a>,
+    pub event_name: Option<&'a str>,
+    pub read_only: Option<bool>,
+    /// A field the envelope needs is escaped, or absent (`recipientAccountId` then comes from
+    /// `userIdentity`): read this record the slow way, as a `Value`.
+    pub incomplete: bool,
+}
+
+/// One record: its position in `Records`, its text, and its head.
+#[derive(Debug, Clone, Copy)]
+pub struct Record<'a> {
+    pub index: usize,
+    pub text: &'a str,
+    pub head: Head<'a>,
+}
+
+/// Why a file is not a CloudTrail log file.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SplitError {
+    #[error("not JSON: {message} at byte {offset}")]
+    Syntax { message: &'static str, offset: usize },
+    #[error("not a CloudTrail log file: it has no \"Records\" array")]
+    NoRecords,
+    #[error("not a CloudTrail log file: Records[{0}] is not an object")]
+    NotAnObject(usize),
+}
+
+struct Cursor<'a> {
+    b: &'a [u8],
+    i: usize,
+    stack: Vec<u8>,
+}
+
+impl<'a> Cursor<'a> {
+    fn fail(&self, message: &'static str) -> SplitError {
+        SplitError::Syntax {
+            message,
+            offset: self.i,
+        }
+    }
+
+    fn ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.b.get(self.i) {
+            self.i += 1;
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+
+    fn eat(&mut self, c: u8, message: &'static str) -> Result<(), SplitError> {
+        self.ws();
+        if self.peek() == Some(c) {
+            self.i += 1;
+            Ok(())
+        } else {
+            Err(self.fail(message))
+        }
+    }
+
+    /// The string at the cursor (on its opening quote): its content's range and whether it has
+    /// escapes; the cursor ends past the closing quote.
+    fn string(&mut self) -> Result<(usize, usize, bool), SplitError> {
+        let start = self.i + 1;
+        let mut j = start;
+        let mut escaped = false;
+        loop {
+            match memchr2(b'"', b'\\', &self.b[j.min(self.b.len())..]) {
+                Some(k) if self.b[j + k] == b'"' => {
+                    self.i = j + k + 1;
+                    return Ok((start, j + k, escaped));
+                }
+                Some(k) => {
+                    escaped = true;
+                    j += k + 2;
+                }
+                None => return Err(self.fail("unterminated string")),
+            }
+        }
+    }
+
+    /// Skips the value at the cursor. Brackets must pair; scalars are delimited, not checked
+    /// (the pattern engine checks what it reads).
+    fn skip(&mut self) -> Result<(), SplitError> {
+        self.ws();
+        match self.peek() {
+            Some(b'"') => self.string().map(|_| ()),
+            Some(b'{' | b'[') => {
+                self.stack.clear();
+                loop {
+                    match self.peek() {
+                        None => return Err(self.fail("unexpected end")),
+                        Some(b'"') => {
+                            self.string()?;
+                            continue;
+                        }
+                        Some(c @ (b'{' | b'[')) => self.stack.push(c),
+                        Some(c @ (b'}' | b']')) => {
+                            let open = self.stack.pop();
+                            if open != Some(if c == b'}' { b'{' } else { b'[' }) {
+                                return Err(self.fail("mismatched bracket"));
+                            }
+                            if self.stack.is_empty() {
+                                self.i += 1;
+                                return Ok(());
+                            }
+                        }
+                        Some(_) => {}
+                    }
+                    self.i += 1;
+                }
+            }
+            Some(_) => {
+                let start = self.i;
+                while let Some(c) = self.peek() {
+                    if matches!(c, b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r') {
+                        break;
+                    }
+                    self.i += 1;
+                }
+                if self.i == start {
+                    Err(self.fail("expected a value"))
+                } else {
+                    Ok(())
+                }
+            }
+            None => Err(self.fail("unexpected end")),
+        }
+    }
+
+    /// After a member or element: `,` (true) or the closing bracket `close` (false).
+    fn more(&mut self, close: u8) -> Result<bool, SplitError> {
+        self.ws();
+        match self.peek() {
+            Some(b',') => {
+                self.i += 1;
+                Ok(true)
+            }
+            Some(c) if c == close => {
+                self.i += 1;
+                Ok(false)
+            }
+            _ => Err(self.fail("expected ',' or a closing bracket")),
+        }
+    }
+}
+
+/// Calls `each` with every record of the log file `text`, in order; returns how many there were.
+/// A file that is not a CloudTrail log file is an error before any record is given.
+pub fn records<'a>(
+    text: &'a str,
+    mut each: impl FnMut(Record<'a>),
+) -> Result<usize, SplitError> {
+    let mut c = Cursor {
+        b: text.as_bytes(),
+        i: 0,
+        stack: Vec::new(),
+    };
+    c.eat(b'{', "a CloudTrail log file is a JSON object")?;
+    c.ws();
+    let mut count = None;
+    if c.peek() == Some(b'}') {
+        c.i += 1;
+    } else {
+        loop {
+            c.ws();
+            if c.peek() != Some(b'"') {
+                return Err(c.fail("expected a member name"));
+            }
+            let (ks, ke, _) = c.string()?;
+            c.eat(b':', "expected ':'")?;
+            c.ws();
+            if &text[ks..ke] == "Records" && c.peek() == Some(b'[') && count.is_none() {
+                count = Some(records_array(&mut c, text, &mut each)?);
+            } else {
+                c.skip()?;
+            }
+            if !c.more(b'}')? {
+                break;
+            }
+        }
+    }
+    c.ws();
+    if c.i != c.b.len() {
+        return Err(c.fail("data after the log file's object"));
+    }
+    count.ok_or(SplitError::NoRecords)
+}
+
+fn records_array<'a>(
+    c: &mut Cursor<'a>,
+    text: &'a str,
+    each: &mut impl FnMut(Record<'a>),
+) -> Result<usize, SplitError> {
+    c.i += 1;
+    c.ws();
+    if c.peek() == Some(b']') {
+        c.i += 1;
+        return Ok(0);
+    }
+    let mut index = 0;
+    loop {
+        c.ws();
+        match c.peek() {
+            Some(b'{') => {}
+            None => return Err(c.fail("unexpected end")),
+            Some(_) => return Err(SplitError::NotAnObject(index)),
+        }
+        let start = c.i;
+        let head = record(c, text)?;
+        each(Record {
+            index,
+            text: &text[start..c.i],
+            head,
+        });
+        index += 1;
+        if !c.more(b']')? {
+            return Ok(index);
+        }
+    }
+}
+
+/// Reads one record object (cursor on its `{`), keeping the head fields.
+fn record<'a>(c: &mut Cursor<'a>, text: &'a str) -> Result<Head<'a>, SplitError> {
+    c.i += 1;
+    let mut h = Head::default();
+    c.ws();
+    if c.peek() == Some(b'}') {
+        c.i += 1;
+        h.incomplete = true;
+        return Ok(h);
+    }
+    loop {
+        c.ws();
+        if c.peek() != Some(b'"') {
+            return Err(c.fail("expected a member name"));
+        }
+        let (ks, ke, _) = c.string()?;
+        c.eat(b':', "expected ':'")?;
+        c.ws();
+        let key = &text[ks..ke];
+        match c.peek() {
+            Some(b'"') => {
+                let (s, e, escaped) = c.string()?;
+                let value = &text[s..e];
+                let slot = match key {
+                    "eventType" => Some(&mut h.fields.event_type),
+                    "eventSource" => Some(&mut h.fields.event_source),
+                    "recipientAccountId" => Some(&mut h.fields.recipient_account_id),
+                    "eventTime" => Some(&mut h.fields.event_time),
+                    "awsRegion" => Some(&mut h.fields.aws_region),
+                    "eventID" => Some(&mut h.fields.event_id),
+                    "eventName" => Some(&mut h.event_name),
+                    _ => None,
+                };
+                if let Some(slot) = slot {
+                    if escaped {
+                        h.incomplete = true;
+                    }
+                    *slot = Some(value);
+                }
+            }
+            Some(b't') if key == "readOnly" && c.b[c.i..].starts_with(b"true") => {
+                h.read_only = Some(true);
+                c.i += 4;
+            }
+            Some(b'f') if key == "readOnly" && c.b[c.i..].starts_with(b"false") => {
+                h.read_only = Some(false);
+                c.i += 5;
+            }
+            _ => c.skip()?,
+        }
+        if !c.more(b'}')? {
+            break;
+        }
+    }
+    if h.fields.recipient_account_id.is_none() {
+        h.incomplete = true;
+    }
+    Ok(h)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Value;
+
+    use super::*;
+
+    fn split(text: &str) -> Result<Vec<(String, Option<String>, bool)>, SplitError> {
+        let mut out = Vec::new();
+        records(text, |r| {
+            out.push((
+                r.text.to_owned(),
+                r.head.fields.event_id.map(str::to_owned),
+                r.head.incomplete,
+            ))
+        })?;
+        Ok(out)
+    }
+
+    #[test]
+    fn splits_records_and_reads_their_heads() {
+        let text = r#" {"Records": [
+            {"eventVersion":"1.08","eventID":"a","recipientAccountId":"1","readOnly":true,
+             "requestParameters":{"x":["}",{"eventID":"nested"}]},"eventName":"GetObject"},
+            {"eventID":"b\"q","recipientAccountId":"1"},
+            {"eventID":"c"}
+        ]} "#;
+        let got = split(text).unwrap();
+        assert_eq!(got.len(), 3);
+        // Each record's text is the record, exactly.
+        for (t, _, _) in &got {
+            assert!(serde_json::from_str::<Value>(t).unwrap().is_object());
+        }
+        assert_eq!(got[0].1.as_deref(), Some("a"));
+        assert!(!got[0].2);
+        // Escaped or missing envelope fields send the record down the slow path.
+        assert!(got[1].2 && got[2].2);
+        let mut heads = Vec::new();
+        records(text, |r| heads.push((r.head.read_only, r.head.event_name))).unwrap();
+        assert_eq!(heads[0], (Some(true), Some("GetObject")));
+        assert_eq!(split(r#"{"Records":[]}"#).unwrap().len(), 0);
+    }
+
+    #[test]
+    fn what_is_not_a_log_file() {
+        assert_eq!(split(r#"{"digest":1}"#), Err(SplitError::NoRecords));
+        assert_eq!(split(r#"{"Records":[1]}"#), Err(SplitError::NotAnObject(0)));
+        assert_eq!(
+            split(r#"{"Records":[{"a":1},]}"#),
+            Err(SplitError::NotAnObject(1))
+        );
+        for bad in [
+            "",
+            "[]",
+            r#"{"Records":[{"a":"b"}"#,
+            r#"{"Records":[{"a":"b}]}"#,
+            r#"{"Records":[{"a":[}]}"#,
+            r#"{"Records":[{"a":1}]} x"#,
+        ] {
+            assert!(
+                matches!(split(bad), Err(SplitError::Syntax { .. })),
+                "{bad}: {:?}",
+                split(bad)
+            );
+        }
+    }
+
+    #[test]
+    fn agrees_with_serde_on_the_stratus_records() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/cloudtrail/stratus-red-team");
+        let mut n = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "json") {
+                continue;
+            }
+            let list: Vec<Value> =
+                serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            let text = serde_json::json!({ "Records": list }).to_string();
+            let mut i = 0;
+            records(&text, |r| {
+                assert_eq!(serde_json::from_str::<Value>(r.text).unwrap(), list[i]);
+                let want = RecordFields::of(&list[i]);
+                if !r.head.incomplete {
+                    assert_eq!(r.head.fields.header().ok(), want.header().ok());
+                }
+                assert_eq!(
+                    r.head.read_only,
+                    list[i].get("readOnly").and_then(Value::as_bool)
+                );
+                i += 1;
+            })
+            .unwrap();
+            n += i;
+        }
+        assert!(n > 100, "{n}");
+    }
+}

@@ -1,0 +1,330 @@
+//! One reader thread's work: a log object's bytes → text → records → each record wrapped as
+//! EventBridge delivers it → every alert's decision (`verdict::Alerts`) → the tally. An object
+//! that cannot be read, or a record that cannot, is a problem in the tally; the run goes on.
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::archive::decode::Decoder;
+use crate::archive::layout::{Day, Window};
+use crate::archive::split::{self, Record};
+use crate::backtest::tally::{Delivered, Tally};
+use crate::model::envelope::{EnvelopeError, RecordFields};
+use crate::model::event_sources::is_read_only_record;
+use crate::pattern::Scratch;
+use crate::verdict::{Alerts, Arrival, Delivery};
+
+/// A record larger than this is not one CloudTrail writes (it caps `requestParameters` and
+/// `responseElements` at about 100 KB each): reported, not matched.
+pub const MAX_RECORD_BYTES: usize = 1 << 20;
+
+/// A reader: the alerts, the window, and its own working memory and tally.
+pub struct Reader<'a> {
+    alerts: &'a Alerts,
+    window: Window,
+    decoder: Decoder,
+    work: Work,
+    pub tally: Tally,
+}
+
+/// Per-record working memory, reused.
+#[derive(Default)]
+struct Work {
+    scratch: Scratch,
+    event: String,
+    judged: Vec<(usize, Delivery)>,
+    /// What an object's records decided, applied once the whole object has been read.
+    pending: Vec<Pending>,
+    records: u64,
+    judged_records: u64,
+    first_day: Option<Day>,
+    last_day: Option<Day>,
+    /// Problems of single records: `(index, message)`.
+    problems: Vec<(usize, String)>,
+}
+
+enum Pending {
+    Delivered {
+        alert: usize,
+        time: String,
+        id: String,
+        region: String,
+        event_name: String,
+        principal: String,
+    },
+    Withheld {
+        alert: usize,
+        why: Delivery,
+    },
+}
+
+/// Who made the call: `userIdentity.arn`, else the service that did (`invokedBy`), else the
+/// identity type.
+#[derive(Deserialize)]
+struct WhoRecord {
+    #[serde(rename = "userIdentity")]
+    user: Option<Identity>,
+}
+
+#[derive(Deserialize)]
+struct Identity {
+    arn: Option<String>,
+    #[serde(rename = "invokedBy")]
+    invoked_by: Option<String>,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+}
+
+fn principal(record: &str) -> String {
+    serde_json::from_str::<WhoRecord>(record)
+        .ok()
+        .and_then(|r| r.user)
+        .and_then(|u| u.arn.or(u.invoked_by).or(u.kind))
+        .unwrap_or_else(|| "(no userIdentity)".to_owned())
+}
+
+impl<'a> Reader<'a> {
+    pub fn new(alerts: &'a Alerts, window: Window) -> Reader<'a> {
+        Reader {
+            alerts,
+            window,
+            decoder: Decoder::default(),
+            work: Work::default(),
+            tally: Tally::new(alerts.names().len()),
+        }
+    }
+
+    /// Reads one log object named `name` (its key or path) into the tally.
+    pub fn object(&mut self, name: &str, bytes: &[u8], gzip: bool) {
+        self.tally.objects += 1;
+        self.tally.bytes_stored += bytes.len() as u64;
+        let text = match self.decoder.text(bytes, gzip) {
+            Ok(t) => t,
+            Err(e) => return self.tally.problem(name.to_owned(), e.to_string()),
+        };
+        self.tally.bytes_text += text.len() as u64;
+        let w = &mut self.work;
+        w.pending.clear();
+        w.problems.clear();
+        (w.records, w.judged_records, w.first_day, w.last_day) = (0, 0, None, None);
+        let (alerts, window) = (self.alerts, self.window);
+        if let Err(e) = split::records(text, |r| w.record(alerts, window, r)) {
+            // Nothing of a file that is not a well-formed log is counted.
+            return self.tally.problem(name.to_owned(), e.to_string());
+        }
+        let t = &mut self.tally;
+        t.records += w.records;
+        t.judged += w.judged_records;
+        for d in [w.first_day, w.last_day].into_iter().flatten() {
+            t.saw_day(d);
+        }
+        for (i, message) in w.problems.drain(..) {
+            t.problem(format!("{name}: Records[{i}]"), message);
+        }
+        for p in w.pending.drain(..) {
+            match p {
+                Pending::Delivered {
+                    alert,
+                    time,
+                    id,
+                    region,
+                    event_name,
+                    principal,
+                } => {
+                    if let Some(a) = t.alerts.get_mut(alert) {
+                        a.deliver(&Delivered {
+                            time: &time,
+                            id: &id,
+                            region: &region,
+                            event_name: &event_name,
+                            principal: &principal,
+                        });
+                    }
+                }
+                Pending::Withheld { alert, why } => {
+                    if let Some(a) = t.alerts.get_mut(alert) {
+                        *a.withheld.entry(why).or_default() += 1;
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl Work {
+    fn record(&mut self, alerts: &Alerts, window: Window, r: Record<'_>) {
+        self.records += 1;
+        if r.text.len() > MAX_RECORD_BYTES {
+            let message = format!(
+                "a record of {} KiB, larger than any CloudTrail writes ({} KiB): not matched",
+                r.text.len() >> 10,
+                MAX_RECORD_BYTES >> 10
+            );
+            return self.problems.push((r.index, message));
+        }
+        // The rare record whose envelope fields are escaped or missing is read as a `Value`.
+        let slow;
+        let (fields, read_only, event_name, detail) = if r.head.incomplete {
+            slow = match serde_json::from_str::<Value>(r.text) {
+                Ok(v) => v,
+                Err(e) => return self.problems.push((r.index, format!("not JSON: {e}"))),
+            };
+            (
+                RecordFields::of(&slow),
+                slow.get("readOnly").and_then(Value::as_bool),
+                slow.get("eventName").and_then(Value::as_str),
+                r.text,
+            )
+        } else {
+            (r.head.fields, r.head.read_only, r.head.event_name, r.text)
+        };
+        let header = match fields.header() {
+            Ok(h) => h,
+            // Event types EventBridge does not receive (VPC endpoint events, …) are not alerts'.
+            Err(EnvelopeError::UnknownType(_)) => return,
+            Err(e) => return self.problems.push((r.index, e.to_string())),
+        };
+        if !window.holds_time(header.time) {
+            return;
+        }
+        self.judged_records += 1;
+        if let Some(day) = header.time.get(..10).and_then(Day::parse) {
+            self.first_day = Some(self.first_day.map_or(day, |d| d.min(day)));
+            self.last_day = Some(self.last_day.map_or(day, |d| d.max(day)));
+        }
+        header.write_event(detail, &mut self.event);
+        let arrival = Arrival {
+            region: Some(header.region),
+            read_only: is_read_only_record(Some(header.detail_type), read_only, event_name),
+        };
+        if let Err(e) = alerts.judge(&self.event, arrival, &mut self.scratch, &mut self.judged) {
+            return self.problems.push((r.index, format!("not a readable event: {e}")));
+        }
+        let mut who: Option<String> = None;
+        for &(alert, why) in &self.judged {
+            if why != Delivery::Delivered {
+                self.pending.push(Pending::Withheld { alert, why });
+                continue;
+            }
+            let principal = who.get_or_insert_with(|| principal(r.text)).clone();
+            self.pending.push(Pending::Delivered {
+                alert,
+                time: header.time.to_owned(),
+                id: header.id.to_owned(),
+                region: header.region.to_owned(),
+                event_name: event_name.unwrap_or("(none)").to_owned(),
+                principal,
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use serde_json::json;
+
+    use super::*;
+    use crate::model::alert::{Alert, Placement};
+    use crate::pattern::Pattern;
+    use crate::pattern::json::Json;
+    use crate::verdict::Standing;
+
+    fn alert(name: &str, pattern: Value, read_only: Option<bool>) -> (String, Pattern, Standing) {
+        let compiled = Pattern::from_json(&Json::from_value(&pattern)).unwrap();
+        let a = Alert {
+            name: name.into(),
+            description: None,
+            pattern,
+            notify: vec![],
+            message: None,
+            placement: Placement::Auto,
+            enabled: true,
+            read_only_events: read_only,
+            tests: vec![],
+            preset: None,
+            path: crate::model::diagnostic::SpecPath::root(),
+        };
+        let regions: BTreeSet<String> = ["us-east-1".to_owned()].into();
+        (name.into(), compiled, Standing::of(&a, regions))
+    }
+
+    fn record(name: &str, region: &str, time: &str, read_only: bool) -> Value {
+        json!({"eventVersion": "1.08", "eventType": "AwsApiCall", "eventSource": "dynamodb.amazonaws.com",
+            "eventName": name, "eventTime": time, "awsRegion": region, "readOnly": read_only,
+            "recipientAccountId": "111122223333", "eventID": format!("{name}-{region}-{time}"),
+            "userIdentity": {"type": "IAMUser", "arn": "arn:aws:iam::111122223333:user/alice"}})
+    }
+
+    #[test]
+    fn delivered_withheld_and_windowed() {
+        let alerts = Alerts::new(vec![
+            alert(
+                "deletes",
+                json!({"source": ["aws.dynamodb"], "detail": {"eventName": ["DeleteTable"]}}),
+                None,
+            ),
+            alert(
+                "describes",
+                json!({"source": ["aws.dynamodb"], "detail": {"eventName": ["DescribeTable"]}}),
+                Some(false),
+            ),
+        ]);
+        let log = json!({"Records": [
+            record("DeleteTable", "us-east-1", "2026-10-01T10:00:00Z", false),
+            record("DeleteTable", "eu-west-1", "2026-10-01T11:00:00Z", false),
+            record("DescribeTable", "us-east-1", "2026-10-01T12:00:00Z", true),
+            record("DeleteTable", "us-east-1", "2026-09-30T23:59:00Z", false),
+            {"eventVersion": "1.08", "eventType": "AwsVpceEvent", "eventSource": "s3.amazonaws.com",
+             "eventTime": "2026-10-01T00:00:00Z", "awsRegion": "us-east-1", "recipientAccountId": "1"},
+        ]});
+        let window = Window {
+            since: Day::parse("2026-10-01"),
+            until: None,
+        };
+        let mut reader = Reader::new(&alerts, window);
+        reader.object("a.json", log.to_string().as_bytes(), false);
+        let t = &reader.tally;
+        assert_eq!((t.objects, t.records, t.judged), (1, 5, 3));
+        assert_eq!(t.problem_count, 0, "{:?}", t.problems);
+        let deletes = &t.alerts[0];
+        assert_eq!(deletes.delivered, 1);
+        assert_eq!(deletes.withheld.get(&Delivery::NotPlaced), Some(&1));
+        assert_eq!(
+            deletes.principals.get("arn:aws:iam::111122223333:user/alice"),
+            Some(&1)
+        );
+        let describes = &t.alerts[1];
+        assert_eq!(describes.delivered, 0);
+        assert_eq!(describes.withheld.get(&Delivery::ReadOnlyWithheld), Some(&1));
+    }
+
+    #[test]
+    fn bad_objects_and_records_are_problems() {
+        let alerts = Alerts::new(vec![]);
+        let mut reader = Reader::new(&alerts, Window::default());
+        reader.object("broken.json.gz", b"not gzip", true);
+        reader.object("text.json", b"{\"Records\": [", false);
+        let big = "x".repeat(MAX_RECORD_BYTES);
+        let log = json!({"Records": [
+            {"eventVersion": "1", "eventType": "AwsApiCall", "recipientAccountId": "1", "pad": big},
+            {"eventVersion": "1", "eventType": "AwsApiCall", "eventSource": "s3.amazonaws.com",
+             "eventTime": "t", "awsRegion": "r", "recipientAccountId": "1"},
+        ]});
+        reader.object("big.json", log.to_string().as_bytes(), false);
+        let t = &reader.tally;
+        assert_eq!(t.problem_count, 3, "{:?}", t.problems);
+        let about = |object: &str| {
+            t.problems
+                .iter()
+                .find(|p| p.object == object)
+                .map(|p| p.message.clone())
+                .unwrap_or_default()
+        };
+        assert!(about("big.json: Records[0]").contains("larger than"));
+        assert!(about("broken.json.gz").contains("gzip"));
+        assert!(about("text.json").contains("not JSON"));
+        assert_eq!(t.records, 2);
+    }
+}

@@ -14,6 +14,8 @@ pub enum Exit {
     TestsFailed,
     /// `events match`: no event matched the pattern.
     NoMatch,
+    /// `backtest --max-per-day`: an alert would have delivered more than the limit on a day.
+    TooNoisy,
 }
 
 impl Exit {
@@ -22,7 +24,7 @@ impl Exit {
             Exit::Success => 0,
             Exit::Failure => 1,
             Exit::Changes => 2,
-            Exit::TestsFailed | Exit::NoMatch => 3,
+            Exit::TestsFailed | Exit::NoMatch | Exit::TooNoisy => 3,
         }
     }
 }

@@ -110,10 +110,7 @@ mod tests {
         let mut corrupt = one.clone();
         corrupt[12] ^= 0xff;
         assert!(d.text(&corrupt, true).is_err());
-        assert!(matches!(
-            d.text(b"plain", true),
-            Err(DecodeError::Gzip(_))
-        ));
+        assert!(matches!(d.text(b"plain", true), Err(DecodeError::Gzip(_))));
         assert_eq!(d.text(b"plain", false).unwrap(), "plain");
         assert_eq!(d.text(b"\xff\xfe", false), Err(DecodeError::NotUtf8(0)));
         let lying = [&one[..one.len() - 4], &u32::MAX.to_le_bytes()].concat();

@@ -48,17 +48,15 @@ pub fn classify(key: &str) -> Kind {
     }
     match kind {
         "CloudTrail-Digest" => Kind::Digest,
-        "CloudTrail" | "CloudTrail-Insight" if parts.next().is_some() => {
-            match stamp_day(stamp) {
-                Some(day) => Kind::Log(LogName {
-                    account: account.to_owned(),
-                    region: region.to_owned(),
-                    day,
-                    gzip,
-                }),
-                None => Kind::Other,
-            }
-        }
+        "CloudTrail" | "CloudTrail-Insight" if parts.next().is_some() => match stamp_day(stamp) {
+            Some(day) => Kind::Log(LogName {
+                account: account.to_owned(),
+                region: region.to_owned(),
+                day,
+                gzip,
+            }),
+            None => Kind::Other,
+        },
         _ => Kind::Other,
     }
 }
@@ -77,7 +75,12 @@ fn stamp_day(stamp: &str) -> Option<Day> {
     if !b[..8].iter().chain(&b[9..13]).all(u8::is_ascii_digit) {
         return None;
     }
-    Day::parse(&format!("{}-{}-{}", &stamp[..4], &stamp[4..6], &stamp[6..8]))
+    Day::parse(&format!(
+        "{}-{}-{}",
+        &stamp[..4],
+        &stamp[4..6],
+        &stamp[6..8]
+    ))
 }
 
 /// A UTC day, as days since 1970-01-01.
@@ -166,7 +169,9 @@ impl Window {
             return Ok(Day(today.0 - i64::from(n)));
         }
         Day::parse(text).ok_or_else(|| {
-            format!("{text:?} is not a day: write YYYY-MM-DD (UTC) or a number of days back, as 30d")
+            format!(
+                "{text:?} is not a day: write YYYY-MM-DD (UTC) or a number of days back, as 30d"
+            )
         })
     }
 

@@ -127,9 +127,11 @@ pub async fn list_s3<O: Objects>(
         if segment.starts_with("o-") {
             let (inner, loose) = lister.level(&p).await?;
             lister.found.others += loose;
-            accounts.extend(inner.into_iter().filter(|a| {
-                layout::is_account(a[p.len()..].trim_end_matches('/'))
-            }));
+            accounts.extend(
+                inner
+                    .into_iter()
+                    .filter(|a| layout::is_account(a[p.len()..].trim_end_matches('/'))),
+            );
         } else if layout::is_account(segment) {
             accounts.push(p);
         }
@@ -157,7 +159,11 @@ pub async fn list_s3<O: Objects>(
                 lister.found.others += loose;
                 regions
             } else {
-                filter.regions.iter().map(|r| format!("{kind}{r}/")).collect()
+                filter
+                    .regions
+                    .iter()
+                    .map(|r| format!("{kind}{r}/"))
+                    .collect()
             };
             for region in regions {
                 match filter.window.file_days(today) {
@@ -228,8 +234,12 @@ impl<O: Objects> Lister<'_, O> {
                     region: self.region.to_owned(),
                     key: key.clone(),
                 };
-                self.found
-                    .take(format!("s3://{}/{key}", self.bucket), location, size, filter);
+                self.found.take(
+                    format!("s3://{}/{key}", self.bucket),
+                    location,
+                    size,
+                    filter,
+                );
             }
         }
         Ok(())

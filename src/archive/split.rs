@@ -30,7 +30,10 @@ pub struct Record<'a> {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SplitError {
     #[error("not JSON: {message} at byte {offset}")]
-    Syntax { message: &'static str, offset: usize },
+    Syntax {
+        message: &'static str,
+        offset: usize,
+    },
     #[error("not a CloudTrail log file: it has no \"Records\" array")]
     NoRecords,
     #[error("not a CloudTrail log file: Records[{0}] is not an object")]
@@ -160,10 +163,7 @@ impl<'a> Cursor<'a> {
 
 /// Calls `each` with every record of the log file `text`, in order; returns how many there were.
 /// A file that is not a CloudTrail log file is an error before any record is given.
-pub fn records<'a>(
-    text: &'a str,
-    mut each: impl FnMut(Record<'a>),
-) -> Result<usize, SplitError> {
+pub fn records<'a>(text: &'a str, mut each: impl FnMut(Record<'a>)) -> Result<usize, SplitError> {
     let mut c = Cursor {
         b: text.as_bytes(),
         i: 0,

@@ -198,7 +198,9 @@ impl Work {
             read_only: is_read_only_record(Some(header.detail_type), read_only, event_name),
         };
         if let Err(e) = alerts.judge(&self.event, arrival, &mut self.scratch, &mut self.judged) {
-            return self.problems.push((r.index, format!("not a readable event: {e}")));
+            return self
+                .problems
+                .push((r.index, format!("not a readable event: {e}")));
         }
         let mut who: Option<String> = None;
         for &(alert, why) in &self.judged {
@@ -292,12 +294,17 @@ mod tests {
         assert_eq!(deletes.delivered, 1);
         assert_eq!(deletes.withheld.get(&Delivery::NotPlaced), Some(&1));
         assert_eq!(
-            deletes.principals.get("arn:aws:iam::111122223333:user/alice"),
+            deletes
+                .principals
+                .get("arn:aws:iam::111122223333:user/alice"),
             Some(&1)
         );
         let describes = &t.alerts[1];
         assert_eq!(describes.delivered, 0);
-        assert_eq!(describes.withheld.get(&Delivery::ReadOnlyWithheld), Some(&1));
+        assert_eq!(
+            describes.withheld.get(&Delivery::ReadOnlyWithheld),
+            Some(&1)
+        );
     }
 
     #[test]

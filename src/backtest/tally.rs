@@ -214,16 +214,10 @@ mod tests {
         assert_eq!(y.alerts[0], whole.alerts[0]);
         let a = &whole.alerts[0];
         assert_eq!(a.delivered, 4);
-        assert_eq!(
-            a.sample,
-            Some(("2026-10-01T09:00:00Z".into(), "a".into()))
-        );
+        assert_eq!(a.sample, Some(("2026-10-01T09:00:00Z".into(), "a".into())));
         assert_eq!(a.first.as_deref(), Some("2026-10-01T09:00:00Z"));
         assert_eq!(a.last.as_deref(), Some("2026-10-03T00:00:00Z"));
-        assert_eq!(
-            a.peak(),
-            Some((Day::parse("2026-10-01").unwrap(), 2))
-        );
+        assert_eq!(a.peak(), Some((Day::parse("2026-10-01").unwrap(), 2)));
         assert_eq!(top(&a.principals, 1), [("alice".to_owned(), 3)]);
     }
 

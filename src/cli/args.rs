@@ -19,6 +19,7 @@ Examples:
   trailctl completions bash > /etc/bash_completion.d/trailctl
   trailctl test --format junit > alerts.xml
   trailctl events match --pattern pattern.json 123456789012_CloudTrail_*.json.gz
+  trailctl backtest --trail acme-audit --since 30d --max-per-day 50
   trailctl presets show cis-4.10-security-group-changes
 
 Exit codes:
@@ -29,7 +30,9 @@ Exit codes:
      another account than the spec's, apply refused, stale or not converged,
      an unusable plan file, an invalid pattern or event file
   2  plan --detailed-exitcode, drift: the account differs from the spec
-  3  test: an alert test failed; events match: no event matched
+  3  test: an alert test failed; events match: no event matched;
+     backtest --max-per-day: an alert would have delivered more than N on a day
+  (backtest exits 1 when an object or record could not be read, after reading the rest)
 
 Spec reference: docs/spec.md";
 
@@ -76,6 +79,9 @@ pub enum Command {
     Drift(DriftArgs),
     /// Run the tests the spec's alerts carry, offline, with EventBridge's matching rules
     Test(TestArgs),
+    /// Run the spec's alerts over a trail's archived logs (S3 or disk): what each would have
+    /// delivered, and which never fire
+    Backtest(BacktestArgs),
     /// Match events against a pattern, or validate a pattern, offline
     #[command(subcommand)]
     Events(EventsCommand),
@@ -129,6 +135,39 @@ pub struct TestArgs {
     /// How to report: a line per test, JUnit XML, or one JSON document
     #[arg(long, value_enum, default_value = "human")]
     pub format: TestFormat,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct BacktestArgs {
+    #[command(flatten)]
+    pub spec: SpecFile,
+    /// Archives to read: s3://BUCKET[/PREFIX] (the trail's bucket and key prefix), or files and
+    /// directories in the CloudTrail S3 layout (walked recursively)
+    #[arg(value_name = "SOURCE")]
+    pub sources: Vec<String>,
+    /// Read the bucket and prefix of this trail of the spec
+    #[arg(long, value_name = "NAME")]
+    pub trail: Option<String>,
+    /// First day read (UTC): YYYY-MM-DD, or a number of days back, as 30d
+    #[arg(long, value_name = "DAY")]
+    pub since: Option<String>,
+    /// Last day read (UTC, included): YYYY-MM-DD, or a number of days back
+    #[arg(long, value_name = "DAY")]
+    pub until: Option<String>,
+    /// Only these Regions (comma-separated)
+    #[arg(long, value_name = "REGIONS", value_delimiter = ',')]
+    pub regions: Vec<String>,
+    /// Only these accounts (comma-separated 12-digit ids); default: every account the archive holds
+    #[arg(long, value_name = "ACCOUNTS", value_delimiter = ',')]
+    pub accounts: Vec<String>,
+    /// Exit 3 when an alert would have delivered more than N messages on some day
+    #[arg(long, value_name = "N")]
+    pub max_per_day: Option<u64>,
+    /// Reader threads (default: every core)
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<usize>,
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: OutputFormat,
 }
 
 #[derive(Debug, Subcommand)]

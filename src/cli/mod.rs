@@ -2,6 +2,7 @@
 
 mod apply;
 mod args;
+mod backtest;
 mod completions;
 pub mod config;
 mod drift;

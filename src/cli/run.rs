@@ -8,7 +8,9 @@ use clap::error::ErrorKind;
 
 use crate::cli::args::{Args, Command};
 use crate::cli::config::{Config, Terminal};
-use crate::cli::{apply, completions, drift, events, plan, presets, show, test, validate};
+use crate::cli::{
+    apply, backtest, completions, drift, events, plan, presets, show, test, validate,
+};
 use crate::exit::Exit;
 
 /// The process's standard streams, and whether each is a terminal.
@@ -56,6 +58,7 @@ where
         Command::Show(a) => show::run(&a, &config, io),
         Command::Drift(a) => drift::run(&a, &config, io),
         Command::Test(a) => test::run(&a, &config, io),
+        Command::Backtest(a) => backtest::run(&a, &config, io),
         Command::Events(e) => events::run(e, &config, io),
         Command::Presets(p) => presets::run(&p, &config, io),
         Command::Completions { shell } => completions::run(shell, io),

@@ -204,6 +204,10 @@ pub trait Objects {
         token: Option<String>,
     ) -> LiveResult<ObjectPage>;
     /// An object's bytes, streamed into memory as they arrive; `Ok(None)` if it is gone.
-    async fn get_object(&self, region: &str, bucket: &str, key: &str)
-    -> LiveResult<Option<Vec<u8>>>;
+    async fn get_object(
+        &self,
+        region: &str,
+        bucket: &str,
+        key: &str,
+    ) -> LiveResult<Option<Vec<u8>>>;
 }

@@ -97,9 +97,7 @@ impl<'a> RecordFields<'a> {
     /// The envelope of the record: the one place that decides `detail-type`, `source` and
     /// `account`.
     pub fn header(&self) -> Result<Header<'a>, EnvelopeError> {
-        let event_type = self
-            .event_type
-            .ok_or(EnvelopeError::Missing("eventType"))?;
+        let event_type = self.event_type.ok_or(EnvelopeError::Missing("eventType"))?;
         let detail_type = detail_type(event_type)
             .ok_or_else(|| EnvelopeError::UnknownType(event_type.to_owned()))?;
         let source = if event_type == "AwsCloudTrailInsight" {

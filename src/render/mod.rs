@@ -1,5 +1,6 @@
 //! Turns results into text on any `Write`; decides nothing.
 
+pub mod backtest;
 pub mod cost;
 pub mod diagnostics;
 pub mod drift;

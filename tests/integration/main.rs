@@ -2,6 +2,7 @@
 //! calls against the local emulator (moto server on loopback).
 
 mod alerts;
+mod backtest;
 mod cli;
 mod cost;
 mod emulator;

@@ -1,0 +1,399 @@
+//! `trailctl backtest`: the spec's alerts over a trail's archived logs. Checks every flag and
+//! source first (no AWS call on bad input), finds the log objects (S3 listing pruned to the
+//! window, Regions and accounts; or a directory walk), reads them on every core, and reports
+//! per alert what EventBridge would have delivered.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use futures_util::stream;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::archive::layout::{self, Day, Filter, Window};
+use crate::archive::listing::{self, Found, Location};
+use crate::backtest::pipeline::{self, Item};
+use crate::cli::args::{BacktestArgs, OutputFormat};
+use crate::cli::config::Config;
+use crate::cli::run::Io;
+use crate::cli::session::error;
+use crate::cli::validate;
+use crate::exit::Exit;
+use crate::live::aws::{AwsAccount, connect};
+use crate::live::services::Objects;
+use crate::model::desired::Desired;
+use crate::model::event_sources;
+use crate::pattern::{Pattern, json::Json};
+use crate::render::backtest::{self as report, BacktestView, Context};
+use crate::verdict::{Alerts, Standing};
+
+/// A source as given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Source {
+    Path(std::path::PathBuf),
+    S3 { bucket: String, prefix: String },
+}
+
+impl Source {
+    fn parse(text: &str) -> Result<Source, String> {
+        if let Some(rest) = text.strip_prefix("s3://") {
+            let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+            if bucket.is_empty() {
+                return Err(format!(
+                    "{text}: no bucket named (write s3://BUCKET/PREFIX)"
+                ));
+            }
+            return Ok(Source::S3 {
+                bucket: bucket.to_owned(),
+                prefix: prefix.to_owned(),
+            });
+        }
+        let path = std::path::PathBuf::from(text);
+        if !path.exists() {
+            return Err(format!("{text}: no such file or directory"));
+        }
+        Ok(Source::Path(path))
+    }
+}
+
+pub fn run(a: &BacktestArgs, config: &Config, io: &mut Io<'_>) -> Exit {
+    let Some(loaded) = validate::load(&a.spec, config, io) else {
+        return Exit::Failure;
+    };
+    let desired = &loaded.desired;
+    let (filter, sources) = match inputs(a, desired) {
+        Ok(x) => x,
+        Err(problems) => {
+            for p in problems {
+                error(config, io, p);
+            }
+            return Exit::Failure;
+        }
+    };
+    let (names, alerts) = match compile(desired) {
+        Ok(x) => x,
+        Err(e) => {
+            error(config, io, e);
+            return Exit::Failure;
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            error(config, io, format!("cannot start the async runtime: {e}"));
+            return Exit::Failure;
+        }
+    };
+    let mut account = None;
+    if sources.iter().any(|s| matches!(s, Source::S3 { .. })) {
+        match runtime.block_on(connect(&config.aws, &desired.home_region)) {
+            Ok(acc) => account = Some(acc),
+            Err(e) => {
+                error(config, io, e.message);
+                return Exit::Failure;
+            }
+        }
+    }
+    let found = match runtime.block_on(find(&sources, &filter, account.as_ref())) {
+        Ok(f) => f,
+        Err(e) => {
+            error(config, io, e);
+            return Exit::Failure;
+        }
+    };
+    let shown: Vec<String> = sources.iter().map(show).collect();
+    if found.logs.is_empty() {
+        let narrowed = filter != Filter::default();
+        let what = format!(
+            "no CloudTrail log files {} in {} ({} log files outside the filter, {} digest files, {} other objects)",
+            if narrowed {
+                "within --since/--until/--regions/--accounts"
+            } else {
+                "at all"
+            },
+            shown.join(", "),
+            found.filtered,
+            found.digests,
+            found.others
+        );
+        if narrowed {
+            // A window with nothing in it is an answer, not an error.
+            return match writeln!(io.stdout, "{what}") {
+                Ok(()) => Exit::Success,
+                Err(e) => {
+                    error(config, io, format!("cannot write the report: {e}"));
+                    Exit::Failure
+                }
+            };
+        }
+        error(config, io, what);
+        return Exit::Failure;
+    }
+    let jobs = a
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from))
+        .max(1);
+    let bar = progress(
+        io.stderr_is_terminal && a.format == OutputFormat::Human,
+        &found,
+    );
+    let (objects, events) = (AtomicU64::new(0), AtomicU64::new(0));
+    let on_object = |bytes: u64, records: u64| {
+        let done = objects.fetch_add(1, Ordering::Relaxed) + 1;
+        let seen = events.fetch_add(records, Ordering::Relaxed) + records;
+        bar.inc(bytes);
+        bar.set_message(format!("{done} objects, {seen} events"));
+    };
+    let tally = pipeline::run(
+        &alerts,
+        filter.window,
+        jobs,
+        |tx| produce(&runtime, account.as_ref(), &found, jobs, tx),
+        &on_object,
+    );
+    bar.finish_and_clear();
+    let view = BacktestView::new(
+        &Context {
+            spec: a.spec.file.display().to_string(),
+            sources: shown,
+            window: filter.window,
+            names: &names,
+            found: &found,
+            max_per_day: a.max_per_day,
+        },
+        &tally,
+    );
+    let written = match a.format {
+        OutputFormat::Human => report::human(io.stdout, &view, config.stdout_color),
+        OutputFormat::Markdown => report::markdown(io.stdout, &view),
+        OutputFormat::Json => serde_json::to_string_pretty(&view)
+            .map_err(std::io::Error::other)
+            .and_then(|t| writeln!(io.stdout, "{t}")),
+    };
+    if let Err(e) = written {
+        error(config, io, format!("cannot write the report: {e}"));
+        return Exit::Failure;
+    }
+    if view.problem_count > 0 {
+        error(
+            config,
+            io,
+            format!(
+                "{} reading the archive (listed above); everything else was read",
+                crate::render::diagnostics::plural(view.problem_count as usize, "problem")
+            ),
+        );
+        Exit::Failure
+    } else if view.too_noisy() {
+        Exit::TooNoisy
+    } else {
+        Exit::Success
+    }
+}
+
+/// The filter and the sources, or every problem with the flags at once.
+fn inputs(a: &BacktestArgs, desired: &Desired) -> Result<(Filter, Vec<Source>), Vec<String>> {
+    let mut problems = Vec::new();
+    let today = Day::today();
+    let mut day =
+        |flag: &str, v: &Option<String>| match v.as_deref().map(|t| Window::parse_day(t, today)) {
+            None => None,
+            Some(Ok(d)) => Some(d),
+            Some(Err(e)) => {
+                problems.push(format!("--{flag}: {e}"));
+                None
+            }
+        };
+    let window = Window {
+        since: day("since", &a.since),
+        until: day("until", &a.until),
+    };
+    if let (Some(s), Some(u)) = (window.since, window.until)
+        && s > u
+    {
+        problems.push(format!("--since {s} is after --until {u}"));
+    }
+    for acc in &a.accounts {
+        if !layout::is_account(acc) {
+            problems.push(format!("--accounts: {acc:?} is not a 12-digit account id"));
+        }
+    }
+    let mut sources = Vec::new();
+    for s in &a.sources {
+        match Source::parse(s) {
+            Ok(src) => sources.push(src),
+            Err(e) => problems.push(e),
+        }
+    }
+    if let Some(name) = &a.trail {
+        match desired.trails.iter().find(|t| &t.name == name) {
+            Some(t) => sources.push(Source::S3 {
+                bucket: t.bucket.clone(),
+                prefix: t.prefix.clone().unwrap_or_default(),
+            }),
+            None => problems.push(format!(
+                "--trail {name}: the spec has no such trail (it has: {})",
+                desired
+                    .trails
+                    .iter()
+                    .map(|t| t.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        }
+    }
+    if sources.is_empty() && problems.is_empty() {
+        problems.push(
+            "nothing to read: give a SOURCE (s3://BUCKET/PREFIX or a directory) or --trail NAME"
+                .to_owned(),
+        );
+    }
+    if problems.is_empty() {
+        Ok((
+            Filter {
+                accounts: a.accounts.clone(),
+                regions: a.regions.clone(),
+                window,
+            },
+            sources,
+        ))
+    } else {
+        Err(problems)
+    }
+}
+
+/// Every alert of the spec, compiled into one rule set with its standing (placement, state).
+fn compile(desired: &Desired) -> Result<(Vec<String>, Alerts), String> {
+    let mut out = Vec::new();
+    for alert in &desired.alerts {
+        // The spec loader validated every pattern; an error here is a bug, reported as one.
+        let pattern = Pattern::from_json(&Json::from_value(&alert.pattern))
+            .map_err(|e| format!("alert {}: invalid event pattern: {e}", alert.name))?;
+        let regions = event_sources::regions(&alert.pattern, &alert.placement, &desired.regions);
+        out.push((alert.name.clone(), pattern, Standing::of(alert, regions)));
+    }
+    let names = out.iter().map(|(n, _, _)| n.clone()).collect();
+    Ok((names, Alerts::new(out)))
+}
+
+fn show(s: &Source) -> String {
+    match s {
+        Source::Path(p) => p.display().to_string(),
+        Source::S3 { bucket, prefix } => format!("s3://{bucket}/{prefix}"),
+    }
+}
+
+/// The log objects of every source.
+async fn find(
+    sources: &[Source],
+    filter: &Filter,
+    account: Option<&AwsAccount>,
+) -> Result<Found, String> {
+    let mut found = Found::default();
+    for s in sources {
+        match (s, account) {
+            (Source::Path(p), _) => found.merge(
+                listing::walk(p, filter)
+                    .map_err(|e| format!("cannot read {}: {e}", p.display()))?,
+            ),
+            (Source::S3 { bucket, prefix }, Some(acc)) => {
+                let region = acc
+                    .bucket_region(bucket)
+                    .await
+                    .map_err(|e| format!("s3://{bucket}: {e}"))?
+                    .ok_or_else(|| format!("s3://{bucket}: no such bucket"))?;
+                tracing::info!(bucket, region, "reading the archive in the bucket's Region");
+                found.merge(
+                    listing::list_s3(acc, bucket, &region, prefix, filter, Day::today())
+                        .await
+                        .map_err(|e| format!("listing s3://{bucket}/{prefix}: {e}"))?,
+                );
+            }
+            (Source::S3 { bucket, .. }, None) => {
+                return Err(format!("s3://{bucket}: no AWS connection"));
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// Hands every log object to the readers: files read from disk, S3 objects fetched
+/// `2 × jobs` at a time.
+fn produce(
+    runtime: &tokio::runtime::Runtime,
+    account: Option<&AwsAccount>,
+    found: &Found,
+    jobs: usize,
+    tx: tokio::sync::mpsc::Sender<Item>,
+) {
+    let mut remote = Vec::new();
+    for log in &found.logs {
+        match &log.location {
+            Location::File(path) => {
+                let item = Item {
+                    name: log.name.clone(),
+                    gzip: log.log.gzip,
+                    bytes: std::fs::read(path).map_err(|e| format!("cannot read: {e}")),
+                };
+                if tx.blocking_send(item).is_err() {
+                    return;
+                }
+            }
+            Location::S3 { .. } => remote.push(log),
+        }
+    }
+    let Some(account) = account else {
+        return;
+    };
+    runtime.block_on(async {
+        let mut fetched = stream::iter(remote)
+            .map(|log| async move {
+                let bytes = match &log.location {
+                    Location::S3 {
+                        bucket,
+                        region,
+                        key,
+                    } => match account.get_object(region, bucket, key).await {
+                        Ok(Some(b)) => Ok(b),
+                        Ok(None) => Err(
+                            "gone: the object was deleted between listing and reading (NoSuchKey)"
+                                .to_owned(),
+                        ),
+                        Err(e) => Err(e.to_string()),
+                    },
+                    Location::File(_) => Err("not an S3 object".to_owned()),
+                };
+                Item {
+                    name: log.name.clone(),
+                    gzip: log.log.gzip,
+                    bytes,
+                }
+            })
+            .buffer_unordered(2 * jobs);
+        while let Some(item) = fetched.next().await {
+            if tx.send(item).await.is_err() {
+                return;
+            }
+        }
+    });
+}
+
+/// A progress bar on a terminal (stored bytes, with the rate and time left); hidden otherwise.
+fn progress(on_terminal: bool, found: &Found) -> ProgressBar {
+    if !on_terminal {
+        return ProgressBar::hidden();
+    }
+    let total: u64 = found.logs.iter().map(|l| l.size).sum();
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template(&format!(
+        "{{bar:30}} {{binary_bytes}}/{{binary_total_bytes}} ({} log files) {{binary_bytes_per_sec}} ETA {{eta}}  {{msg}}",
+        found.logs.len()
+    )) {
+        bar.set_style(style);
+    }
+    bar.enable_steady_tick(Duration::from_millis(200));
+    bar
+}

@@ -95,6 +95,18 @@ impl<'a> Cursor<'a> {
         }
     }
 
+    /// A member's name and its `:`; the cursor ends on the value.
+    fn key<'t>(&mut self, text: &'t str) -> Result<&'t str, SplitError> {
+        self.ws();
+        if self.peek() != Some(b'"') {
+            return Err(self.fail("expected a member name"));
+        }
+        let (start, end, _) = self.string()?;
+        self.eat(b':', "expected ':'")?;
+        self.ws();
+        Ok(&text[start..end])
+    }
+
     /// Skips the value at the cursor. Brackets must pair; scalars are delimited, not checked
     /// (the pattern engine checks what it reads).
     fn skip(&mut self) -> Result<(), SplitError> {
@@ -176,14 +188,8 @@ pub fn records<'a>(text: &'a str, mut each: impl FnMut(Record<'a>)) -> Result<us
         c.i += 1;
     } else {
         loop {
-            c.ws();
-            if c.peek() != Some(b'"') {
-                return Err(c.fail("expected a member name"));
-            }
-            let (ks, ke, _) = c.string()?;
-            c.eat(b':', "expected ':'")?;
-            c.ws();
-            if &text[ks..ke] == "Records" && c.peek() == Some(b'[') && count.is_none() {
+            let key = c.key(text)?;
+            if key == "Records" && c.peek() == Some(b'[') && count.is_none() {
                 count = Some(records_array(&mut c, text, &mut each)?);
             } else {
                 c.skip()?;
@@ -244,14 +250,7 @@ fn record<'a>(c: &mut Cursor<'a>, text: &'a str) -> Result<Head<'a>, SplitError>
         return Ok(h);
     }
     loop {
-        c.ws();
-        if c.peek() != Some(b'"') {
-            return Err(c.fail("expected a member name"));
-        }
-        let (ks, ke, _) = c.string()?;
-        c.eat(b':', "expected ':'")?;
-        c.ws();
-        let key = &text[ks..ke];
+        let key = c.key(text)?;
         match c.peek() {
             Some(b'"') => {
                 let (s, e, escaped) = c.string()?;

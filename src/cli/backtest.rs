@@ -16,7 +16,7 @@ use crate::backtest::pipeline::{self, Item};
 use crate::cli::args::{BacktestArgs, OutputFormat};
 use crate::cli::config::Config;
 use crate::cli::run::Io;
-use crate::cli::session::error;
+use crate::cli::session::{self, error};
 use crate::cli::validate;
 use crate::exit::Exit;
 use crate::live::aws::{AwsAccount, connect};
@@ -77,15 +77,8 @@ pub fn run(a: &BacktestArgs, config: &Config, io: &mut Io<'_>) -> Exit {
             return Exit::Failure;
         }
     };
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(r) => r,
-        Err(e) => {
-            error(config, io, format!("cannot start the async runtime: {e}"));
-            return Exit::Failure;
-        }
+    let Some(runtime) = session::runtime(config, io) else {
+        return Exit::Failure;
     };
     let mut account = None;
     if sources.iter().any(|s| matches!(s, Source::S3 { .. })) {

@@ -31,21 +31,26 @@ pub fn error(config: &Config, io: &mut Io<'_>, message: impl std::fmt::Display) 
     let _ = writeln!(io.stderr, "{}: {message}", config.stderr_color.red("error"));
 }
 
+/// The async runtime AWS calls run on (one thread), or `None` with the reason printed.
+pub fn runtime(config: &Config, io: &mut Io<'_>) -> Option<tokio::runtime::Runtime> {
+    match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => Some(r),
+        Err(e) => {
+            error(config, io, format!("cannot start the async runtime: {e}"));
+            None
+        }
+    }
+}
+
 /// Loads the spec and connects; then, before anything else is read, asks STS whose credentials
 /// these are and refuses, naming both, when the spec's `account:` is another. On any failure the
 /// reason is printed and `None` returned. An invalid spec stops before any AWS call.
 pub fn connect_for(spec: &SpecFile, config: &Config, io: &mut Io<'_>) -> Option<Session> {
     let loaded = validate::load(spec, config, io)?;
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(r) => r,
-        Err(e) => {
-            error(config, io, format!("cannot start the async runtime: {e}"));
-            return None;
-        }
-    };
+    let runtime = runtime(config, io)?;
     let desired = loaded.desired;
     let account = match runtime.block_on(connect(&config.aws, &desired.home_region)) {
         Ok(a) => a,

@@ -38,6 +38,7 @@ fn actions(file: &str) -> BTreeSet<String> {
 fn policies_grant_exactly_what_the_code_calls() {
     let plan = actions("trailctl-plan.json");
     let apply = actions("trailctl-apply.json");
+    let logs = actions("trailctl-read-logs.json");
     let mut failures = Vec::new();
     for (op, a) in OPERATIONS.iter().flat_map(|op| {
         std::iter::once(op.iam_action)
@@ -57,6 +58,12 @@ fn policies_grant_exactly_what_the_code_calls() {
                     op.name
                 ));
             }
+            Access::Logs if plan.contains(&a) || apply.contains(&a) || !logs.contains(&a) => {
+                failures.push(format!(
+                    "{} ({a}) reads archived logs: it belongs in trailctl-read-logs.json only",
+                    op.name
+                ));
+            }
             Access::Write if !apply.contains(&a) => {
                 failures.push(format!(
                     "{} ({a}) is missing from the apply policy",
@@ -71,9 +78,18 @@ fn policies_grant_exactly_what_the_code_calls() {
         .flat_map(|o| std::iter::once(o.iam_action).chain(o.also.iter().copied()))
         .map(str::to_owned)
         .collect();
-    for a in plan.union(&apply) {
+    for a in plan.union(&apply).chain(&logs) {
         if !called.contains(a) {
             failures.push(format!("{a} is granted but no code calls it"));
+        }
+    }
+    // Reading logs also finds the bucket's Region; it writes nothing.
+    for a in &logs {
+        let write = OPERATIONS
+            .iter()
+            .any(|o| o.access == Access::Write && o.iam_action == a);
+        if write {
+            failures.push(format!("{a} writes: not in trailctl-read-logs.json"));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));

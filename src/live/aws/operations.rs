@@ -4,11 +4,13 @@
 //! An adapter that calls an operation adds its row here in the same change. Several
 //! operations can share one IAM action (S3's Delete/PutBucketLifecycle).
 
-/// Whether an operation only reads the account (allowed to `plan`) or changes it (`apply` only).
+/// Whether an operation only reads the account (allowed to `plan`) or changes it (`apply` only),
+/// or reads a trail's archived logs (`backtest`: `policies/trailctl-read-logs.json` only).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
     Read,
     Write,
+    Logs,
 }
 
 /// One callable AWS operation.
@@ -135,6 +137,8 @@ pub const OPERATIONS: &[Operation] = &[
         Access::Read,
         &[],
     ),
+    op("S3:ListObjectsV2", "s3:ListBucket", Access::Logs, &[]),
+    op("S3:GetObject", "s3:GetObject", Access::Logs, &[]),
     op(
         "S3:GetPublicAccessBlock",
         "s3:GetBucketPublicAccessBlock",

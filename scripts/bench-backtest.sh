@@ -18,6 +18,8 @@ if [ "$(cat "$archive/.mb" 2>/dev/null)" != "$mb" ]; then
   echo "$mb" > "$archive/.mb"
 fi
 logs=$(find "$archive" -name '*.json.gz' -path '*/CloudTrail/*' | sort)
+list=target/bench-archive-files.txt
+echo "$logs" > "$list"
 stored=$(echo "$logs" | xargs du -cb | tail -1 | cut -f1)
 largest=$(echo "$logs" | xargs du -b | sort -n | tail -1 | cut -f1)
 pin=()
@@ -36,7 +38,7 @@ PY
 }
 declare -A walls rss
 for r in $(seq 1 "$rounds"); do
-  read -r w m < <(echo "$logs" | measure /dev/null "${pin[@]}" xargs zcat); walls[zcat]+="$w "; rss[zcat]=$m
+  read -r w m < <(measure /dev/null "${pin[@]}" xargs -a "$list" zcat); walls[zcat]+="$w "; rss[zcat]=$m
   read -r w m < <(measure target/bench-1.json "${pin[@]}" "$bin" backtest -f examples/cis-baseline.yaml --format json --jobs 1 "$archive"); walls[one]+="$w "; rss[one]=$m
   read -r w m < <(measure target/bench-n.json "$bin" backtest -f examples/cis-baseline.yaml --format json --jobs "$cores" "$archive"); walls[all]+="$w "; rss[all]=$m
   read -r w m < <(measure target/bench-week.json "$bin" backtest -f examples/cis-baseline.yaml --format json --jobs "$cores" --since 2026-10-01 --until 2026-10-03 "$archive"); walls[part]+="$w "; rss[part]=$m

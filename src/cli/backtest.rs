@@ -138,7 +138,10 @@ pub fn run(a: &BacktestArgs, config: &Config, io: &mut Io<'_>) -> Exit {
         let done = objects.fetch_add(1, Ordering::Relaxed) + 1;
         let seen = events.fetch_add(records, Ordering::Relaxed) + records;
         bar.inc(bytes);
-        bar.set_message(format!("{done} objects, {seen} events"));
+        bar.set_message(format!(
+            "{done}/{} log files, {seen} events",
+            found.logs.len()
+        ));
     };
     let tally = pipeline::run(
         &alerts,
@@ -315,9 +318,9 @@ async fn find(
 
 /// Hands every log object to the readers: files read from disk, S3 objects fetched
 /// `2 × jobs` at a time.
-fn produce(
+fn produce<O: Objects>(
     runtime: &tokio::runtime::Runtime,
-    account: Option<&AwsAccount>,
+    account: Option<&O>,
     found: &Found,
     jobs: usize,
     tx: tokio::sync::mpsc::Sender<Item>,
@@ -381,12 +384,110 @@ fn progress(on_terminal: bool, found: &Found) -> ProgressBar {
     }
     let total: u64 = found.logs.iter().map(|l| l.size).sum();
     let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
-    if let Ok(style) = ProgressStyle::with_template(&format!(
-        "{{bar:30}} {{binary_bytes}}/{{binary_total_bytes}} ({} log files) {{binary_bytes_per_sec}} ETA {{eta}}  {{msg}}",
-        found.logs.len()
-    )) {
+    if let Ok(style) = ProgressStyle::with_template(
+        "{bar:30} {binary_bytes}/{binary_total_bytes} {binary_bytes_per_sec} ETA {eta}  {msg}",
+    ) {
         bar.set_style(style);
     }
     bar.enable_steady_tick(Duration::from_millis(200));
     bar
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::archive::layout::LogName;
+    use crate::live::error::{ErrorKind, LiveError, LiveResult};
+    use crate::live::services::ObjectPage;
+
+    /// A bucket whose `gone` object was deleted after the listing and whose `denied` object is
+    /// refused.
+    struct Store;
+
+    impl Objects for Store {
+        async fn bucket_region(&self, _: &str) -> LiveResult<Option<String>> {
+            Ok(Some("us-east-1".into()))
+        }
+        async fn list_page(
+            &self,
+            _: &str,
+            _: &str,
+            _: &str,
+            _: bool,
+            _: Option<String>,
+        ) -> LiveResult<ObjectPage> {
+            Ok(ObjectPage::default())
+        }
+        async fn get_object(
+            &self,
+            region: &str,
+            _: &str,
+            key: &str,
+        ) -> LiveResult<Option<Vec<u8>>> {
+            match key {
+                "gone" => Ok(None),
+                "denied" => Err(LiveError::new(
+                    "S3:GetObject",
+                    Some(region),
+                    ErrorKind::AccessDenied,
+                    "not yours".to_owned(),
+                )),
+                _ => Ok(Some(br#"{"Records":[]}"#.to_vec())),
+            }
+        }
+    }
+
+    #[test]
+    fn objects_gone_or_refused_are_problems_and_the_rest_is_read() {
+        let log = |key: &str| listing::Log {
+            name: format!("s3://b/{key}"),
+            location: Location::S3 {
+                bucket: "b".into(),
+                region: "us-east-1".into(),
+                key: key.into(),
+            },
+            size: 1,
+            log: LogName {
+                account: "111122223333".into(),
+                region: "us-east-1".into(),
+                day: Day(0),
+                gzip: false,
+            },
+        };
+        let found = Found {
+            logs: ["ok", "gone", "denied", "ok2"]
+                .into_iter()
+                .map(log)
+                .collect(),
+            ..Found::default()
+        };
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let alerts = Alerts::new(vec![]);
+        let tally = pipeline::run(
+            &alerts,
+            Window::default(),
+            2,
+            |tx| produce(&runtime, Some(&Store), &found, 2, tx),
+            &|_, _| {},
+        );
+        assert_eq!(tally.objects, 2);
+        assert_eq!(tally.problem_count, 2);
+        let about = |name: &str| {
+            tally
+                .problems
+                .iter()
+                .find(|p| p.object == name)
+                .map(|p| p.message.clone())
+                .unwrap_or_default()
+        };
+        assert!(about("s3://b/gone").contains("deleted between listing and reading"));
+        assert!(
+            about("s3://b/denied").contains("AccessDenied"),
+            "{}",
+            about("s3://b/denied")
+        );
+    }
 }

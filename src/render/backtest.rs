@@ -217,6 +217,15 @@ fn alert_view(name: &str, a: &AlertTally, days: u64) -> AlertView {
     }
 }
 
+/// A rate: whole numbers from 10 up, one decimal below.
+fn rate(r: f64) -> String {
+    if r >= 10.0 {
+        format!("{r:.0}")
+    } else {
+        format!("{r}")
+    }
+}
+
 fn mib(bytes: u64) -> String {
     format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
 }
@@ -301,9 +310,9 @@ pub fn human(w: &mut dyn Write, v: &BacktestView, color: Color) -> io::Result<()
     if s.digests + s.other_objects + s.outside_filter > 0 {
         writeln!(
             w,
-            "Skipped: {}, {} that are not CloudTrail logs, {} outside --since/--until/--regions/--accounts",
+            "Skipped: {}, {} (not CloudTrail logs), {} outside --since/--until/--regions/--accounts",
             plural(s.digests as usize, "digest file"),
-            plural(s.other_objects as usize, "object"),
+            plural(s.other_objects as usize, "other object"),
             plural(s.outside_filter as usize, "log file"),
         )?;
     }
@@ -333,10 +342,15 @@ pub fn human(w: &mut dyn Write, v: &BacktestView, color: Color) -> io::Result<()
             .unwrap_or_default();
         writeln!(
             w,
-            "{}  {}, ~{} per 30 days{peak}{over}",
+            "{}  {} {}, ~{} per 30 days{peak}{over}",
             color.bold(&a.name),
-            plural(a.delivered as usize, "delivery"),
-            a.per_30_days
+            a.delivered,
+            if a.delivered == 1 {
+                "delivery"
+            } else {
+                "deliveries"
+            },
+            rate(a.per_30_days)
         )?;
         if let Some((first, last)) = range {
             writeln!(
@@ -440,7 +454,7 @@ pub fn markdown(w: &mut dyn Write, v: &BacktestView) -> io::Result<()> {
                 "| `{}` | {} | {} | {peak} | {who} | {} |",
                 a.name,
                 a.delivered,
-                a.per_30_days,
+                rate(a.per_30_days),
                 a.withheld.total()
             )?;
         }

@@ -2,7 +2,7 @@
 # Benchmark: `trailctl backtest` of the CIS baseline (19 alerts) over a generated ≥ 1 GB
 # CloudTrail archive (S3 key layout, 3 accounts, 5 Regions, 14 days, from the Stratus Red Team
 # records varied; made at run time under target/, never committed), beside `zcat` of the same
-# files on one core. Prints, per configuration, the median of ROUNDS interleaved rounds (this
+# files on one core (and on every core, the machine's own scaling for scale). Prints, per configuration, the median of ROUNDS interleaved rounds (this
 # machine's speed drifts): MB/s stored and as text, events/s, peak RSS. Asserts nothing.
 #   scripts/bench-backtest.sh [ROUNDS] [MB]      (default 3 rounds, 1100 MB uncompressed)
 set -euo pipefail
@@ -39,6 +39,7 @@ PY
 declare -A walls rss
 for r in $(seq 1 "$rounds"); do
   read -r w m < <(measure /dev/null "${pin[@]}" xargs -a "$list" zcat); walls[zcat]+="$w "; rss[zcat]=$m
+  read -r w m < <(measure /dev/null xargs -a "$list" -n 16 -P "$cores" zcat); walls[zcatn]+="$w "; rss[zcatn]=$m
   read -r w m < <(measure target/bench-1.json "${pin[@]}" "$bin" backtest -f examples/cis-baseline.yaml --format json --jobs 1 "$archive"); walls[one]+="$w "; rss[one]=$m
   read -r w m < <(measure target/bench-n.json "$bin" backtest -f examples/cis-baseline.yaml --format json --jobs "$cores" "$archive"); walls[all]+="$w "; rss[all]=$m
   read -r w m < <(measure target/bench-week.json "$bin" backtest -f examples/cis-baseline.yaml --format json --jobs "$cores" --since 2026-10-01 --until 2026-10-03 "$archive"); walls[part]+="$w "; rss[part]=$m
@@ -64,6 +65,7 @@ print(f"{name:<34} {w:>6.0f}ms {stored / s / 1e6:>10.0f} {text / s / 1e6:>10.0f}
 PY
 }
 row "zcat, 1 core" zcat "$text" 0
+row "zcat, $cores cores (xargs -P $cores)" zcatn "$text" 0
 row "backtest CIS, 1 core (--jobs 1)" one "$text" "$events"
 row "backtest CIS, $cores cores" all "$text" "$events"
 echo "(3 of 14 days, $cores cores: peak RSS $(( ${rss[part]} / 1024 )) MB over $((part_text / 1000000)) MB of text, against $(( ${rss[all]} / 1024 )) MB over all)"

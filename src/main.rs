@@ -15,7 +15,7 @@ fn main() -> ExitCode {
         // thread (a held lock would block that thread for the whole run).
         stderr: &mut stderr,
     };
+    // `run` flushes standard output and reports what could not be written.
     let code = trailctl::run(std::env::args_os(), &mut io);
-    let _ = io.stdout.flush();
     ExitCode::from(code.as_u8())
 }

@@ -8,6 +8,7 @@ pub mod config;
 mod drift;
 mod events;
 pub mod inputs;
+mod output;
 mod plan;
 mod presets;
 mod run;

@@ -8,6 +8,7 @@ use clap::error::ErrorKind;
 
 use crate::cli::args::{Args, Command};
 use crate::cli::config::{Config, Terminal};
+use crate::cli::output::Output;
 use crate::cli::{
     apply, backtest, completions, drift, events, plan, presets, show, test, validate,
 };
@@ -24,8 +25,49 @@ pub struct Io<'a> {
     pub stderr_is_terminal: bool,
 }
 
-/// Runs trailctl with `args` (program name first) and returns the exit code.
+/// Runs trailctl with `args` (program name first) and returns the exit code. Standard output
+/// that could not be written (a full disk, a closed file) is an error: exit 1 with one message
+/// on stderr. A closed pipe (`trailctl … | head`) is not: the command's own code, quietly.
 pub fn run<I, T>(args: I, io: &mut Io<'_>) -> Exit
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let mut stdout = Output::new(&mut *io.stdout);
+    let mut tracked = Io {
+        stdin: &mut *io.stdin,
+        stdin_is_terminal: io.stdin_is_terminal,
+        stdout: &mut stdout,
+        stderr: &mut *io.stderr,
+        stdout_is_terminal: io.stdout_is_terminal,
+        stderr_is_terminal: io.stderr_is_terminal,
+    };
+    let code = command(args, &mut tracked);
+    // Buffered output reaches the file only here: its failure counts as much as any other.
+    let flushed = tracked.stdout.flush();
+    match stdout.failure() {
+        None if flushed.is_ok() => code,
+        Some(e) if e.kind() == std::io::ErrorKind::BrokenPipe => code,
+        failure => {
+            let reason = failure.map_or_else(
+                || flushed.err().map(|e| e.to_string()).unwrap_or_default(),
+                ToString::to_string,
+            );
+            // Nothing more can be said if stderr fails too: the exit code still says it.
+            if writeln!(
+                io.stderr,
+                "error: cannot write to standard output: {reason}"
+            )
+            .is_err()
+            {
+                return Exit::Failure;
+            }
+            Exit::Failure
+        }
+    }
+}
+
+fn command<I, T>(args: I, io: &mut Io<'_>) -> Exit
 where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,

@@ -229,3 +229,76 @@ fn deny_warnings_fails_on_warnings_but_not_on_notes() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(text(&out.stderr).contains(": note: [trail-integrity]"));
 }
+
+/// Output that could not be written is an error (exit 1, one message); a closed pipe is not.
+#[test]
+fn a_failed_write_fails_and_a_closed_pipe_ends_quietly() {
+    use std::process::Stdio;
+
+    let full = std::path::Path::new("/dev/full");
+    if !full.exists() {
+        return;
+    }
+    for args in [
+        &["presets", "list"][..],
+        &[
+            "presets",
+            "show",
+            "cis-4.1-unauthorized-api-calls",
+            "--format",
+            "json",
+        ],
+        &["validate", "-f", "examples/baseline.yaml"],
+        &["--help"],
+        &["completions", "bash"],
+        &["events", "validate-pattern", r#"{"source":["aws.s3"]}"#],
+        &[
+            "test",
+            "-f",
+            "examples/seed-alerts.yaml",
+            "--format",
+            "junit",
+        ],
+        &[
+            "backtest",
+            "-f",
+            "examples/cis-baseline.yaml",
+            "tests/fixtures/cloudtrail/s3-layout/AWSLogs",
+            "--format",
+            "json",
+        ],
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_trailctl"))
+            .args(args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stdout(std::fs::File::create(full).unwrap())
+            .output()
+            .unwrap();
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert_eq!(
+            err.matches("error: cannot write to standard output: ")
+                .count(),
+            1,
+            "{args:?}: {err}"
+        );
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
+    for args in [&["completions", "zsh"][..], &["presets", "list"]] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_trailctl"))
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+        assert_eq!(text(&out.stderr), "", "{args:?}");
+    }
+}

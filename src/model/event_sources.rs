@@ -255,6 +255,28 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    /// Every source trailctl places or presets alert on is a service the spec reader knows, or
+    /// it would warn on its own presets.
+    #[test]
+    fn every_source_named_here_and_in_the_presets_is_a_known_service() {
+        let tables = GLOBAL_SOURCES
+            .iter()
+            .chain(GLOBAL_AND_REGIONAL_SOURCES)
+            .chain(REGIONAL_SOURCES)
+            .map(|s| s.to_string());
+        let presets = crate::model::presets::all()
+            .iter()
+            .flat_map(|p| sources(&p.pattern).unwrap_or_default());
+        let mut unknown = Vec::new();
+        for source in tables.chain(presets) {
+            let service = source.strip_prefix("aws.").unwrap_or(&source);
+            if !crate::model::services::is_known(service) {
+                unknown.push(source.clone());
+            }
+        }
+        assert!(unknown.is_empty(), "{unknown:?}");
+    }
+
     fn spec() -> Vec<String> {
         vec!["eu-west-1".into(), "eu-central-1".into()]
     }

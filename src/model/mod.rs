@@ -16,5 +16,6 @@ pub mod observed;
 pub mod presets;
 pub mod region;
 pub mod selector;
+pub mod services;
 pub mod state;
 pub mod tags;

@@ -10,10 +10,12 @@ use crate::model::alert::{
 use crate::model::diagnostic::{Diagnostic, SpecPath};
 use crate::model::event_sources::service_source;
 use crate::model::message::{self, MAX_TEMPLATE, MAX_VARIABLES};
+use crate::model::services;
 use crate::pattern::MAX_PATTERN_CHARS as MAX_PATTERN;
 use crate::spec::names;
 use crate::spec::pattern::raw_pattern;
 use crate::spec::reader::{Ctx, Map, kind_of};
+use crate::spec::suggest;
 use crate::spec::v1::{check, one_of};
 
 const TOPIC_KEYS: &[&str] = &["name", "display_name", "kms_key", "subscriptions"];
@@ -172,7 +174,9 @@ pub fn alert(ctx: &mut Ctx, v: &Value, path: SpecPath, stack: &str) -> Option<Al
     }
     let pattern = match (map.get("on"), map.get("pattern")) {
         (Some(on_v), None) => on(ctx, on_v, map.path_of("on")),
-        (None, Some(p)) => raw_pattern(ctx, p, &map.path_of("pattern")),
+        (None, Some(p)) => raw_pattern(ctx, p, &map.path_of("pattern")).inspect(|json| {
+            known_sources(ctx, json, &map.path_of("pattern"));
+        }),
         (Some(_), Some(_)) => {
             ctx.push(
                 Diagnostic::error(
@@ -237,6 +241,54 @@ pub fn alert(ctx: &mut Ctx, v: &Value, path: SpecPath, stack: &str) -> Option<Al
         preset: None,
         path: map.path.clone(),
     })
+}
+
+/// A warning when `service` is no service CloudTrail has events from (a typo, most likely:
+/// `dynamdb`), with the near miss.
+fn known_service(ctx: &mut Ctx, service: &str, path: &SpecPath) {
+    if services::is_known(service) {
+        return;
+    }
+    let mut w = Diagnostic::warning(
+        path,
+        format!(
+            "[unknown-service] `{service}` is no AWS service trailctl knows: no CloudTrail event comes from {service}.amazonaws.com, so this alert can never fire"
+        ),
+    );
+    w = match suggest::closest(service, services::SERVICES.iter().copied()) {
+        Some(near) => w.with_hint(format!("did you mean `{near}`?")),
+        None => w.with_hint(
+            "trailctl knows the services of the AWS SDKs; ignore this warning for a service newer than it",
+        ),
+    };
+    ctx.push(w);
+}
+
+/// [`known_service`] for the exact `source` (`aws.X`) and `detail.eventSource`
+/// (`X.amazonaws.com`) values of a written pattern.
+fn known_sources(ctx: &mut Ctx, pattern: &Json, path: &SpecPath) {
+    let lists = [
+        (pattern.get("source"), path.key("source"), "source"),
+        (
+            pattern.get("detail").and_then(|d| d.get("eventSource")),
+            path.key("detail").key("eventSource"),
+            "detail.eventSource",
+        ),
+    ];
+    for (list, at, key) in lists {
+        let Some(items) = list.and_then(Json::as_array) else {
+            continue;
+        };
+        for (i, item) in items.iter().enumerate() {
+            let service = item.as_str().and_then(|v| match key {
+                "source" => v.strip_prefix("aws."),
+                _ => v.strip_suffix(".amazonaws.com"),
+            });
+            if let Some(s) = service {
+                known_service(ctx, s, &at.index(i));
+            }
+        }
+    }
 }
 
 /// The topics an alert notifies: required, at least one, at most an EventBridge rule's targets.
@@ -400,6 +452,9 @@ fn on(ctx: &mut Ctx, v: &Value, path: SpecPath) -> Option<Json> {
             Diagnostic::error(&map.path_of("service"), format!("`{s}` is not a service name"))
                 .with_hint("write the service as in its event source, e.g. `dynamodb` for dynamodb.amazonaws.com"),
         );
+    }
+    if let Some(s) = &service {
+        known_service(ctx, s, &map.path_of("service"));
     }
     let events: Vec<String> = map
         .string_list(ctx, "events")

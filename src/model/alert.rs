@@ -14,6 +14,8 @@ pub struct Topic {
     /// `KmsMasterKeyId`: a customer managed key (id, ARN or alias).
     pub kms_key: Option<String>,
     pub subscriptions: Vec<Subscription>,
+    /// Where the spec declares it (`topics[0]`).
+    pub path: SpecPath,
 }
 
 /// A subscription, identified by `(protocol, endpoint)`.

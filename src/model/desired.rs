@@ -4,6 +4,7 @@ use std::collections::BTreeSet;
 
 use crate::model::alert::{Alert, Topic};
 use crate::model::cost::Volumes;
+use crate::model::diagnostic::SpecPath;
 use crate::model::selector::AdvancedSelector;
 use crate::model::tags::Tags;
 
@@ -36,6 +37,8 @@ pub struct Bucket {
     pub retention_days: Option<u32>,
     /// SSE-KMS key (id, ARN or alias); `None` means SSE-S3.
     pub kms_key: Option<String>,
+    /// Where the spec declares it (`buckets[2]`).
+    pub path: SpecPath,
 }
 
 /// A CloudTrail trail.
@@ -63,6 +66,9 @@ pub struct Trail {
     pub selectors: Vec<AdvancedSelector>,
     pub insights: BTreeSet<InsightType>,
     pub tags: Tags,
+    /// Where the spec declares it (`trails[1]`): not an index into `Desired::trails`, which
+    /// holds only the items that could be read.
+    pub path: SpecPath,
 }
 
 /// Delivery of a trail's events to CloudWatch Logs.

@@ -93,6 +93,7 @@ pub fn topic(ctx: &mut Ctx, v: &Value, path: SpecPath) -> Option<Topic> {
         display_name,
         kms_key,
         subscriptions,
+        path: map.path.clone(),
     })
 }
 

@@ -17,22 +17,18 @@ pub fn run(ctx: &mut Ctx, d: &Desired) {
     let root = SpecPath::root();
     duplicates(
         ctx,
-        &root.key("buckets"),
         "bucket",
-        d.buckets.iter().map(|b| b.name.as_str()),
+        d.buckets.iter().map(|b| (b.name.as_str(), &b.path)),
     );
     duplicates(
         ctx,
-        &root.key("trails"),
         "trail",
-        d.trails.iter().map(|t| t.name.as_str()),
+        d.trails.iter().map(|t| (t.name.as_str(), &t.path)),
     );
-
     duplicates(
         ctx,
-        &root.key("topics"),
         "topic",
-        d.topics.iter().map(|t| t.name.as_str()),
+        d.topics.iter().map(|t| (t.name.as_str(), &t.path)),
     );
     duplicate_alerts(ctx, d);
     notify_references(ctx, d);
@@ -65,8 +61,8 @@ pub fn run(ctx: &mut Ctx, d: &Desired) {
         );
     }
 
-    for (i, t) in d.trails.iter().enumerate() {
-        let path = root.key("trails").index(i);
+    for t in &d.trails {
+        let path = &t.path;
         let declared = d.buckets.iter().any(|b| b.name == t.bucket);
         if !declared && !t.bucket.is_empty() {
             let names = d.buckets.iter().map(|b| b.name.as_str());
@@ -93,27 +89,21 @@ pub fn run(ctx: &mut Ctx, d: &Desired) {
     }
 }
 
-fn duplicates<'a>(
-    ctx: &mut Ctx,
-    list: &SpecPath,
-    what: &str,
-    names: impl Iterator<Item = &'a str>,
-) {
-    let mut first: HashMap<&str, usize> = HashMap::new();
-    for (i, name) in names.enumerate() {
+/// Names declared twice, each reported at its own place (items that could not be read are not
+/// in the lists, so a position in them is not a place in the spec).
+fn duplicates<'a>(ctx: &mut Ctx, what: &str, items: impl Iterator<Item = (&'a str, &'a SpecPath)>) {
+    let mut first: HashMap<&str, &SpecPath> = HashMap::new();
+    for (name, path) in items {
         if name.is_empty() {
             continue;
         }
-        if let Some(j) = first.get(name) {
+        if let Some(at) = first.get(name) {
             ctx.error(
-                &list.index(i).key("name"),
-                format!(
-                    "{what} `{name}` is declared twice (first at {})",
-                    list.index(*j)
-                ),
+                &path.key("name"),
+                format!("{what} `{name}` is declared twice (first at {at})"),
             );
         } else {
-            first.insert(name, i);
+            first.insert(name, path);
         }
     }
 }

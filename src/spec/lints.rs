@@ -82,9 +82,9 @@ pub fn run(ctx: &mut Ctx, d: &Desired) {
         trails_log(ctx, d, a);
     }
     management_copies(ctx, d);
-    for (i, t) in d.trails.iter().enumerate() {
-        let path = SpecPath::root().key("trails").index(i);
-        log_loop(ctx, t, &path);
+    for t in &d.trails {
+        let path = &t.path;
+        log_loop(ctx, t, path);
         if !t.log_file_validation {
             ctx.push(
                 Diagnostic::note(&path.key("log_file_validation"), "[trail-integrity] log file validation is off: nobody can prove the logs were not altered (CIS 3.2)")
@@ -300,7 +300,7 @@ fn trails_log(ctx: &mut Ctx, d: &Desired, a: &Alert) {
 /// copy there.
 fn management_copies(ctx: &mut Ctx, d: &Desired) {
     let mut logged: Vec<(&Trail, BTreeSet<&str>)> = Vec::new();
-    for (i, t) in d.trails.iter().enumerate() {
+    for t in &d.trails {
         let (reads, writes) = t.management_coverage();
         if !(reads || writes) || !t.logging {
             continue;
@@ -311,7 +311,7 @@ fn management_copies(ctx: &mut Ctx, d: &Desired) {
             let both: Vec<&str> = theirs.intersection(&mine).copied().collect();
             ctx.push(
                 Diagnostic::warning(
-                    &SpecPath::root().key("trails").index(i).key("name"),
+                    &t.path.key("name"),
                     format!("[management-copy] trail `{}` logs management events that trail `{}` already logs in {}: the first copy in a Region is free, this one costs ${PAID_COPY:.2} per 100,000 events", t.name, first.name, both.join(", ")),
                 )
                 .with_hint("set `management_events: none` on this trail, or merge the two"),

@@ -110,6 +110,7 @@ pub fn decode(ctx: &mut Ctx, v: &Value, path: SpecPath) -> Option<Trail> {
         selectors,
         insights,
         tags,
+        path: map.path.clone(),
     })
 }
 

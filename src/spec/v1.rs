@@ -279,6 +279,7 @@ fn bucket(ctx: &mut Ctx, v: &Value, path: SpecPath) -> Option<Bucket> {
         name,
         retention_days,
         kms_key,
+        path: map.path.clone(),
     })
 }
 

@@ -86,6 +86,8 @@ pub enum Anchor {
     Key,
     /// The value (`invalid value`), the default.
     Value,
+    /// The first key of the mapping at the path that is not a string (`? [a, b]`, `1:`).
+    NonStringKey,
 }
 
 /// One finding about a spec.
@@ -133,6 +135,11 @@ impl Diagnostic {
 
     pub fn at_key(mut self) -> Self {
         self.anchor = Anchor::Key;
+        self
+    }
+
+    pub fn at_non_string_key(mut self) -> Self {
+        self.anchor = Anchor::NonStringKey;
         self
     }
 

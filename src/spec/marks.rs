@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use saphyr_parser::{Event, Parser, Span};
+use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 
 use crate::model::diagnostic::{Anchor, Location, SpecPath};
 
@@ -23,6 +23,8 @@ pub struct Marks {
     entries: HashMap<SpecPath, Entry>,
     /// The first key seen twice in one mapping, where its second occurrence is.
     duplicate: Option<(SpecPath, Location)>,
+    /// Per mapping, where its first key that is not a string is.
+    non_string_keys: HashMap<SpecPath, Location>,
 }
 
 enum Frame {
@@ -82,6 +84,16 @@ impl Marks {
                                 Event::Scalar(v, ..) => Some(v.to_string()),
                                 _ => None,
                             };
+                            let string = match &event {
+                                Event::Scalar(v, ScalarStyle::Plain, _, None) => {
+                                    !plain_is_not_a_string(v)
+                                }
+                                Event::Scalar(..) => true,
+                                _ => false,
+                            };
+                            if !string {
+                                marks.non_string_keys.entry(path.clone()).or_insert(here);
+                            }
                             *key = Some((name, here));
                             None
                         }
@@ -154,6 +166,11 @@ impl Marks {
     /// The position for a diagnostic at `path`: the key or the value it anchors to, else the
     /// nearest ancestor that has a position.
     pub fn locate(&self, path: &SpecPath, anchor: Anchor) -> Option<Location> {
+        if anchor == Anchor::NonStringKey
+            && let Some(at) = self.non_string_keys.get(path)
+        {
+            return Some(*at);
+        }
         let mut p = path.clone();
         let mut first = true;
         loop {
@@ -172,8 +189,37 @@ impl Marks {
     }
 }
 
-/// Used by tests: the spec path of a plain `a.b[0]` string.
-#[cfg(test)]
+/// Whether a plain scalar resolves to something other than a string in YAML 1.2's core schema
+/// (null, a boolean, a number), as yaml_serde reads it.
+fn plain_is_not_a_string(v: &str) -> bool {
+    matches!(
+        v,
+        "" | "~"
+            | "null"
+            | "Null"
+            | "NULL"
+            | "true"
+            | "True"
+            | "TRUE"
+            | "false"
+            | "False"
+            | "FALSE"
+            | ".inf"
+            | "-.inf"
+            | "+.inf"
+            | ".Inf"
+            | ".INF"
+            | ".nan"
+            | ".NaN"
+            | ".NAN"
+    ) || v.parse::<f64>().is_ok()
+        || v.strip_prefix("0x")
+            .is_some_and(|h| !h.is_empty() && h.chars().all(|c| c.is_ascii_hexdigit()))
+        || v.strip_prefix("0o")
+            .is_some_and(|o| !o.is_empty() && o.chars().all(|c| ('0'..='7').contains(&c)))
+}
+
+/// The spec path written as `a.b[0]` (as diagnostics print it).
 pub(crate) fn parse_path(s: &str) -> SpecPath {
     use crate::model::diagnostic::Segment;
     let mut segs = Vec::new();

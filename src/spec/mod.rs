@@ -127,6 +127,26 @@ fn yaml(text: &str) -> Result<Value, Diagnostic> {
     Ok(value)
 }
 
+/// The first character YAML does not allow (C0 controls but tab and line breaks, DEL, C1 controls
+/// but NEL: YAML 1.2, 5.1 "Character Set") and where it is.
+fn control_character(text: &str) -> Option<(char, Location)> {
+    let (mut line, mut column) = (1, 1);
+    for c in text.chars() {
+        let allowed =
+            matches!(c, '\t' | '\n' | '\r' | '\u{85}') || !(c.is_control() || c == '\u{7f}');
+        if !allowed {
+            return Some((c, Location { line, column }));
+        }
+        if c == '\n' {
+            line += 1;
+            column = 1;
+        } else {
+            column += 1;
+        }
+    }
+    None
+}
+
 fn yaml_error(text: &str, e: &serde_yaml::Error) -> Diagnostic {
     let root = SpecPath::root();
     let raw = e.to_string();
@@ -162,6 +182,31 @@ fn yaml_error(text: &str, e: &serde_yaml::Error) -> Diagnostic {
             at = Marks::second_document(text).or(at);
             Diagnostic::error(&root, "the spec holds more than one YAML document").with_hint(
                 "a spec is one document: remove the second `---` and what follows, or merge them",
+            )
+        }
+        m if m.contains("control characters are not allowed") => {
+            match control_character(text) {
+                Some((c, place)) => {
+                    at = Some(place);
+                    Diagnostic::error(
+                    &root,
+                    format!("a control character (U+{:04X}) is not allowed in YAML", u32::from(c)),
+                )
+                .with_hint(format!(
+                    "remove it, or write it as an escape in a double-quoted string: \"\\x{:02x}\"",
+                    u32::from(c)
+                ))
+                }
+                None => Diagnostic::error(&root, "a control character is not allowed in YAML"),
+            }
+        }
+        // yaml_serde reads integers past 64 bits as u128/i128, which no value here takes.
+        m if m.contains(" as u128") || m.contains(" as i128") => {
+            let (path, rest) = m.split_once(": invalid type: integer `").unwrap_or(("", m));
+            let number = rest.split('`').next().unwrap_or(rest);
+            Diagnostic::error(
+                &marks::parse_path(path),
+                format!("the number {number} is too large: a number here fits in 64 bits"),
             )
         }
         "repetition limit exceeded" => Diagnostic::error(

@@ -82,9 +82,12 @@ impl<'a> Map<'a> {
     pub fn check_keys(&self, ctx: &mut Ctx, allowed: &[&str]) {
         for k in self.entries.keys() {
             let Value::String(name) = k else {
-                ctx.error(
-                    &self.path,
-                    format!("mapping keys must be strings, found {}", kind_of(k)),
+                ctx.push(
+                    Diagnostic::error(
+                        &self.path,
+                        format!("mapping keys must be strings, found {}", kind_of(k)),
+                    )
+                    .at_non_string_key(),
                 );
                 continue;
             };
@@ -204,9 +207,12 @@ impl<'a> Map<'a> {
         let mut out = Vec::new();
         for (k, v) in map.entries {
             let Value::String(k) = k else {
-                ctx.error(
-                    &map.path,
-                    format!("mapping keys must be strings, found {}", kind_of(k)),
+                ctx.push(
+                    Diagnostic::error(
+                        &map.path,
+                        format!("mapping keys must be strings, found {}", kind_of(k)),
+                    )
+                    .at_non_string_key(),
                 );
                 continue;
             };

@@ -11,6 +11,9 @@ pub enum ErrorKind {
     Credentials,
     /// The endpoint could not be reached or did not answer in time.
     Unreachable,
+    /// The endpoint was reached, then the connection broke (reset, closed mid-answer): the call
+    /// may or may not have taken effect.
+    ConnectionLost,
     /// CloudTrail cannot yet see a bucket policy that was just written (eventual consistency).
     BucketPolicyNotReady,
     /// The bucket still holds objects.
@@ -73,6 +76,9 @@ impl LiveError {
             ErrorKind::AccessDenied => "AccessDenied",
             ErrorKind::Credentials => "no usable credentials",
             ErrorKind::Unreachable => "endpoint unreachable",
+            ErrorKind::ConnectionLost => {
+                "connection lost (the call may or may not have taken effect)"
+            }
             ErrorKind::BucketPolicyNotReady => "InsufficientS3BucketPolicyException",
             ErrorKind::BucketNotEmpty => "BucketNotEmpty",
             ErrorKind::Service(code) => code,

@@ -302,3 +302,57 @@ fn a_failed_write_fails_and_a_closed_pipe_ends_quietly() {
         assert_eq!(text(&out.stderr), "", "{args:?}");
     }
 }
+
+/// A connection the endpoint accepted and then dropped is told apart from an endpoint that
+/// cannot be reached: the first may have taken effect, the second did not.
+#[test]
+fn a_dropped_connection_is_not_an_unreachable_endpoint() {
+    use std::io::Read;
+
+    let hang_up = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let lost = format!("http://{}", hang_up.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for conn in hang_up.incoming().take(10) {
+            let Ok(mut conn) = conn else { continue };
+            let mut buf = [0u8; 4096];
+            let _ = conn.read(&mut buf);
+            // Dropped without an answer: the request was received, the connection closes.
+        }
+    });
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let refused = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    for (endpoint, want, not) in [
+        (
+            &lost,
+            "connection lost (the call may or may not have taken effect)",
+            "unreachable",
+        ),
+        (&refused, "endpoint unreachable", "connection lost"),
+    ] {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_trailctl"));
+        for (k, _) in std::env::vars_os() {
+            if k.to_string_lossy().starts_with("AWS_") {
+                cmd.env_remove(k);
+            }
+        }
+        let out = cmd
+            .args(["plan", "-f", "examples/minimal.yaml"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("AWS_CONFIG_FILE", "/dev/null")
+            .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+            .env("AWS_ENDPOINT_URL", endpoint)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        let err = text(&out.stderr);
+        let line = err.lines().find(|l| l.starts_with("error: ")).unwrap_or("");
+        assert!(line.contains("STS:GetCallerIdentity"), "{err}");
+        assert!(
+            line.contains(want) && !line.contains(not),
+            "{endpoint}: {line}"
+        );
+    }
+}

@@ -35,6 +35,11 @@ where
             (kind, e.message().unwrap_or_default().to_owned())
         }
         SdkError::TimeoutError(_) => (ErrorKind::Unreachable, "timed out".to_owned()),
+        SdkError::DispatchFailure(_) | SdkError::ResponseError(_)
+            if connection_lost(&causes(&err)) =>
+        {
+            (ErrorKind::ConnectionLost, causes(&err))
+        }
         SdkError::DispatchFailure(d) if d.is_io() || d.is_timeout() => {
             (ErrorKind::Unreachable, causes(&err))
         }
@@ -54,6 +59,24 @@ where
         message,
         request_id,
     }
+}
+
+/// Whether a failure broke a connection the endpoint had accepted (reset, closed before the
+/// answer was complete, a broken pipe), as opposed to never reaching it (refused, no route,
+/// timed out). The HTTP client says which only in its messages.
+fn connection_lost(causes: &str) -> bool {
+    let lower = causes.to_ascii_lowercase();
+    [
+        "connection reset",
+        "reset by peer",
+        "closed before message completed",
+        "connection closed",
+        "broken pipe",
+        "unexpected eof",
+        "incomplete message",
+    ]
+    .iter()
+    .any(|l| lower.contains(l))
 }
 
 /// The error code of a service error (for "not found" checks), if it is one.
@@ -90,4 +113,27 @@ pub fn causes(e: &(dyn std::error::Error + 'static)) -> String {
         next = cause.source();
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::connection_lost;
+
+    #[test]
+    fn lost_connections_are_told_from_unreachable_endpoints() {
+        for lost in [
+            "dispatch failure: io error: Connection reset by peer (os error 104)",
+            "client error (SendRequest): connection closed before message completed",
+            "io error: Broken pipe (os error 32)",
+        ] {
+            assert!(connection_lost(lost), "{lost}");
+        }
+        for unreachable in [
+            "dispatch failure: io error: Connection refused (os error 111)",
+            "dispatch failure: timeout: error trying to connect: HTTP connect timeout occurred after 3s",
+            "io error: No route to host (os error 113)",
+        ] {
+            assert!(!connection_lost(unreachable), "{unreachable}");
+        }
+    }
 }

@@ -99,7 +99,7 @@ impl Objects for AwsAccount {
                     return Err(crate::live::LiveError::new(
                         "S3:GetObject",
                         Some(region),
-                        crate::live::ErrorKind::Unreachable,
+                        crate::live::ErrorKind::ConnectionLost,
                         format!(
                             "the object's body broke off: {}",
                             crate::live::aws::error::causes(&e)

@@ -73,10 +73,37 @@ pub enum Refusal {
 #[derive(Debug, Default)]
 pub struct Outcome {
     pub applied: Vec<Address>,
-    pub failed: Option<(Address, LiveError)>,
+    pub failed: Option<Failure>,
     /// The resource that changed since the plan was made; nothing was written to it.
     pub stale: Option<Address>,
     pub not_attempted: Vec<Address>,
+}
+
+/// The call that stopped an apply, and at which step of which resource.
+#[derive(Debug)]
+pub struct Failure {
+    pub address: Address,
+    pub stage: Stage,
+    pub error: LiveError,
+}
+
+/// Where an apply stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Reading the account again before writing the resource: nothing was written to it.
+    Recheck,
+    /// Writing the resource: it may be partly changed.
+    Write,
+}
+
+impl Stage {
+    /// The name in JSON output.
+    pub fn name(self) -> &'static str {
+        match self {
+            Stage::Recheck => "recheck",
+            Stage::Write => "write",
+        }
+    }
 }
 
 /// Why `plan` may not be applied with `options`, if it may not: conflicts, or destructive
@@ -135,7 +162,12 @@ pub async fn apply<A: Account>(
             Ok(p) => p,
             Err(e) => {
                 if let Some(first) = rest.next() {
-                    outcome.failed = Some((first.address.clone(), e));
+                    outcome.failed = Some(Failure {
+                        address: first.address.clone(),
+                        stage: Stage::Recheck,
+                        error: e,
+                    });
+                    outcome.not_attempted.push(first.address.clone());
                 }
                 outcome
                     .not_attempted
@@ -170,7 +202,12 @@ pub async fn apply<A: Account>(
                     break;
                 }
                 Err(e) => {
-                    outcome.failed = Some((planned.address.clone(), e));
+                    outcome.failed = Some(Failure {
+                        address: planned.address.clone(),
+                        stage: Stage::Recheck,
+                        error: e,
+                    });
+                    outcome.not_attempted.push(planned.address.clone());
                     break;
                 }
             },
@@ -182,7 +219,11 @@ pub async fn apply<A: Account>(
                 outcome.applied.push(change.address.clone());
             }
             Err(e) => {
-                outcome.failed = Some((change.address.clone(), e));
+                outcome.failed = Some(Failure {
+                    address: change.address.clone(),
+                    stage: Stage::Write,
+                    error: e,
+                });
                 break;
             }
         }
@@ -414,8 +455,7 @@ impl<A: Account> Executor<'_, A> {
 
     async fn create_bucket(&self, a: &BucketState) -> LiveResult<()> {
         let (region, name) = (&a.region, &a.name);
-        self.account.create_bucket(region, name).await?;
-        self.account.put_tags(region, name, &a.tags).await?;
+        self.account.create_bucket(region, name, &a.tags).await?;
         self.account.block_public_access(region, name).await?;
         self.account.enforce_bucket_owner(region, name).await?;
         self.account

@@ -125,9 +125,10 @@ fn failure_mid_apply_reports_and_a_rerun_converges() {
     );
     let out = run(apply(&f, &p, &opts(false), &mut |_| {})).unwrap();
     assert_eq!(out.applied, vec![Address::Bucket("audit-logs".into())]);
-    let (failed, err) = out.failed.unwrap();
-    assert_eq!(failed, Address::Trail("audit".into()));
-    assert_eq!(err.operation, "CloudTrail:PutEventSelectors");
+    let failed = out.failed.unwrap();
+    assert_eq!(failed.address, Address::Trail("audit".into()));
+    assert_eq!(failed.stage, crate::apply::Stage::Write);
+    assert_eq!(failed.error.operation, "CloudTrail:PutEventSelectors");
     assert_eq!(out.not_attempted, vec![Address::Trail("second".into())]);
     // The half-created trail is ours (tagged at creation), so the re-plan updates it.
     let p2 = plan_of(&f, &d, false);
@@ -429,4 +430,37 @@ fn the_recheck_re_reads_only_the_kind_of_resource_it_writes() {
     assert_eq!(f.calls("SNS:ListTopics"), 1);
     assert_eq!(f.calls("EventBridge:ListRules"), 1);
     assert_eq!(f.calls("STS:GetCallerIdentity"), 1);
+}
+
+/// A read that fails while re-checking before a write is that read's failure: nothing was
+/// written to the resource about to be written, and what was written before is reported.
+#[test]
+fn a_failed_re_read_before_a_write_is_not_blamed_on_the_write() {
+    let (f, d) = (fake(), desired(SPEC));
+    let p = plan_of(&f, &d, false);
+    // The first DescribeTrails is the read before the first write; the second is the re-read
+    // of the trails before the first trail is written.
+    f.fail(
+        "CloudTrail:DescribeTrails",
+        2,
+        ErrorKind::Service("Throttling".into()),
+    );
+    let out = run(apply(&f, &p, &rechecked(&d, &p), &mut |_| {})).unwrap();
+    assert_eq!(out.applied, vec![Address::Bucket("audit-logs".into())]);
+    let failed = out.failed.unwrap();
+    assert_eq!(failed.stage, crate::apply::Stage::Recheck);
+    assert_eq!(failed.error.operation, "CloudTrail:DescribeTrails");
+    assert_eq!(failed.address, Address::Trail("audit".into()));
+    assert_eq!(
+        out.not_attempted,
+        vec![
+            Address::Trail("audit".into()),
+            Address::Trail("second".into())
+        ]
+    );
+    assert_eq!(
+        f.calls("CloudTrail:CreateTrail"),
+        0,
+        "nothing written to the trail"
+    );
 }

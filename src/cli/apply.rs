@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use crate::apply::{self, Event, NotConverged, Outcome, Recheck, Refusal};
+use crate::apply::{self, Event, NotConverged, Outcome, Recheck, Refusal, Stage};
 use crate::cli::args::{ApplyArgs, OutputFormat};
 use crate::cli::config::Config;
 use crate::cli::run::Io;
@@ -118,8 +118,15 @@ pub fn run(args: &ApplyArgs, config: &Config, io: &mut Io<'_>) -> Exit {
         report.summary("stale", &outcome, &[], io);
         return Exit::Failure;
     }
-    if let Some((address, e)) = &outcome.failed {
-        error(config, io, format!("{address}: {e}"));
+    if let Some(f) = &outcome.failed {
+        let what = match f.stage {
+            Stage::Write => format!("{}: {}", f.address, f.error),
+            Stage::Recheck => format!(
+                "re-reading the account before writing {} failed: {}",
+                f.address, f.error
+            ),
+        };
+        error(config, io, what);
         lists(&outcome, io);
         let _ = writeln!(
             io.stderr,
@@ -129,6 +136,14 @@ pub fn run(args: &ApplyArgs, config: &Config, io: &mut Io<'_>) -> Exit {
         return Exit::Failure;
     }
     let Some(after) = s.plan(false, config, io) else {
+        // Every write succeeded; only the read that verifies them failed (reported above).
+        error(
+            config,
+            io,
+            "every change was applied, but the account could not be read again to verify them; run `trailctl plan` to check",
+        );
+        lists(&outcome, io);
+        report.summary("unverified", &outcome, &[], io);
         return Exit::Failure;
     };
     let stuck = apply::verify(&after, &outcome.applied);
@@ -253,7 +268,7 @@ impl Report {
                     "format_version": FORMAT_VERSION,
                     "result": result,
                     "applied": o.applied,
-                    "failed": o.failed.as_ref().map(|(a, e)| json!({"address": a, "error": e.to_string()})),
+                    "failed": o.failed.as_ref().map(|f| json!({"address": f.address, "stage": f.stage.name(), "error": f.error.to_string()})),
                     "stale": o.stale,
                     "not_attempted": o.not_attempted,
                     "not_converged": stuck.iter().map(|n| json!({
@@ -337,8 +352,22 @@ fn lists(outcome: &Outcome, io: &mut Io<'_>) {
         }
     };
     let _ = writeln!(io.stderr, "  applied: {}", list(&outcome.applied));
-    if let Some((address, _)) = &outcome.failed {
-        let _ = writeln!(io.stderr, "  failed: {address} (it may be partly changed)");
+    match &outcome.failed {
+        Some(f) if f.stage == Stage::Write => {
+            let _ = writeln!(
+                io.stderr,
+                "  failed: {} (it may be partly changed)",
+                f.address
+            );
+        }
+        Some(f) => {
+            let _ = writeln!(
+                io.stderr,
+                "  failed: re-reading before {} (nothing was written to it)",
+                f.address
+            );
+        }
+        None => {}
     }
     let _ = writeln!(
         io.stderr,

@@ -337,7 +337,7 @@ impl S3 for Fake {
         })
     }
 
-    async fn create_bucket(&self, region: &str, name: &str) -> LiveResult<()> {
+    async fn create_bucket(&self, region: &str, name: &str, tags: &Tags) -> LiveResult<()> {
         self.call("S3:CreateBucket", region)?;
         self.state.borrow_mut().buckets.insert(
             name.to_owned(),
@@ -348,7 +348,7 @@ impl S3 for Fake {
                 encryption: Encryption::S3,
                 retention_days: None,
                 policy: None,
-                tags: Tags::new(),
+                tags: tags.clone(),
             },
         );
         Ok(())

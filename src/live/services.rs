@@ -78,7 +78,9 @@ pub trait S3 {
     async fn bucket(&self, name: &str) -> LiveResult<Option<LiveBucket>>;
     /// The policy of a bucket trailctl does not own.
     async fn bucket_policy(&self, name: &str) -> LiveResult<PolicyObservation>;
-    async fn create_bucket(&self, region: &str, name: &str) -> LiveResult<()>;
+    /// Creates a bucket with its tags, so that a failure after the create leaves a bucket that
+    /// is recognisably this stack's (a re-run finishes it), never an untagged one.
+    async fn create_bucket(&self, region: &str, name: &str, tags: &Tags) -> LiveResult<()>;
     async fn block_public_access(&self, region: &str, name: &str) -> LiveResult<()>;
     async fn enforce_bucket_owner(&self, region: &str, name: &str) -> LiveResult<()>;
     async fn put_encryption(

@@ -21,6 +21,8 @@ Patches (moto 5.2.x):
 Patches of ours (trailctl):
   6. cloudtrail:PutInsightSelectors appends to the trail's selectors, and [] does not clear
      them. Real CloudTrail replaces them ([] turns Insights off). We replace.
+  7. s3:CreateBucket ignores CreateBucketConfiguration.Tags (general purpose buckets take
+     tags at creation: CreateBucketConfiguration, S3 API reference). We apply them.
 """
 import json
 import sys
@@ -159,6 +161,32 @@ def _put_insight_selectors(self, insight_selectors):
 
 
 ct_models.Trail.put_insight_selectors = _put_insight_selectors
+
+
+# 7. CreateBucket with tags (CreateBucketConfiguration.Tags.Tag), as S3 takes them.
+from moto.s3 import responses as s3_responses
+import xmltodict
+
+_orig_bucket_put = s3_responses.S3Response._bucket_response_put
+
+
+def _bucket_response_put(self, request, bucket_name, querystring):
+    result = _orig_bucket_put(self, request, bucket_name, querystring)
+    if querystring or not self.body:
+        return result
+    try:
+        config = xmltodict.parse(self.body).get("CreateBucketConfiguration") or {}
+    except Exception:
+        return result
+    tags = (config.get("Tags") or {}).get("Tag") or []
+    if isinstance(tags, dict):
+        tags = [tags]
+    if tags:
+        self.backend.put_bucket_tagging(bucket_name, {t["Key"]: t.get("Value") or "" for t in tags})
+    return result
+
+
+s3_responses.S3Response._bucket_response_put = _bucket_response_put
 
 
 if __name__ == "__main__":

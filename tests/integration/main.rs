@@ -7,6 +7,8 @@ mod cli;
 mod cost;
 mod emulator;
 mod emulator_smoke;
+mod fault_proxy;
+mod faults;
 mod pattern_cli;
 mod pattern_conformance;
 mod policies;

@@ -175,7 +175,12 @@ pub const OPERATIONS: &[Operation] = &[
         Access::Read,
         &[],
     ),
-    op("S3:CreateBucket", "s3:CreateBucket", Access::Write, &[]),
+    op(
+        "S3:CreateBucket",
+        "s3:CreateBucket",
+        Access::Write,
+        &["s3:TagResource"],
+    ),
     op(
         "S3:PutPublicAccessBlock",
         "s3:PutBucketPublicAccessBlock",

@@ -209,21 +209,56 @@ impl S3 for AwsAccount {
         }
     }
 
-    async fn create_bucket(&self, region: &str, name: &str) -> LiveResult<()> {
-        let call = self.s3(region).create_bucket().bucket(name);
-        let call = if region == "us-east-1" {
-            call
-        } else {
-            call.create_bucket_configuration(
-                CreateBucketConfiguration::builder()
-                    .location_constraint(BucketLocationConstraint::from(region))
-                    .build(),
-            )
+    /// Tags at creation (`CreateBucketConfiguration.Tags`, general purpose buckets; it needs
+    /// `s3:TagResource`). Refused that (an older policy), the bucket is created untagged and
+    /// tagged at once: the one case where a failure between the two strands it.
+    async fn create_bucket(&self, region: &str, name: &str, tags: &Tags) -> LiveResult<()> {
+        const OP: &str = "S3:CreateBucket";
+        let tag_set = tags
+            .iter()
+            .map(|(k, v)| {
+                Tag::builder()
+                    .key(k)
+                    .value(v)
+                    .build()
+                    .map_err(|e| build(OP, region, e))
+            })
+            .collect::<LiveResult<Vec<_>>>()?;
+        let config = |tags: Option<Vec<Tag>>| {
+            let location = (region != "us-east-1").then(|| BucketLocationConstraint::from(region));
+            CreateBucketConfiguration::builder()
+                .set_location_constraint(location)
+                .set_tags(tags)
+                .build()
         };
-        call.send()
+        let tagged = self
+            .s3(region)
+            .create_bucket()
+            .bucket(name)
+            .create_bucket_configuration(config(Some(tag_set)))
+            .send()
             .await
-            .map_err(|e| map("S3:CreateBucket", region, e))?;
-        Ok(())
+            .map_err(|e| map(OP, region, e));
+        match tagged {
+            Ok(_) => Ok(()),
+            Err(e) if e.kind == ErrorKind::AccessDenied => {
+                tracing::warn!(bucket = name, error = %e, "creating the bucket with its tags was refused (s3:TagResource?); creating it, then tagging it");
+                let untagged = if region == "us-east-1" {
+                    None
+                } else {
+                    Some(config(None))
+                };
+                self.s3(region)
+                    .create_bucket()
+                    .bucket(name)
+                    .set_create_bucket_configuration(untagged)
+                    .send()
+                    .await
+                    .map_err(|e| map(OP, region, e))?;
+                self.put_tags(region, name, tags).await
+            }
+            Err(e) => Err(e),
+        }
     }
 
     async fn block_public_access(&self, region: &str, name: &str) -> LiveResult<()> {

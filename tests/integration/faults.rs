@@ -1,0 +1,222 @@
+//! Apply through the fault proxy (tests/integration/fault_proxy.rs) in front of the emulator:
+//! throttling and a dropped connection within the SDK's retries are ridden out; an apply that
+//! fails right after creating a resource of any kind is finished by the next run (every kind is
+//! tagged in its create call, so nothing is left that the stack cannot recognise as its own); a final verification read that fails
+//! after every write succeeded is reported as such, with the full summary, and the account is
+//! as applied.
+
+use serde_json::Value;
+
+use crate::emulator::{self, Account};
+use crate::fault_proxy::{Fault, FaultProxy, Rule};
+use crate::trails::{NO_CHANGES, exited, ok, spec, text};
+
+const SPEC: &str = "version: 1
+stack: faults
+account: \"ACCOUNT\"
+home_region: us-east-1
+buckets:
+  - name: faults-logs-ACCOUNT
+trails:
+  - name: faults
+    bucket: faults-logs-ACCOUNT
+";
+
+/// The account seen through a new proxy.
+fn through(account: &Account) -> (Account, FaultProxy) {
+    let proxy = FaultProxy::start(&account.endpoint);
+    let mut proxied = account.clone();
+    proxied.endpoint = proxy.endpoint.clone();
+    (proxied, proxy)
+}
+
+#[tokio::test]
+async fn throttling_within_the_retries_is_ridden_out() {
+    let account = emulator::shared().account().await;
+    let (proxied, proxy) = through(&account);
+    let file = spec(&account, "throttled", SPEC);
+    // Each write is throttled once: the SDK's retry takes it.
+    for op in ["CreateTrail", "PutEventSelectors", "StartLogging", "S3:PUT"] {
+        proxy.rule(Rule {
+            op,
+            skip: 0,
+            times: 1,
+            fault: Fault::Throttle,
+        });
+    }
+    // A connection dropped before the call reached the emulator is retried too.
+    proxy.rule(Rule {
+        op: "?policy",
+        skip: 0,
+        times: 1,
+        fault: Fault::Reset,
+    });
+    let out = proxied.trailctl(&["apply", "-f", &file, "--auto-approve"]);
+    ok(&out);
+    assert!(
+        proxy.count("CreateTrail") >= 2,
+        "the throttled call was retried"
+    );
+    assert!(proxy.count("?policy") >= 2, "the dropped call was retried");
+    proxy.clear();
+    assert_eq!(ok(&account.trailctl(&["plan", "-f", &file])), NO_CHANGES);
+}
+
+#[tokio::test]
+async fn a_failed_verification_read_reports_what_was_applied() {
+    let account = emulator::shared().account().await;
+    let file = spec(&account, "unverified", SPEC);
+    // How many DescribeTrails a whole apply makes, and how many of them are the final
+    // verification (as many as a no-op plan makes): measured on two other accounts.
+    let all_reads = {
+        let other = emulator::shared().account().await;
+        let (o, c) = through(&other);
+        ok(&o.trailctl(&[
+            "apply",
+            "-f",
+            &spec(&other, "probe", SPEC),
+            "--auto-approve",
+        ]));
+        let all = c.count("DescribeTrails");
+        c.reset_counts();
+        ok(&o.trailctl(&["plan", "-f", &spec(&other, "probe", SPEC)]));
+        (all, c.count("DescribeTrails"))
+    };
+    let (all_reads, plan_reads) = all_reads;
+    assert!(
+        all_reads > plan_reads && plan_reads > 0,
+        "{all_reads} {plan_reads}"
+    );
+    let (proxied, proxy) = through(&account);
+    proxy.rule(Rule::after(
+        "DescribeTrails",
+        all_reads - plan_reads,
+        Fault::ServerError,
+    ));
+    let out = proxied.trailctl(&["apply", "-f", &file, "--auto-approve", "--format", "json"]);
+    exited(&out, 1);
+    let err = text(&out.stderr);
+    assert!(
+        err.contains(
+            "every change was applied, but the account could not be read again to verify them"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("applied: bucket.faults-logs-"), "{err}");
+    let summary: Value = serde_json::from_str(text(&out.stdout).lines().last().unwrap()).unwrap();
+    assert_eq!(summary["result"], "unverified", "{summary}");
+    assert_eq!(summary["applied"].as_array().unwrap().len(), 2, "{summary}");
+    // It was all applied.
+    assert_eq!(ok(&account.trailctl(&["plan", "-f", &file])), NO_CHANGES);
+}
+
+const EVERY_KIND: &str = "version: 1
+stack: strand
+account: \"ACCOUNT\"
+home_region: us-east-1
+regions: [us-east-1, eu-west-1]
+buckets:
+  - name: strand-logs-ACCOUNT
+trails:
+  - name: strand
+    bucket: strand-logs-ACCOUNT
+topics:
+  - name: strand-alerts
+alerts:
+  - name: table-deleted
+    on: {service: dynamodb, events: [DeleteTable]}
+    notify: [strand-alerts]
+";
+
+/// An apply that fails at every call matching `fail` after the first `skip` (the create); the
+/// next apply, with no faults and no `--adopt`, finishes what the first one started.
+async fn a_failure_after_the_create_is_finished_by_a_re_run(
+    kind: &str,
+    fail: &'static str,
+    skip: usize,
+) {
+    let account = emulator::shared().account().await;
+    let file = spec(&account, &format!("strand-{kind}"), EVERY_KIND);
+    let (proxied, proxy) = through(&account);
+    proxy.rule(Rule::after(fail, skip, Fault::ServerError));
+    let out = proxied.trailctl(&["apply", "-f", &file, "--auto-approve"]);
+    exited(&out, 1);
+    let err = text(&out.stderr);
+    assert!(
+        err.contains(&format!("{kind}.")) && err.contains("(it may be partly changed)"),
+        "{err}"
+    );
+    let out = account.trailctl(&["apply", "-f", &file, "--auto-approve"]);
+    ok(&out);
+    assert_eq!(ok(&account.trailctl(&["plan", "-f", &file])), NO_CHANGES);
+}
+
+#[tokio::test]
+async fn a_bucket_created_then_failed_is_finished_by_a_re_run() {
+    // Every S3 write after CreateBucket fails, whichever comes next (the tags came next, and
+    // their failure stranded an untagged bucket, before the tags went into the create call).
+    a_failure_after_the_create_is_finished_by_a_re_run("bucket", "S3:PUT /strand-logs-", 1).await;
+}
+
+#[tokio::test]
+async fn a_trail_created_then_failed_is_finished_by_a_re_run() {
+    a_failure_after_the_create_is_finished_by_a_re_run("trail", "PutEventSelectors", 0).await;
+}
+
+#[tokio::test]
+async fn a_topic_created_then_failed_is_finished_by_a_re_run() {
+    a_failure_after_the_create_is_finished_by_a_re_run("topic", "SetTopicAttributes", 0).await;
+}
+
+#[tokio::test]
+async fn a_rule_created_then_failed_is_finished_by_a_re_run() {
+    a_failure_after_the_create_is_finished_by_a_re_run("alert", "PutTargets", 0).await;
+}
+
+#[tokio::test]
+async fn a_role_created_then_failed_is_finished_by_a_re_run() {
+    a_failure_after_the_create_is_finished_by_a_re_run("role", "PutRolePolicy", 0).await;
+}
+
+/// Seeded faults on every kind of call (throttling, server errors, dropped connections): an
+/// apply either converges or stops with a clear failure, and a re-run without faults finishes
+/// it with no `--adopt`; nothing is created twice.
+#[tokio::test]
+async fn seeded_faults_never_leave_what_a_re_run_cannot_finish() {
+    for seed in [1, 2, 3] {
+        let account = emulator::shared().account().await;
+        let file = spec(&account, &format!("seeded-{seed}"), EVERY_KIND);
+        let (proxied, proxy) = through(&account);
+        proxy.seeded(
+            vec![
+                (60, Fault::Throttle),
+                (30, Fault::ServerError),
+                (20, Fault::Reset),
+            ],
+            seed,
+        );
+        let first = proxied.trailctl(&["apply", "-f", &file, "--auto-approve"]);
+        assert!(proxy.injected() > 0, "seed {seed}: no fault was injected");
+        if first.status.code() != Some(0) {
+            let err = text(&first.stderr);
+            assert!(
+                err.contains("Fix the cause and run apply again"),
+                "seed {seed}: {err}"
+            );
+            ok(&account.trailctl(&["apply", "-f", &file, "--auto-approve"]));
+        }
+        assert_eq!(
+            ok(&account.trailctl(&["plan", "-f", &file])),
+            NO_CHANGES,
+            "seed {seed}"
+        );
+        let trails = account
+            .cloudtrail("us-east-1")
+            .await
+            .describe_trails()
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(trails.trail_list().len(), 1, "seed {seed}: one trail");
+    }
+}

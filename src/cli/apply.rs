@@ -10,7 +10,7 @@ use crate::cli::run::Io;
 use crate::cli::session::{self, error, json_line};
 use crate::cli::show;
 use crate::exit::Exit;
-use crate::plan::saved::{self, SavedPlan};
+use crate::plan::saved;
 use crate::plan::{Action, Address, Plan};
 use crate::render;
 use crate::render::view::FORMAT_VERSION;
@@ -46,8 +46,45 @@ pub fn run(args: &ApplyArgs, config: &Config, io: &mut Io<'_>) -> Exit {
                 error(config, io, format!("apply refused: {e}"));
                 return Exit::Failure;
             }
-            let adopt = sp.changes.iter().any(|c| c.change.adopt);
-            (sp.plan(), recheck_of(&s.desired, adopt, sp))
+            // What the file says is only compared: the plan applied is made again now.
+            let adopts: Vec<String> = sp
+                .changes
+                .iter()
+                .filter(|c| c.change.adopt)
+                .map(|c| c.change.address.to_string())
+                .collect();
+            if !adopts.is_empty() && !args.adopt {
+                error(
+                    config,
+                    io,
+                    format!(
+                        "apply refused: the saved plan takes over resources trailctl does not own ({}); re-run with --adopt to apply it",
+                        adopts.join(", ")
+                    ),
+                );
+                return Exit::Failure;
+            }
+            let Some(fresh) = s.plan(args.adopt, config, io) else {
+                return Exit::Failure;
+            };
+            if let Some(address) = sp.differs_from(&fresh) {
+                error(
+                    config,
+                    io,
+                    format!(
+                        "saved plan is stale: {address} changed since the plan was made (or the file was edited): the spec and the account now plan it otherwise; nothing was written"
+                    ),
+                );
+                let _ = writeln!(io.stderr, "  Make a new plan and review it.");
+                report_stale(args, config, io);
+                return Exit::Failure;
+            }
+            let r = Recheck {
+                desired: s.desired.clone(),
+                adopt: args.adopt,
+                fingerprints: saved::fingerprints(&fresh),
+            };
+            (fresh, r)
         }
         None => {
             let Some(p) = s.plan(args.adopt, config, io) else {
@@ -156,12 +193,9 @@ pub fn run(args: &ApplyArgs, config: &Config, io: &mut Io<'_>) -> Exit {
     Exit::Success
 }
 
-fn recheck_of(desired: &crate::model::desired::Desired, adopt: bool, sp: &SavedPlan) -> Recheck {
-    Recheck {
-        desired: desired.clone(),
-        adopt,
-        fingerprints: sp.fingerprints(),
-    }
+/// The JSON summary of a saved plan refused as stale before anything was planned to run.
+fn report_stale(args: &ApplyArgs, config: &Config, io: &mut Io<'_>) {
+    Report::new(args.format, config).summary("stale", &Outcome::default(), &[], io);
 }
 
 fn verb(a: Action) -> (&'static str, &'static str) {

@@ -267,7 +267,8 @@ pub struct DriftArgs {
 pub struct ApplyArgs {
     #[command(flatten)]
     pub spec: SpecFile,
-    /// Take over same-named trails and buckets that exist without trailctl's tags
+    /// Take over same-named trails and buckets that exist without trailctl's tags (with
+    /// PLAN_FILE: consent to the take-overs it holds)
     #[arg(long)]
     pub adopt: bool,
     /// Apply without asking (required when there is no terminal to ask on)
@@ -276,8 +277,9 @@ pub struct ApplyArgs {
     /// Allow changes that reduce audit logging (delete a trail, stop logging, fewer events…)
     #[arg(long)]
     pub allow_destroy: bool,
-    /// Apply exactly this plan (from `plan --out`) instead of planning again; no prompt
-    #[arg(value_name = "PLAN_FILE", conflicts_with = "adopt")]
+    /// Apply exactly this plan (from `plan --out`): refused unless the spec and the account still
+    /// plan exactly it; no prompt
+    #[arg(value_name = "PLAN_FILE")]
     pub plan: Option<PathBuf>,
     #[arg(long, value_enum, default_value = "human")]
     pub format: OutputFormat,

@@ -1,10 +1,12 @@
 //! Saved plans: `plan --out FILE` writes one, `apply FILE` and `show FILE` read it back.
 //!
-//! A saved plan validates itself (Terraform's "Saved plan is stale"): every change carries a
-//! fingerprint of its resource as observed, and `apply` re-reads each resource before writing
-//! it and refuses when the fingerprint differs. The file also carries the spec's digest, the
-//! account and a digest of its own changes, so a plan for another spec or account, or one edited
-//! by hand, is refused before any write.
+//! A saved plan is trusted for nothing (Terraform's "Saved plan is stale", made strict): `apply`
+//! plans again from the spec and the account and applies only when the saved changes equal the
+//! fresh ones exactly, so an edited file (even with its digest recomputed) or an account changed
+//! since is refused before any write; then every resource is re-read before it is written, as
+//! in any apply. The file also carries the spec's digest and the account (a plan for another spec
+//! or account is refused first, with that reason) and a digest of its changes (an accidental
+//! edit is told as such).
 
 use std::collections::BTreeMap;
 
@@ -204,12 +206,26 @@ impl SavedPlan {
         }
     }
 
-    /// Every change's address with the fingerprint it had when planned.
-    pub fn fingerprints(&self) -> BTreeMap<Address, String> {
-        self.changes
+    /// The first resource (by address) whose change differs from the one `fresh` (the spec and
+    /// the account planned again now) has for it, or that only one of the two changes: the file
+    /// is trusted for nothing, so a saved plan applies only when it is exactly what would be
+    /// planned now (the account did not change since, and the file was not edited).
+    pub fn differs_from(&self, fresh: &Plan) -> Option<Address> {
+        let saved: BTreeMap<&Address, &Change> = self
+            .changes
             .iter()
-            .map(|c| (c.change.address.clone(), c.fingerprint.clone()))
-            .collect()
+            .map(|c| (&c.change.address, &c.change))
+            .collect();
+        let now: BTreeMap<&Address, &Change> =
+            fresh.changes.iter().map(|c| (&c.address, c)).collect();
+        saved
+            .keys()
+            .chain(now.keys())
+            .copied()
+            .collect::<std::collections::BTreeSet<&Address>>()
+            .into_iter()
+            .find(|a| saved.get(a) != now.get(a))
+            .cloned()
     }
 }
 

@@ -329,3 +329,85 @@ fn the_github_actions_example_uses_only_flags_that_exist() {
         "apply takes the saved plan"
     );
 }
+
+/// A plan file edited with its digest recomputed (a change altered or dropped) is not what the
+/// spec and the account plan now: refused as stale, nothing written.
+#[tokio::test]
+async fn an_edited_plan_with_a_recomputed_digest_is_refused() {
+    use trailctl::plan::saved::{Context, SavedPlan};
+
+    let a = emulator::shared().account().await;
+    let f = spec(&a, "ci", SPEC);
+    let saved = plan_file(&a, "plan.json");
+    ok(&plan(&a, &f, &["--out", &saved]));
+    let good = std::fs::read_to_string(&saved).unwrap();
+    // Re-saved through the library: the digest matches the edited changes.
+    let resave = |name: &str, text: &str, edit: &dyn Fn(&mut SavedPlan)| {
+        let mut sp: SavedPlan = serde_json::from_str(text).unwrap();
+        edit(&mut sp);
+        let context = Context {
+            spec_digest: sp.spec_digest.clone(),
+            stack: sp.stack.clone(),
+            home_region: sp.home_region.clone(),
+            regions: sp.regions.clone(),
+        };
+        let out = SavedPlan::new(&sp.plan(), &context)
+            .unwrap()
+            .encode()
+            .unwrap();
+        let p = plan_file(&a, name);
+        std::fs::write(&p, out).unwrap();
+        p
+    };
+    assert!(good.contains("\"trailctl:stack\": \"ci\""), "{good}");
+    let cases = [
+        resave(
+            "blanked.json",
+            &good.replace("\"trailctl:stack\": \"ci\"", "\"trailctl:stack\": \"\""),
+            &|_| {},
+        ),
+        resave(
+            "retagged.json",
+            &good.replace("\"secops\"", "\"attacker\""),
+            &|_| {},
+        ),
+        resave("dropped.json", &good, &|sp| {
+            sp.changes.remove(0);
+        }),
+    ];
+    for file in &cases {
+        let err = fails(&a.trailctl(&["apply", "-f", &f, file]));
+        assert!(err.contains("saved plan is stale: "), "{file}: {err}");
+        assert!(err.contains("nothing was written"), "{file}: {err}");
+    }
+    assert_eq!(exists(&a).await, (false, false), "nothing was written");
+    // The untouched file still applies.
+    assert!(ok(&a.trailctl(&["apply", "-f", &f, &saved])).contains("Apply complete: 2 added"));
+}
+
+/// A saved plan that takes over a resource trailctl does not own applies only with `--adopt`:
+/// consent is given when applying, not read from the file.
+#[tokio::test]
+async fn a_saved_plan_that_adopts_needs_adopt_to_apply() {
+    let a = emulator::shared().account().await;
+    let f = spec(&a, "ci", SPEC);
+    a.s3()
+        .await
+        .create_bucket()
+        .bucket(format!("ci-logs-{}", a.id))
+        .send()
+        .await
+        .unwrap();
+    let saved = plan_file(&a, "adopt.json");
+    ok(&plan(&a, &f, &["--adopt", "--out", &saved]));
+    let err = fails(&a.trailctl(&["apply", "-f", &f, &saved]));
+    assert!(
+        err.contains(&format!(
+            "the saved plan takes over resources trailctl does not own (bucket.ci-logs-{})",
+            a.id
+        )) && err.contains("re-run with --adopt"),
+        "{err}"
+    );
+    assert!(ok(&a.trailctl(&["apply", "-f", &f, "--adopt", &saved])).contains("Apply complete"));
+    assert_eq!(ok(&plan(&a, &f, &[])), NO_CHANGES);
+}

@@ -214,6 +214,11 @@ impl Account {
     /// The real binary, run in the repository with this account's credentials and the emulator
     /// as endpoint; nothing from the caller's AWS environment leaks in.
     pub fn trailctl(&self, args: &[&str]) -> std::process::Output {
+        self.command(args).output().expect("run trailctl")
+    }
+
+    /// The command `trailctl` runs, to spawn it (and kill it) yourself.
+    pub fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_trailctl"));
         for (k, _) in std::env::vars_os() {
             if k.to_string_lossy().starts_with("AWS_") {
@@ -230,8 +235,7 @@ impl Account {
             .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
             .env("AWS_EC2_METADATA_DISABLED", "true")
             .env("NO_COLOR", "1")
-            .stdin(Stdio::null())
-            .output()
-            .expect("run trailctl")
+            .stdin(Stdio::null());
+        cmd
     }
 }

@@ -20,11 +20,15 @@ pub enum Fault {
     ServerError,
     /// The connection closed after the request, with no answer.
     Reset,
+    /// No answer at all, until the client goes away (a test kills it meanwhile: a crash at this
+    /// call, with the call not made).
+    Hang,
 }
 
 #[derive(Debug, Clone)]
 pub struct Rule {
-    /// A substring of the operation (`DescribeTrails`, `S3:PUT`, `*` for every call).
+    /// A substring of the operation (`DescribeTrails`, `S3:PUT`), `*` for every call, or
+    /// `WRITE` for every call that is not a read.
     pub op: &'static str,
     pub skip: usize,
     pub times: usize,
@@ -53,6 +57,8 @@ struct State {
     seen: u64,
     /// Faults injected so far.
     injected: usize,
+    /// Every operation, in the order the calls came.
+    log: Vec<String>,
 }
 
 pub struct FaultProxy {
@@ -104,6 +110,16 @@ impl FaultProxy {
             .filter(|(k, _)| k.contains(op))
             .map(|(_, n)| n)
             .sum()
+    }
+
+    /// The writes seen, in order.
+    pub fn writes(&self) -> Vec<String> {
+        self.lock()
+            .log
+            .iter()
+            .filter(|op| is_write(op))
+            .cloned()
+            .collect()
     }
 
     /// How many calls were failed so far.
@@ -220,9 +236,28 @@ fn read_response(up: &mut BufReader<TcpStream>, head_request: bool) -> Option<Ve
     Some(out)
 }
 
+/// The `op` of a rule that matches every write.
+pub const WRITE: &str = "WRITE";
+
+/// Whether an operation changes something: anything but the reads (`Describe*`, `Get*`,
+/// `List*`, S3's `GET` and `HEAD`). STS `AssumeRole` and `GetCallerIdentity` are reads here.
+pub fn is_write(op: &str) -> bool {
+    let read = [
+        "Describe",
+        "Get",
+        "List",
+        "Head",
+        "S3:GET ",
+        "S3:HEAD ",
+        "AssumeRole",
+    ];
+    !read.iter().any(|r| op.starts_with(r))
+}
+
 /// What happens to the request now: `None` forwards it.
 fn decide(state: &Mutex<State>, op: &str) -> Option<Fault> {
     let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
+    s.log.push(op.to_owned());
     let fault = choose(&mut s, op);
     if fault.is_some() {
         s.injected += 1;
@@ -235,7 +270,12 @@ fn choose(s: &mut State, op: &str) -> Option<Fault> {
     s.seen += 1;
     let seen = s.seen;
     for (rule, matched) in &mut s.rules {
-        if rule.op == "*" || op.contains(rule.op) {
+        let hit = match rule.op {
+            "*" => true,
+            WRITE => is_write(op),
+            part => op.contains(part),
+        };
+        if hit {
             *matched += 1;
             if *matched > rule.skip && *matched - rule.skip <= rule.times {
                 return Some(rule.fault);
@@ -267,7 +307,7 @@ fn fault_response(fault: Fault, req: &Request) -> Option<Vec<u8>> {
     let json = header(&head, "x-amz-target").is_some();
     let s3 = req.op.starts_with("S3:");
     let (status, code) = match (fault, s3) {
-        (Fault::Reset, _) => return None,
+        (Fault::Reset | Fault::Hang, _) => return None,
         (Fault::Throttle, false) if json => ("400 Bad Request", "ThrottlingException"),
         (Fault::Throttle, false) => ("400 Bad Request", "Throttling"),
         (Fault::Throttle, true) => ("503 Slow Down", "SlowDown"),
@@ -310,6 +350,13 @@ fn serve(client: TcpStream, upstream: &str, state: &Mutex<State>) {
     let mut reader = BufReader::new(client);
     while let Some(req) = read_request(&mut reader) {
         match decide(state, &req.op) {
+            Some(Fault::Hang) => {
+                // Hold the call until the client is gone (bounded: a minute).
+                let _ = writer.set_read_timeout(Some(std::time::Duration::from_secs(60)));
+                let mut byte = [0u8; 1];
+                let _ = reader.get_mut().read(&mut byte);
+                return;
+            }
             Some(fault) => match fault_response(fault, &req) {
                 Some(answer) => {
                     if writer.write_all(&answer).is_err() {

@@ -8,7 +8,7 @@
 use serde_json::Value;
 
 use crate::emulator::{self, Account};
-use crate::fault_proxy::{Fault, FaultProxy, Rule};
+use crate::fault_proxy::{Fault, FaultProxy, Rule, WRITE};
 use crate::trails::{NO_CHANGES, exited, ok, spec, text};
 
 const SPEC: &str = "version: 1
@@ -218,5 +218,76 @@ async fn seeded_faults_never_leave_what_a_re_run_cannot_finish() {
             .await
             .unwrap();
         assert_eq!(trails.trail_list().len(), 1, "seed {seed}: one trail");
+    }
+}
+
+/// An apply killed at each of its writes in turn (the write held unanswered, then the process
+/// killed) is finished by the next run: no `--adopt`, one trail, the trail never stopped or
+/// deleted by the re-run, and nothing left to change.
+#[tokio::test]
+async fn an_apply_killed_at_any_write_is_finished_by_the_next_run() {
+    let probe = emulator::shared().account().await;
+    let (p, counter) = through(&probe);
+    ok(&p.trailctl(&[
+        "apply",
+        "-f",
+        &spec(&probe, "probe", EVERY_KIND),
+        "--auto-approve",
+    ]));
+    let writes = counter.writes();
+    assert!(writes.len() >= 10, "{writes:?}");
+    for (n, op) in writes.iter().enumerate() {
+        let account = emulator::shared().account().await;
+        let file = spec(&account, &format!("killed-{n}"), EVERY_KIND);
+        let (proxied, proxy) = through(&account);
+        proxy.rule(Rule {
+            op: WRITE,
+            skip: n,
+            times: 1,
+            fault: Fault::Hang,
+        });
+        let mut child = proxied
+            .command(&["apply", "-f", &file, "--auto-approve"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let started = std::time::Instant::now();
+        while proxy.injected() == 0 && child.try_wait().unwrap().is_none() {
+            assert!(
+                started.elapsed().as_secs() < 60,
+                "write {n} ({op}) never came"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        assert_eq!(proxy.injected(), 1, "killed at write {n} ({op})");
+        let (again, watched) = through(&account);
+        let out = again.trailctl(&["apply", "-f", &file, "--auto-approve"]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "killed at write {n} ({op}): {}",
+            text(&out.stderr)
+        );
+        assert_eq!(
+            watched.count("StopLogging") + watched.count("DeleteTrail"),
+            0,
+            "write {n} ({op})"
+        );
+        assert_eq!(
+            ok(&account.trailctl(&["plan", "-f", &file])),
+            NO_CHANGES,
+            "write {n} ({op})"
+        );
+        let trails = account
+            .cloudtrail("us-east-1")
+            .await
+            .describe_trails()
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(trails.trail_list().len(), 1, "write {n} ({op})");
     }
 }

@@ -90,10 +90,90 @@ pub enum Anchor {
     NonStringKey,
 }
 
+/// The domain lints: a valid spec that will not do what its author means. Each is printed with
+/// its name (`[alert-placement] …`), documented under that name in docs/spec.md, and a SARIF rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum LintId {
+    AlertPlacement,
+    ReadOnlyEvents,
+    NeverMatches,
+    UnknownService,
+    TrailCoverage,
+    ManagementCopy,
+    LogLoop,
+    WildcardQuota,
+    TrailIntegrity,
+}
+
+impl LintId {
+    pub const ALL: &'static [LintId] = &[
+        LintId::AlertPlacement,
+        LintId::ReadOnlyEvents,
+        LintId::NeverMatches,
+        LintId::UnknownService,
+        LintId::TrailCoverage,
+        LintId::ManagementCopy,
+        LintId::LogLoop,
+        LintId::WildcardQuota,
+        LintId::TrailIntegrity,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            LintId::AlertPlacement => "alert-placement",
+            LintId::ReadOnlyEvents => "read-only-events",
+            LintId::NeverMatches => "never-matches",
+            LintId::UnknownService => "unknown-service",
+            LintId::TrailCoverage => "trail-coverage",
+            LintId::ManagementCopy => "management-copy",
+            LintId::LogLoop => "log-loop",
+            LintId::WildcardQuota => "wildcard-quota",
+            LintId::TrailIntegrity => "trail-integrity",
+        }
+    }
+
+    /// One line on what the lint finds (docs/spec.md has the details).
+    pub fn summary(self) -> &'static str {
+        match self {
+            LintId::AlertPlacement => {
+                "An alert's rules are placed where its events never arrive, or miss Regions where they do."
+            }
+            LintId::ReadOnlyEvents => {
+                "An alert names read-only events its rules do not take: EventBridge never delivers them."
+            }
+            LintId::NeverMatches => {
+                "A detail-type no CloudTrail event carries, or a source that cannot agree with detail.eventSource."
+            }
+            LintId::UnknownService => {
+                "A service no CloudTrail event comes from (a typo, most likely): the alert can never fire."
+            }
+            LintId::TrailCoverage => "No trail of the spec logs the events an alert is on.",
+            LintId::ManagementCopy => {
+                "A second trail logs management events in a Region another already logs them in: a paid copy."
+            }
+            LintId::LogLoop => "A trail logs S3 data events on its own delivery bucket.",
+            LintId::WildcardQuota => {
+                "More alerts with wildcard patterns in one Region than EventBridge allows per bus."
+            }
+            LintId::TrailIntegrity => {
+                "A trail without log file validation (CIS 3.2) or KMS encryption (CIS 3.5)."
+            }
+        }
+    }
+}
+
+impl fmt::Display for LintId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// One finding about a spec.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
     pub severity: Severity,
+    /// The domain lint this is, if it is one.
+    pub lint: Option<LintId>,
     pub message: String,
     pub path: SpecPath,
     pub anchor: Anchor,
@@ -106,6 +186,7 @@ impl Diagnostic {
     pub fn error(path: &SpecPath, message: impl Into<String>) -> Self {
         Self {
             severity: Severity::Error,
+            lint: None,
             message: message.into(),
             path: path.clone(),
             anchor: Anchor::Value,
@@ -125,6 +206,28 @@ impl Diagnostic {
         Self {
             severity: Severity::Note,
             ..Self::error(path, message)
+        }
+    }
+
+    /// A domain lint's finding.
+    pub fn lint(
+        id: LintId,
+        severity: Severity,
+        path: &SpecPath,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            severity,
+            lint: Some(id),
+            ..Self::error(path, message)
+        }
+    }
+
+    /// The message as printed: a lint's prefixed with its name (`[log-loop] …`).
+    pub fn text(&self) -> String {
+        match self.lint {
+            Some(id) => format!("[{id}] {}", self.message),
+            None => self.message.clone(),
         }
     }
 

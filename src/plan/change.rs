@@ -186,7 +186,7 @@ impl Lint {
             path: d.path.to_string(),
             line: d.location.map(|l| l.line),
             column: d.location.map(|l| l.column),
-            message: d.message.clone(),
+            message: d.text(),
             hint: d.hint.clone(),
         }
     }

@@ -27,7 +27,7 @@ pub fn write(
             out,
             "{}: {severity}: {}{at}",
             color.bold(&position),
-            d.message
+            d.text()
         )?;
         if let Some(h) = &d.hint {
             writeln!(out, "  {}: {h}", color.cyan("hint"))?;

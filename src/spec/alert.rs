@@ -7,7 +7,7 @@ use serde_yaml::Value;
 use crate::model::alert::{
     Alert, AlertTest, Placement, Protocol, Subscription, TestRecord, Topic, rule_name,
 };
-use crate::model::diagnostic::{Diagnostic, SpecPath};
+use crate::model::diagnostic::{Diagnostic, LintId, Severity, SpecPath};
 use crate::model::event_sources::service_source;
 use crate::model::message::{self, MAX_TEMPLATE, MAX_VARIABLES};
 use crate::model::services;
@@ -250,10 +250,12 @@ fn known_service(ctx: &mut Ctx, service: &str, path: &SpecPath) {
     if services::is_known(service) {
         return;
     }
-    let mut w = Diagnostic::warning(
+    let mut w = Diagnostic::lint(
+        LintId::UnknownService,
+        Severity::Warning,
         path,
         format!(
-            "[unknown-service] `{service}` is no AWS service trailctl knows: no CloudTrail event comes from {service}.amazonaws.com, so this alert can never fire"
+            "`{service}` is no AWS service trailctl knows: no CloudTrail event comes from {service}.amazonaws.com, so this alert can never fire"
         ),
     );
     w = match suggest::closest(service, services::SERVICES.iter().copied()) {

@@ -24,8 +24,8 @@ fn lints(yaml: &str) -> Vec<(Severity, String, String)> {
     loaded
         .warnings
         .iter()
-        .filter(|d| d.message.starts_with('['))
-        .map(|d| (d.severity, d.path.to_string(), d.message.clone()))
+        .filter(|d| d.lint.is_some())
+        .map(|d| (d.severity, d.path.to_string(), d.text()))
         .collect()
 }
 

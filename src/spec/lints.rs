@@ -9,7 +9,7 @@ use serde_json::Value;
 use crate::model::alert::{Alert, Placement};
 use crate::model::cost::PAID_COPY;
 use crate::model::desired::{Desired, Trail};
-use crate::model::diagnostic::{Diagnostic, SpecPath};
+use crate::model::diagnostic::{Diagnostic, LintId, Severity, SpecPath};
 use crate::model::envelope::DETAIL_TYPES;
 use crate::model::event_sources::{
     self, Arrival, GLOBAL_REGION, arrival, exact_strings, read_only_events,
@@ -87,14 +87,21 @@ pub fn run(ctx: &mut Ctx, d: &Desired) {
         log_loop(ctx, t, path);
         if !t.log_file_validation {
             ctx.push(
-                Diagnostic::note(&path.key("log_file_validation"), "[trail-integrity] log file validation is off: nobody can prove the logs were not altered (CIS 3.2)")
+                Diagnostic::lint(LintId::TrailIntegrity, Severity::Note, &path.key("log_file_validation"), "log file validation is off: nobody can prove the logs were not altered (CIS 3.2)")
                     .with_hint("remove `log_file_validation: false`; validation is free"),
             );
         }
         if t.kms_key.is_none() {
             ctx.push(
-                Diagnostic::note(&path.key("name"), "[trail-integrity] the trail's logs are encrypted with S3-managed keys, not a KMS key (CIS 3.5)")
-                    .with_hint("set `kms_key:` to a customer managed key whose policy lets CloudTrail encrypt"),
+                Diagnostic::lint(
+                    LintId::TrailIntegrity,
+                    Severity::Note,
+                    &path.key("name"),
+                    "the trail's logs are encrypted with S3-managed keys, not a KMS key (CIS 3.5)",
+                )
+                .with_hint(
+                    "set `kms_key:` to a customer managed key whose policy lets CloudTrail encrypt",
+                ),
             );
         }
     }
@@ -125,14 +132,27 @@ fn placement(ctx: &mut Ctx, d: &Desired, a: &Alert) {
             .collect();
         if !list.iter().any(|r| r == GLOBAL_REGION) {
             ctx.push(
-                Diagnostic::warning(&path, format!("[alert-placement] the events of {} arrive in {GLOBAL_REGION} only: a rule in {} never fires", names(&sources), list.join(", ")))
-                    .with_hint(format!("remove `regions:` (auto places it in {GLOBAL_REGION}) or list {GLOBAL_REGION}")),
+                Diagnostic::lint(
+                    LintId::AlertPlacement,
+                    Severity::Warning,
+                    &path,
+                    format!(
+                        "the events of {} arrive in {GLOBAL_REGION} only: a rule in {} never fires",
+                        names(&sources),
+                        list.join(", ")
+                    ),
+                )
+                .with_hint(format!(
+                    "remove `regions:` (auto places it in {GLOBAL_REGION}) or list {GLOBAL_REGION}"
+                )),
             );
         } else if !never.is_empty() {
-            ctx.push(Diagnostic::warning(
+            ctx.push(Diagnostic::lint(
+                LintId::AlertPlacement,
+                Severity::Warning,
                 &path,
                 format!(
-                    "[alert-placement] the events of {} arrive in {GLOBAL_REGION} only: the rules in {} never fire",
+                    "the events of {} arrive in {GLOBAL_REGION} only: the rules in {} never fire",
                     names(&sources),
                     never.join(", ")
                 ),
@@ -147,7 +167,7 @@ fn placement(ctx: &mut Ctx, d: &Desired, a: &Alert) {
             .collect();
         if !missed.is_empty() {
             ctx.push(
-                Diagnostic::warning(&path, format!("[alert-placement] {} events also arrive in {}, where this alert has no rule: they are never alerted on", names(&sources), missed.join(", ")))
+                Diagnostic::lint(LintId::AlertPlacement, Severity::Warning, &path, format!("{} events also arrive in {}, where this alert has no rule: they are never alerted on", names(&sources), missed.join(", ")))
                     .with_hint("remove `regions:` to place a rule in every Region of the spec"),
             );
         }
@@ -168,7 +188,7 @@ fn read_only_state(ctx: &mut Ctx, a: &Alert) {
     let reads = read_only_events(&a.pattern);
     if a.read_only_events == Some(false) && !reads.is_empty() {
         ctx.push(
-            Diagnostic::warning(&a.path.key("read_only_events"), format!("[read-only-events] {} {} read-only: EventBridge delivers read-only events only to rules that take all management events, so this alert never fires on {}", reads.join(", "), if reads.len() == 1 { "is" } else { "are" }, if reads.len() == 1 { "it" } else { "them" }))
+            Diagnostic::lint(LintId::ReadOnlyEvents, Severity::Warning, &a.path.key("read_only_events"), format!("{} {} read-only: EventBridge delivers read-only events only to rules that take all management events, so this alert never fires on {}", reads.join(", "), if reads.len() == 1 { "is" } else { "are" }, if reads.len() == 1 { "it" } else { "them" }))
                 .with_hint("remove `read_only_events: false`"),
         );
     }
@@ -186,11 +206,11 @@ fn never_matches(ctx: &mut Ctx, a: &Alert) {
         if known.contains(&t.as_str()) {
             continue;
         }
-        let mut w = Diagnostic::warning(
+        let mut w = Diagnostic::lint(
+            LintId::NeverMatches,
+            Severity::Warning,
             &a.path.key(at).key("detail-type"),
-            format!(
-                "[never-matches] no CloudTrail event has detail-type \"{t}\": this alert can never fire"
-            ),
+            format!("no CloudTrail event has detail-type \"{t}\": this alert can never fire"),
         );
         if let Some(near) = suggest::closest(&t, known.iter().copied()) {
             w = w.with_hint(format!("did you mean \"{near}\"?"));
@@ -209,10 +229,12 @@ fn never_matches(ctx: &mut Ctx, a: &Alert) {
     });
     if !agree {
         ctx.push(
-            Diagnostic::warning(
+            Diagnostic::lint(
+                LintId::NeverMatches,
+                Severity::Warning,
                 &a.path.key(at).key("source"),
                 format!(
-                    "[never-matches] source {} cannot agree with detail.eventSource {}: EventBridge sets source from eventSource, so this alert can never fire",
+                    "source {} cannot agree with detail.eventSource {}: EventBridge sets source from eventSource, so this alert can never fire",
                     names(&sources),
                     names(&event_sources)
                 ),
@@ -260,14 +282,14 @@ fn trails_log(ctx: &mut Ctx, d: &Desired, a: &Alert) {
                 .any(|t| t.selectors.iter().any(|s| s.selects_data(resource_type)))
         {
             ctx.push(
-                Diagnostic::warning(&at, format!("[trail-coverage] {} {}, and no trail of the spec logs data events of {resource_type}: EventBridge never sees them", names(&named), if named.len() == 1 { "is a data event" } else { "are data events" }))
+                Diagnostic::lint(LintId::TrailCoverage, Severity::Warning, &at, format!("{} {}, and no trail of the spec logs data events of {resource_type}: EventBridge never sees them", names(&named), if named.len() == 1 { "is a data event" } else { "are data events" }))
                     .with_hint("add `data_events:` for this resource type to a trail"),
             );
         }
     }
     if sources.contains("aws.kms") && logging.iter().all(|t| excludes(t, "kms.amazonaws.com")) {
         ctx.push(
-            Diagnostic::warning(&at, "[trail-coverage] every trail of the spec excludes KMS management events (`exclude_management_sources: [kms.amazonaws.com]`), and this alert is on KMS events")
+            Diagnostic::lint(LintId::TrailCoverage, Severity::Warning, &at, "every trail of the spec excludes KMS management events (`exclude_management_sources: [kms.amazonaws.com]`), and this alert is on KMS events")
                 .with_hint("keep KMS events in one trail, or drop the alert"),
         );
     }
@@ -279,7 +301,7 @@ fn trails_log(ctx: &mut Ctx, d: &Desired, a: &Alert) {
     let log_writes = logging.iter().any(|t| t.management_coverage().1);
     if !writes.is_empty() && !log_writes {
         ctx.push(
-            Diagnostic::warning(&at, format!("[trail-coverage] the trails of the spec log no write management events (`management_events: read_only` or `none`), and this alert is on {}", names(&writes)))
+            Diagnostic::lint(LintId::TrailCoverage, Severity::Warning, &at, format!("the trails of the spec log no write management events (`management_events: read_only` or `none`), and this alert is on {}", names(&writes)))
                 .with_hint("log write management events in one trail"),
         );
     }
@@ -290,7 +312,7 @@ fn trails_log(ctx: &mut Ctx, d: &Desired, a: &Alert) {
     let log_reads = logging.iter().any(|t| t.management_coverage().0);
     if !reads.is_empty() && !log_reads {
         ctx.push(
-            Diagnostic::warning(&at, format!("[trail-coverage] the trails of the spec log no read management events (`management_events: write_only` or `none`), and this alert is on {}", names(&reads)))
+            Diagnostic::lint(LintId::TrailCoverage, Severity::Warning, &at, format!("the trails of the spec log no read management events (`management_events: write_only` or `none`), and this alert is on {}", names(&reads)))
                 .with_hint("log read management events in one trail"),
         );
     }
@@ -310,9 +332,11 @@ fn management_copies(ctx: &mut Ctx, d: &Desired) {
         if let Some((first, theirs)) = logged.iter().find(|(_, r)| !r.is_disjoint(&mine)) {
             let both: Vec<&str> = theirs.intersection(&mine).copied().collect();
             ctx.push(
-                Diagnostic::warning(
+                Diagnostic::lint(
+                    LintId::ManagementCopy,
+                    Severity::Warning,
                     &t.path.key("name"),
-                    format!("[management-copy] trail `{}` logs management events that trail `{}` already logs in {}: the first copy in a Region is free, this one costs ${PAID_COPY:.2} per 100,000 events", t.name, first.name, both.join(", ")),
+                    format!("trail `{}` logs management events that trail `{}` already logs in {}: the first copy in a Region is free, this one costs ${PAID_COPY:.2} per 100,000 events", t.name, first.name, both.join(", ")),
                 )
                 .with_hint("set `management_events: none` on this trail, or merge the two"),
             );
@@ -342,7 +366,7 @@ fn log_loop(ctx: &mut Ctx, t: &Trail, path: &SpecPath) {
             .is_some_and(|v| v.iter().all(|x| x == "true"));
         if loops && !writes_only_reads {
             ctx.push(
-                Diagnostic::warning(&path.key("data_events"), format!("[log-loop] S3 data events on {} include the trail's own bucket `{}`: every log file the trail delivers is itself logged, and logged again", if arns.is_none() { "every bucket" } else { "these ARNs" }, t.bucket))
+                Diagnostic::lint(LintId::LogLoop, Severity::Warning, &path.key("data_events"), format!("S3 data events on {} include the trail's own bucket `{}`: every log file the trail delivers is itself logged, and logged again", if arns.is_none() { "every bucket" } else { "these ARNs" }, t.bucket))
                     .with_hint("list the buckets to log under `arns:`, leaving out the trail's bucket"),
             );
             return;
@@ -363,7 +387,7 @@ fn wildcard_quota(ctx: &mut Ctx, d: &Desired) {
     for (region, alerts) in per_region {
         if let Some(over) = alerts.get(MAX_WILDCARD_RULES) {
             ctx.push(
-                Diagnostic::warning(&over.name_path(), format!("[wildcard-quota] {} alerts with wildcard patterns have a rule in {region}; EventBridge allows {MAX_WILDCARD_RULES} rules with wildcards per event bus, so apply will fail from this one on", alerts.len()))
+                Diagnostic::lint(LintId::WildcardQuota, Severity::Warning, &over.name_path(), format!("{} alerts with wildcard patterns have a rule in {region}; EventBridge allows {MAX_WILDCARD_RULES} rules with wildcards per event bus, so apply will fail from this one on", alerts.len()))
                     .with_hint("use prefix, suffix or exact values where they do the job"),
             );
         }

@@ -68,7 +68,7 @@ pub struct GlobalArgs {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check a spec offline and report every problem at once
-    Validate(SpecFile),
+    Validate(ValidateArgs),
     /// Read the account and show what apply would change
     Plan(PlanArgs),
     /// Make the account match the spec: plan, confirm, apply, verify
@@ -108,6 +108,23 @@ pub struct SpecFile {
     /// Fail (exit 1) when the spec has warnings, lints included (notes never fail)
     #[arg(long)]
     pub deny_warnings: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ValidateArgs {
+    #[command(flatten)]
+    pub spec: SpecFile,
+    /// Text for people, one JSON document, or SARIF 2.1.0 (GitHub code scanning shows each
+    /// finding on the spec's line)
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: ValidateFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ValidateFormat {
+    Human,
+    Json,
+    Sarif,
 }
 
 /// How `plan`, `show`, `drift` and `apply` print.

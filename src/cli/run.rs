@@ -94,7 +94,7 @@ where
     let config = Config::new(&args.global, term);
     tracing::debug!(?config, "configuration");
     match args.command {
-        Command::Validate(spec) => validate::run(&spec, &config, io),
+        Command::Validate(a) => validate::run(&a, &config, io),
         Command::Plan(a) => plan::run(&a, &config, io),
         Command::Apply(a) => apply::run(&a, &config, io),
         Command::Show(a) => show::run(&a, &config, io),

@@ -6,6 +6,7 @@ pub mod diagnostics;
 pub mod drift;
 pub mod markdown;
 pub mod plan;
+pub mod sarif;
 pub mod style;
 pub mod test_report;
 pub mod view;

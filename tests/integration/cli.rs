@@ -356,3 +356,90 @@ fn a_dropped_connection_is_not_an_unreachable_endpoint() {
         );
     }
 }
+
+/// `validate --format sarif` is a SARIF 2.1.0 log code scanning can read: every lint a rule,
+/// every finding a result under its rule, at its line and column, with its spec path; `--format
+/// json` lists the same; the exit codes are the human form's.
+#[test]
+fn validate_writes_sarif_and_json_with_every_finding_placed() {
+    let file = "tests/specs/invalid/lints.yaml";
+    let out = trailctl(&["validate", "-f", file, "--format", "sarif"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stderr), "", "findings go into the document only");
+    let log: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(log["version"], "2.1.0");
+    assert!(log["$schema"].as_str().unwrap().contains("sarif-2.1.0"));
+    let run = &log["runs"][0];
+    assert_eq!(run["tool"]["driver"]["name"], "trailctl");
+    let rules: Vec<&str> = run["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    for lint in [
+        "alert-placement",
+        "trail-coverage",
+        "unknown-service",
+        "spec-error",
+    ] {
+        assert!(rules.contains(&lint), "{rules:?}");
+    }
+    let results = run["results"].as_array().unwrap();
+    let human = text(&trailctl(&["validate", "-f", file]).stderr);
+    assert_eq!(
+        results.len(),
+        human.matches(": warning: ").count() + human.matches(": note: ").count()
+    );
+    for r in results {
+        let id = r["ruleId"].as_str().unwrap();
+        assert!(rules.contains(&id), "{id}");
+        assert!(
+            ["warning", "note"].contains(&r["level"].as_str().unwrap()),
+            "{r}"
+        );
+        let at = &r["locations"][0];
+        assert_eq!(at["physicalLocation"]["artifactLocation"]["uri"], file);
+        let line = at["physicalLocation"]["region"]["startLine"]
+            .as_u64()
+            .unwrap();
+        let column = at["physicalLocation"]["region"]["startColumn"]
+            .as_u64()
+            .unwrap();
+        let path = at["logicalLocations"][0]["fullyQualifiedName"]
+            .as_str()
+            .unwrap();
+        assert!(
+            human.contains(&format!("{file}:{line}:{column}: "))
+                && human.contains(&format!("(at {path})")),
+            "{r}"
+        );
+    }
+    let denied = trailctl(&[
+        "validate",
+        "-f",
+        file,
+        "--format",
+        "sarif",
+        "--deny-warnings",
+    ]);
+    assert_eq!(denied.status.code(), Some(1));
+    let invalid = trailctl(&[
+        "validate",
+        "-f",
+        "tests/specs/invalid/dropped-items.yaml",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(invalid.status.code(), Some(1));
+    let doc: serde_json::Value = serde_json::from_slice(&invalid.stdout).unwrap();
+    assert_eq!(doc["valid"], false);
+    assert_eq!(doc["diagnostics"][1]["path"], "trails[2].name");
+    assert_eq!(
+        (
+            doc["diagnostics"][1]["line"].as_u64(),
+            doc["diagnostics"][1]["column"].as_u64()
+        ),
+        (Some(12), Some(11))
+    );
+}

@@ -9,55 +9,26 @@ use crate::live::services::Account;
 use crate::model::alert_state::{AlertState, RoleState, RuleState, TopicState};
 use crate::model::arn;
 use crate::model::json::equivalent;
-use crate::plan::Resource;
 
 impl<A: Account> Executor<'_, A> {
-    /// Any change to a topic, an alert or the role: `before`/`after` as in the plan.
-    pub(super) async fn alerting(
-        &self,
-        before: Option<&Resource>,
-        after: Option<&Resource>,
-    ) -> LiveResult<()> {
-        match (before, after) {
-            (b, Some(Resource::Topic(a))) => {
-                let b = match b {
-                    Some(Resource::Topic(b)) => Some(b),
-                    _ => None,
-                };
-                self.put_topic(b, a).await
-            }
-            (Some(Resource::Topic(b)), None) => {
-                let topic = arn::topic(&b.region, self.account_id, &b.name);
-                self.account.delete_topic(&b.region, &topic).await
-            }
-            (b, Some(Resource::Alert(a))) => {
-                let b = match b {
-                    Some(Resource::Alert(b)) => Some(b),
-                    _ => None,
-                };
-                self.put_alert(b, a).await
-            }
-            (Some(Resource::Alert(b)), None) => {
-                for (region, rule) in &b.rules {
-                    self.delete_rule(region, &b.rule_name, rule).await?;
-                }
-                Ok(())
-            }
-            (b, Some(Resource::Role(a))) => {
-                let b = match b {
-                    Some(Resource::Role(b)) => Some(b),
-                    _ => None,
-                };
-                self.put_role(b, a).await
-            }
-            (Some(Resource::Role(b)), None) => {
-                self.account.delete_role(&b.name, FORWARD_POLICY).await
-            }
-            _ => Ok(()),
-        }
+    pub(super) async fn delete_topic(&self, b: &TopicState) -> LiveResult<()> {
+        let topic = arn::topic(&b.region, self.account_id, &b.name);
+        self.account.delete_topic(&b.region, &topic).await
     }
 
-    async fn put_topic(&self, b: Option<&TopicState>, a: &TopicState) -> LiveResult<()> {
+    /// Removes each rule of the alert (its targets first).
+    pub(super) async fn delete_alert(&self, b: &AlertState) -> LiveResult<()> {
+        for (region, rule) in &b.rules {
+            self.delete_rule(region, &b.rule_name, rule).await?;
+        }
+        Ok(())
+    }
+
+    pub(super) async fn delete_role(&self, b: &RoleState) -> LiveResult<()> {
+        self.account.delete_role(&b.name, FORWARD_POLICY).await
+    }
+
+    pub(super) async fn put_topic(&self, b: Option<&TopicState>, a: &TopicState) -> LiveResult<()> {
         let region = &a.region;
         let topic = match b {
             None => self.account.create_topic(region, &a.name, &a.tags).await?,
@@ -121,7 +92,7 @@ impl<A: Account> Executor<'_, A> {
         Ok(())
     }
 
-    async fn put_alert(&self, b: Option<&AlertState>, a: &AlertState) -> LiveResult<()> {
+    pub(super) async fn put_alert(&self, b: Option<&AlertState>, a: &AlertState) -> LiveResult<()> {
         let name = &a.rule_name;
         // The home rule first: forwarded events then always find it.
         let mut order: Vec<(&String, &RuleState)> = a.rules.iter().collect();
@@ -185,7 +156,7 @@ impl<A: Account> Executor<'_, A> {
         self.account.delete_rule(region, name).await
     }
 
-    async fn put_role(&self, b: Option<&RoleState>, a: &RoleState) -> LiveResult<()> {
+    pub(super) async fn put_role(&self, b: Option<&RoleState>, a: &RoleState) -> LiveResult<()> {
         let Some(b) = b else {
             self.account.create_role(&a.name, &a.trust, &a.tags).await?;
             if let Some(p) = &a.policy {

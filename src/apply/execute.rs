@@ -292,6 +292,24 @@ async fn recheck<A: Account>(
     Ok(still_planned(r, &now, change))
 }
 
+/// A change the planner never makes (an action with the wrong before/after for its kind): a bug,
+/// reported, with nothing written.
+fn impossible(c: &Change) -> LiveError {
+    let kind = |r: Option<&Resource>| r.map_or("nothing", Resource::kind);
+    LiveError::new(
+        "apply",
+        None,
+        crate::live::ErrorKind::Service("ImpossibleChange".to_owned()),
+        format!(
+            "{} {:?} from {} to {} is not a change trailctl makes (a bug in trailctl; nothing was written)",
+            c.address,
+            c.action,
+            kind(c.before.as_ref()),
+            kind(c.after.as_ref())
+        ),
+    )
+}
+
 /// Tags to add (new or changed) and keys to remove, going from `before` to `after`.
 pub(super) fn tag_changes(before: &Tags, after: &Tags) -> (Tags, BTreeSet<String>) {
     let add = after
@@ -337,26 +355,65 @@ fn settings(t: &TrailState, account: &str) -> TrailSettings {
 }
 
 impl<A: Account> Executor<'_, A> {
+    /// Makes one change. Dispatched on the kind of resource (a new kind does not compile until
+    /// it is handled here), then on what each kind can do; any other combination of action,
+    /// before and after is not a change the planner makes, and is an error, never a silent
+    /// success.
     async fn change(&self, c: &Change, progress: &mut dyn FnMut(Event<'_>)) -> LiveResult<()> {
-        match (&c.before, &c.after, c.action) {
-            (Some(Resource::Trail(b)), _, Action::Delete) => {
-                self.account.delete_trail(&b.region, &b.name).await
-            }
-            (Some(Resource::Trail(b)), Some(Resource::Trail(a)), Action::Replace) => {
-                self.account.delete_trail(&b.region, &b.name).await?;
-                self.create_trail(c, a, progress).await
-            }
-            (None, Some(Resource::Trail(a)), Action::Create) => {
-                self.create_trail(c, a, progress).await
-            }
-            (Some(Resource::Trail(b)), Some(Resource::Trail(a)), Action::Update) => {
-                self.update_trail(c, b, a, progress).await
-            }
-            (None, Some(Resource::Bucket(a)), Action::Create) => self.create_bucket(a).await,
-            (Some(Resource::Bucket(b)), Some(Resource::Bucket(a)), Action::Update) => {
-                self.update_bucket(b, a).await
-            }
-            (b, a, _) => self.alerting(b.as_ref(), a.as_ref()).await,
+        use Resource as R;
+        if c.action == Action::NoOp {
+            return Ok(());
+        }
+        let (before, after) = (c.before.as_ref(), c.after.as_ref());
+        match &c.address {
+            Address::Trail(_) => match (c.action, before, after) {
+                (Action::Create, None, Some(R::Trail(a))) => {
+                    self.create_trail(c, a, progress).await
+                }
+                (Action::Update, Some(R::Trail(b)), Some(R::Trail(a))) => {
+                    self.update_trail(c, b, a, progress).await
+                }
+                (Action::Replace, Some(R::Trail(b)), Some(R::Trail(a))) => {
+                    self.account.delete_trail(&b.region, &b.name).await?;
+                    self.create_trail(c, a, progress).await
+                }
+                (Action::Delete, Some(R::Trail(b)), None) => {
+                    self.account.delete_trail(&b.region, &b.name).await
+                }
+                _ => Err(impossible(c)),
+            },
+            // Buckets are never deleted or replaced (their logs stay).
+            Address::Bucket(_) => match (c.action, before, after) {
+                (Action::Create, None, Some(R::Bucket(a))) => self.create_bucket(a).await,
+                (Action::Update, Some(R::Bucket(b)), Some(R::Bucket(a))) => {
+                    self.update_bucket(b, a).await
+                }
+                _ => Err(impossible(c)),
+            },
+            Address::Topic(_) => match (c.action, before, after) {
+                (Action::Create, None, Some(R::Topic(a))) => self.put_topic(None, a).await,
+                (Action::Update, Some(R::Topic(b)), Some(R::Topic(a))) => {
+                    self.put_topic(Some(b), a).await
+                }
+                (Action::Delete, Some(R::Topic(b)), None) => self.delete_topic(b).await,
+                _ => Err(impossible(c)),
+            },
+            Address::Alert(_) => match (c.action, before, after) {
+                (Action::Create, None, Some(R::Alert(a))) => self.put_alert(None, a).await,
+                (Action::Update, Some(R::Alert(b)), Some(R::Alert(a))) => {
+                    self.put_alert(Some(b), a).await
+                }
+                (Action::Delete, Some(R::Alert(b)), None) => self.delete_alert(b).await,
+                _ => Err(impossible(c)),
+            },
+            Address::Role(_) => match (c.action, before, after) {
+                (Action::Create, None, Some(R::Role(a))) => self.put_role(None, a).await,
+                (Action::Update, Some(R::Role(b)), Some(R::Role(a))) => {
+                    self.put_role(Some(b), a).await
+                }
+                (Action::Delete, Some(R::Role(b)), None) => self.delete_role(b).await,
+                _ => Err(impossible(c)),
+            },
         }
     }
 

@@ -464,3 +464,33 @@ fn a_failed_re_read_before_a_write_is_not_blamed_on_the_write() {
         "nothing written to the trail"
     );
 }
+
+/// A change the planner never makes (a bucket deleted, an update with nothing before) is an
+/// error naming it, with nothing written: never a silent success.
+#[test]
+fn an_impossible_change_is_an_error_not_a_success() {
+    let (f, d) = (fake(), desired(SPEC));
+    let mut p = plan_of(&f, &d, false);
+    let bucket = p
+        .changes
+        .iter_mut()
+        .find(|c| matches!(c.address, Address::Bucket(_)))
+        .unwrap();
+    bucket.action = Action::Update;
+    let out = run(apply(&f, &p, &opts(false), &mut |_| {})).unwrap();
+    let failed = out.failed.unwrap();
+    assert_eq!(failed.address, Address::Bucket("audit-logs".into()));
+    assert!(
+        failed
+            .error
+            .message
+            .contains("is not a change trailctl makes"),
+        "{}",
+        failed.error
+    );
+    assert_eq!(
+        f.calls("S3:CreateBucket") + f.calls("S3:PutBucketTagging"),
+        0
+    );
+    assert!(out.applied.is_empty());
+}

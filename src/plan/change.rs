@@ -119,6 +119,17 @@ pub enum Resource {
 }
 
 impl Resource {
+    /// `bucket`, `trail`, `topic`, `alert` or `role`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Resource::Bucket(_) => "bucket",
+            Resource::Trail(_) => "trail",
+            Resource::Topic(_) => "topic",
+            Resource::Alert(_) => "alert",
+            Resource::Role(_) => "role",
+        }
+    }
+
     pub fn fields(&self) -> Fields {
         match self {
             Resource::Bucket(b) => b.fields(),

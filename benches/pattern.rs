@@ -4,6 +4,9 @@
 //! varied (Region, event name, caller); 0 rules is the cost of reading alone. Run with
 //! `scripts/bench-pattern.sh`.
 
+// A benchmark and a test binary stop at the first surprise: unwrap, expect and panic are the point.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 

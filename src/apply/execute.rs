@@ -14,6 +14,7 @@ use crate::model::json::equivalent;
 use crate::model::observed::TrailSettings;
 use crate::model::state::{BucketState, TrailState};
 use crate::model::tags::Tags;
+use crate::plan::safety::Reduction;
 use crate::plan::saved::{ABSENT, fingerprint};
 use crate::plan::{Action, Address, Change, Plan, Resource};
 
@@ -66,7 +67,7 @@ pub enum Refusal {
     /// The plan has conflicts.
     Conflicts,
     /// Destructive changes without `allow_destroy`: each address with its reasons.
-    Destructive(Vec<(Address, Vec<String>)>),
+    Destructive(Vec<(Address, Vec<Reduction>)>),
 }
 
 /// What an apply did.

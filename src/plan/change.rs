@@ -12,6 +12,7 @@ use crate::model::alert_state::{AlertState, RoleState, TopicState};
 use crate::model::diagnostic::{Diagnostic, Severity};
 use crate::model::state::{BucketState, Fields, TrailState};
 use crate::plan::cost::Estimate;
+use crate::plan::safety::Reduction;
 
 /// A resource's address, as shown and as targeted: `bucket.NAME`, `trail.NAME`. Saved and shown
 /// in JSON as that string.
@@ -151,7 +152,7 @@ pub struct Change {
     /// The resource as the spec wants it (`None` when it is to be deleted).
     pub after: Option<Resource>,
     /// Why this change reduces audit logging; not empty means `apply` needs `--allow-destroy`.
-    pub destructive: Vec<String>,
+    pub destructive: Vec<Reduction>,
     /// The fields that force a replacement.
     pub forces_replacement: Vec<String>,
     /// The resource exists without trailctl's tags and `--adopt` takes it over.

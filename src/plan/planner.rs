@@ -13,6 +13,7 @@ use crate::plan::change::{Action, Address, Change, Conflict, Plan, Resource, War
 use crate::plan::cost;
 use crate::plan::policy::{self, Delivery};
 use crate::plan::safety;
+use crate::plan::safety::Reduction;
 use crate::plan::state_of::{desired_bucket, desired_trail, observed_bucket, observed_trail};
 
 /// Choices that change what a plan may do.
@@ -168,10 +169,10 @@ fn plan_trails(d: &Desired, o: &Observed, options: Options, p: &mut Plan) {
                 Some(Resource::Trail(after.clone())),
             );
             c.forces_replacement = vec!["region".to_owned()];
-            c.destructive.push(format!(
-                "replaces the trail: nothing is logged between its deletion in {} and its creation in {}",
-                before.region, after.region
-            ));
+            c.destructive.push(Reduction::Replaces {
+                from: before.region.clone(),
+                to: after.region.clone(),
+            });
             c
         } else {
             compared(
@@ -193,8 +194,7 @@ fn plan_trails(d: &Desired, o: &Observed, options: Options, p: &mut Plan) {
                     continue;
                 };
                 let mut c = change(address, Action::Delete, Some(Resource::Trail(before)), None);
-                c.destructive
-                    .push("deletes the trail: everything it logs stops being logged".to_owned());
+                c.destructive.push(Reduction::Deletes);
                 p.changes.push(c);
             }
             Owner::Stack(s) => p

@@ -1,31 +1,192 @@
-//! Audit safety: which changes reduce what is logged or kept, and why, in words.
+//! Audit safety: which changes reduce what is logged or kept, and how (`Reduction`, a type;
+//! its words are rendered last).
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
 
 use crate::model::selector::AdvancedSelector;
 use crate::model::state::{BucketState, TrailState};
 
+/// How a change reduces audit logging or what is kept. Any reduction gates `apply` behind
+/// `--allow-destroy`; `Display` is what the plan prints, and plans and saved plans carry that
+/// text (read back by [`Reduction::parse`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reduction {
+    StopsLogging,
+    /// No longer logs all Regions, only its own.
+    SingleRegion {
+        region: String,
+    },
+    NoGlobalServiceEvents,
+    NoReadManagementEvents,
+    NoWriteManagementEvents,
+    ExcludesSource {
+        source: String,
+    },
+    /// A data event selector removed or narrowed, for these resource types (or `data`).
+    NarrowsDataEvents {
+        kind: String,
+    },
+    InsightsOff {
+        insight: String,
+    },
+    NoLogFileValidation,
+    NoCloudWatchLogs,
+    /// Log files expire after `days`; `was`: after how many before (`None`: kept).
+    ShorterRetention {
+        days: u32,
+        was: Option<u32>,
+    },
+    /// The trail is deleted and created in another Region.
+    Replaces {
+        from: String,
+        to: String,
+    },
+    Deletes,
+}
+
+impl fmt::Display for Reduction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Reduction::StopsLogging => f.write_str("stops logging"),
+            Reduction::SingleRegion { region } => {
+                write!(f, "stops logging Regions other than {region}")
+            }
+            Reduction::NoGlobalServiceEvents => {
+                f.write_str("stops logging global service events (IAM, STS, CloudFront)")
+            }
+            Reduction::NoReadManagementEvents => {
+                f.write_str("stops logging read management events")
+            }
+            Reduction::NoWriteManagementEvents => {
+                f.write_str("stops logging write management events")
+            }
+            Reduction::ExcludesSource { source } => {
+                write!(f, "excludes management events from {source}")
+            }
+            Reduction::NarrowsDataEvents { kind } => {
+                write!(f, "removes or narrows the data event selector for {kind}")
+            }
+            Reduction::InsightsOff { insight } => write!(f, "turns off Insights {insight}"),
+            Reduction::NoLogFileValidation => {
+                f.write_str("turns off log file integrity validation")
+            }
+            Reduction::NoCloudWatchLogs => f.write_str("stops delivery to CloudWatch Logs"),
+            Reduction::ShorterRetention { days, was: None } => {
+                write!(f, "log files now expire after {days} days (were kept)")
+            }
+            Reduction::ShorterRetention {
+                days,
+                was: Some(was),
+            } => write!(f, "log files expire after {days} days instead of {was}"),
+            Reduction::Replaces { from, to } => write!(
+                f,
+                "replaces the trail: nothing is logged between its deletion in {from} and its creation in {to}"
+            ),
+            Reduction::Deletes => {
+                f.write_str("deletes the trail: everything it logs stops being logged")
+            }
+        }
+    }
+}
+
+impl Reduction {
+    /// The reduction whose text is `s` (what `Display` writes), to read plans back.
+    pub fn parse(s: &str) -> Option<Reduction> {
+        let fixed = [
+            Reduction::StopsLogging,
+            Reduction::NoGlobalServiceEvents,
+            Reduction::NoReadManagementEvents,
+            Reduction::NoWriteManagementEvents,
+            Reduction::NoLogFileValidation,
+            Reduction::NoCloudWatchLogs,
+            Reduction::Deletes,
+        ];
+        if let Some(r) = fixed.into_iter().find(|r| r.to_string() == s) {
+            return Some(r);
+        }
+        let after = |prefix: &str| s.strip_prefix(prefix).map(str::to_owned);
+        if let Some(region) = after("stops logging Regions other than ") {
+            return Some(Reduction::SingleRegion { region });
+        }
+        if let Some(source) = after("excludes management events from ") {
+            return Some(Reduction::ExcludesSource { source });
+        }
+        if let Some(kind) = after("removes or narrows the data event selector for ") {
+            return Some(Reduction::NarrowsDataEvents { kind });
+        }
+        if let Some(insight) = after("turns off Insights ") {
+            return Some(Reduction::InsightsOff { insight });
+        }
+        if let Some(days) = s
+            .strip_prefix("log files now expire after ")
+            .and_then(|r| r.strip_suffix(" days (were kept)"))
+        {
+            return days
+                .parse()
+                .ok()
+                .map(|days| Reduction::ShorterRetention { days, was: None });
+        }
+        if let Some((days, was)) = s
+            .strip_prefix("log files expire after ")
+            .and_then(|r| r.split_once(" days instead of "))
+        {
+            return Some(Reduction::ShorterRetention {
+                days: days.parse().ok()?,
+                was: Some(was.parse().ok()?),
+            });
+        }
+        let (from, to) = s
+            .strip_prefix("replaces the trail: nothing is logged between its deletion in ")?
+            .split_once(" and its creation in ")?;
+        Some(Reduction::Replaces {
+            from: from.to_owned(),
+            to: to.to_owned(),
+        })
+    }
+}
+
+impl Serialize for Reduction {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Reduction {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        Reduction::parse(&text).ok_or_else(|| {
+            serde::de::Error::custom(format!("not a reduction trailctl names: {text:?}"))
+        })
+    }
+}
+
 /// Why changing trail `before` into `after` reduces audit logging (empty: it does not).
-pub fn trail_update(before: &TrailState, after: &TrailState) -> Vec<String> {
+pub fn trail_update(before: &TrailState, after: &TrailState) -> Vec<Reduction> {
     let mut why = Vec::new();
     if !before.logging {
         // A trail that is not logging loses nothing by any change.
         return why;
     }
     if !after.logging {
-        why.push("stops logging".to_owned());
+        why.push(Reduction::StopsLogging);
     }
     if before.settings.all_regions && !after.settings.all_regions {
-        why.push(format!("stops logging Regions other than {}", after.region));
+        why.push(Reduction::SingleRegion {
+            region: after.region.clone(),
+        });
     }
     if before.settings.global_service_events && !after.settings.global_service_events {
-        why.push("stops logging global service events (IAM, STS, CloudFront)".to_owned());
+        why.push(Reduction::NoGlobalServiceEvents);
     }
     let (br, bw) = crate::model::selector::coverage(&before.selectors);
     let (ar, aw) = crate::model::selector::coverage(&after.selectors);
     if br && !ar {
-        why.push("stops logging read management events".to_owned());
+        why.push(Reduction::NoReadManagementEvents);
     }
     if bw && !aw {
-        why.push("stops logging write management events".to_owned());
+        why.push(Reduction::NoWriteManagementEvents);
     }
     let excluded = |t: &TrailState| -> Vec<String> {
         t.selectors
@@ -38,7 +199,9 @@ pub fn trail_update(before: &TrailState, after: &TrailState) -> Vec<String> {
     let (be, ae) = (excluded(before), excluded(after));
     for source in ae.iter().filter(|s| !be.contains(s)) {
         if ar || aw {
-            why.push(format!("excludes management events from {source}"));
+            why.push(Reduction::ExcludesSource {
+                source: source.clone(),
+            });
         }
     }
     let is_data = |s: &&AdvancedSelector| {
@@ -55,28 +218,28 @@ pub fn trail_update(before: &TrailState, after: &TrailState) -> Vec<String> {
             .equals_of("resources.type")
             .map(|t| t.join(", "))
             .unwrap_or_else(|| "data".to_owned());
-        why.push(format!(
-            "removes or narrows the data event selector for {kind}"
-        ));
+        why.push(Reduction::NarrowsDataEvents { kind });
     }
     for i in before.insights.difference(&after.insights) {
-        why.push(format!("turns off Insights {}", i.name()));
+        why.push(Reduction::InsightsOff {
+            insight: i.name().to_owned(),
+        });
     }
     if before.settings.log_file_validation && !after.settings.log_file_validation {
-        why.push("turns off log file integrity validation".to_owned());
+        why.push(Reduction::NoLogFileValidation);
     }
     if before.settings.cloudwatch_logs.is_some() && after.settings.cloudwatch_logs.is_none() {
-        why.push("stops delivery to CloudWatch Logs".to_owned());
+        why.push(Reduction::NoCloudWatchLogs);
     }
     why
 }
 
 /// Why changing bucket `before` into `after` loses logs sooner.
-pub fn bucket_update(before: &BucketState, after: &BucketState) -> Vec<String> {
+pub fn bucket_update(before: &BucketState, after: &BucketState) -> Vec<Reduction> {
     match (before.retention_days, after.retention_days) {
-        (None, Some(d)) => vec![format!("log files now expire after {d} days (were kept)")],
-        (Some(b), Some(a)) if a < b => {
-            vec![format!("log files expire after {a} days instead of {b}")]
+        (None, Some(days)) => vec![Reduction::ShorterRetention { days, was: None }],
+        (Some(b), Some(days)) if days < b => {
+            vec![Reduction::ShorterRetention { days, was: Some(b) }]
         }
         _ => Vec::new(),
     }
@@ -152,5 +315,50 @@ mod tests {
         forever.retention_days = None;
         assert!(bucket_update(&b, &forever).is_empty());
         assert_eq!(bucket_update(&forever, &b).len(), 1);
+    }
+
+    #[test]
+    fn every_reduction_is_written_and_read_back_as_its_text() {
+        let all = [
+            Reduction::StopsLogging,
+            Reduction::SingleRegion {
+                region: "eu-west-1".into(),
+            },
+            Reduction::NoGlobalServiceEvents,
+            Reduction::NoReadManagementEvents,
+            Reduction::NoWriteManagementEvents,
+            Reduction::ExcludesSource {
+                source: "kms.amazonaws.com".into(),
+            },
+            Reduction::NarrowsDataEvents {
+                kind: "AWS::S3::Object".into(),
+            },
+            Reduction::InsightsOff {
+                insight: "api_call_rate".into(),
+            },
+            Reduction::NoLogFileValidation,
+            Reduction::NoCloudWatchLogs,
+            Reduction::ShorterRetention {
+                days: 30,
+                was: None,
+            },
+            Reduction::ShorterRetention {
+                days: 30,
+                was: Some(400),
+            },
+            Reduction::Replaces {
+                from: "us-east-1".into(),
+                to: "eu-west-1".into(),
+            },
+            Reduction::Deletes,
+        ];
+        for r in all {
+            let text = r.to_string();
+            assert_eq!(Reduction::parse(&text), Some(r.clone()), "{text}");
+            let json = serde_json::to_value(&r).unwrap();
+            assert_eq!(json, serde_json::Value::String(text));
+            assert_eq!(serde_json::from_value::<Reduction>(json).unwrap(), r);
+        }
+        assert!(serde_json::from_str::<Reduction>("\"deletes everything\"").is_err());
     }
 }

@@ -170,7 +170,7 @@ impl ChangeView {
             address: c.address.to_string(),
             action: c.action,
             placement,
-            destructive: c.destructive.clone(),
+            destructive: c.destructive.iter().map(ToString::to_string).collect(),
             adopt: c.adopt,
             fields,
         }

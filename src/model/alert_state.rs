@@ -160,16 +160,15 @@ impl AlertState {
             .join(", ")
     }
 
+    /// What is compared, diffed and fingerprinted: the rules, as data. Placement is derived
+    /// from them for the plan's header line (`placement()`), never compared.
     pub fn fields(&self) -> Fields {
         let rules: Map<String, Value> = self
             .rules
             .iter()
             .map(|(r, rule)| (r.clone(), rule.json()))
             .collect();
-        vec![
-            ("placement", FieldValue::Text(self.placement())),
-            ("rules", FieldValue::Json(Value::Object(rules))),
-        ]
+        vec![("rules", FieldValue::Json(Value::Object(rules)))]
     }
 }
 

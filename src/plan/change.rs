@@ -162,7 +162,8 @@ pub struct Change {
 /// A reason the plan cannot be applied at all (a name conflict, a bucket in another account…).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Conflict {
-    /// `None` for the account as a whole.
+    /// `None` for the account as a whole. The message never repeats it: renderers write it
+    /// first.
     pub address: Option<Address>,
     pub message: String,
     pub hint: Option<String>,

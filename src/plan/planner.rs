@@ -71,11 +71,11 @@ pub(crate) fn ownership_conflict(
         Owner::Us => return false,
         Owner::Untagged if adopt => return false,
         Owner::Untagged => (
-            format!("{address} exists but is not managed by stack {stack}"),
+            format!("exists but is not managed by stack {stack}"),
             "add --adopt to take it over (its tags are added and its settings changed to the spec's)",
         ),
         Owner::Stack(other) => (
-            format!("{address} exists and is managed by stack {other}, not {stack}"),
+            format!("exists and is managed by stack {other}, not {stack}"),
             "remove it from that stack's spec first, or give this one another name",
         ),
     };
@@ -216,7 +216,7 @@ fn observed_state(live: &LiveTrail, o: &Observed) -> Option<crate::model::state:
 fn unread(address: &Address) -> Conflict {
     Conflict {
         address: Some(address.clone()),
-        message: format!("{address}: its status, selectors or Insights could not be read"),
+        message: "its status, selectors or Insights could not be read".to_owned(),
         hint: None,
     }
 }

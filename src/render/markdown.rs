@@ -99,8 +99,8 @@ pub fn write(out: &mut dyn Write, title: &str, view: &PlanView) -> io::Result<()
 
 fn problem_text(p: &Problem) -> String {
     match &p.address {
-        Some(a) if !p.message.starts_with(a.as_str()) => format!("`{a}`: {}", cell(&p.message)),
-        _ => cell(&p.message),
+        Some(a) => format!("`{a}`: {}", cell(&p.message)),
+        None => cell(&p.message),
     }
 }
 

@@ -215,10 +215,8 @@ pub fn write_problems(out: &mut dyn Write, view: &PlanView, color: Color) -> io:
     }
     for c in &view.conflicts {
         match &c.address {
-            Some(a) if !c.message.starts_with(a.as_str()) => {
-                writeln!(out, "{}: {a}: {}", color.red("error"), c.message)?;
-            }
-            _ => writeln!(out, "{}: {}", color.red("error"), c.message)?,
+            Some(a) => writeln!(out, "{}: {a}: {}", color.red("error"), c.message)?,
+            None => writeln!(out, "{}: {}", color.red("error"), c.message)?,
         }
         if let Some(h) = &c.detail {
             writeln!(out, "  hint: {h}")?;

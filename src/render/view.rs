@@ -139,8 +139,17 @@ impl PlanView {
 
 impl ChangeView {
     fn new(c: &Change) -> Self {
-        let placement = match c.after.as_ref().or(c.before.as_ref()) {
-            Some(Resource::Alert(a)) => Some(a.placement()),
+        // Where the rules are and deliver to, as it is → as it will be when that changes.
+        let placement = match (&c.before, &c.after) {
+            (Some(Resource::Alert(b)), Some(Resource::Alert(a))) => {
+                let (was, will) = (b.placement(), a.placement());
+                Some(if was == will {
+                    will
+                } else {
+                    format!("{was} → {will}")
+                })
+            }
+            (_, Some(Resource::Alert(a))) | (Some(Resource::Alert(a)), None) => Some(a.placement()),
             _ => None,
         };
         let fields = match (&c.before, &c.after) {

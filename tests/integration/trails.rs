@@ -274,7 +274,7 @@ async fn foreign_trails_are_untouched_and_a_same_named_one_needs_adopt() {
     let out = plan(&a, &f, &["-v"]);
     let err = fails(&out);
     assert!(
-        err.contains("error: trail.audit exists but is not managed by stack it"),
+        err.contains("error: trail.audit: exists but is not managed by stack it"),
         "{err}"
     );
     assert!(err.contains("hint: add --adopt"), "{err}");

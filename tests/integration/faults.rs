@@ -110,7 +110,7 @@ async fn a_failed_verification_read_reports_what_was_applied() {
     assert_eq!(ok(&account.trailctl(&["plan", "-f", &file])), NO_CHANGES);
 }
 
-const EVERY_KIND: &str = "version: 1
+pub(crate) const EVERY_KIND: &str = "version: 1
 stack: strand
 account: \"ACCOUNT\"
 home_region: us-east-1

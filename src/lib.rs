@@ -2,16 +2,16 @@
 //!
 //! Data flows spec → model → live → plan → apply → render; see `../shared/STYLE.md`.
 
-pub mod apply;
+pub(crate) mod apply;
 pub mod archive;
 pub mod backtest;
-pub mod cli;
+pub(crate) mod cli;
 pub mod exit;
 pub mod live;
 pub mod model;
 pub mod pattern;
 pub mod plan;
-pub mod render;
+pub(crate) mod render;
 pub mod spec;
 pub mod verdict;
 

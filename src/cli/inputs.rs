@@ -17,8 +17,6 @@ pub struct Input {
     pub label: String,
     /// The event as EventBridge would see it: CloudTrail records are wrapped, unless raw.
     pub event: Value,
-    /// Whether the input was a CloudTrail record that was wrapped in the envelope.
-    pub wrapped: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -131,18 +129,10 @@ pub fn event(label: String, v: Value, raw: bool) -> Result<Input, InputError> {
         });
     }
     if raw || !envelope::is_cloudtrail_record(&v) {
-        return Ok(Input {
-            label,
-            event: v,
-            wrapped: false,
-        });
+        return Ok(Input { label, event: v });
     }
     match envelope::eventbridge_event(&v) {
-        Ok(event) => Ok(Input {
-            label,
-            event,
-            wrapped: true,
-        }),
+        Ok(event) => Ok(Input { label, event }),
         Err(source) => Err(InputError::Envelope { label, source }),
     }
 }
@@ -157,17 +147,24 @@ mod tests {
     fn every_layout() {
         let one = parse("f", RECORD, false).unwrap();
         assert_eq!(one.len(), 1);
-        assert!(one[0].wrapped);
+        assert!(
+            one[0].event.get("detail").is_some(),
+            "wrapped in the envelope"
+        );
         assert_eq!(one[0].event["source"], "aws.sts");
         let raw = parse("f", RECORD, true).unwrap();
-        assert!(!raw[0].wrapped);
+        assert!(raw[0].event.get("detail").is_none(), "as given");
         assert_eq!(raw[0].event["eventName"], "AssumeRole");
         let array = parse("f", &format!("[{RECORD},{RECORD}]"), false).unwrap();
         assert_eq!(array[1].label, "f[1]");
         let log = parse("f", &format!("{{\"Records\":[{RECORD}]}}"), false).unwrap();
         assert_eq!(log[0].label, "f:Records[0]");
         let lines = parse("f", &format!("{RECORD}\n\n{{\"source\":\"x\"}}\n"), false).unwrap();
-        assert_eq!((lines[1].label.as_str(), lines[1].wrapped), ("f:3", false));
+        assert_eq!(lines[1].label, "f:3");
+        assert!(
+            lines[1].event.get("detail").is_none(),
+            "an EventBridge event is not wrapped"
+        );
         assert!(matches!(
             parse("f", "{nope", false),
             Err(InputError::NotJson { .. })

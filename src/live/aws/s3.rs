@@ -63,6 +63,19 @@ impl AwsAccount {
     }
 }
 
+/// Tags as S3 takes them (on a bucket's creation or its tagging).
+fn tag_set(op: &'static str, region: &str, tags: &Tags) -> LiveResult<Vec<Tag>> {
+    tags.iter()
+        .map(|(k, v)| {
+            Tag::builder()
+                .key(k)
+                .value(v)
+                .build()
+                .map_err(|e| build(op, region, e))
+        })
+        .collect()
+}
+
 fn policy_json(op: &'static str, region: &str, text: &str) -> LiveResult<Value> {
     serde_json::from_str(text)
         .map_err(|e| build(op, region, format!("the bucket policy is not JSON: {e}")))
@@ -214,16 +227,7 @@ impl S3 for AwsAccount {
     /// tagged at once: the one case where a failure between the two strands it.
     async fn create_bucket(&self, region: &str, name: &str, tags: &Tags) -> LiveResult<()> {
         const OP: &str = "S3:CreateBucket";
-        let tag_set = tags
-            .iter()
-            .map(|(k, v)| {
-                Tag::builder()
-                    .key(k)
-                    .value(v)
-                    .build()
-                    .map_err(|e| build(OP, region, e))
-            })
-            .collect::<LiveResult<Vec<_>>>()?;
+        let tag_set = tag_set(OP, region, tags)?;
         let config = |tags: Option<Vec<Tag>>| {
             let location = (region != "us-east-1").then(|| BucketLocationConstraint::from(region));
             CreateBucketConfiguration::builder()
@@ -392,16 +396,7 @@ impl S3 for AwsAccount {
 
     async fn put_tags(&self, region: &str, name: &str, tags: &Tags) -> LiveResult<()> {
         const OP: &str = "S3:PutBucketTagging";
-        let set = tags
-            .iter()
-            .map(|(k, v)| {
-                Tag::builder()
-                    .key(k)
-                    .value(v)
-                    .build()
-                    .map_err(|e| build(OP, region, e))
-            })
-            .collect::<LiveResult<Vec<_>>>()?;
+        let set = tag_set(OP, region, tags)?;
         let tagging = Tagging::builder()
             .set_tag_set(Some(set))
             .build()

@@ -60,6 +60,11 @@ pub struct GlobalArgs {
     /// Never colour output (also when NO_COLOR is set)
     #[arg(long, global = true)]
     pub no_color: bool,
+    /// Attempts per AWS call, first included: throttling, server errors and dropped connections
+    /// are retried with backoff and jitter
+    #[arg(long, global = true, value_name = "N", default_value_t = crate::live::aws::config::DEFAULT_MAX_ATTEMPTS,
+          value_parser = clap::value_parser!(u32).range(1..=25))]
+    pub max_attempts: u32,
     /// Log what trailctl does to stderr (-v info, -vv debug, -vvv trace)
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,

@@ -42,7 +42,7 @@ impl Config {
                 profile: global.profile.clone(),
                 region: global.region.clone(),
                 endpoint_url: global.endpoint_url.clone().filter(|u| !u.is_empty()),
-                ..AwsSettings::default()
+                max_attempts: global.max_attempts,
             },
         }
     }

@@ -18,6 +18,8 @@ pub enum ErrorKind {
     BucketPolicyNotReady,
     /// The bucket still holds objects.
     BucketNotEmpty,
+    /// Over the API's rate quota, after every attempt (the service's error code).
+    Throttled(String),
     /// Any other error, with the service's error code.
     Service(String),
 }
@@ -56,7 +58,13 @@ impl fmt::Display for LiveError {
         if let Some(r) = &self.region {
             write!(f, " in {r}")?;
         }
-        write!(f, " failed: {}", self.kind_name())?;
+        match &self.kind {
+            ErrorKind::Throttled(code) => write!(
+                f,
+                " failed: throttled ({code}) at every attempt: the API's rate quota (raise --max-attempts, or run when the account is quieter)"
+            )?,
+            _ => write!(f, " failed: {}", self.kind_name())?,
+        }
         if !self.message.is_empty() {
             write!(f, ": {}", self.message)?;
         }
@@ -81,6 +89,7 @@ impl LiveError {
             }
             ErrorKind::BucketPolicyNotReady => "InsufficientS3BucketPolicyException",
             ErrorKind::BucketNotEmpty => "BucketNotEmpty",
+            ErrorKind::Throttled(code) => code,
             ErrorKind::Service(code) => code,
         }
     }

@@ -337,7 +337,7 @@ fn a_dropped_connection_is_not_an_unreachable_endpoint() {
             }
         }
         let out = cmd
-            .args(["plan", "-f", "examples/minimal.yaml"])
+            .args(["plan", "-f", "examples/minimal.yaml", "--max-attempts", "2"])
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .env("AWS_ACCESS_KEY_ID", "testing")
             .env("AWS_SECRET_ACCESS_KEY", "testing")

@@ -22,6 +22,23 @@ trails:
     bucket: faults-logs-ACCOUNT
 ";
 
+/// One trail in the account? Read with retries: the fault tests keep the emulator busy.
+async fn trail_count(account: &Account) -> usize {
+    let config = account
+        .sdk_config("us-east-1")
+        .await
+        .into_builder()
+        .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(5))
+        .build();
+    aws_sdk_cloudtrail::Client::new(&config)
+        .describe_trails()
+        .send()
+        .await
+        .unwrap()
+        .trail_list()
+        .len()
+}
+
 /// The account seen through a new proxy.
 fn through(account: &Account) -> (Account, FaultProxy) {
     let proxy = FaultProxy::start(&account.endpoint);
@@ -93,7 +110,16 @@ async fn a_failed_verification_read_reports_what_was_applied() {
         all_reads - plan_reads,
         Fault::ServerError,
     ));
-    let out = proxied.trailctl(&["apply", "-f", &file, "--auto-approve", "--format", "json"]);
+    let out = proxied.trailctl(&[
+        "apply",
+        "-f",
+        &file,
+        "--auto-approve",
+        "--format",
+        "json",
+        "--max-attempts",
+        "2",
+    ]);
     exited(&out, 1);
     let err = text(&out.stderr);
     assert!(
@@ -139,7 +165,14 @@ async fn a_failure_after_the_create_is_finished_by_a_re_run(
     let file = spec(&account, &format!("strand-{kind}"), EVERY_KIND);
     let (proxied, proxy) = through(&account);
     proxy.rule(Rule::after(fail, skip, Fault::ServerError));
-    let out = proxied.trailctl(&["apply", "-f", &file, "--auto-approve"]);
+    let out = proxied.trailctl(&[
+        "apply",
+        "-f",
+        &file,
+        "--auto-approve",
+        "--max-attempts",
+        "2",
+    ]);
     exited(&out, 1);
     let err = text(&out.stderr);
     assert!(
@@ -210,14 +243,7 @@ async fn seeded_faults_never_leave_what_a_re_run_cannot_finish() {
             NO_CHANGES,
             "seed {seed}"
         );
-        let trails = account
-            .cloudtrail("us-east-1")
-            .await
-            .describe_trails()
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(trails.trail_list().len(), 1, "seed {seed}: one trail");
+        assert_eq!(trail_count(&account).await, 1, "seed {seed}: one trail");
     }
 }
 
@@ -281,13 +307,111 @@ async fn an_apply_killed_at_any_write_is_finished_by_the_next_run() {
             NO_CHANGES,
             "write {n} ({op})"
         );
-        let trails = account
-            .cloudtrail("us-east-1")
+        assert_eq!(trail_count(&account).await, 1, "write {n} ({op})");
+    }
+}
+
+/// A call throttled at every attempt says so, and names the way out.
+#[tokio::test]
+async fn throttling_past_every_attempt_is_told_as_throttling() {
+    let account = emulator::shared().account().await;
+    let (proxied, proxy) = through(&account);
+    let file = spec(&account, "always-throttled", SPEC);
+    proxy.rule(Rule::after("CreateTrail", 0, Fault::Throttle));
+    let out = proxied.trailctl(&[
+        "apply",
+        "-f",
+        &file,
+        "--auto-approve",
+        "--max-attempts",
+        "3",
+    ]);
+    exited(&out, 1);
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("CloudTrail:CreateTrail in us-east-1 failed: throttled (ThrottlingException) at every attempt")
+            && err.contains("--max-attempts"),
+        "{err}"
+    );
+    assert_eq!(proxy.count("CreateTrail"), 3, "three attempts");
+}
+
+/// 10% of calls throttled, 5% server errors, 2% connections dropped, over 10 seeds: every apply
+/// converges in one run (the default retries), creates each resource once, never stops or
+/// deletes the trail, and leaves a topic it does not own as it was.
+#[tokio::test]
+async fn seeded_faults_at_ten_five_two_percent_converge_in_one_run() {
+    let runs: Vec<_> = (1..=10u64)
+        .map(|seed| {
+            tokio::spawn(async move {
+                let account = emulator::shared().account().await;
+                let sns = account.sns().await;
+                let foreign = sns.create_topic().name("not-ours").send().await.unwrap();
+                let foreign = foreign.topic_arn().unwrap().to_owned();
+                let file = spec(&account, &format!("ten-five-two-{seed}"), EVERY_KIND);
+                let (proxied, proxy) = through(&account);
+                proxy.seeded(
+                    vec![
+                        (100, Fault::Throttle),
+                        (50, Fault::ServerError),
+                        (20, Fault::Reset),
+                    ],
+                    seed,
+                );
+                let out = proxied.trailctl(&["apply", "-f", &file, "--auto-approve"]);
+                (seed, account, file, proxy, out, foreign)
+            })
+        })
+        .collect();
+    for run in runs {
+        let (seed, account, file, proxy, out, foreign) = run.await.unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "seed {seed}: {}",
+            text(&out.stderr)
+        );
+        assert!(proxy.injected() > 0, "seed {seed}: no fault injected");
+        assert_eq!(
+            proxy.count("StopLogging") + proxy.count("DeleteTrail"),
+            0,
+            "seed {seed}"
+        );
+        assert_eq!(
+            ok(&account.trailctl(&["plan", "-f", &file])),
+            NO_CHANGES,
+            "seed {seed}"
+        );
+        // The checks read the emulator directly, with retries: ten applies and the other fault
+        // tests keep it busy.
+        let config = account
+            .sdk_config("us-east-1")
             .await
+            .into_builder()
+            .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(5))
+            .build();
+        let trails = aws_sdk_cloudtrail::Client::new(&config)
             .describe_trails()
             .send()
             .await
             .unwrap();
-        assert_eq!(trails.trail_list().len(), 1, "write {n} ({op})");
+        assert_eq!(trails.trail_list().len(), 1, "seed {seed}: one trail");
+        let sns = aws_sdk_sns::Client::new(&config);
+        let topics = sns.list_topics().send().await.unwrap();
+        assert_eq!(
+            topics.topics().len(),
+            2,
+            "seed {seed}: ours and the foreign one"
+        );
+        let tags = sns
+            .list_tags_for_resource()
+            .resource_arn(&foreign)
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            tags.tags().is_empty(),
+            "seed {seed}: the foreign topic was tagged"
+        );
     }
 }

@@ -24,6 +24,14 @@ where
                 | "UnauthorizedOperation" => ErrorKind::AccessDenied,
                 "InsufficientS3BucketPolicyException" => ErrorKind::BucketPolicyNotReady,
                 "BucketNotEmpty" => ErrorKind::BucketNotEmpty,
+                "Throttling"
+                | "ThrottlingException"
+                | "ThrottledException"
+                | "TooManyRequestsException"
+                | "RequestLimitExceeded"
+                | "RequestThrottled"
+                | "RequestThrottledException"
+                | "SlowDown" => ErrorKind::Throttled(code.clone()),
                 "ExpiredToken"
                 | "ExpiredTokenException"
                 | "InvalidClientTokenId"

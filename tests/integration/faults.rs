@@ -211,11 +211,13 @@ async fn a_role_created_then_failed_is_finished_by_a_re_run() {
     a_failure_after_the_create_is_finished_by_a_re_run("role", "PutRolePolicy", 0).await;
 }
 
-/// Seeded faults on every kind of call (throttling, server errors, dropped connections): an
-/// apply either converges or stops with a clear failure, and a re-run without faults finishes
-/// it with no `--adopt`; nothing is created twice.
+/// Seeded faults on every kind of call (throttling, server errors, dropped connections), with
+/// no retries so that they do stop applies: each apply stops with a clear failure (or, by luck,
+/// converges), and a re-run without faults finishes it with no `--adopt`; nothing is created
+/// twice.
 #[tokio::test]
 async fn seeded_faults_never_leave_what_a_re_run_cannot_finish() {
+    let mut stopped = 0;
     for seed in [1, 2, 3] {
         let account = emulator::shared().account().await;
         let file = spec(&account, &format!("seeded-{seed}"), EVERY_KIND);
@@ -228,12 +230,22 @@ async fn seeded_faults_never_leave_what_a_re_run_cannot_finish() {
             ],
             seed,
         );
-        let first = proxied.trailctl(&["apply", "-f", &file, "--auto-approve"]);
+        let first = proxied.trailctl(&[
+            "apply",
+            "-f",
+            &file,
+            "--auto-approve",
+            "--max-attempts",
+            "1",
+        ]);
         assert!(proxy.injected() > 0, "seed {seed}: no fault was injected");
         if first.status.code() != Some(0) {
+            stopped += 1;
             let err = text(&first.stderr);
+            // Stopped at a write, or at a read before any.
             assert!(
-                err.contains("Fix the cause and run apply again"),
+                err.contains("Fix the cause and run apply again")
+                    || err.contains("reading the account failed"),
                 "seed {seed}: {err}"
             );
             ok(&account.trailctl(&["apply", "-f", &file, "--auto-approve"]));
@@ -245,6 +257,10 @@ async fn seeded_faults_never_leave_what_a_re_run_cannot_finish() {
         );
         assert_eq!(trail_count(&account).await, 1, "seed {seed}: one trail");
     }
+    assert!(
+        stopped > 0,
+        "no seed stopped an apply: the re-run was never exercised"
+    );
 }
 
 /// An apply killed at each of its writes in turn (the write held unanswered, then the process

@@ -25,8 +25,13 @@ impl IpRange {
         let (Some(addr), Some(bits), None) = (parts.next(), parts.next(), parts.next()) else {
             return Err(format!("malformed CIDR {text:?}: one '/' is required"));
         };
-        let ip = address(addr)
-            .ok_or_else(|| format!("malformed CIDR {text:?}: {addr:?} is not an IP address"))?;
+        let ip = address(addr).ok_or_else(|| match ambiguous_ipv4(addr) {
+            Some(decimal) => format!(
+                "malformed CIDR {text:?}: {addr:?} has an octet with a leading zero, which is octal to some \
+                 readers and decimal to others; EventBridge refuses it. Write \"{decimal}/{bits}\""
+            ),
+            None => format!("malformed CIDR {text:?}: {addr:?} is not an IP address"),
+        })?;
         let (v6, value, width) = ip;
         let bits: u32 = bits
             .parse()
@@ -73,6 +78,32 @@ impl IpRange {
     }
 }
 
+/// The decimal reading of an IPv4 literal with a leading zero in an octet (`010.0.0.1` →
+/// `10.0.0.1`). Such a literal is ambiguous (octal to C's `inet_aton`, decimal to older Java),
+/// and EventBridge's engine, which reads addresses with Java's `InetAddress`, does not take it as
+/// an address: current JDKs refuse ambiguous literals unless
+/// `jdk.net.allowAmbiguousIPAddressLiterals` is set. So a `cidr` with one is refused, and an
+/// exact value with one is plain text that never equals the address.
+pub fn ambiguous_ipv4(text: &str) -> Option<String> {
+    let octets: Vec<&str> = text.split('.').collect();
+    let decimal = octets.len() == 4
+        && octets
+            .iter()
+            .all(|o| !o.is_empty() && o.len() <= 3 && o.bytes().all(|b| b.is_ascii_digit()));
+    let leading_zero = octets.iter().any(|o| o.len() > 1 && o.starts_with('0'));
+    if !decimal || !leading_zero {
+        return None;
+    }
+    let values: Vec<u16> = octets.iter().filter_map(|o| o.parse().ok()).collect();
+    values.iter().all(|v| *v <= 255).then(|| {
+        values
+            .iter()
+            .map(u16::to_string)
+            .collect::<Vec<_>>()
+            .join(".")
+    })
+}
+
 /// (is IPv6, value, bit width) of an address.
 fn address(text: &str) -> Option<(bool, u128, u32)> {
     match text.parse::<IpAddr>().ok()? {
@@ -98,6 +129,20 @@ mod tests {
                 .unwrap()
                 .contains("2001:0DB8:0:0:0:0:0:1")
         );
+        assert!(IpRange::address("010.0.0.1").is_none());
+        assert!(!r.contains("010.0.0.1"));
+        let e = IpRange::cidr("010.0.0.0/24").unwrap_err();
+        assert!(
+            e.contains("leading zero") && e.contains("\"10.0.0.0/24\""),
+            "{e}"
+        );
+        assert_eq!(
+            super::ambiguous_ipv4("10.0.0.01").as_deref(),
+            Some("10.0.0.1")
+        );
+        assert_eq!(super::ambiguous_ipv4("10.0.0.1"), None);
+        assert_eq!(super::ambiguous_ipv4("0.0.0.0"), None);
+        assert_eq!(super::ambiguous_ipv4("0300.0.0.1"), None);
         for bad in [
             "foo",
             "10.0.0.0",

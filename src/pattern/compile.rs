@@ -3,10 +3,12 @@
 
 use std::fmt;
 
+use super::caseless::Caseless;
 use super::cidr::IpRange;
+use super::complexity::{MAX_WILDCARD_COMPLEXITY, complexity};
 use super::json::{self, Json};
-use super::matcher::{AnythingBut, Matcher, Range, fold};
-use super::number::comparable;
+use super::matcher::{AnythingBut, Matcher, Range};
+use super::number::{comparable, equality_value};
 use super::wildcard::Wildcard;
 
 /// EventBridge's default quota on the size of an event pattern (adjustable up to 4096).
@@ -123,35 +125,6 @@ impl Pattern {
         Pattern::compile(json).map_err(|mut all| all.swap_remove(0))
     }
 
-    /// For each field with wildcards, the stars of its distinct wildcard patterns added up. A
-    /// value can be partway through all of them at once, which is what makes a pattern "too
-    /// complex" for EventBridge (event-ruler's MachineComplexityEvaluator counts those states).
-    pub fn wildcard_stars(&self) -> Vec<(String, usize)> {
-        let mut seen: Vec<(&str, &Wildcard)> = Vec::new();
-        for f in self.branches.iter().flat_map(|b| &b.fields) {
-            for m in &f.matchers {
-                let wildcards: &[Wildcard] = match m {
-                    Matcher::Wildcard(w) => std::slice::from_ref(w),
-                    Matcher::AnythingBut(AnythingBut::Wildcard(ws)) => ws,
-                    _ => &[],
-                };
-                for w in wildcards {
-                    if !seen.contains(&(f.path.as_str(), w)) {
-                        seen.push((&f.path, w));
-                    }
-                }
-            }
-        }
-        let mut out: Vec<(String, usize)> = Vec::new();
-        for (path, w) in seen {
-            match out.iter_mut().find(|(p, _)| p == path) {
-                Some((_, n)) => *n += w.stars(),
-                None => out.push((path.to_owned(), w.stars())),
-            }
-        }
-        out
-    }
-
     /// Validates an already parsed pattern, with every problem found (at least one on error).
     pub fn compile(json: &Json) -> Result<Pattern, Vec<PatternError>> {
         let Json::Object(members) = json else {
@@ -162,6 +135,9 @@ impl Pattern {
         };
         let mut errors = Vec::new();
         let branches = object(members, "", &[], vec![Vec::new()], false, &mut errors);
+        if errors.is_empty() {
+            errors = too_complex(&branches);
+        }
         if !errors.is_empty() {
             return Err(errors);
         }
@@ -172,6 +148,63 @@ impl Pattern {
                 .collect(),
         })
     }
+}
+
+/// EventBridge's "Rule is too complex": the fields whose wildcard machine lets one value hold
+/// more states at once than the service accepts. event-ruler builds one machine per field for
+/// each distinct run of conditions on the fields before it (fields in lexical order), so `$or`
+/// branches that agree on those share it.
+fn too_complex(branches: &[Vec<Field>]) -> Vec<PatternError> {
+    type Group<'a> = (&'a str, Vec<&'a Field>, Vec<&'a Wildcard>);
+    let mut groups: Vec<Group<'_>> = Vec::new();
+    for fields in branches {
+        let mut sorted: Vec<&Field> = fields.iter().collect();
+        sorted.sort_by(|a, b| a.path.cmp(&b.path));
+        for (i, f) in sorted.iter().enumerate() {
+            let wildcards: Vec<&Wildcard> = f
+                .matchers
+                .iter()
+                .flat_map(|m| match m {
+                    Matcher::Wildcard(w) => std::slice::from_ref(w),
+                    Matcher::AnythingBut(AnythingBut::Wildcard(ws)) => ws.as_slice(),
+                    _ => &[],
+                })
+                .collect();
+            if wildcards.is_empty() {
+                continue;
+            }
+            let before = &sorted[..i];
+            match groups
+                .iter_mut()
+                .find(|(path, prior, _)| *path == f.path && prior.as_slice() == before)
+            {
+                Some((_, _, ws)) => {
+                    for w in wildcards {
+                        if !ws.contains(&w) {
+                            ws.push(w);
+                        }
+                    }
+                }
+                None => groups.push((&f.path, before.to_vec(), wildcards)),
+            }
+        }
+    }
+    let mut errors: Vec<PatternError> = Vec::new();
+    for (path, _, wildcards) in groups {
+        let held = complexity(&wildcards);
+        let at: Vec<Step> = path.split('.').map(|k| Step::Key(k.to_owned())).collect();
+        if held > MAX_WILDCARD_COMPLEXITY && !errors.iter().any(|e| e.path == at) {
+            errors.push(err(
+                &at,
+                format!(
+                    "Rule is too complex: one value can be partway through {held} wildcard states of `{path}` at once; \
+                     EventBridge accepts {MAX_WILDCARD_COMPLEXITY}. Use fewer wildcard characters, or fewer repeated \
+                     characters after a star"
+                ),
+            ));
+        }
+    }
+    errors
 }
 
 fn err(at: &[Step], message: impl Into<String>) -> PatternError {
@@ -316,7 +349,7 @@ fn list(items: &[Json], path: &[Step]) -> Result<Vec<Matcher>, PatternError> {
                 None => Matcher::String(s.clone()),
             }),
             Json::Number(raw) => {
-                if let Some(v) = comparable(raw) {
+                if let Some(v) = equality_value(raw) {
                     out.push(Matcher::Number(v));
                 }
                 out.push(Matcher::Literal(raw.clone()));
@@ -372,7 +405,11 @@ fn operator(members: &[(String, Json)], at: &[Step]) -> Result<Matcher, PatternE
                     if inner_op != "equals-ignore-case" {
                         return Err(err(at, format!("unsupported {op} pattern: {inner_op}")));
                     }
-                    Some(fold(string(inner_v, &key(at, inner_op), inner_op)?))
+                    Some(Caseless::new(string(
+                        inner_v,
+                        &key(at, inner_op),
+                        inner_op,
+                    )?))
                 }
                 _ => None,
             };
@@ -383,7 +420,7 @@ fn operator(members: &[(String, Json)], at: &[Step]) -> Result<Matcher, PatternE
                 _ => Matcher::Suffix(string(v, at, op)?.to_owned()),
             }
         }
-        "equals-ignore-case" => Matcher::EqualsIgnoreCase(fold(string(v, at, op)?)),
+        "equals-ignore-case" => Matcher::EqualsIgnoreCase(Caseless::new(string(v, at, op)?)),
         "wildcard" => {
             Matcher::Wildcard(Wildcard::parse(string(v, at, op)?).map_err(|m| err(at, m))?)
         }
@@ -522,7 +559,7 @@ fn anything_but(v: &Json, at: &[Step]) -> Result<AnythingBut, PatternError> {
                     })
                 }
                 "equals-ignore-case" => Ok(AnythingBut::IgnoreCase(
-                    texts.iter().map(|s| fold(s)).collect(),
+                    texts.iter().map(|s| Caseless::new(s)).collect(),
                 )),
                 "wildcard" => Ok(AnythingBut::Wildcard(
                     texts

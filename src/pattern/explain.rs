@@ -97,7 +97,7 @@ fn list(items: &[String]) -> String {
 }
 
 impl fmt::Display for Matcher {
-    /// The matcher as pattern JSON (case-insensitive text in its folded form).
+    /// The matcher as pattern JSON.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Matcher::String(s) => f.write_str(&quoted(s)),
@@ -108,15 +108,15 @@ impl fmt::Display for Matcher {
             Matcher::PrefixIgnoreCase(p) => write!(
                 f,
                 "{{\"prefix\": {{\"equals-ignore-case\": {}}}}}",
-                quoted(p)
+                quoted(&p.to_string())
             ),
             Matcher::SuffixIgnoreCase(p) => write!(
                 f,
                 "{{\"suffix\": {{\"equals-ignore-case\": {}}}}}",
-                quoted(p)
+                quoted(&p.to_string())
             ),
             Matcher::EqualsIgnoreCase(p) => {
-                write!(f, "{{\"equals-ignore-case\": {}}}", quoted(p))
+                write!(f, "{{\"equals-ignore-case\": {}}}", quoted(&p.to_string()))
             }
             Matcher::Wildcard(w) => write!(f, "{{\"wildcard\": {}}}", quoted(&w.to_string())),
             Matcher::Range(r) => {
@@ -148,7 +148,8 @@ impl fmt::Display for Matcher {
                     AnythingBut::Prefix(p) => format!("{{\"prefix\": {}}}", list(p)),
                     AnythingBut::Suffix(p) => format!("{{\"suffix\": {}}}", list(p)),
                     AnythingBut::IgnoreCase(p) => {
-                        format!("{{\"equals-ignore-case\": {}}}", list(p))
+                        let p: Vec<String> = p.iter().map(ToString::to_string).collect();
+                        format!("{{\"equals-ignore-case\": {}}}", list(&p))
                     }
                     AnythingBut::Wildcard(w) => {
                         let w: Vec<String> = w.iter().map(ToString::to_string).collect();

@@ -1,7 +1,9 @@
 //! One condition on one value of an event (`"x"`, `{"prefix": "x"}`, `{"numeric": [">", 0]}`…),
 //! and the leaf values of an event it is tested against.
 
+use super::caseless::Caseless;
 use super::cidr::IpRange;
+use super::number::within_decimals;
 use super::wildcard::Wildcard;
 
 /// A leaf value of an event, as EventBridge distinguishes them: a string is never equal to a
@@ -35,14 +37,15 @@ pub enum Matcher {
     String(String),
     /// `true`, `false`, `null` or a number as written: this exact token.
     Literal(String),
-    /// A number in the pattern also matches every number of the same value (300 = 3.0e2).
+    /// A number in the pattern also matches every number of the same value (300 = 3.0e2), within
+    /// the range EventBridge compares by value (`number::equality_value`); beyond it, a number
+    /// matches only its own text (`Literal`).
     Number(f64),
     Prefix(String),
     Suffix(String),
-    /// Case-insensitive forms hold their text in lower case.
-    PrefixIgnoreCase(String),
-    SuffixIgnoreCase(String),
-    EqualsIgnoreCase(String),
+    PrefixIgnoreCase(Caseless),
+    SuffixIgnoreCase(Caseless),
+    EqualsIgnoreCase(Caseless),
     Wildcard(Wildcard),
     Range(Range),
     Cidr(IpRange),
@@ -61,8 +64,7 @@ pub enum AnythingBut {
     Numbers(Vec<f64>),
     Prefix(Vec<String>),
     Suffix(Vec<String>),
-    /// In lower case.
-    IgnoreCase(Vec<String>),
+    IgnoreCase(Vec<Caseless>),
     Wildcard(Vec<Wildcard>),
 }
 
@@ -91,23 +93,18 @@ impl Range {
     }
 }
 
-/// Lower case as EventBridge folds it for `equals-ignore-case`.
-pub fn fold(s: &str) -> String {
-    s.to_lowercase()
-}
-
 impl Matcher {
     /// Whether one leaf value is accepted. `Exists` accepts every value (it asks for presence).
     pub fn matches(&self, v: &Scalar<'_>) -> bool {
         match (self, v) {
             (Matcher::String(s), Scalar::Str(x)) => s == x,
             (Matcher::Literal(t), v) => v.literal() == Some(t),
-            (Matcher::Number(n), Scalar::Num(_, Some(x))) => n == x,
+            (Matcher::Number(n), Scalar::Num(raw, Some(x))) => n == x && within_decimals(raw),
             (Matcher::Prefix(p), Scalar::Str(x)) => x.starts_with(p.as_str()),
             (Matcher::Suffix(p), Scalar::Str(x)) => x.ends_with(p.as_str()),
-            (Matcher::PrefixIgnoreCase(p), Scalar::Str(x)) => fold(x).starts_with(p.as_str()),
-            (Matcher::SuffixIgnoreCase(p), Scalar::Str(x)) => fold(x).ends_with(p.as_str()),
-            (Matcher::EqualsIgnoreCase(p), Scalar::Str(x)) => fold(x) == *p,
+            (Matcher::PrefixIgnoreCase(p), Scalar::Str(x)) => p.prefix_of(x),
+            (Matcher::SuffixIgnoreCase(p), Scalar::Str(x)) => p.suffix_of(x),
+            (Matcher::EqualsIgnoreCase(p), Scalar::Str(x)) => p.equals(x),
             (Matcher::Wildcard(w), Scalar::Str(x)) => w.matches(x),
             (Matcher::Range(r), Scalar::Num(_, Some(x))) => r.contains(*x),
             (Matcher::Cidr(r), Scalar::Str(x)) => r.contains(x),
@@ -138,10 +135,7 @@ impl AnythingBut {
             (AnythingBut::Suffix(set), Scalar::Str(x)) => {
                 !set.iter().any(|p| x.ends_with(p.as_str()))
             }
-            (AnythingBut::IgnoreCase(set), Scalar::Str(x)) => {
-                let x = fold(x);
-                !set.contains(&x)
-            }
+            (AnythingBut::IgnoreCase(set), Scalar::Str(x)) => !set.iter().any(|c| c.equals(x)),
             (AnythingBut::Wildcard(set), Scalar::Str(x)) => !set.iter().any(|w| w.matches(x)),
             _ => true,
         }

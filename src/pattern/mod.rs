@@ -1,8 +1,10 @@
 //! The EventBridge pattern language, as a leaf library: parse and validate a pattern with the
 //! service's rules, and match patterns against JSON events the way EventBridge does.
 
+mod caseless;
 mod cidr;
 mod compile;
+mod complexity;
 mod engine;
 mod event;
 mod explain;
@@ -12,6 +14,8 @@ mod number;
 mod scan;
 mod wildcard;
 
+pub use caseless::Caseless;
+pub use cidr::ambiguous_ipv4;
 pub use compile::{
     Branch, Field, MAX_OR_COMBINATIONS, MAX_PATTERN_CHARS, Pattern, PatternError, Step,
 };

@@ -116,3 +116,79 @@ fn a_rule_set_finds_each_rule_through_its_index_or_without_one() {
     assert_eq!(run(r#"{"source": "my.app"}"#), Vec::<usize>::new());
     assert_eq!(set.names()[4], "r4");
 }
+
+/// Where the service answers otherwise than event-ruler's latest corpus, as decided in
+/// tests/conformance/eventbridge/SERVICE-DIFFERENCES.md.
+#[test]
+fn service_edges() {
+    // Numbers beyond ±5.0e9 or with more than six decimals equal only their own text.
+    assert!(m(r#"{"n": [5000000000]}"#, r#"{"n": 5.0e9}"#));
+    assert!(m(r#"{"a": [123456789012]}"#, r#"{"a": 123456789012}"#));
+    assert!(!m(r#"{"a": [123456789012]}"#, r#"{"a": 1.23456789012e11}"#));
+    assert!(!m(
+        r#"{"a": [12345678901234567890]}"#,
+        r#"{"a": 12345678901234567891}"#
+    ));
+    assert!(!m(r#"{"n": [1]}"#, r#"{"n": 1.0000000000000001}"#));
+    assert!(m(r#"{"n": [1.5]}"#, r#"{"n": 1.500000}"#));
+    // An IPv4 literal with a leading zero is text; in `cidr` it is refused.
+    assert!(!m(r#"{"ip": ["010.0.0.1"]}"#, r#"{"ip": "10.0.0.1"}"#));
+    assert!(m(r#"{"ip": ["010.0.0.1"]}"#, r#"{"ip": "010.0.0.1"}"#));
+    assert!(!m(
+        r#"{"ip": [{"cidr": "10.0.0.0/8"}]}"#,
+        r#"{"ip": "010.0.0.1"}"#
+    ));
+    assert!(Pattern::parse(r#"{"ip": [{"cidr": "10.0.0.00/8"}]}"#).is_err());
+    // equals-ignore-case: each pattern character as its lower or upper case, never the event folded.
+    assert!(m(
+        r#"{"s": [{"equals-ignore-case": "straße"}]}"#,
+        r#"{"s": "STRASSE"}"#
+    ));
+    assert!(!m(
+        r#"{"s": [{"equals-ignore-case": "strasse"}]}"#,
+        r#"{"s": "straße"}"#
+    ));
+    assert!(!m(
+        r#"{"s": [{"equals-ignore-case": "k"}]}"#,
+        "{\"s\": \"\u{212A}\"}"
+    ));
+    assert!(!m(
+        r#"{"s": [{"equals-ignore-case": "ΟΔΟΣ"}]}"#,
+        r#"{"s": "οδος"}"#
+    ));
+    assert!(m(
+        r#"{"s": [{"prefix": {"equals-ignore-case": "É"}}]}"#,
+        r#"{"s": "été"}"#
+    ));
+    assert!(m(
+        r#"{"s": [{"anything-but": {"equals-ignore-case": ["ß"]}}]}"#,
+        r#"{"s": "ss"}"#
+    ));
+}
+
+#[test]
+fn too_complex_for_the_service() {
+    let e = Pattern::parse(r#"{"detail": {"k": [{"wildcard": "*aaaaaaaaaaa"}]}}"#).unwrap_err();
+    assert!(e.message.starts_with("Rule is too complex"), "{e}");
+    assert_eq!(e.at(), "detail.k");
+    let many: Vec<String> = (0..6)
+        .map(|i| format!("{{\"wildcard\": \"*x{i}\"}}"))
+        .collect();
+    let six = format!(r#"{{"k": [{}]}}"#, many.join(", "));
+    assert!(
+        Pattern::parse(&six).is_err(),
+        "patterns of one field add up"
+    );
+    let five = format!(r#"{{"k": [{}]}}"#, many[..5].join(", "));
+    assert!(Pattern::parse(&five).is_ok());
+    // Branches behind different conditions are different machines.
+    let split = format!(
+        r#"{{"$or": [{{"a": ["1"], "k": [{}]}}, {{"a": ["2"], "k": [{}]}}]}}"#,
+        many[..5].join(", "),
+        many[..5].join(", ").replace("*x", "*y")
+    );
+    assert!(Pattern::parse(&split).is_ok());
+    // One state per star stays active: ten stars are accepted, eleven are not.
+    assert!(Pattern::parse(r#"{"k": [{"wildcard": "*a*b*c*d*e*f*g*h*i*"}]}"#).is_ok());
+    assert!(Pattern::parse(r#"{"k": [{"wildcard": "*a*b*c*d*e*f*g*h*i*j*"}]}"#).is_err());
+}

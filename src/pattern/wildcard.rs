@@ -52,9 +52,9 @@ impl Wildcard {
         })
     }
 
-    /// How many stars the pattern has.
-    pub fn stars(&self) -> usize {
-        self.pieces.len() - 1
+    /// The literal pieces; a star stands between each two.
+    pub fn pieces(&self) -> &[String] {
+        &self.pieces
     }
 
     pub fn matches(&self, s: &str) -> bool {
@@ -107,6 +107,6 @@ mod tests {
         assert!(Wildcard::parse("a**b").is_err());
         assert!(Wildcard::parse(r"a\db").is_err());
         assert!(Wildcard::parse("a\\").is_err());
-        assert_eq!(Wildcard::parse("a*b*").unwrap().stars(), 2);
+        assert_eq!(Wildcard::parse("a*b*").unwrap().pieces(), ["a", "b", ""]);
     }
 }

@@ -6,7 +6,7 @@ use serde_json::Value as Json;
 use serde_yaml::Value;
 
 use crate::model::diagnostic::{Diagnostic, SpecPath};
-use crate::pattern::{self, Matcher, Pattern, Step};
+use crate::pattern::{self, Matcher, Pattern, Step, ambiguous_ipv4};
 use crate::spec::reader::Ctx;
 
 /// A raw EventBridge pattern: a mapping whose leaves are non-empty lists. (Full EventBridge
@@ -30,7 +30,7 @@ fn engine_check(ctx: &mut Ctx, json: &Json, path: &SpecPath) {
     let errors = match Pattern::compile(&pattern::json::Json::from_value(json)) {
         Ok(p) => {
             numeric_range_warning(ctx, &p, path);
-            wildcard_warning(ctx, &p, path);
+            unmatchable_text_warning(ctx, &p, path);
             return;
         }
         Err(errors) => errors,
@@ -71,22 +71,38 @@ fn numeric_range_warning(ctx: &mut Ctx, p: &Pattern, path: &SpecPath) {
     }
 }
 
-/// EventBridge refuses a pattern it finds too complex (InvalidEventPatternException, EventBridge
-/// guide, "Wildcards and event pattern complexity") without saying where the limit is. One
-/// report (a rule refused at 8 stars in one field, accepted at 6; github.com/vals-ai/Valkyrie
-/// pull 278) puts it low, so more than 6 is said before apply meets the refusal.
-const WILDCARD_STARS_WARN: usize = 6;
-
-fn wildcard_warning(ctx: &mut Ctx, p: &Pattern, path: &SpecPath) {
-    for (field, stars) in p.wildcard_stars() {
-        if stars > WILDCARD_STARS_WARN {
-            ctx.push(
-                Diagnostic::warning(
-                    path,
-                    format!("`{field}`: {stars} wildcard stars in one field; EventBridge may refuse the pattern as too complex"),
-                )
-                .with_hint("prefer `prefix`/`suffix`, or fewer wildcard patterns with fewer stars"),
-            );
+/// Values the service reads otherwise than they look (tests/conformance/eventbridge/
+/// SERVICE-DIFFERENCES.md): an IPv4 address with a leading zero is text, not an address; an
+/// `equals-ignore-case` text beyond the Basic Multilingual Plane never matches itself.
+fn unmatchable_text_warning(ctx: &mut Ctx, p: &Pattern, path: &SpecPath) {
+    for f in p.branches.iter().flat_map(|b| &b.fields) {
+        for m in &f.matchers {
+            let warning = match m {
+                Matcher::String(s) => ambiguous_ipv4(s).map(|decimal| {
+                    Diagnostic::warning(
+                        path,
+                        format!("`{}`: {s:?} has an octet with a leading zero, so EventBridge matches it as text, never as the address {decimal}", f.path),
+                    )
+                    .with_hint(format!("write {decimal:?}"))
+                }),
+                Matcher::EqualsIgnoreCase(c)
+                | Matcher::PrefixIgnoreCase(c)
+                | Matcher::SuffixIgnoreCase(c)
+                    if c.has_unmatchable() =>
+                {
+                    Some(
+                        Diagnostic::warning(
+                            path,
+                            format!("`{}`: equals-ignore-case {:?} has a character beyond the Basic Multilingual Plane, which EventBridge never matches", f.path, c.to_string()),
+                        )
+                        .with_hint("EventBridge's engine compares such characters as `??`; match them exactly instead"),
+                    )
+                }
+                _ => None,
+            };
+            if let Some(w) = warning {
+                ctx.push(w);
+            }
         }
     }
 }

@@ -6,8 +6,9 @@ use serde_json::json;
 use crate::apply::{self, Event, NotConverged, Outcome, Recheck, Refusal, Stage};
 use crate::cli::args::{ApplyArgs, OutputFormat};
 use crate::cli::config::Config;
+use crate::cli::error::{CliError, CliResult};
 use crate::cli::run::Io;
-use crate::cli::session::{self, error, json_line};
+use crate::cli::session::{self, json_line};
 use crate::cli::show;
 use crate::exit::Exit;
 use crate::plan::saved;
@@ -18,34 +19,20 @@ use crate::render::view::FORMAT_VERSION;
 /// With more changes than this, progress lines are numbered.
 const NUMBERED_PROGRESS: usize = 3;
 
-pub fn run(args: &ApplyArgs, config: &Config, io: &mut Io<'_>) -> Exit {
-    let saved = match &args.plan {
-        Some(path) => match show::read(path, config, io) {
-            Some(p) => Some(p),
-            None => return Exit::Failure,
-        },
-        None => None,
-    };
+pub fn run(args: &ApplyArgs, config: &Config, io: &mut Io<'_>) -> CliResult {
+    let saved = args.plan.as_deref().map(show::read).transpose()?;
     if args.format != OutputFormat::Human && saved.is_none() && !args.auto_approve {
-        error(
-            config,
-            io,
+        return Err(CliError::refused(
             "apply --format json|markdown cannot ask for confirmation: add --auto-approve, or apply a saved plan",
-        );
-        return Exit::Failure;
+        ));
     }
-    let Some(s) = session::connect_for(&args.spec, config, io) else {
-        return Exit::Failure;
-    };
-    let (plan, recheck) = match &saved {
+    let s = session::connect_for(&args.spec, config, io)?;
+    let mut report = Report::new(args.format, config);
+    let plan = match &saved {
         Some(sp) => {
-            if let Err(e) = sp
-                .check_spec(&s.context())
+            sp.check_spec(&s.context())
                 .and_then(|()| sp.check_account(&s.account_id))
-            {
-                error(config, io, format!("apply refused: {e}"));
-                return Exit::Failure;
-            }
+                .map_err(|e| CliError::SavedPlan(format!("apply refused: {e}")))?;
             // What the file says is only compared: the plan applied is made again now.
             let adopts: Vec<String> = sp
                 .changes
@@ -54,86 +41,69 @@ pub fn run(args: &ApplyArgs, config: &Config, io: &mut Io<'_>) -> Exit {
                 .map(|c| c.change.address.to_string())
                 .collect();
             if !adopts.is_empty() && !args.adopt {
-                error(
-                    config,
-                    io,
-                    format!(
-                        "apply refused: the saved plan takes over resources trailctl does not own ({}); re-run with --adopt to apply it",
-                        adopts.join(", ")
-                    ),
-                );
-                return Exit::Failure;
+                return Err(CliError::refused(format!(
+                    "apply refused: the saved plan takes over resources trailctl does not own ({}); re-run with --adopt to apply it",
+                    adopts.join(", ")
+                )));
             }
-            let Some(fresh) = s.plan(args.adopt, config, io) else {
-                return Exit::Failure;
-            };
+            let fresh = s.plan(args.adopt)?;
             if let Some(address) = sp.differs_from(&fresh) {
-                error(
-                    config,
-                    io,
-                    format!(
+                report.summary("stale", &Outcome::default(), &[], io)?;
+                return Err(CliError::Apply {
+                    messages: vec![format!(
                         "saved plan is stale: {address} changed since the plan was made (or the file was edited): the spec and the account now plan it otherwise; nothing was written"
-                    ),
-                );
-                let _ = writeln!(io.stderr, "  Make a new plan and review it.");
-                report_stale(args, config, io);
-                return Exit::Failure;
+                    )],
+                    details: vec!["Make a new plan and review it.".to_owned()],
+                });
             }
-            let r = Recheck {
-                desired: s.desired.clone(),
-                adopt: args.adopt,
-                fingerprints: saved::fingerprints(&fresh),
-            };
-            (fresh, r)
+            fresh
         }
-        None => {
-            let Some(p) = s.plan(args.adopt, config, io) else {
-                return Exit::Failure;
-            };
-            let r = Recheck {
-                desired: s.desired.clone(),
-                adopt: args.adopt,
-                fingerprints: saved::fingerprints(&p),
-            };
-            (p, r)
-        }
+        None => s.plan(args.adopt)?,
     };
-    let mut report = Report::new(args.format, config);
-    report.plan(&plan, config, io);
+    let recheck = Recheck {
+        desired: s.desired.clone(),
+        adopt: args.adopt,
+        fingerprints: saved::fingerprints(&plan),
+    };
+    report.plan(&plan, config, io)?;
     let options = apply::Options {
         allow_destroy: args.allow_destroy,
         recheck: Some(recheck),
         ..apply::Options::default()
     };
     if let Some(refusal) = apply::refusal(&plan, &options) {
-        refuse(&refusal, config, io);
-        report.summary("refused", &Outcome::default(), &[], io);
-        return Exit::Failure;
+        report.summary("refused", &Outcome::default(), &[], io)?;
+        return Err(refused(&refusal));
     }
     if !plan.has_changes() {
-        report.summary("no_changes", &Outcome::default(), &[], io);
-        return Exit::Success;
+        report.summary("no_changes", &Outcome::default(), &[], io)?;
+        return Ok(Exit::Success);
     }
-    if saved.is_none() && !confirmed(args, config, io) {
-        return Exit::Failure;
+    if saved.is_none() {
+        confirm(args, io)?;
     }
     let total = plan
         .changes
         .iter()
         .filter(|c| c.action != Action::NoOp)
         .count();
+    // A progress line that cannot be written does not stop the apply; it is told at the end.
+    let mut unwritten: Option<CliError> = None;
     let result = {
         let mut done = 0;
-        let mut progress = |e: Event<'_>| report.progress(e, &mut done, total, io);
+        let mut progress = |e: Event<'_>| {
+            if let Err(e) = report.progress(e, &mut done, total, io) {
+                unwritten.get_or_insert(e);
+            }
+        };
         s.runtime
             .block_on(apply::apply(&s.account, &plan, &options, &mut progress))
     };
     let outcome = match result {
         Ok(o) => o,
         Err(refusal) => {
-            refuse(&refusal, config, io);
-            report.summary("refused", &Outcome::default(), &[], io);
-            return Exit::Failure;
+            report.summary("refused", &Outcome::default(), &[], io)?;
+            return Err(refused(&refusal));
         }
     };
     if let Some(address) = &outcome.stale {
@@ -142,18 +112,15 @@ pub fn run(args: &ApplyArgs, config: &Config, io: &mut Io<'_>) -> Exit {
         } else {
             "plan is stale"
         };
-        error(
-            config,
-            io,
-            format!("{what}: {address} changed since the plan was made; nothing was written to it"),
-        );
-        lists(&outcome, io);
-        let _ = writeln!(
-            io.stderr,
-            "  Another apply or client changed it. Make a new plan and review it."
-        );
-        report.summary("stale", &outcome, &[], io);
-        return Exit::Failure;
+        report.summary("stale", &outcome, &[], io)?;
+        let mut details = lists(&outcome);
+        details.push("Another apply or client changed it. Make a new plan and review it.".into());
+        return Err(CliError::Apply {
+            messages: vec![format!(
+                "{what}: {address} changed since the plan was made; nothing was written to it"
+            )],
+            details,
+        });
     }
     if let Some(f) = &outcome.failed {
         let what = match f.stage {
@@ -163,39 +130,54 @@ pub fn run(args: &ApplyArgs, config: &Config, io: &mut Io<'_>) -> Exit {
                 f.address, f.error
             ),
         };
-        error(config, io, what);
-        lists(&outcome, io);
-        let _ = writeln!(
-            io.stderr,
-            "  Fix the cause and run apply again: it continues from what the account now is."
+        report.summary("failed", &outcome, &[], io)?;
+        let mut details = lists(&outcome);
+        details.push(
+            "Fix the cause and run apply again: it continues from what the account now is.".into(),
         );
-        report.summary("failed", &outcome, &[], io);
-        return Exit::Failure;
+        return Err(CliError::Apply {
+            messages: vec![what],
+            details,
+        });
     }
-    let Some(after) = s.plan(false, config, io) else {
-        // Every write succeeded; only the read that verifies them failed (reported above).
-        error(
-            config,
-            io,
-            "every change was applied, but the account could not be read again to verify them; run `trailctl plan` to check",
-        );
-        lists(&outcome, io);
-        report.summary("unverified", &outcome, &[], io);
-        return Exit::Failure;
+    let after = match s.plan(false) {
+        Ok(after) => after,
+        Err(read) => {
+            // Every write succeeded; only the read that verifies them failed.
+            report.summary("unverified", &outcome, &[], io)?;
+            return Err(CliError::Apply {
+                messages: vec![
+                    read.to_string(),
+                    "every change was applied, but the account could not be read again to verify them; run `trailctl plan` to check".to_owned(),
+                ],
+                details: lists(&outcome),
+            });
+        }
     };
     let stuck = apply::verify(&after, &outcome.applied);
     if !stuck.is_empty() {
-        report_not_converged(&stuck, config, io);
-        report.summary("not_converged", &outcome, &stuck, io);
-        return Exit::Failure;
+        report.summary("not_converged", &outcome, &stuck, io)?;
+        return Err(CliError::Apply {
+            messages: stuck
+                .iter()
+                .map(|n| {
+                    format!(
+                        "{} did not converge: {} is {}, expected {}",
+                        n.address,
+                        n.field,
+                        render::plan::scalar(&n.actual),
+                        render::plan::scalar(&n.expected)
+                    )
+                })
+                .collect(),
+            details: Vec::new(),
+        });
     }
-    report.summary("applied", &outcome, &[], io);
-    Exit::Success
-}
-
-/// The JSON summary of a saved plan refused as stale before anything was planned to run.
-fn report_stale(args: &ApplyArgs, config: &Config, io: &mut Io<'_>) {
-    Report::new(args.format, config).summary("stale", &Outcome::default(), &[], io);
+    if let Some(e) = unwritten {
+        return Err(e);
+    }
+    report.summary("applied", &outcome, &[], io)?;
+    Ok(Exit::Success)
 }
 
 fn verb(a: Action) -> (&'static str, &'static str) {
@@ -224,7 +206,7 @@ impl Report {
         }
     }
 
-    fn plan(&mut self, plan: &Plan, config: &Config, io: &mut Io<'_>) {
+    fn plan(&mut self, plan: &Plan, config: &Config, io: &mut Io<'_>) -> Result<(), CliError> {
         self.counts = plan.counts();
         match self.format {
             OutputFormat::Json => json_line(
@@ -236,7 +218,13 @@ impl Report {
         }
     }
 
-    fn progress(&self, e: Event<'_>, done: &mut usize, total: usize, io: &mut Io<'_>) {
+    fn progress(
+        &self,
+        e: Event<'_>,
+        done: &mut usize,
+        total: usize,
+        io: &mut Io<'_>,
+    ) -> Result<(), CliError> {
         if self.format == OutputFormat::Json {
             let line = match e {
                 Event::Started(c) => {
@@ -261,7 +249,7 @@ impl Report {
                 String::new()
             }
         };
-        let _ = match e {
+        match e {
             Event::Started(c) => writeln!(
                 io.stdout,
                 "{}{}: {}…",
@@ -289,10 +277,17 @@ impl Report {
                 error.kind_name(),
                 delay.as_secs()
             ),
-        };
+        }?;
+        Ok(())
     }
 
-    fn summary(&self, result: &str, o: &Outcome, stuck: &[NotConverged], io: &mut Io<'_>) {
+    fn summary(
+        &self,
+        result: &str,
+        o: &Outcome,
+        stuck: &[NotConverged],
+        io: &mut Io<'_>,
+    ) -> Result<(), CliError> {
         let (add, change, destroy) = self.counts;
         match self.format {
             OutputFormat::Json => json_line(
@@ -311,70 +306,63 @@ impl Report {
                 }),
                 false,
             ),
-            _ if result == "applied" => {
-                let _ = writeln!(
-                    io.stdout,
-                    "\n{} {add} added, {change} changed, {destroy} destroyed; re-read and verified.",
-                    self.color.green("Apply complete:")
-                );
-            }
-            OutputFormat::Markdown if result != "no_changes" => {
-                let _ = writeln!(io.stdout, "\n**Apply {result}** (details on stderr)");
-            }
-            _ => {}
+            _ if result == "applied" => Ok(writeln!(
+                io.stdout,
+                "\n{} {add} added, {change} changed, {destroy} destroyed; re-read and verified.",
+                self.color.green("Apply complete:")
+            )?),
+            OutputFormat::Markdown if result != "no_changes" => Ok(writeln!(
+                io.stdout,
+                "\n**Apply {result}** (details on stderr)"
+            )?),
+            _ => Ok(()),
         }
     }
 }
 
-fn refuse(refusal: &Refusal, config: &Config, io: &mut Io<'_>) {
+/// Why apply will not run the plan.
+fn refused(refusal: &Refusal) -> CliError {
     match refusal {
-        Refusal::Conflicts => error(config, io, "apply refused: the plan has errors (above)"),
-        Refusal::Destructive(list) => {
-            error(
-                config,
-                io,
-                "apply refused: these changes reduce audit logging; re-run with --allow-destroy to apply them:",
-            );
-            for (address, reasons) in list {
-                for why in reasons {
-                    let _ = writeln!(io.stderr, "  {address}: {why}");
-                }
-            }
-        }
+        Refusal::Conflicts => CliError::refused("apply refused: the plan has errors (above)"),
+        Refusal::Destructive(list) => CliError::Refused {
+            message: "apply refused: these changes reduce audit logging; re-run with --allow-destroy to apply them:".to_owned(),
+            details: list
+                .iter()
+                .flat_map(|(address, reasons)| reasons.iter().map(move |why| format!("{address}: {why}")))
+                .collect(),
+        },
     }
 }
 
 /// Asks on a terminal; without one, only `--auto-approve` approves.
-fn confirmed(args: &ApplyArgs, config: &Config, io: &mut Io<'_>) -> bool {
+fn confirm(args: &ApplyArgs, io: &mut Io<'_>) -> Result<(), CliError> {
     if args.auto_approve {
-        return true;
+        return Ok(());
     }
     if !io.stdin_is_terminal {
-        error(
-            config,
-            io,
+        return Err(CliError::refused(
             "apply refused: no terminal to confirm on; review the plan and re-run with --auto-approve",
-        );
-        return false;
+        ));
     }
-    let _ = write!(
+    write!(
         io.stdout,
         "\nDo you want to perform these actions? Only 'yes' will be accepted.\n  Enter a value: "
-    );
-    let _ = io.stdout.flush();
+    )?;
+    io.stdout.flush()?;
     let mut answer = String::new();
-    let _ = io.stdin.read_line(&mut answer);
+    io.stdin
+        .read_line(&mut answer)
+        .map_err(|e| CliError::Input(format!("cannot read the answer: {e}")))?;
     if answer.trim() == "yes" {
-        let _ = writeln!(io.stdout);
-        true
+        writeln!(io.stdout)?;
+        Ok(())
     } else {
-        error(config, io, "apply cancelled");
-        false
+        Err(CliError::refused("apply cancelled"))
     }
 }
 
 /// What was applied, what failed or was stale, and what was not attempted.
-fn lists(outcome: &Outcome, io: &mut Io<'_>) {
+fn lists(outcome: &Outcome) -> Vec<String> {
     let list = |v: &[Address]| {
         if v.is_empty() {
             "none".to_owned()
@@ -385,43 +373,17 @@ fn lists(outcome: &Outcome, io: &mut Io<'_>) {
                 .join(", ")
         }
     };
-    let _ = writeln!(io.stderr, "  applied: {}", list(&outcome.applied));
+    let mut out = vec![format!("applied: {}", list(&outcome.applied))];
     match &outcome.failed {
         Some(f) if f.stage == Stage::Write => {
-            let _ = writeln!(
-                io.stderr,
-                "  failed: {} (it may be partly changed)",
-                f.address
-            );
+            out.push(format!("failed: {} (it may be partly changed)", f.address));
         }
-        Some(f) => {
-            let _ = writeln!(
-                io.stderr,
-                "  failed: re-reading before {} (nothing was written to it)",
-                f.address
-            );
-        }
+        Some(f) => out.push(format!(
+            "failed: re-reading before {} (nothing was written to it)",
+            f.address
+        )),
         None => {}
     }
-    let _ = writeln!(
-        io.stderr,
-        "  not attempted: {}",
-        list(&outcome.not_attempted)
-    );
-}
-
-fn report_not_converged(stuck: &[NotConverged], config: &Config, io: &mut Io<'_>) {
-    for n in stuck {
-        error(
-            config,
-            io,
-            format!(
-                "{} did not converge: {} is {}, expected {}",
-                n.address,
-                n.field,
-                render::plan::scalar(&n.actual),
-                render::plan::scalar(&n.expected)
-            ),
-        );
-    }
+    out.push(format!("not attempted: {}", list(&outcome.not_attempted)));
+    out
 }

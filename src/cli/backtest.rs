@@ -15,8 +15,9 @@ use crate::archive::listing::{self, Found, Location};
 use crate::backtest::pipeline::{self, Item};
 use crate::cli::args::{BacktestArgs, OutputFormat};
 use crate::cli::config::Config;
+use crate::cli::error::{CliError, CliResult};
 use crate::cli::run::Io;
-use crate::cli::session::{self, error};
+use crate::cli::session;
 use crate::cli::validate;
 use crate::exit::Exit;
 use crate::live::aws::{AwsAccount, connect};
@@ -56,47 +57,22 @@ impl Source {
     }
 }
 
-pub fn run(a: &BacktestArgs, config: &Config, io: &mut Io<'_>) -> Exit {
-    let Some(loaded) = validate::load(&a.spec, config, io) else {
-        return Exit::Failure;
-    };
+pub fn run(a: &BacktestArgs, config: &Config, io: &mut Io<'_>) -> CliResult {
+    let loaded = validate::load(&a.spec, config, io)?;
     let desired = &loaded.desired;
-    let (filter, sources) = match inputs(a, desired) {
-        Ok(x) => x,
-        Err(problems) => {
-            for p in problems {
-                error(config, io, p);
-            }
-            return Exit::Failure;
-        }
-    };
-    let (names, alerts) = match compile(desired) {
-        Ok(x) => x,
-        Err(e) => {
-            error(config, io, e);
-            return Exit::Failure;
-        }
-    };
-    let Some(runtime) = session::runtime(config, io) else {
-        return Exit::Failure;
-    };
+    let (filter, sources) = inputs(a, desired).map_err(CliError::Flags)?;
+    let (names, alerts) = compile(desired).map_err(CliError::Pattern)?;
+    let runtime = session::runtime()?;
     let mut account = None;
     if sources.iter().any(|s| matches!(s, Source::S3 { .. })) {
-        match runtime.block_on(connect(&config.aws, &desired.home_region)) {
-            Ok(acc) => account = Some(acc),
-            Err(e) => {
-                error(config, io, e.message);
-                return Exit::Failure;
-            }
-        }
+        let acc = runtime
+            .block_on(connect(&config.aws, &desired.home_region))
+            .map_err(|e| CliError::Live(e.message))?;
+        account = Some(acc);
     }
-    let found = match runtime.block_on(find(&sources, &filter, account.as_ref())) {
-        Ok(f) => f,
-        Err(e) => {
-            error(config, io, e);
-            return Exit::Failure;
-        }
-    };
+    let found = runtime
+        .block_on(find(&sources, &filter, account.as_ref()))
+        .map_err(CliError::Input)?;
     let shown: Vec<String> = sources.iter().map(show).collect();
     if found.logs.is_empty() {
         let narrowed = filter != Filter::default();
@@ -114,14 +90,10 @@ pub fn run(a: &BacktestArgs, config: &Config, io: &mut Io<'_>) -> Exit {
         );
         if narrowed {
             // A window with nothing in it is an answer, not an error.
-            // (`run` says so if it could not be written.)
-            return match writeln!(io.stdout, "{what}") {
-                Ok(()) => Exit::Success,
-                Err(_) => Exit::Failure,
-            };
+            writeln!(io.stdout, "{what}")?;
+            return Ok(Exit::Success);
         }
-        error(config, io, what);
-        return Exit::Failure;
+        return Err(CliError::Input(what));
     }
     let jobs = a
         .jobs
@@ -160,35 +132,20 @@ pub fn run(a: &BacktestArgs, config: &Config, io: &mut Io<'_>) -> Exit {
         },
         &tally,
     );
-    let written = match a.format {
-        OutputFormat::Human => report::human(io.stdout, &view, config.stdout_color),
-        OutputFormat::Markdown => report::markdown(io.stdout, &view),
-        OutputFormat::Json => match serde_json::to_string_pretty(&view) {
-            Ok(t) => writeln!(io.stdout, "{t}"),
-            Err(e) => {
-                error(config, io, format!("cannot write the report as JSON: {e}"));
-                return Exit::Failure;
-            }
-        },
-    };
-    if written.is_err() {
-        // `run` says what could not be written.
-        return Exit::Failure;
+    match a.format {
+        OutputFormat::Human => report::human(io.stdout, &view, config.stdout_color)?,
+        OutputFormat::Markdown => report::markdown(io.stdout, &view)?,
+        OutputFormat::Json => session::json_line(io, &view, true)?,
     }
     if view.problem_count > 0 {
-        error(
-            config,
-            io,
-            format!(
-                "{} reading the archive (listed above); everything else was read",
-                crate::render::diagnostics::plural(view.problem_count as usize, "problem")
-            ),
-        );
-        Exit::Failure
+        Err(CliError::Input(format!(
+            "{} reading the archive (listed above); everything else was read",
+            crate::render::diagnostics::plural(view.problem_count as usize, "problem")
+        )))
     } else if view.too_noisy() {
-        Exit::TooNoisy
+        Ok(Exit::TooNoisy)
     } else {
-        Exit::Success
+        Ok(Exit::Success)
     }
 }
 

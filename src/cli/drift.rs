@@ -2,6 +2,7 @@
 
 use crate::cli::args::{DriftArgs, OutputFormat};
 use crate::cli::config::Config;
+use crate::cli::error::{CliError, CliResult};
 use crate::cli::run::Io;
 use crate::cli::session;
 use crate::exit::Exit;
@@ -9,30 +10,26 @@ use crate::render;
 use crate::render::drift::DriftView;
 use crate::render::view::PlanView;
 
-pub fn run(args: &DriftArgs, config: &Config, io: &mut Io<'_>) -> Exit {
-    let Some(s) = session::connect_for(&args.spec, config, io) else {
-        return Exit::Failure;
-    };
-    let Some(plan) = s.plan(false, config, io) else {
-        return Exit::Failure;
-    };
+pub fn run(args: &DriftArgs, config: &Config, io: &mut Io<'_>) -> CliResult {
+    let s = session::connect_for(&args.spec, config, io)?;
+    let plan = s.plan(false)?;
     let view = PlanView::new(&plan);
     let drift = DriftView::new(&view);
     match args.format {
-        OutputFormat::Json => session::json_line(io, &drift, true),
+        OutputFormat::Json => session::json_line(io, &drift, true)?,
         OutputFormat::Human => {
-            let _ = render::drift::write(io.stdout, &drift, config.stdout_color);
-            let _ = render::plan::write_problems(io.stderr, &view, config.stderr_color);
+            render::drift::write(io.stdout, &drift, config.stdout_color)?;
+            render::plan::write_problems(io.stderr, &view, config.stderr_color)?;
         }
-        OutputFormat::Markdown => {
-            let _ = render::markdown::write(io.stdout, "trailctl drift", &view);
-        }
+        OutputFormat::Markdown => render::markdown::write(io.stdout, "trailctl drift", &view)?,
     }
     if !plan.conflicts.is_empty() {
-        Exit::Failure
+        Err(CliError::refused(
+            "the spec cannot be compared with the account: the plan has errors (above)",
+        ))
     } else if drift.drifted {
-        Exit::Changes
+        Ok(Exit::Changes)
     } else {
-        Exit::Success
+        Ok(Exit::Success)
     }
 }

@@ -6,6 +6,7 @@ mod backtest;
 mod completions;
 pub mod config;
 mod drift;
+mod error;
 mod events;
 pub mod inputs;
 mod output;

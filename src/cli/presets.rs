@@ -1,28 +1,28 @@
 //! `trailctl presets list` and `trailctl presets show ID`: the embedded preset catalogue.
 
 use crate::cli::args::{PresetFormat, PresetsCommand};
-use crate::cli::config::Config;
+use crate::cli::error::{CliError, CliResult};
 use crate::cli::run::Io;
-use crate::cli::session::{error, json_line};
+use crate::cli::session::json_line;
 use crate::exit::Exit;
 use crate::model::presets::{self, Preset};
 
-pub fn run(command: &PresetsCommand, config: &Config, io: &mut Io<'_>) -> Exit {
+pub fn run(command: &PresetsCommand, io: &mut Io<'_>) -> CliResult {
     match command {
         PresetsCommand::List { format } => {
             let all = presets::all();
             if *format == PresetFormat::Json {
-                json_line(io, &all, true);
-                return Exit::Success;
+                json_line(io, &all, true)?;
+                return Ok(Exit::Success);
             }
             let width = all.iter().map(|p| p.id.len()).max().unwrap_or(0);
-            let _ = writeln!(
+            writeln!(
                 io.stdout,
                 "{:width$}  {:9}  {:13}  {:22}  TITLE",
                 "ID", "CIS", "SECURITY HUB", "SCOPE"
-            );
+            )?;
             for p in all {
-                let _ = writeln!(
+                writeln!(
                     io.stdout,
                     "{:width$}  {:9}  {:13}  {:22}  {}",
                     p.id,
@@ -32,30 +32,27 @@ pub fn run(command: &PresetsCommand, config: &Config, io: &mut Io<'_>) -> Exit {
                     p.security_hub.as_deref().unwrap_or("-"),
                     p.scope.name(),
                     p.title
-                );
+                )?;
             }
-            let _ = writeln!(
+            writeln!(
                 io.stdout,
                 "\nSets: {} (in a spec: `- preset: cis` or `- preset: ID`, with `notify:`)",
                 presets::SETS.join(", ")
-            );
-            Exit::Success
+            )?;
+            Ok(Exit::Success)
         }
         PresetsCommand::Show { id, format } => {
-            let Some(p) = presets::find(id) else {
-                error(
-                    config,
-                    io,
-                    format!("unknown preset `{id}`; `trailctl presets list` shows them all"),
-                );
-                return Exit::Failure;
-            };
+            let p = presets::find(id).ok_or_else(|| {
+                CliError::Input(format!(
+                    "unknown preset `{id}`; `trailctl presets list` shows them all"
+                ))
+            })?;
             if *format == PresetFormat::Json {
-                json_line(io, p, true);
+                json_line(io, p, true)?;
             } else {
-                let _ = show(io, p);
+                show(io, p)?;
             }
-            Exit::Success
+            Ok(Exit::Success)
         }
     }
 }

@@ -8,11 +8,13 @@ use clap::error::ErrorKind;
 
 use crate::cli::args::{Args, Command};
 use crate::cli::config::{Config, Terminal};
+use crate::cli::error::{CliError, CliResult};
 use crate::cli::output::Output;
 use crate::cli::{
     apply, backtest, completions, drift, events, plan, presets, show, test, validate,
 };
 use crate::exit::Exit;
+use crate::render::style::Color;
 
 /// The process's standard streams, and whether each is a terminal.
 pub struct Io<'a> {
@@ -25,9 +27,10 @@ pub struct Io<'a> {
     pub stderr_is_terminal: bool,
 }
 
-/// Runs trailctl with `args` (program name first) and returns the exit code. Standard output
-/// that could not be written (a full disk, a closed file) is an error: exit 1 with one message
-/// on stderr. A closed pipe (`trailctl … | head`) is not: the command's own code, quietly.
+/// Runs trailctl with `args` (program name first) and returns the exit code. A command's
+/// failure is told here, once. Standard output that could not be written (a full disk, a closed
+/// file) is an error: exit 1 with one message on stderr. A closed pipe (`trailctl … | head`) is
+/// not: the command ends quietly.
 pub fn run<I, T>(args: I, io: &mut Io<'_>) -> Exit
 where
     I: IntoIterator<Item = T>,
@@ -42,32 +45,48 @@ where
         stdout_is_terminal: io.stdout_is_terminal,
         stderr_is_terminal: io.stderr_is_terminal,
     };
-    let code = command(args, &mut tracked);
+    let (outcome, color) = command(args, &mut tracked);
     // Buffered output reaches the file only here: its failure counts as much as any other.
     let flushed = tracked.stdout.flush();
-    match stdout.failure() {
-        None if flushed.is_ok() => code,
-        Some(e) if e.kind() == std::io::ErrorKind::BrokenPipe => code,
-        failure => {
-            let reason = failure.map_or_else(
-                || flushed.err().map(|e| e.to_string()).unwrap_or_default(),
-                ToString::to_string,
-            );
-            // Nothing more can be said if stderr fails too: the exit code still says it.
-            if writeln!(
-                io.stderr,
-                "error: cannot write to standard output: {reason}"
-            )
-            .is_err()
-            {
-                return Exit::Failure;
+    let outcome = match stdout.failure() {
+        Some(e) if e.kind() == std::io::ErrorKind::BrokenPipe => match outcome {
+            Err(CliError::Write(..)) => Ok(Exit::Success),
+            other => other,
+        },
+        Some(e) => match outcome {
+            Ok(_) | Err(CliError::Write(..)) => {
+                Err(CliError::from(std::io::Error::new(e.kind(), e.to_string())))
             }
+            other => other,
+        },
+        None => flushed.map_err(CliError::from).and(outcome),
+    };
+    match outcome {
+        Ok(code) => code,
+        Err(e) => {
+            tell(io.stderr, color, &e);
             Exit::Failure
         }
     }
 }
 
-fn command<I, T>(args: I, io: &mut Io<'_>) -> Exit
+/// Writes a failure to stderr: `error: …` for each message, its details as they are. If stderr
+/// fails too nothing more can be said; the exit code still says it.
+fn tell(stderr: &mut dyn Write, color: Color, e: &CliError) {
+    for (i, line) in e.lines().iter().enumerate() {
+        let written = if e.is_message(i) {
+            writeln!(stderr, "{}: {line}", color.red("error"))
+        } else {
+            writeln!(stderr, "{line}")
+        };
+        if written.is_err() {
+            return;
+        }
+    }
+}
+
+/// Parses the arguments and runs one command; its outcome, and the colour for stderr.
+fn command<I, T>(args: I, io: &mut Io<'_>) -> (CliResult, Color)
 where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
@@ -75,14 +94,13 @@ where
     let args = match Args::try_parse_from(args) {
         Ok(a) => a,
         Err(e) => {
-            let (out, code) = match e.kind() {
-                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
-                    (&mut io.stdout, Exit::Success)
-                }
-                _ => (&mut io.stderr, Exit::Failure),
+            let outcome = match e.kind() {
+                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => write!(io.stdout, "{e}")
+                    .map(|()| Exit::Success)
+                    .map_err(CliError::from),
+                _ => Err(CliError::Usage(e.to_string())),
             };
-            let _ = write!(out, "{e}");
-            return code;
+            return (outcome, Color::Never);
         }
     };
     init_logging(args.global.verbose);
@@ -93,7 +111,7 @@ where
     };
     let config = Config::new(&args.global, term);
     tracing::debug!(?config, "configuration");
-    match args.command {
+    let outcome = match args.command {
         Command::Validate(a) => validate::run(&a, &config, io),
         Command::Plan(a) => plan::run(&a, &config, io),
         Command::Apply(a) => apply::run(&a, &config, io),
@@ -102,9 +120,10 @@ where
         Command::Test(a) => test::run(&a, &config, io),
         Command::Backtest(a) => backtest::run(&a, &config, io),
         Command::Events(e) => events::run(e, &config, io),
-        Command::Presets(p) => presets::run(&p, &config, io),
+        Command::Presets(p) => presets::run(&p, io),
         Command::Completions { shell } => completions::run(shell, io),
-    }
+    };
+    (outcome, config.stderr_color)
 }
 
 /// Tracing to stderr at a level set by `-v`; silent without it. Set up once per process.

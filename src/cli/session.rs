@@ -3,6 +3,7 @@
 
 use crate::cli::args::{OutputFormat, SpecFile};
 use crate::cli::config::Config;
+use crate::cli::error::CliError;
 use crate::cli::run::Io;
 use crate::cli::validate;
 use crate::live::aws::{AwsAccount, connect};
@@ -26,67 +27,42 @@ pub struct Session {
     pub lints: Vec<Lint>,
 }
 
-/// Prints an error line to stderr.
-pub fn error(config: &Config, io: &mut Io<'_>, message: impl std::fmt::Display) {
-    let _ = writeln!(io.stderr, "{}: {message}", config.stderr_color.red("error"));
-}
-
-/// The async runtime AWS calls run on (one thread), or `None` with the reason printed.
-pub fn runtime(config: &Config, io: &mut Io<'_>) -> Option<tokio::runtime::Runtime> {
-    match tokio::runtime::Builder::new_current_thread()
+/// The async runtime AWS calls run on (one thread).
+pub fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
+    tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-    {
-        Ok(r) => Some(r),
-        Err(e) => {
-            error(config, io, format!("cannot start the async runtime: {e}"));
-            None
-        }
-    }
+        .map_err(|e| CliError::Live(format!("cannot start the async runtime: {e}")))
 }
 
 /// Loads the spec and connects; then, before anything else is read, asks STS whose credentials
-/// these are and refuses, naming both, when the spec's `account:` is another. On any failure the
-/// reason is printed and `None` returned. An invalid spec stops before any AWS call.
-pub fn connect_for(spec: &SpecFile, config: &Config, io: &mut Io<'_>) -> Option<Session> {
+/// these are and refuses, naming both, when the spec's `account:` is another. An invalid spec
+/// stops before any AWS call.
+pub fn connect_for(spec: &SpecFile, config: &Config, io: &mut Io<'_>) -> Result<Session, CliError> {
     let loaded = validate::load(spec, config, io)?;
-    let runtime = runtime(config, io)?;
+    let runtime = runtime()?;
     let desired = loaded.desired;
-    let account = match runtime.block_on(connect(&config.aws, &desired.home_region)) {
-        Ok(a) => a,
-        Err(e) => {
-            error(config, io, e.message);
-            return None;
-        }
-    };
-    let account_id = match runtime.block_on(account.account_id()) {
-        Ok(id) => id,
-        Err(e) => {
-            error(
-                config,
-                io,
-                format!("cannot tell which account the credentials are for: {e}"),
-            );
-            return None;
-        }
-    };
+    let account = runtime
+        .block_on(connect(&config.aws, &desired.home_region))
+        .map_err(|e| CliError::Live(e.message))?;
+    let account_id = runtime.block_on(account.account_id()).map_err(|e| {
+        CliError::Live(format!(
+            "cannot tell which account the credentials are for: {e}"
+        ))
+    })?;
     if let Some(want) = &desired.account
         && want != &account_id
     {
-        error(
-            config,
-            io,
-            format!(
+        return Err(CliError::Refused {
+            message: format!(
                 "the spec is for account {want}, but the credentials are for account {account_id}; nothing was read or changed"
             ),
-        );
-        let _ = writeln!(
-            io.stderr,
-            "  hint: check --profile / AWS_PROFILE, or the spec's `account:`"
-        );
-        return None;
+            details: vec![
+                "hint: check --profile / AWS_PROFILE, or the spec's `account:`".to_owned(),
+            ],
+        });
     }
-    Some(Session {
+    Ok(Session {
         desired,
         spec_digest: loaded.digest,
         lints: loaded.warnings.iter().map(Lint::of).collect(),
@@ -98,18 +74,14 @@ pub fn connect_for(spec: &SpecFile, config: &Config, io: &mut Io<'_>) -> Option<
 
 impl Session {
     /// Reads the account and plans the spec against it.
-    pub fn plan(&self, adopt: bool, config: &Config, io: &mut Io<'_>) -> Option<Plan> {
-        match self.runtime.block_on(observe(&self.account, &self.desired)) {
-            Ok(observed) => {
-                let mut p = plan::plan(&self.desired, &observed, plan::Options { adopt });
-                p.lints = self.lints.clone();
-                Some(p)
-            }
-            Err(e) => {
-                error(config, io, format!("reading the account failed: {e}"));
-                None
-            }
-        }
+    pub fn plan(&self, adopt: bool) -> Result<Plan, CliError> {
+        let observed = self
+            .runtime
+            .block_on(observe(&self.account, &self.desired))
+            .map_err(|e| CliError::Live(format!("reading the account failed: {e}")))?;
+        let mut p = plan::plan(&self.desired, &observed, plan::Options { adopt });
+        p.lints = self.lints.clone();
+        Ok(p)
     }
 
     /// What a saved plan made from this spec must match.
@@ -133,39 +105,37 @@ pub fn show(
     cost: bool,
     config: &Config,
     io: &mut Io<'_>,
-) {
+) -> Result<(), CliError> {
     let view = PlanView::new(plan);
     match format {
         OutputFormat::Human => {
-            let _ = render::plan::write(io.stdout, &view, config.stdout_color);
+            render::plan::write(io.stdout, &view, config.stdout_color)?;
             if cost {
-                let _ = view.cost.write_details(io.stdout);
+                view.cost.write_details(io.stdout)?;
             }
             if config.verbose > 0 {
-                let _ = render::plan::write_unmanaged(io.stderr, plan);
+                render::plan::write_unmanaged(io.stderr, plan)?;
             }
-            let _ = render::plan::write_problems(io.stderr, &view, config.stderr_color);
+            render::plan::write_problems(io.stderr, &view, config.stderr_color)?;
         }
-        OutputFormat::Json => json_line(io, &view, true),
-        OutputFormat::Markdown => {
-            let _ = render::markdown::write(io.stdout, title, &view);
-        }
+        OutputFormat::Json => json_line(io, &view, true)?,
+        OutputFormat::Markdown => render::markdown::write(io.stdout, title, &view)?,
     }
+    Ok(())
 }
 
 /// Writes one JSON document (pretty) or one JSON line to stdout.
-pub fn json_line(io: &mut Io<'_>, value: &impl serde::Serialize, pretty: bool) {
+pub fn json_line(
+    io: &mut Io<'_>,
+    value: &impl serde::Serialize,
+    pretty: bool,
+) -> Result<(), CliError> {
     let text = if pretty {
         serde_json::to_string_pretty(value)
     } else {
         serde_json::to_string(value)
     };
-    match text {
-        Ok(t) => {
-            let _ = writeln!(io.stdout, "{t}");
-        }
-        Err(e) => {
-            let _ = writeln!(io.stderr, "error: cannot write JSON: {e}");
-        }
-    }
+    let text = text.map_err(|e| CliError::Write("JSON".to_owned(), e.into()))?;
+    writeln!(io.stdout, "{text}")?;
+    Ok(())
 }

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use crate::cli::args::{TestArgs, TestFormat};
 use crate::cli::config::Config;
+use crate::cli::error::{CliError, CliResult};
 use crate::cli::inputs;
 use crate::cli::run::Io;
 use crate::cli::validate;
@@ -17,11 +18,9 @@ use crate::render::{diagnostics, test_report};
 use crate::spec;
 use crate::verdict::{Judge, TestResult};
 
-pub fn run(a: &TestArgs, config: &Config, io: &mut Io<'_>) -> Exit {
+pub fn run(a: &TestArgs, config: &Config, io: &mut Io<'_>) -> CliResult {
     let file = &a.spec.file;
-    let Some(loaded) = validate::load(&a.spec, config, io) else {
-        return Exit::Failure;
-    };
+    let loaded = validate::load(&a.spec, config, io)?;
     let desired = &loaded.desired;
     let base = file.parent().unwrap_or(Path::new("."));
     let mut results = Vec::new();
@@ -76,29 +75,28 @@ pub fn run(a: &TestArgs, config: &Config, io: &mut Io<'_>) -> Exit {
     if !problems.is_empty() {
         let name = file.display().to_string();
         let found = spec::position(file, problems);
-        let _ = diagnostics::write(io.stderr, &name, &found, config.stderr_color);
-        return Exit::Failure;
+        diagnostics::write(io.stderr, &name, &found, config.stderr_color)?;
+        return Err(CliError::Input(format!(
+            "{name}: the alerts' tests cannot run ({})",
+            diagnostics::plural(found.len(), "problem")
+        )));
     }
     if results.is_empty() {
-        let _ = writeln!(
+        writeln!(
             io.stderr,
             "{}: no alert in {} carries tests (add `tests:` to an alert; see docs/spec.md)",
             config.stderr_color.yellow("warning"),
             file.display()
-        );
+        )?;
     }
-    let written = match a.format {
-        TestFormat::Human => test_report::human(io.stdout, &results, config.stdout_color),
-        TestFormat::Junit => test_report::junit(io.stdout, &results),
-        TestFormat::Json => test_report::json(io.stdout, &results),
-    };
-    if written.is_err() {
-        // `run` says what could not be written.
-        return Exit::Failure;
+    match a.format {
+        TestFormat::Human => test_report::human(io.stdout, &results, config.stdout_color)?,
+        TestFormat::Junit => test_report::junit(io.stdout, &results)?,
+        TestFormat::Json => test_report::json(io.stdout, &results)?,
     }
-    if results.iter().all(TestResult::passed) {
+    Ok(if results.iter().all(TestResult::passed) {
         Exit::Success
     } else {
         Exit::TestsFailed
-    }
+    })
 }

@@ -2,13 +2,12 @@
 //! forwarding role. Creates and updates write only what differs; a delete removes a rule's
 //! targets before the rule, and an inline policy before its role.
 
-use crate::apply::execute::{Executor, same_json, tag_changes};
+use crate::apply::execute::Executor;
 use crate::live::error::LiveResult;
 use crate::live::observe::FORWARD_POLICY;
 use crate::live::services::Account;
-use crate::model::alert_state::{AlertState, RoleState, RuleState, TopicState};
+use crate::model::alert_state::{AlertState, AlertWrites, RoleState, RuleState, TopicState};
 use crate::model::arn;
-use crate::model::json::equivalent;
 
 impl<A: Account> Executor<'_, A> {
     pub(super) async fn delete_topic(&self, b: &TopicState) -> LiveResult<()> {
@@ -30,41 +29,33 @@ impl<A: Account> Executor<'_, A> {
 
     pub(super) async fn put_topic(&self, b: Option<&TopicState>, a: &TopicState) -> LiveResult<()> {
         let region = &a.region;
-        let topic = match b {
-            None => self.account.create_topic(region, &a.name, &a.tags).await?,
-            Some(b) => {
-                let topic = arn::topic(region, self.account_id, &a.name);
-                let (add, remove) = tag_changes(&b.tags, &a.tags);
-                if !add.is_empty() {
-                    self.account.tag_topic(region, &topic, &add).await?;
-                }
-                if !remove.is_empty() {
-                    self.account.untag_topic(region, &topic, &remove).await?;
-                }
-                topic
+        let (topic, w) = match b {
+            None => {
+                let topic = self.account.create_topic(region, &a.name, &a.tags).await?;
+                (topic, TopicState::created(a).writes(a))
             }
+            Some(b) => (arn::topic(region, self.account_id, &a.name), b.writes(a)),
         };
-        let was = |f: fn(&TopicState) -> Option<&String>| b.and_then(f);
-        for (attribute, want, had) in [
-            (
-                "DisplayName",
-                a.display_name.as_ref(),
-                was(|t| t.display_name.as_ref()),
-            ),
-            (
-                "KmsMasterKeyId",
-                a.kms_key.as_ref(),
-                was(|t| t.kms_key.as_ref()),
-            ),
+        if !w.tags.add.is_empty() {
+            self.account.tag_topic(region, &topic, &w.tags.add).await?;
+        }
+        if !w.tags.remove.is_empty() {
+            self.account
+                .untag_topic(region, &topic, &w.tags.remove)
+                .await?;
+        }
+        for (attribute, changed, want) in [
+            ("DisplayName", w.display_name, a.display_name.as_ref()),
+            ("KmsMasterKeyId", w.kms_key, a.kms_key.as_ref()),
         ] {
-            if want != had {
+            if changed {
                 let value = want.map_or("", String::as_str);
                 self.account
                     .set_topic_attribute(region, &topic, attribute, value)
                     .await?;
             }
         }
-        if !same_json(a.policy.as_ref(), b.and_then(|b| b.policy.as_ref())) {
+        if w.policy {
             let text = a
                 .policy
                 .as_ref()
@@ -74,19 +65,16 @@ impl<A: Account> Executor<'_, A> {
                 .set_topic_attribute(region, &topic, "Policy", &text)
                 .await?;
         }
-        let had = b.map(|b| b.subscriptions.clone()).unwrap_or_default();
-        for (protocol, endpoint) in a.subscriptions.difference(&had) {
+        for (protocol, endpoint) in &w.subscribe {
             self.account
                 .subscribe(region, &topic, protocol, endpoint)
                 .await?;
         }
-        if let Some(b) = b {
-            for key in had.difference(&a.subscriptions) {
-                // A subscription still pending confirmation has no ARN and cannot be removed;
-                // SNS deletes it when the confirmation link expires.
-                if let Some(sub) = b.subscription_arns.get(key) {
-                    self.account.unsubscribe(region, sub).await?;
-                }
+        for key in &w.unsubscribe {
+            // A subscription still pending confirmation has no ARN and cannot be removed;
+            // SNS deletes it when the confirmation link expires.
+            if let Some(sub) = b.and_then(|b| b.subscription_arns.get(key)) {
+                self.account.unsubscribe(region, sub).await?;
             }
         }
         Ok(())
@@ -94,54 +82,38 @@ impl<A: Account> Executor<'_, A> {
 
     pub(super) async fn put_alert(&self, b: Option<&AlertState>, a: &AlertState) -> LiveResult<()> {
         let name = &a.rule_name;
-        // The home rule first: forwarded events then always find it.
-        let mut order: Vec<(&String, &RuleState)> = a.rules.iter().collect();
-        order.sort_by_key(|(r, _)| **r != a.home);
-        for (region, want) in order {
-            let had = b.and_then(|b| b.rules.get(region));
-            let changed = had.is_none_or(|h| {
-                !equivalent(&h.pattern, &want.pattern)
-                    || h.description != want.description
-                    || h.state != want.state
-            });
-            if changed {
-                self.account.put_rule(region, name, want).await?;
-            }
-            let Some(had) = had else {
-                self.account
-                    .put_targets(region, name, &want.targets)
-                    .await?;
+        let w = AlertWrites::of(b, a);
+        for (region, rule) in &w.rules {
+            let Some(want) = a.rules.get(region) else {
                 continue;
             };
+            if rule.put_rule {
+                self.account.put_rule(region, name, want).await?;
+            }
             let rule_arn = arn::rule(region, self.account_id, name);
-            let (add, remove) = tag_changes(&had.tags, &want.tags);
-            if !add.is_empty() {
-                self.account.tag_rule(region, &rule_arn, &add).await?;
+            if !rule.tags.add.is_empty() {
+                self.account
+                    .tag_rule(region, &rule_arn, &rule.tags.add)
+                    .await?;
             }
-            if !remove.is_empty() {
-                self.account.untag_rule(region, &rule_arn, &remove).await?;
+            if !rule.tags.remove.is_empty() {
+                self.account
+                    .untag_rule(region, &rule_arn, &rule.tags.remove)
+                    .await?;
             }
-            let stale: Vec<String> = had
-                .targets
-                .iter()
-                .filter(|t| !want.targets.iter().any(|w| w.id == t.id))
-                .map(|t| t.id.clone())
-                .collect();
-            if !stale.is_empty() {
-                self.account.remove_targets(region, name, &stale).await?;
+            if !rule.remove_targets.is_empty() {
+                self.account
+                    .remove_targets(region, name, &rule.remove_targets)
+                    .await?;
             }
-            let put: Vec<_> = want
-                .targets
-                .iter()
-                .filter(|t| !had.targets.contains(t))
-                .cloned()
-                .collect();
-            if !put.is_empty() {
-                self.account.put_targets(region, name, &put).await?;
+            if !rule.put_targets.is_empty() {
+                self.account
+                    .put_targets(region, name, &rule.put_targets)
+                    .await?;
             }
         }
-        if let Some(b) = b {
-            for (region, rule) in b.rules.iter().filter(|(r, _)| !a.rules.contains_key(*r)) {
+        for region in &w.delete {
+            if let Some(rule) = b.and_then(|b| b.rules.get(region)) {
                 self.delete_rule(region, name, rule).await?;
             }
         }
@@ -166,24 +138,20 @@ impl<A: Account> Executor<'_, A> {
             }
             return Ok(());
         };
-        if !equivalent(&b.trust, &a.trust) {
+        let w = b.writes(a);
+        if w.trust {
             self.account.update_trust(&a.name, &a.trust).await?;
         }
-        if let Some(p) = a
-            .policy
-            .as_ref()
-            .filter(|p| !same_json(Some(p), b.policy.as_ref()))
-        {
+        if let Some(p) = a.policy.as_ref().filter(|_| w.policy) {
             self.account
                 .put_role_policy(&a.name, FORWARD_POLICY, p)
                 .await?;
         }
-        let (add, remove) = tag_changes(&b.tags, &a.tags);
-        if !add.is_empty() {
-            self.account.tag_role(&a.name, &add).await?;
+        if !w.tags.add.is_empty() {
+            self.account.tag_role(&a.name, &w.tags.add).await?;
         }
-        if !remove.is_empty() {
-            self.account.untag_role(&a.name, &remove).await?;
+        if !w.tags.remove.is_empty() {
+            self.account.untag_role(&a.name, &w.tags.remove).await?;
         }
         Ok(())
     }

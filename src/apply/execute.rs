@@ -2,7 +2,7 @@
 //! then trails (trail → tags → event selectors → Insights → logging). Stops at the first failure
 //! and says what was applied, what failed and what was not attempted; a re-run converges.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::live::error::{ErrorKind, LiveError, LiveResult};
@@ -10,10 +10,8 @@ use crate::live::observe::{Scope, observe, observe_scope};
 use crate::live::services::Account;
 use crate::model::arn;
 use crate::model::desired::Desired;
-use crate::model::json::equivalent;
-use crate::model::observed::TrailSettings;
+use crate::model::state::TrailSettings;
 use crate::model::state::{BucketState, TrailState};
-use crate::model::tags::Tags;
 use crate::plan::safety::Reduction;
 use crate::plan::saved::{ABSENT, fingerprint};
 use crate::plan::{Action, Address, Change, Plan, Resource};
@@ -312,27 +310,6 @@ fn impossible(c: &Change) -> LiveError {
 }
 
 /// Tags to add (new or changed) and keys to remove, going from `before` to `after`.
-pub(super) fn tag_changes(before: &Tags, after: &Tags) -> (Tags, BTreeSet<String>) {
-    let add = after
-        .iter()
-        .filter(|(k, v)| before.get(*k) != Some(*v))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    let remove = before
-        .keys()
-        .filter(|k| !after.contains_key(*k))
-        .cloned()
-        .collect();
-    (add, remove)
-}
-
-pub(super) fn same_json(a: Option<&serde_json::Value>, b: Option<&serde_json::Value>) -> bool {
-    match (a, b) {
-        (Some(x), Some(y)) => equivalent(x, y),
-        (x, y) => x.is_none() && y.is_none(),
-    }
-}
-
 pub(super) struct Executor<'a, A> {
     pub(super) account: &'a A,
     pub(super) account_id: &'a str,
@@ -482,30 +459,32 @@ impl<A: Account> Executor<'_, A> {
         progress: &mut dyn FnMut(Event<'_>),
     ) -> LiveResult<()> {
         let (region, name) = (&a.region, &a.name);
-        if b.settings != a.settings {
+        let w = b.writes(a);
+        if w.settings {
             let s = settings(a, self.account_id);
             self.with_policy_retry(c, progress, || self.account.update_trail(region, name, &s))
                 .await?;
         }
         let trail_arn = arn::trail(region, self.account_id, name);
-        let (add, remove) = tag_changes(&b.tags, &a.tags);
-        if !add.is_empty() {
-            self.account.add_tags(region, &trail_arn, &add).await?;
-        }
-        if !remove.is_empty() {
+        if !w.tags.add.is_empty() {
             self.account
-                .remove_tags(region, &trail_arn, &remove)
+                .add_tags(region, &trail_arn, &w.tags.add)
                 .await?;
         }
-        if b.selectors_differ(a) {
+        if !w.tags.remove.is_empty() {
+            self.account
+                .remove_tags(region, &trail_arn, &w.tags.remove)
+                .await?;
+        }
+        if w.selectors {
             self.account
                 .put_selectors(region, name, &a.selectors)
                 .await?;
         }
-        if b.insights != a.insights {
+        if w.insights {
             self.account.put_insights(region, name, &a.insights).await?;
         }
-        if b.logging != a.logging {
+        if w.logging {
             self.account.set_logging(region, name, a.logging).await?;
         }
         Ok(())
@@ -534,26 +513,27 @@ impl<A: Account> Executor<'_, A> {
 
     async fn update_bucket(&self, b: &BucketState, a: &BucketState) -> LiveResult<()> {
         let (region, name) = (&a.region, &a.name);
-        if b.tags != a.tags {
+        let w = b.writes(a);
+        if w.tags {
             self.account.put_tags(region, name, &a.tags).await?;
         }
-        if !b.block_public_access {
+        if w.public_access {
             self.account.block_public_access(region, name).await?;
         }
-        if !b.owner_enforced {
+        if w.ownership {
             self.account.enforce_bucket_owner(region, name).await?;
         }
-        if b.encryption != a.encryption {
+        if w.encryption {
             self.account
                 .put_encryption(region, name, &a.encryption)
                 .await?;
         }
-        if b.retention_days != a.retention_days {
+        if w.retention {
             self.account
                 .put_retention(region, name, a.retention_days)
                 .await?;
         }
-        if !same_json(b.policy.as_ref(), a.policy.as_ref()) {
+        if w.policy {
             self.account
                 .put_policy(region, name, a.policy.as_ref())
                 .await?;

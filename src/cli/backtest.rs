@@ -186,8 +186,8 @@ fn inputs(a: &BacktestArgs, desired: &Desired) -> Result<(Filter, Vec<Source>), 
     if let Some(name) = &a.trail {
         match desired.trails.iter().find(|t| &t.name == name) {
             Some(t) => sources.push(Source::S3 {
-                bucket: t.bucket.clone(),
-                prefix: t.prefix.clone().unwrap_or_default(),
+                bucket: t.settings.bucket.clone(),
+                prefix: t.settings.prefix.clone().unwrap_or_default(),
             }),
             None => problems.push(format!(
                 "--trail {name}: the spec has no such trail (it has: {})",

@@ -11,10 +11,11 @@ use crate::live::services::{CloudTrail, Kms, S3, Sts, TrailListing};
 use crate::model::arn;
 use crate::model::desired::InsightType;
 use crate::model::observed::{
-    LiveBucket, LiveRole, LiveRule, LiveTopic, PolicyObservation, TrailDetails, TrailSettings,
+    LiveBucket, LiveRole, LiveRule, LiveTopic, PolicyObservation, TrailDetails,
 };
 use crate::model::selector::AdvancedSelector;
 use crate::model::state::Encryption;
+use crate::model::state::TrailSettings;
 use crate::model::tags::Tags;
 
 #[derive(Debug, Clone)]

@@ -108,7 +108,7 @@ async fn resolve_keys<A: Account>(account: &A, d: &Desired) -> BTreeMap<String, 
     let keys: BTreeSet<&str> = d
         .trails
         .iter()
-        .filter_map(|t| t.kms_key.as_deref())
+        .filter_map(|t| t.settings.kms_key.as_deref())
         .chain(d.buckets.iter().filter_map(|b| b.kms_key.as_deref()))
         .chain(d.topics.iter().filter_map(|t| t.kms_key.as_deref()))
         .filter(|k| !arn::is_kms_key_arn(k))
@@ -218,7 +218,7 @@ async fn other_buckets<A: Account>(
     let names: BTreeSet<&str> = d
         .trails
         .iter()
-        .map(|t| t.bucket.as_str())
+        .map(|t| t.settings.bucket.as_str())
         .filter(|b| !d.buckets.iter().any(|x| x.name == *b))
         .collect();
     let reads = names.into_iter().map(|n| async move {

@@ -11,10 +11,11 @@ use crate::live::error::LiveResult;
 use crate::model::alert_state::{RuleState, TargetState};
 use crate::model::desired::InsightType;
 use crate::model::observed::{
-    LiveBucket, LiveRole, LiveRule, LiveTopic, PolicyObservation, TrailDetails, TrailSettings,
+    LiveBucket, LiveRole, LiveRule, LiveTopic, PolicyObservation, TrailDetails,
 };
 use crate::model::selector::AdvancedSelector;
 use crate::model::state::Encryption;
+use crate::model::state::TrailSettings;
 use crate::model::tags::Tags;
 
 /// A trail as `DescribeTrails` lists it in its home Region.

@@ -5,10 +5,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value, json};
 
-use crate::model::json::sorted;
+use crate::model::json::{equivalent, same_json, sorted};
 use crate::model::message::InputTransformer;
-use crate::model::state::{FieldValue, Fields, text};
-use crate::model::tags::Tags;
+use crate::model::state::{FieldValue, Fields, Writes, text};
+use crate::model::tags::{TagChanges, Tags};
 
 /// A subscription as compared: `(protocol, endpoint)`.
 pub type SubscriptionKey = (String, String);
@@ -194,5 +194,368 @@ impl RoleState {
             ),
             ("tags", FieldValue::Map(self.tags.clone())),
         ]
+    }
+}
+
+/// The parts of a topic to write.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TopicWrites {
+    pub tags: TagChanges,
+    pub display_name: bool,
+    pub kms_key: bool,
+    pub policy: bool,
+    pub subscribe: BTreeSet<SubscriptionKey>,
+    /// Confirmed subscriptions the spec no longer has.
+    pub unsubscribe: BTreeSet<SubscriptionKey>,
+}
+
+impl Writes for TopicWrites {
+    fn is_empty(&self) -> bool {
+        self.tags.is_empty()
+            && !self.display_name
+            && !self.kms_key
+            && !self.policy
+            && self.subscribe.is_empty()
+            && self.unsubscribe.is_empty()
+    }
+}
+
+impl TopicState {
+    /// The topic as `CreateTopic` leaves it when made for `want`: its tags, no attributes, no
+    /// subscriptions.
+    pub fn created(want: &TopicState) -> TopicState {
+        TopicState {
+            name: want.name.clone(),
+            region: want.region.clone(),
+            display_name: None,
+            kms_key: None,
+            policy: None,
+            subscriptions: BTreeSet::new(),
+            pending: BTreeSet::new(),
+            subscription_arns: BTreeMap::new(),
+            tags: want.tags.clone(),
+        }
+    }
+
+    /// What to write to make this topic the wanted one. A subscription still pending
+    /// confirmation is neither wanted again nor removed.
+    pub fn writes(&self, want: &TopicState) -> TopicWrites {
+        TopicWrites {
+            tags: TagChanges::between(&self.tags, &want.tags),
+            display_name: self.display_name != want.display_name,
+            kms_key: self.kms_key != want.kms_key,
+            policy: !same_json(self.policy.as_ref(), want.policy.as_ref()),
+            subscribe: want
+                .subscriptions
+                .difference(&self.subscriptions)
+                .cloned()
+                .collect(),
+            unsubscribe: self
+                .subscriptions
+                .difference(&want.subscriptions)
+                .cloned()
+                .collect(),
+        }
+    }
+}
+
+/// The writes to one Region's rule of an alert.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RuleWrites {
+    /// `PutRule`: the rule is new, or its pattern, description or state differ.
+    pub put_rule: bool,
+    pub tags: TagChanges,
+    /// Targets whose id the rule should no longer have.
+    pub remove_targets: Vec<String>,
+    /// Targets to put (new, or changed under the same id).
+    pub put_targets: Vec<TargetState>,
+}
+
+impl RuleWrites {
+    fn is_empty(&self) -> bool {
+        !self.put_rule
+            && self.tags.is_empty()
+            && self.remove_targets.is_empty()
+            && self.put_targets.is_empty()
+    }
+
+    /// The writes that make `had` (or no rule) into `want`.
+    fn between(had: Option<&RuleState>, want: &RuleState) -> RuleWrites {
+        let Some(had) = had else {
+            return RuleWrites {
+                put_rule: true,
+                put_targets: want.targets.clone(),
+                ..RuleWrites::default()
+            };
+        };
+        RuleWrites {
+            put_rule: !equivalent(&had.pattern, &want.pattern)
+                || had.description != want.description
+                || had.state != want.state,
+            tags: TagChanges::between(&had.tags, &want.tags),
+            remove_targets: had
+                .targets
+                .iter()
+                .filter(|t| !want.targets.iter().any(|w| w.id == t.id))
+                .map(|t| t.id.clone())
+                .collect(),
+            put_targets: want
+                .targets
+                .iter()
+                .filter(|t| !had.targets.contains(t))
+                .cloned()
+                .collect(),
+        }
+    }
+}
+
+/// The writes to an alert: per Region its rule wants, and the Regions whose rule goes.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AlertWrites {
+    /// Home Region first: forwarded events then always find the home rule.
+    pub rules: Vec<(String, RuleWrites)>,
+    pub delete: Vec<String>,
+}
+
+impl Writes for AlertWrites {
+    fn is_empty(&self) -> bool {
+        self.rules.iter().all(|(_, w)| w.is_empty()) && self.delete.is_empty()
+    }
+}
+
+impl AlertState {
+    /// What to write to make this alert's rules the wanted ones.
+    pub fn writes(&self, want: &AlertState) -> AlertWrites {
+        AlertWrites::of(Some(self), want)
+    }
+}
+
+impl AlertWrites {
+    /// The writes that make `had` (or nothing) into `want`.
+    pub fn of(had: Option<&AlertState>, want: &AlertState) -> AlertWrites {
+        let mut order: Vec<(&String, &RuleState)> = want.rules.iter().collect();
+        order.sort_by_key(|(r, _)| **r != want.home);
+        AlertWrites {
+            rules: order
+                .into_iter()
+                .map(|(region, rule)| {
+                    let before = had.and_then(|h| h.rules.get(region));
+                    (region.clone(), RuleWrites::between(before, rule))
+                })
+                .filter(|(_, w)| !w.is_empty())
+                .collect(),
+            delete: had
+                .map(|h| {
+                    h.rules
+                        .keys()
+                        .filter(|r| !want.rules.contains_key(*r))
+                        .cloned()
+                        .collect()
+                })
+                .unwrap_or_default(),
+        }
+    }
+}
+
+/// The parts of the forwarding role to write.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RoleWrites {
+    pub trust: bool,
+    /// The inline policy, when the wanted role has one that differs.
+    pub policy: bool,
+    pub tags: TagChanges,
+}
+
+impl Writes for RoleWrites {
+    fn is_empty(&self) -> bool {
+        !self.trust && !self.policy && self.tags.is_empty()
+    }
+}
+
+impl RoleState {
+    /// What to write to make this role the wanted one.
+    pub fn writes(&self, want: &RoleState) -> RoleWrites {
+        RoleWrites {
+            trust: !equivalent(&self.trust, &want.trust),
+            policy: want.policy.is_some() && !same_json(want.policy.as_ref(), self.policy.as_ref()),
+            tags: TagChanges::between(&self.tags, &want.tags),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::state::diff;
+    use serde_json::json;
+
+    /// The one rule for "changed" agrees with what a plan shows: each kind's writes are empty
+    /// exactly when its fields are all the same by meaning.
+    fn agrees<T>(
+        base: &T,
+        variants: &[T],
+        writes: impl Fn(&T, &T) -> bool,
+        fields: fn(&T) -> Fields,
+    ) {
+        for v in variants {
+            let shown = !diff(&fields(base), &fields(v)).is_empty();
+            assert_eq!(
+                writes(base, v),
+                shown,
+                "{:?}",
+                diff(&fields(base), &fields(v))
+            );
+        }
+        assert!(!writes(base, base));
+    }
+
+    fn topic() -> TopicState {
+        TopicState {
+            name: "t".into(),
+            region: "us-east-1".into(),
+            display_name: Some("d".into()),
+            kms_key: None,
+            policy: Some(json!({"Statement": [{"Effect": "Allow", "Action": ["a", "b"]}]})),
+            subscriptions: [("email".to_owned(), "a@example.com".to_owned())].into(),
+            pending: BTreeSet::new(),
+            subscription_arns: BTreeMap::new(),
+            tags: [("k".to_owned(), "v".to_owned())].into(),
+        }
+    }
+
+    fn rule() -> RuleState {
+        RuleState {
+            pattern: json!({"source": ["aws.s3"], "detail-type": ["x"]}),
+            description: Some("d".into()),
+            state: "ENABLED".into(),
+            targets: vec![TargetState {
+                id: "sns".into(),
+                arn: "arn:aws:sns:us-east-1:1:t".into(),
+                role_arn: None,
+                transformer: None,
+            }],
+            tags: Tags::new(),
+        }
+    }
+
+    #[test]
+    fn writes_agree_with_fields() {
+        let t = topic();
+        let w = |b: &TopicState, a: &TopicState| !b.writes(a).is_empty();
+        agrees(
+            &t,
+            &[
+                TopicState {
+                    display_name: None,
+                    ..topic()
+                },
+                TopicState {
+                    kms_key: Some("k".into()),
+                    ..topic()
+                },
+                TopicState {
+                    policy: Some(json!({"Statement": [{"Action": ["b", "a"], "Effect": "Allow"}]})),
+                    ..topic()
+                },
+                TopicState {
+                    policy: None,
+                    ..topic()
+                },
+                TopicState {
+                    subscriptions: BTreeSet::new(),
+                    ..topic()
+                },
+                TopicState {
+                    tags: Tags::new(),
+                    ..topic()
+                },
+                TopicState {
+                    pending: [("email".to_owned(), "b@example.com".to_owned())].into(),
+                    ..topic()
+                },
+            ],
+            w,
+            TopicState::fields,
+        );
+        let alert = |rules: Vec<(&str, RuleState)>| AlertState {
+            name: "a".into(),
+            rule_name: "r".into(),
+            home: "us-east-1".into(),
+            rules: rules.into_iter().map(|(r, s)| (r.to_owned(), s)).collect(),
+        };
+        let base = alert(vec![("us-east-1", rule())]);
+        agrees(
+            &base,
+            &[
+                alert(vec![(
+                    "us-east-1",
+                    RuleState {
+                        pattern: json!({"detail-type": ["x"], "source": ["aws.s3"]}),
+                        ..rule()
+                    },
+                )]),
+                alert(vec![(
+                    "us-east-1",
+                    RuleState {
+                        state: "DISABLED".into(),
+                        ..rule()
+                    },
+                )]),
+                alert(vec![(
+                    "us-east-1",
+                    RuleState {
+                        description: None,
+                        ..rule()
+                    },
+                )]),
+                alert(vec![(
+                    "us-east-1",
+                    RuleState {
+                        targets: Vec::new(),
+                        ..rule()
+                    },
+                )]),
+                alert(vec![(
+                    "us-east-1",
+                    RuleState {
+                        tags: [("k".to_owned(), "v".to_owned())].into(),
+                        ..rule()
+                    },
+                )]),
+                alert(vec![("us-east-1", rule()), ("eu-west-1", rule())]),
+                alert(vec![]),
+            ],
+            |b, a| !b.writes(a).is_empty(),
+            AlertState::fields,
+        );
+        let role = RoleState {
+            name: "r".into(),
+            trust: json!({"Statement": []}),
+            policy: Some(json!({"Statement": [{"Action": "events:PutEvents"}]})),
+            tags: Tags::new(),
+        };
+        agrees(
+            &role,
+            &[
+                RoleState {
+                    trust: json!({"Statement": [{"Effect": "Allow"}]}),
+                    ..role.clone()
+                },
+                RoleState {
+                    policy: Some(json!({"Statement": [{"Action": ["events:PutEvents"]}]})),
+                    ..role.clone()
+                },
+                RoleState {
+                    policy: Some(json!({"Statement": []})),
+                    ..role.clone()
+                },
+                RoleState {
+                    tags: [("k".to_owned(), "v".to_owned())].into(),
+                    ..role.clone()
+                },
+            ],
+            |b, a| !b.writes(a).is_empty(),
+            RoleState::fields,
+        );
     }
 }

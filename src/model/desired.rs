@@ -6,6 +6,7 @@ use crate::model::alert::{Alert, Topic};
 use crate::model::cost::Volumes;
 use crate::model::diagnostic::SpecPath;
 use crate::model::selector::AdvancedSelector;
+use crate::model::state::TrailSettings;
 use crate::model::tags::Tags;
 
 /// Everything a valid spec declares, with defaults applied.
@@ -45,21 +46,9 @@ pub struct Bucket {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Trail {
     pub name: String,
-    /// `IsMultiRegionTrail`.
-    pub all_regions: bool,
-    /// `IncludeGlobalServiceEvents`.
-    pub global_service_events: bool,
-    /// `S3BucketName`.
-    pub bucket: String,
-    /// `S3KeyPrefix`; never empty.
-    pub prefix: Option<String>,
-    /// `KmsKeyId`.
-    pub kms_key: Option<String>,
-    /// `EnableLogFileValidation`.
-    pub log_file_validation: bool,
-    pub cloudwatch_logs: Option<CloudWatchLogs>,
-    /// `SnsTopicName`: a topic name or ARN notified on each log file delivery.
-    pub delivery_topic: Option<String>,
+    /// Its `UpdateTrail` settings as the spec writes them (a key or topic may be a name or
+    /// alias: `plan::state_of` makes them canonical).
+    pub settings: TrailSettings,
     /// Whether the trail is logging (StartLogging / StopLogging).
     pub logging: bool,
     /// The trail's advanced event selectors: management events, data events or raw selectors.

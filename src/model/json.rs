@@ -49,6 +49,14 @@ pub fn equivalent(a: &Value, b: &Value) -> bool {
     canonical(a) == canonical(b)
 }
 
+/// Two optional JSON documents that mean the same (both absent, or equivalent).
+pub fn same_json(a: Option<&Value>, b: Option<&Value>) -> bool {
+    match (a, b) {
+        (Some(x), Some(y)) => equivalent(x, y),
+        (x, y) => x.is_none() && y.is_none(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

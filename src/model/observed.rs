@@ -5,9 +5,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 use crate::model::alert_state::TargetState;
-use crate::model::desired::{CloudWatchLogs, InsightType};
+use crate::model::desired::InsightType;
 use crate::model::selector::AdvancedSelector;
-use crate::model::state::Encryption;
+use crate::model::state::{Encryption, TrailSettings};
 use crate::model::tags::Tags;
 
 /// Everything the spec could own, as read.
@@ -29,20 +29,6 @@ pub struct Observed {
     pub rules: Vec<LiveRule>,
     /// The stack's forwarding role, if it exists.
     pub role: Option<LiveRole>,
-}
-
-/// The `UpdateTrail` settings of a trail, as the API reports them (empty strings already `None`).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct TrailSettings {
-    pub all_regions: bool,
-    pub global_service_events: bool,
-    pub bucket: String,
-    pub prefix: Option<String>,
-    pub kms_key: Option<String>,
-    pub log_file_validation: bool,
-    pub cloudwatch_logs: Option<CloudWatchLogs>,
-    /// Topic ARN (or name, when the API gave only a name).
-    pub delivery_topic: Option<String>,
 }
 
 /// A trail in its home Region.

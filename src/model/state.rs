@@ -6,11 +6,31 @@ use std::collections::BTreeSet;
 
 use serde_json::{Value, json};
 
-use crate::model::desired::InsightType;
-use crate::model::json::{equivalent, sorted};
-use crate::model::observed::TrailSettings;
+use crate::model::desired::{CloudWatchLogs, InsightType};
+use crate::model::json::{equivalent, same_json, sorted};
 use crate::model::selector::{AdvancedSelector, FieldSelector};
-use crate::model::tags::Tags;
+use crate::model::tags::{TagChanges, Tags};
+
+/// The `UpdateTrail` settings of a trail: as the spec writes them, as the API reports them
+/// (empty strings already `None` on both sides), and normalized in a `TrailState`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct TrailSettings {
+    /// `IsMultiRegionTrail`.
+    pub all_regions: bool,
+    /// `IncludeGlobalServiceEvents`.
+    pub global_service_events: bool,
+    /// `S3BucketName`.
+    pub bucket: String,
+    /// `S3KeyPrefix`; never empty.
+    pub prefix: Option<String>,
+    /// `KmsKeyId`.
+    pub kms_key: Option<String>,
+    /// `EnableLogFileValidation`.
+    pub log_file_validation: bool,
+    pub cloudwatch_logs: Option<CloudWatchLogs>,
+    /// `SnsTopicName`: a topic name or ARN notified on each log file delivery.
+    pub delivery_topic: Option<String>,
+}
 
 /// A trail as plans compare it. Home Region and name identify it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -110,7 +130,83 @@ pub fn text(v: &Option<String>) -> FieldValue {
         .map_or(FieldValue::Absent, |s| FieldValue::Text(s.clone()))
 }
 
+/// What differs between a resource as it is and as it is wanted, one part per API call that
+/// writes it: the one rule for "changed". The planner makes an update exactly when some part
+/// differs; the executor makes exactly the calls of the parts that differ.
+pub trait Writes {
+    /// Nothing to write: the resource is as wanted.
+    fn is_empty(&self) -> bool;
+}
+
+/// The parts of a trail to write (`UpdateTrail`, tags, `PutEventSelectors`,
+/// `PutInsightSelectors`, `StartLogging`/`StopLogging`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TrailWrites {
+    pub settings: bool,
+    pub tags: TagChanges,
+    pub selectors: bool,
+    pub insights: bool,
+    pub logging: bool,
+}
+
+impl Writes for TrailWrites {
+    fn is_empty(&self) -> bool {
+        !self.settings && self.tags.is_empty() && !self.selectors && !self.insights && !self.logging
+    }
+}
+
+/// The parts of a bucket to write.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BucketWrites {
+    pub tags: bool,
+    pub public_access: bool,
+    pub ownership: bool,
+    pub encryption: bool,
+    pub retention: bool,
+    pub policy: bool,
+}
+
+impl Writes for BucketWrites {
+    fn is_empty(&self) -> bool {
+        !(self.tags
+            || self.public_access
+            || self.ownership
+            || self.encryption
+            || self.retention
+            || self.policy)
+    }
+}
+
+impl BucketState {
+    /// What to write to make this bucket the wanted one.
+    pub fn writes(&self, want: &BucketState) -> BucketWrites {
+        BucketWrites {
+            tags: self.tags != want.tags,
+            public_access: self.block_public_access != want.block_public_access,
+            ownership: self.owner_enforced != want.owner_enforced,
+            encryption: self.encryption != want.encryption,
+            retention: self.retention_days != want.retention_days,
+            policy: !same_json(self.policy.as_ref(), want.policy.as_ref()),
+        }
+    }
+}
+
 impl TrailState {
+    /// What to write to make this trail the wanted one (selectors by meaning: order and
+    /// names aside).
+    pub fn writes(&self, want: &TrailState) -> TrailWrites {
+        TrailWrites {
+            settings: self.settings != want.settings,
+            tags: TagChanges::between(&self.tags, &want.tags),
+            selectors: !equivalent(
+                &selectors_json(&self.selectors),
+                &selectors_json(&want.selectors),
+            ),
+            insights: self.insights != want.insights,
+            logging: self.logging != want.logging,
+        }
+    }
+
     /// The fields a plan compares and shows (selectors canonical and without their names).
     pub fn fields(&self) -> Fields {
         let s = &self.settings;
@@ -149,14 +245,6 @@ impl TrailState {
             ("tags", FieldValue::Map(self.tags.clone())),
         ]
     }
-
-    /// The selectors differ by meaning (order, names and duplicates aside).
-    pub fn selectors_differ(&self, other: &Self) -> bool {
-        !equivalent(
-            &selectors_json(&self.selectors),
-            &selectors_json(&other.selectors),
-        )
-    }
 }
 
 impl BucketState {
@@ -190,11 +278,6 @@ impl BucketState {
             ("tags", FieldValue::Map(self.tags.clone())),
         ]
     }
-}
-
-/// Whether two resources' fields are all equal (by meaning).
-pub fn same(before: &Fields, after: &Fields) -> bool {
-    diff(before, after).is_empty()
 }
 
 /// The fields of `before` and `after` that differ: `(name, before, after)`.
@@ -244,6 +327,102 @@ fn field_json(f: &FieldSelector) -> Value {
 mod tests {
     use super::*;
     use crate::model::selector::{ManagementEvents, management_selector};
+
+    fn trail() -> TrailState {
+        TrailState {
+            name: "t".into(),
+            region: "us-east-1".into(),
+            settings: TrailSettings {
+                all_regions: true,
+                global_service_events: true,
+                bucket: "b".into(),
+                prefix: None,
+                kms_key: None,
+                log_file_validation: true,
+                cloudwatch_logs: None,
+                delivery_topic: None,
+            },
+            logging: true,
+            selectors: vec![management_selector(ManagementEvents::All, &[]).unwrap()],
+            insights: BTreeSet::new(),
+            tags: Tags::new(),
+        }
+    }
+
+    /// The one rule for "changed" agrees with what a plan shows: a trail's or a bucket's
+    /// writes are empty exactly when its fields are all the same by meaning.
+    #[test]
+    fn writes_agree_with_fields() {
+        let base = trail();
+        let mut variants = Vec::new();
+        for change in [
+            |t: &mut TrailState| t.settings.all_regions = false,
+            |t: &mut TrailState| t.settings.prefix = Some("p".into()),
+            |t: &mut TrailState| t.settings.kms_key = Some("k".into()),
+            |t: &mut TrailState| t.logging = false,
+            |t: &mut TrailState| t.selectors[0].name = Some("renamed".into()),
+            |t: &mut TrailState| t.selectors[0].fields.reverse(),
+            |t: &mut TrailState| t.selectors.clear(),
+            |t: &mut TrailState| {
+                t.insights.insert(InsightType::ApiCallRate);
+            },
+            |t: &mut TrailState| {
+                t.tags.insert("k".into(), "v".into());
+            },
+        ] {
+            let mut t = trail();
+            change(&mut t);
+            variants.push(t);
+        }
+        for v in &variants {
+            let shown = !diff(&base.fields(), &v.fields()).is_empty();
+            assert_eq!(!base.writes(v).is_empty(), shown, "{v:?}");
+        }
+        assert!(base.writes(&base).is_empty());
+        let bucket = BucketState {
+            name: "b".into(),
+            region: "us-east-1".into(),
+            block_public_access: true,
+            owner_enforced: true,
+            encryption: Encryption::S3,
+            retention_days: Some(30),
+            policy: Some(json!({"Statement": [{"Action": ["a", "b"]}]})),
+            tags: Tags::new(),
+        };
+        for v in [
+            BucketState {
+                block_public_access: false,
+                ..bucket.clone()
+            },
+            BucketState {
+                owner_enforced: false,
+                ..bucket.clone()
+            },
+            BucketState {
+                encryption: Encryption::Kms("k".into()),
+                ..bucket.clone()
+            },
+            BucketState {
+                retention_days: None,
+                ..bucket.clone()
+            },
+            BucketState {
+                policy: Some(json!({"Statement": [{"Action": ["b", "a"]}]})),
+                ..bucket.clone()
+            },
+            BucketState {
+                policy: None,
+                ..bucket.clone()
+            },
+            BucketState {
+                tags: [("k".to_owned(), "v".to_owned())].into(),
+                ..bucket.clone()
+            },
+        ] {
+            let shown = !diff(&bucket.fields(), &v.fields()).is_empty();
+            assert_eq!(!bucket.writes(&v).is_empty(), shown, "{v:?}");
+        }
+    }
 
     #[test]
     fn selector_order_names_and_value_order_do_not_matter() {

@@ -131,6 +131,20 @@ impl Resource {
         }
     }
 
+    /// Whether anything must be written to make this resource `want` (`Writes`, the one rule
+    /// the executor follows too). Resources of different kinds always differ.
+    pub fn differs(&self, want: &Resource) -> bool {
+        use crate::model::state::Writes;
+        match (self, want) {
+            (Resource::Bucket(b), Resource::Bucket(a)) => !b.writes(a).is_empty(),
+            (Resource::Trail(b), Resource::Trail(a)) => !b.writes(a).is_empty(),
+            (Resource::Topic(b), Resource::Topic(a)) => !b.writes(a).is_empty(),
+            (Resource::Alert(b), Resource::Alert(a)) => !b.writes(a).is_empty(),
+            (Resource::Role(b), Resource::Role(a)) => !b.writes(a).is_empty(),
+            _ => true,
+        }
+    }
+
     pub fn fields(&self) -> Fields {
         match self {
             Resource::Bucket(b) => b.fields(),

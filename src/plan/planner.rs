@@ -6,7 +6,6 @@ use std::collections::BTreeSet;
 use crate::model::arn;
 use crate::model::desired::Desired;
 use crate::model::observed::{BucketObservation, LiveTrail, Observed, PolicyObservation};
-use crate::model::state::same;
 use crate::model::tags::{MANAGED_BY_KEY, MANAGED_BY_VALUE, STACK_KEY, Tags};
 use crate::plan::alerts;
 use crate::plan::change::{Action, Address, Change, Conflict, Plan, Resource, Warning};
@@ -221,13 +220,13 @@ fn unread(address: &Address) -> Conflict {
     }
 }
 
-/// The change for a resource that exists and is wanted: a no-op when every field is the same
-/// by meaning, else an update.
+/// The change for a resource that exists and is wanted: an update when anything must be
+/// written (`Resource::differs`, the rule the executor follows), else a no-op.
 pub(crate) fn compared(address: Address, before: Resource, after: Resource) -> Change {
-    let action = if same(&before.fields(), &after.fields()) {
-        Action::NoOp
-    } else {
+    let action = if before.differs(&after) {
         Action::Update
+    } else {
+        Action::NoOp
     };
     change(address, action, Some(before), Some(after))
 }
@@ -256,17 +255,17 @@ fn check_other_buckets(d: &Desired, o: &Observed, p: &mut Plan) {
     for t in d
         .trails
         .iter()
-        .filter(|t| !d.buckets.iter().any(|b| b.name == t.bucket))
+        .filter(|t| !d.buckets.iter().any(|b| b.name == t.settings.bucket))
     {
         let address = Address::Trail(t.name.clone());
         let trail_arn = arn::trail(region, &o.account, &t.name);
-        let prefix = t.prefix.as_deref();
+        let prefix = t.settings.prefix.as_deref();
         let needed = || {
             let d = Delivery {
                 trail_arn: trail_arn.clone(),
                 prefix,
             };
-            policy::render(&t.bucket, region, &o.account, &[d]).and_then(|v| {
+            policy::render(&t.settings.bucket, region, &o.account, &[d]).and_then(|v| {
                 v.get("Statement").map(|s| {
                     let allows: Vec<_> = s
                         .as_array()
@@ -279,27 +278,27 @@ fn check_other_buckets(d: &Desired, o: &Observed, p: &mut Plan) {
                 })
             })
         };
-        match o.other_buckets.get(&t.bucket) {
+        match o.other_buckets.get(&t.settings.bucket) {
             Some(PolicyObservation::MissingBucket) => p.conflicts.push(Conflict {
                 address: Some(address),
-                message: format!("bucket {} does not exist, and it is not in the spec's `buckets:`", t.bucket),
-                hint: Some(format!("add `- name: {}` under `buckets:` to have trailctl create it", t.bucket)),
+                message: format!("bucket {} does not exist, and it is not in the spec's `buckets:`", t.settings.bucket),
+                hint: Some(format!("add `- name: {}` under `buckets:` to have trailctl create it", t.settings.bucket)),
             }),
             Some(PolicyObservation::NoPolicy) => p.warnings.push(Warning {
                 address,
-                message: format!("bucket {} has no bucket policy: CloudTrail cannot deliver there. Add these statements:", t.bucket),
+                message: format!("bucket {} has no bucket policy: CloudTrail cannot deliver there. Add these statements:", t.settings.bucket),
                 detail: needed(),
             }),
-            Some(PolicyObservation::Policy(v)) if !policy::allows_delivery(v, &t.bucket, region, &o.account, &trail_arn, prefix) => {
+            Some(PolicyObservation::Policy(v)) if !policy::allows_delivery(v, &t.settings.bucket, region, &o.account, &trail_arn, prefix) => {
                 p.warnings.push(Warning {
                     address,
-                    message: format!("the policy of bucket {} does not let CloudTrail deliver this trail's logs. Add these statements:", t.bucket),
+                    message: format!("the policy of bucket {} does not let CloudTrail deliver this trail's logs. Add these statements:", t.settings.bucket),
                     detail: needed(),
                 });
             }
             Some(PolicyObservation::Unreadable(why)) => p.warnings.push(Warning {
                 address,
-                message: format!("could not read the policy of bucket {} ({why}); make sure it lets CloudTrail deliver there", t.bucket),
+                message: format!("could not read the policy of bucket {} ({why}); make sure it lets CloudTrail deliver there", t.settings.bucket),
                 detail: None,
             }),
             Some(PolicyObservation::Policy(_)) | None => {}

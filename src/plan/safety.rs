@@ -249,9 +249,9 @@ pub fn bucket_update(before: &BucketState, after: &BucketState) -> Vec<Reduction
 mod tests {
     use super::*;
     use crate::model::desired::InsightType;
-    use crate::model::observed::TrailSettings;
     use crate::model::selector::{ManagementEvents, management_selector};
     use crate::model::state::Encryption;
+    use crate::model::state::TrailSettings;
 
     fn trail() -> TrailState {
         TrailState {

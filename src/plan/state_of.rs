@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use crate::model::arn;
 use crate::model::desired::{Bucket, Desired, Trail};
-use crate::model::observed::{LiveBucket, LiveTrail, TrailDetails, TrailSettings};
-use crate::model::state::{BucketState, Encryption, TrailState};
+use crate::model::observed::{LiveBucket, LiveTrail, TrailDetails};
+use crate::model::state::{BucketState, Encryption, TrailSettings, TrailState};
 use crate::model::tags::{Tags, ownership};
 use crate::plan::policy::{self, Delivery};
 
@@ -53,20 +53,10 @@ pub fn desired_trail(
     account: &str,
     kms: &BTreeMap<String, String>,
 ) -> TrailState {
-    let settings = TrailSettings {
-        all_regions: t.all_regions,
-        global_service_events: t.global_service_events,
-        bucket: t.bucket.clone(),
-        prefix: t.prefix.clone(),
-        kms_key: t.kms_key.clone(),
-        log_file_validation: t.log_file_validation,
-        cloudwatch_logs: t.cloudwatch_logs.clone(),
-        delivery_topic: t.delivery_topic.clone(),
-    };
     TrailState {
         name: t.name.clone(),
         region: d.home_region.clone(),
-        settings: normalized(&settings, &d.home_region, account, kms),
+        settings: normalized(&t.settings, &d.home_region, account, kms),
         logging: t.logging,
         selectors: t.selectors.clone(),
         insights: t.insights.clone(),
@@ -101,10 +91,10 @@ pub fn desired_bucket(
     let deliveries: Vec<Delivery<'_>> = d
         .trails
         .iter()
-        .filter(|t| t.bucket == b.name)
+        .filter(|t| t.settings.bucket == b.name)
         .map(|t| Delivery {
             trail_arn: arn::trail(region, account, &t.name),
-            prefix: t.prefix.as_deref(),
+            prefix: t.settings.prefix.as_deref(),
         })
         .collect();
     BucketState {

@@ -63,16 +63,16 @@ pub fn run(ctx: &mut Ctx, d: &Desired) {
 
     for t in &d.trails {
         let path = &t.path;
-        let declared = d.buckets.iter().any(|b| b.name == t.bucket);
-        if !declared && !t.bucket.is_empty() {
+        let declared = d.buckets.iter().any(|b| b.name == t.settings.bucket);
+        if !declared && !t.settings.bucket.is_empty() {
             let names = d.buckets.iter().map(|b| b.name.as_str());
-            if let Some(near) = suggest::closest(&t.bucket, names) {
+            if let Some(near) = suggest::closest(&t.settings.bucket, names) {
                 ctx.push(
                     Diagnostic::warning(
                         &path.key("bucket"),
                         format!(
                             "bucket `{}` is not declared under buckets, so it must already exist",
-                            t.bucket
+                            t.settings.bucket
                         ),
                     )
                     .with_hint(format!("did you mean `{near}`, declared under buckets?")),

@@ -85,13 +85,13 @@ pub fn run(ctx: &mut Ctx, d: &Desired) {
     for t in &d.trails {
         let path = &t.path;
         log_loop(ctx, t, path);
-        if !t.log_file_validation {
+        if !t.settings.log_file_validation {
             ctx.push(
                 Diagnostic::lint(LintId::TrailIntegrity, Severity::Note, &path.key("log_file_validation"), "log file validation is off: nobody can prove the logs were not altered (CIS 3.2)")
                     .with_hint("remove `log_file_validation: false`; validation is free"),
             );
         }
-        if t.kms_key.is_none() {
+        if t.settings.kms_key.is_none() {
             ctx.push(
                 Diagnostic::lint(
                     LintId::TrailIntegrity,
@@ -328,7 +328,7 @@ fn management_copies(ctx: &mut Ctx, d: &Desired) {
             continue;
         }
         let mine: BTreeSet<&str> =
-            region::logged_in(&d.regions, &d.home_region, t.all_regions).collect();
+            region::logged_in(&d.regions, &d.home_region, t.settings.all_regions).collect();
         if let Some((first, theirs)) = logged.iter().find(|(_, r)| !r.is_disjoint(&mine)) {
             let both: Vec<&str> = theirs.intersection(&mine).copied().collect();
             ctx.push(
@@ -347,7 +347,7 @@ fn management_copies(ctx: &mut Ctx, d: &Desired) {
 
 /// S3 data events on every bucket, or on the trail's own bucket, log the trail's own writes.
 fn log_loop(ctx: &mut Ctx, t: &Trail, path: &SpecPath) {
-    let own = format!("arn:aws:s3:::{}", t.bucket);
+    let own = format!("arn:aws:s3:::{}", t.settings.bucket);
     for s in &t.selectors {
         if !s.selects_data("AWS::S3::Object") {
             continue;
@@ -366,7 +366,7 @@ fn log_loop(ctx: &mut Ctx, t: &Trail, path: &SpecPath) {
             .is_some_and(|v| v.iter().all(|x| x == "true"));
         if loops && !writes_only_reads {
             ctx.push(
-                Diagnostic::lint(LintId::LogLoop, Severity::Warning, &path.key("data_events"), format!("S3 data events on {} include the trail's own bucket `{}`: every log file the trail delivers is itself logged, and logged again", if arns.is_none() { "every bucket" } else { "these ARNs" }, t.bucket))
+                Diagnostic::lint(LintId::LogLoop, Severity::Warning, &path.key("data_events"), format!("S3 data events on {} include the trail's own bucket `{}`: every log file the trail delivers is itself logged, and logged again", if arns.is_none() { "every bucket" } else { "these ARNs" }, t.settings.bucket))
                     .with_hint("list the buckets to log under `arns:`, leaving out the trail's bucket"),
             );
             return;

@@ -10,6 +10,7 @@ use crate::model::selector::{
     self, Access, AdvancedSelector, DataEvents, EXCLUDABLE_SOURCES, FieldSelector,
     ManagementEvents, RESOURCE_SHORT_NAMES,
 };
+use crate::model::state::TrailSettings;
 use crate::spec::names;
 use crate::spec::reader::{Ctx, Map};
 use crate::spec::v1::{check, one_of, tags};
@@ -98,14 +99,16 @@ pub fn decode(ctx: &mut Ctx, v: &Value, path: SpecPath) -> Option<Trail> {
     let tags = tags(ctx, &map, "tags");
     Some(Trail {
         name,
-        all_regions,
-        global_service_events,
-        bucket,
-        prefix,
-        kms_key,
-        log_file_validation,
-        cloudwatch_logs,
-        delivery_topic,
+        settings: TrailSettings {
+            all_regions,
+            global_service_events,
+            bucket,
+            prefix,
+            kms_key,
+            log_file_validation,
+            cloudwatch_logs,
+            delivery_topic,
+        },
         logging,
         selectors,
         insights,

@@ -12,10 +12,11 @@ use crate::live::aws::error::{build, code, map};
 use crate::live::error::LiveResult;
 use crate::live::services::{CloudTrail, TrailListing};
 use crate::model::desired::InsightType;
-use crate::model::observed::{TrailDetails, TrailSettings};
+use crate::model::observed::TrailDetails;
 use crate::model::selector::{
     AdvancedSelector, ClassicSelector, FieldSelector, ManagementEvents, classic_to_advanced,
 };
+use crate::model::state::TrailSettings;
 use crate::model::tags::Tags;
 
 fn some(s: Option<&str>) -> Option<String> {

@@ -206,10 +206,11 @@ fn alerts_removed_from_the_spec_are_deleted_with_the_role_they_no_longer_need() 
         .collect();
     assert_eq!(
         deletes,
+        // The rules before the role they forwarded with (`plan::order`).
         [
-            "role.trailctl-audit-forwarder",
             "alert.role-assumed",
-            "alert.user-created"
+            "alert.user-created",
+            "role.trailctl-audit-forwarder"
         ]
     );
     // table-deleted loses its eu-west-1 rule.

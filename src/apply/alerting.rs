@@ -6,8 +6,11 @@ use crate::apply::execute::Executor;
 use crate::live::error::LiveResult;
 use crate::live::observe::FORWARD_POLICY;
 use crate::live::services::Account;
-use crate::model::alert_state::{AlertState, AlertWrites, RoleState, RuleState, TopicState};
+use crate::model::alert_state::{
+    AlertState, AlertWrites, RoleState, RuleState, RuleWrites, TopicState,
+};
 use crate::model::arn;
+use futures_util::future::join_all;
 
 impl<A: Account> Executor<'_, A> {
     pub(super) async fn delete_topic(&self, b: &TopicState) -> LiveResult<()> {
@@ -80,42 +83,62 @@ impl<A: Account> Executor<'_, A> {
         Ok(())
     }
 
+    /// Writes an alert's rules: the home Region's first (forwarded events then always find
+    /// it), then every other Region at once; a rule's targets right after the rule. Every Region
+    /// is attempted; the first failure is returned.
     pub(super) async fn put_alert(&self, b: Option<&AlertState>, a: &AlertState) -> LiveResult<()> {
-        let name = &a.rule_name;
         let w = AlertWrites::of(b, a);
-        for (region, rule) in &w.rules {
-            let Some(want) = a.rules.get(region) else {
-                continue;
-            };
-            if rule.put_rule {
-                self.account.put_rule(region, name, want).await?;
-            }
-            let rule_arn = arn::rule(region, self.account_id, name);
-            if !rule.tags.add.is_empty() {
-                self.account
-                    .tag_rule(region, &rule_arn, &rule.tags.add)
-                    .await?;
-            }
-            if !rule.tags.remove.is_empty() {
-                self.account
-                    .untag_rule(region, &rule_arn, &rule.tags.remove)
-                    .await?;
-            }
-            if !rule.remove_targets.is_empty() {
-                self.account
-                    .remove_targets(region, name, &rule.remove_targets)
-                    .await?;
-            }
-            if !rule.put_targets.is_empty() {
-                self.account
-                    .put_targets(region, name, &rule.put_targets)
-                    .await?;
-            }
+        let (home, others): (Vec<_>, Vec<_>) = w.rules.iter().partition(|(r, _)| *r == a.home);
+        for (region, rule) in home {
+            self.put_rule(a, region, rule).await?;
         }
-        for region in &w.delete {
-            if let Some(rule) = b.and_then(|b| b.rules.get(region)) {
-                self.delete_rule(region, name, rule).await?;
-            }
+        let results = join_all(
+            others
+                .into_iter()
+                .map(|(region, rule)| self.put_rule(a, region, rule)),
+        )
+        .await;
+        results.into_iter().collect::<LiveResult<Vec<()>>>()?;
+        let deletes = w.delete.iter().filter_map(|region| {
+            b.and_then(|b| b.rules.get(region))
+                .map(|rule| self.delete_rule(region, &a.rule_name, rule))
+        });
+        join_all(deletes)
+            .await
+            .into_iter()
+            .collect::<LiveResult<Vec<()>>>()?;
+        Ok(())
+    }
+
+    /// One Region's writes to an alert's rule, in order.
+    async fn put_rule(&self, a: &AlertState, region: &str, rule: &RuleWrites) -> LiveResult<()> {
+        let name = &a.rule_name;
+        let Some(want) = a.rules.get(region) else {
+            return Ok(());
+        };
+        if rule.put_rule {
+            self.account.put_rule(region, name, want).await?;
+        }
+        let rule_arn = arn::rule(region, self.account_id, name);
+        if !rule.tags.add.is_empty() {
+            self.account
+                .tag_rule(region, &rule_arn, &rule.tags.add)
+                .await?;
+        }
+        if !rule.tags.remove.is_empty() {
+            self.account
+                .untag_rule(region, &rule_arn, &rule.tags.remove)
+                .await?;
+        }
+        if !rule.remove_targets.is_empty() {
+            self.account
+                .remove_targets(region, name, &rule.remove_targets)
+                .await?;
+        }
+        if !rule.put_targets.is_empty() {
+            self.account
+                .put_targets(region, name, &rule.put_targets)
+                .await?;
         }
         Ok(())
     }

@@ -1,12 +1,15 @@
-//! Executes a plan's changes: trail deletions first, then buckets (bucket → settings → policy),
-//! then trails (trail → tags → event selectors → Insights → logging). Stops at the first failure
-//! and says what was applied, what failed and what was not attempted; a re-run converges.
+//! Executes a plan's changes along their dependency graph (`plan::order`): every change whose
+//! prerequisites are done runs at once, each re-read just before it is written. A change that
+//! fails (or whose re-read fails) fails only what depends on it; one found changed since the
+//! plan stops the apply from starting anything more. The outcome says what was applied, what
+//! failed and what was not attempted; a re-run converges.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::live::error::{ErrorKind, LiveError, LiveResult};
-use crate::live::observe::{Scope, observe, observe_scope};
+use crate::live::observe::{Scope, observe_scope};
 use crate::live::services::Account;
 use crate::model::arn;
 use crate::model::desired::Desired;
@@ -14,7 +17,11 @@ use crate::model::state::TrailSettings;
 use crate::model::state::{BucketState, TrailState};
 use crate::plan::safety::Reduction;
 use crate::plan::saved::{ABSENT, fingerprint};
-use crate::plan::{Action, Address, Change, Plan, Resource};
+use crate::plan::{Action, Address, Change, Plan, Resource, order};
+
+use futures_util::StreamExt;
+use futures_util::stream::FuturesUnordered;
+use tokio::sync::OnceCell;
 
 /// How `apply` behaves.
 #[derive(Debug, Clone)]
@@ -53,9 +60,9 @@ pub enum Event<'a> {
     Finished(&'a Change),
     /// CloudTrail could not see the bucket policy yet; trying again after `delay`.
     Retrying {
-        address: &'a Address,
+        address: Address,
         delay: Duration,
-        error: &'a LiveError,
+        error: LiveError,
     },
 }
 
@@ -72,7 +79,8 @@ pub enum Refusal {
 #[derive(Debug, Default)]
 pub struct Outcome {
     pub applied: Vec<Address>,
-    pub failed: Option<Failure>,
+    /// Every change that failed (others that did not depend on it went on).
+    pub failed: Vec<Failure>,
     /// The resource that changed since the plan was made; nothing was written to it.
     pub stale: Option<Address>,
     pub not_attempted: Vec<Address>,
@@ -129,118 +137,199 @@ pub async fn apply<A: Account>(
     if let Some(refusal) = refusal(plan, options) {
         return Err(refusal);
     }
-    let phase = |c: &Change| match (&c.address, c.action) {
-        (Address::Trail(_), Action::Delete) => 0,
-        (Address::Bucket(_), _) => 1,
-        (Address::Trail(_), _) => 2,
-        // The role and topics exist before rules point at them, and outlive them.
-        (Address::Role(_), Action::Create | Action::Update) => 3,
-        (Address::Topic(_), Action::Create | Action::Update) => 4,
-        (Address::Alert(_), _) => 5,
-        (Address::Topic(_), _) => 6,
-        (Address::Role(_), _) => 7,
-    };
-    let mut order: Vec<&Change> = plan
+    let changes: Vec<&Change> = plan
         .changes
         .iter()
         .filter(|c| c.action != Action::NoOp)
         .collect();
-    order.sort_by_key(|c| phase(c));
-    let mut outcome = Outcome::default();
-    let mut rest = order.into_iter();
+    let needs = order::prerequisites(&changes);
     let ex = Executor {
         account,
         account_id: &plan.account,
         options,
     };
-    // Drift since the plan stops the apply before its first write; after that, each resource
-    // is re-read again just before it is written (another apply may be racing this one).
-    let mut now = None;
-    if let Some(r) = &options.recheck {
-        let current = match replan(account, r).await {
-            Ok(p) => p,
-            Err(e) => {
-                if let Some(first) = rest.next() {
-                    outcome.failed = Some(Failure {
-                        address: first.address.clone(),
-                        stage: Stage::Recheck,
-                        error: e,
-                    });
-                    outcome.not_attempted.push(first.address.clone());
+    let rechecks = options.recheck.as_ref().map(|r| Rechecks {
+        account,
+        recheck: r,
+        account_id: &plan.account,
+        rules: OnceCell::new(),
+    });
+    let progress = Progress(RefCell::new(progress));
+    let mut state = vec![State::Waiting; changes.len()];
+    let mut running = FuturesUnordered::new();
+    let mut outcome = Outcome::default();
+    let mut stopping = false;
+    loop {
+        if !stopping {
+            for i in 0..changes.len() {
+                if running.len() >= MAX_CHANGES_IN_FLIGHT {
+                    break;
                 }
-                outcome
-                    .not_attempted
-                    .extend(rest.map(|c| c.address.clone()));
-                return Ok(outcome);
+                if state[i] == State::Waiting && needs[i].iter().all(|&j| state[j] == State::Done) {
+                    state[i] = State::Running;
+                    let (ex, rechecks, progress) = (&ex, rechecks.as_ref(), &progress);
+                    let planned = changes[i];
+                    running.push(
+                        async move { (i, run_change(ex, rechecks, planned, progress).await) },
+                    );
+                }
             }
-        };
-        let changed = rest
-            .clone()
-            .find(|c| still_planned(r, &current, c).is_none());
-        if let Some(c) = changed {
-            outcome.stale = Some(c.address.clone());
-            outcome
-                .not_attempted
-                .extend(rest.map(|c| c.address.clone()));
-            return Ok(outcome);
         }
-        now = Some(current);
-    }
-    for planned in rest.by_ref() {
-        let fresh;
-        let change = match &options.recheck {
-            None => planned,
-            Some(r) => match recheck(account, r, &plan.account, now.take(), planned).await {
-                Ok(Some(c)) => {
-                    fresh = c;
-                    &fresh
-                }
-                Ok(None) => {
-                    outcome.stale = Some(planned.address.clone());
-                    outcome.not_attempted.push(planned.address.clone());
-                    break;
-                }
-                Err(e) => {
-                    outcome.failed = Some(Failure {
-                        address: planned.address.clone(),
-                        stage: Stage::Recheck,
-                        error: e,
-                    });
-                    outcome.not_attempted.push(planned.address.clone());
-                    break;
-                }
-            },
+        let Some((i, result)) = running.next().await else {
+            break;
         };
-        progress(Event::Started(change));
-        match ex.change(change, progress).await {
-            Ok(()) => {
-                progress(Event::Finished(change));
-                outcome.applied.push(change.address.clone());
+        let address = changes[i].address.clone();
+        match result {
+            Ran::Applied => {
+                state[i] = State::Done;
+                outcome.applied.push(address);
             }
-            Err(e) => {
-                outcome.failed = Some(Failure {
-                    address: change.address.clone(),
-                    stage: Stage::Write,
-                    error: e,
+            Ran::Stale => {
+                state[i] = State::Untouched;
+                outcome.stale.get_or_insert(address);
+                stopping = true;
+            }
+            Ran::Failed(stage, error) => {
+                state[i] = match stage {
+                    Stage::Recheck => State::Untouched,
+                    Stage::Write => State::Failed,
+                };
+                outcome.failed.push(Failure {
+                    address,
+                    stage,
+                    error,
                 });
-                break;
+                block_dependents(i, &needs, &mut state);
             }
         }
     }
-    outcome
-        .not_attempted
-        .extend(rest.map(|c| c.address.clone()));
+    outcome.not_attempted = changes
+        .iter()
+        .zip(&state)
+        .filter(|(_, s)| matches!(s, State::Waiting | State::Untouched))
+        .map(|(c, _)| c.address.clone())
+        .collect();
     Ok(outcome)
 }
 
-/// The account read again and planned again with the spec the plan was made from.
-async fn replan<A: Account>(account: &A, r: &Recheck) -> LiveResult<Plan> {
-    let observed = observe(account, &r.desired).await?;
-    Ok(crate::plan::plan(
-        &r.desired,
-        &observed,
-        crate::plan::Options { adopt: r.adopt },
-    ))
+/// Changes written at once at most (their calls are capped per service and Region anyway).
+const MAX_CHANGES_IN_FLIGHT: usize = 64;
+
+/// Where a change of the apply is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    Waiting,
+    Running,
+    Done,
+    /// Its write failed: it may be partly changed.
+    Failed,
+    /// Never written by this apply: stale, its re-read failed, or it depends on a change that
+    /// did not succeed.
+    Untouched,
+}
+
+/// How one change went.
+enum Ran {
+    Applied,
+    Stale,
+    Failed(Stage, LiveError),
+}
+
+/// Marks everything that depends on change `i`, directly or not, as never to be written.
+fn block_dependents(i: usize, needs: &[Vec<usize>], state: &mut [State]) {
+    let mut pending = vec![i];
+    while let Some(done) = pending.pop() {
+        for (k, n) in needs.iter().enumerate() {
+            if state[k] == State::Waiting && n.contains(&done) {
+                state[k] = State::Untouched;
+                pending.push(k);
+            }
+        }
+    }
+}
+
+/// Progress reported from changes running concurrently on one thread: the callback is borrowed
+/// only for the moment of each call, never across an await.
+struct Progress<'p, 'a>(RefCell<&'p mut dyn FnMut(Event<'a>)>);
+
+impl<'a> Progress<'_, 'a> {
+    fn send(&self, e: Event<'a>) {
+        if let Ok(mut f) = self.0.try_borrow_mut() {
+            f(e);
+        }
+    }
+}
+
+/// Re-checks (when asked) and writes one change.
+async fn run_change<'a, A: Account>(
+    ex: &Executor<'_, A>,
+    rechecks: Option<&Rechecks<'_, A>>,
+    planned: &'a Change,
+    progress: &Progress<'_, 'a>,
+) -> Ran {
+    let fresh;
+    let change = match rechecks {
+        None => planned,
+        Some(r) => match r.check(planned).await {
+            Ok(Some(c)) => {
+                fresh = c;
+                &fresh
+            }
+            Ok(None) => return Ran::Stale,
+            Err(e) => return Ran::Failed(Stage::Recheck, e),
+        },
+    };
+    progress.send(Event::Started(planned));
+    match ex.change(change, progress).await {
+        Ok(()) => {
+            progress.send(Event::Finished(planned));
+            Ran::Applied
+        }
+        Err(e) => Ran::Failed(Stage::Write, e),
+    }
+}
+
+/// The re-reads before writes: a trail, bucket, topic or the role re-reads its own kind just
+/// before it is written; the alerts' rules are read once, in every Region at once, before the
+/// first of them is written, and every alert is checked against that one read.
+struct Rechecks<'a, A> {
+    account: &'a A,
+    recheck: &'a Recheck,
+    account_id: &'a str,
+    rules: OnceCell<LiveResult<Plan>>,
+}
+
+impl<A: Account> Rechecks<'_, A> {
+    async fn check(&self, change: &Change) -> LiveResult<Option<Change>> {
+        let scope = match change.address {
+            Address::Trail(_) => Scope::Trails,
+            Address::Bucket(_) => Scope::Buckets,
+            Address::Topic(_) => Scope::Topics,
+            Address::Role(_) => Scope::Role,
+            Address::Alert(_) => {
+                let now = self
+                    .rules
+                    .get_or_init(|| self.read(Scope::Rules))
+                    .await
+                    .as_ref()
+                    .map_err(Clone::clone)?;
+                return Ok(still_planned(self.recheck, now, change));
+            }
+        };
+        let now = self.read(scope).await?;
+        Ok(still_planned(self.recheck, &now, change))
+    }
+
+    /// `scope` of the account read again and planned again with the spec of the plan.
+    async fn read(&self, scope: Scope) -> LiveResult<Plan> {
+        let r = self.recheck;
+        let observed = observe_scope(self.account, &r.desired, self.account_id, scope).await?;
+        Ok(crate::plan::plan(
+            &r.desired,
+            &observed,
+            crate::plan::Options { adopt: r.adopt },
+        ))
+    }
 }
 
 /// `change` with its resource as it is in `now`, or `None` when the resource no longer has the
@@ -259,36 +348,6 @@ fn still_planned(r: &Recheck, now: &Plan, change: &Change) -> Option<Change> {
         before: current,
         ..change.clone()
     })
-}
-
-/// Re-reads the part of the account `change` lives in (unless `now` was just read) and checks
-/// `change` against it.
-async fn recheck<A: Account>(
-    account: &A,
-    r: &Recheck,
-    account_id: &str,
-    now: Option<Plan>,
-    change: &Change,
-) -> LiveResult<Option<Change>> {
-    let now = match now {
-        Some(p) => p,
-        None => {
-            let scope = match change.address {
-                Address::Trail(_) => Scope::Trails,
-                Address::Bucket(_) => Scope::Buckets,
-                Address::Topic(_) => Scope::Topics,
-                Address::Alert(_) => Scope::Rules,
-                Address::Role(_) => Scope::Role,
-            };
-            let observed = observe_scope(account, &r.desired, account_id, scope).await?;
-            crate::plan::plan(
-                &r.desired,
-                &observed,
-                crate::plan::Options { adopt: r.adopt },
-            )
-        }
-    };
-    Ok(still_planned(r, &now, change))
 }
 
 /// A change the planner never makes (an action with the wrong before/after for its kind): a bug,
@@ -337,7 +396,7 @@ impl<A: Account> Executor<'_, A> {
     /// it is handled here), then on what each kind can do; any other combination of action,
     /// before and after is not a change the planner makes, and is an error, never a silent
     /// success.
-    async fn change(&self, c: &Change, progress: &mut dyn FnMut(Event<'_>)) -> LiveResult<()> {
+    async fn change(&self, c: &Change, progress: &Progress<'_, '_>) -> LiveResult<()> {
         use Resource as R;
         if c.action == Action::NoOp {
             return Ok(());
@@ -399,7 +458,7 @@ impl<A: Account> Executor<'_, A> {
     async fn with_policy_retry<T, F, Fut>(
         &self,
         c: &Change,
-        progress: &mut dyn FnMut(Event<'_>),
+        progress: &Progress<'_, '_>,
         call: F,
     ) -> LiveResult<T>
     where
@@ -414,10 +473,10 @@ impl<A: Account> Executor<'_, A> {
                         return Err(e);
                     };
                     tracing::warn!(address = %c.address, ?delay, error = %e, "bucket policy not visible to CloudTrail yet; retrying");
-                    progress(Event::Retrying {
-                        address: &c.address,
+                    progress.send(Event::Retrying {
+                        address: c.address.clone(),
                         delay: *delay,
-                        error: &e,
+                        error: e.clone(),
                     });
                     tokio::time::sleep(*delay).await;
                 }
@@ -430,7 +489,7 @@ impl<A: Account> Executor<'_, A> {
         &self,
         c: &Change,
         a: &TrailState,
-        progress: &mut dyn FnMut(Event<'_>),
+        progress: &Progress<'_, '_>,
     ) -> LiveResult<()> {
         let s = settings(a, self.account_id);
         self.with_policy_retry(c, progress, || {
@@ -456,7 +515,7 @@ impl<A: Account> Executor<'_, A> {
         c: &Change,
         b: &TrailState,
         a: &TrailState,
-        progress: &mut dyn FnMut(Event<'_>),
+        progress: &Progress<'_, '_>,
     ) -> LiveResult<()> {
         let (region, name) = (&a.region, &a.name);
         let w = b.writes(a);

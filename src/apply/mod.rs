@@ -10,5 +10,5 @@ mod alert_tests;
 #[cfg(test)]
 pub(crate) mod tests;
 
-pub use execute::{Event, Options, Outcome, Recheck, Refusal, Stage, apply, refusal};
+pub use execute::{Event, Failure, Options, Outcome, Recheck, Refusal, Stage, apply, refusal};
 pub use verify::{NotConverged, verify};

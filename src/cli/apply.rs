@@ -1,6 +1,7 @@
 //! `trailctl apply [PLAN_FILE]`: plan (or read a saved plan), confirm, apply in dependency order
 //! with every resource re-read before it is written, then re-read the account and verify.
 
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::json;
 
 use crate::apply::{self, Event, NotConverged, Outcome, Recheck, Refusal, Stage};
@@ -11,6 +12,7 @@ use crate::cli::run::Io;
 use crate::cli::session::{self, json_line};
 use crate::cli::show;
 use crate::exit::Exit;
+use crate::live::aws::pacing::RetryCounts;
 use crate::plan::saved;
 use crate::plan::{Action, Address, Plan};
 use crate::render;
@@ -89,16 +91,17 @@ pub fn run(args: &ApplyArgs, config: &Config, io: &mut Io<'_>) -> CliResult {
         .count();
     // A progress line that cannot be written does not stop the apply; it is told at the end.
     let mut unwritten: Option<CliError> = None;
+    report.start(total, io.stdout_is_terminal);
     let result = {
-        let mut done = 0;
         let mut progress = |e: Event<'_>| {
-            if let Err(e) = report.progress(e, &mut done, total, io) {
+            if let Err(e) = report.progress(e, io) {
                 unwritten.get_or_insert(e);
             }
         };
         s.runtime
             .block_on(apply::apply(&s.account, &plan, &options, &mut progress))
     };
+    report.finish(s.account.retries());
     let outcome = match result {
         Ok(o) => o,
         Err(refusal) => {
@@ -122,23 +125,25 @@ pub fn run(args: &ApplyArgs, config: &Config, io: &mut Io<'_>) -> CliResult {
             details,
         });
     }
-    if let Some(f) = &outcome.failed {
-        let what = match f.stage {
-            Stage::Write => format!("{}: {}", f.address, f.error),
-            Stage::Recheck => format!(
-                "re-reading the account before writing {} failed: {}",
-                f.address, f.error
-            ),
-        };
+    if !outcome.failed.is_empty() {
+        let messages = outcome
+            .failed
+            .iter()
+            .map(|f| match f.stage {
+                Stage::Write => format!("{}: {}", f.address, f.error),
+                Stage::Recheck => format!(
+                    "re-reading the account before writing {} failed: {}",
+                    f.address, f.error
+                ),
+            })
+            .collect();
         report.summary("failed", &outcome, &[], io)?;
         let mut details = lists(&outcome);
+        details.extend(report.retried());
         details.push(
             "Fix the cause and run apply again: it continues from what the account now is.".into(),
         );
-        return Err(CliError::Apply {
-            messages: vec![what],
-            details,
-        });
+        return Err(CliError::Apply { messages, details });
     }
     let after = match s.plan(false) {
         Ok(after) => after,
@@ -190,11 +195,18 @@ fn verb(a: Action) -> (&'static str, &'static str) {
     }
 }
 
-/// What apply prints to stdout, in the format asked for.
+/// What apply prints to stdout, in the format asked for; on a terminal, a progress bar (on
+/// stderr) with the count and what is being written.
 struct Report {
     format: OutputFormat,
     color: crate::render::style::Color,
     counts: (usize, usize, usize),
+    total: usize,
+    done: usize,
+    /// Being written now, in the order they started.
+    writing: Vec<String>,
+    bar: Option<ProgressBar>,
+    retries: RetryCounts,
 }
 
 impl Report {
@@ -203,6 +215,11 @@ impl Report {
             format,
             color: config.stdout_color,
             counts: (0, 0, 0),
+            total: 0,
+            done: 0,
+            writing: Vec::new(),
+            bar: None,
+            retries: RetryCounts::default(),
         }
     }
 
@@ -218,13 +235,44 @@ impl Report {
         }
     }
 
-    fn progress(
-        &self,
-        e: Event<'_>,
-        done: &mut usize,
-        total: usize,
-        io: &mut Io<'_>,
-    ) -> Result<(), CliError> {
+    /// Before the first write: a bar when the human report goes to a terminal.
+    fn start(&mut self, total: usize, terminal: bool) {
+        self.total = total;
+        if terminal && self.format == OutputFormat::Human {
+            let bar =
+                ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
+            bar.set_style(
+                ProgressStyle::with_template("{spinner} [{pos}/{len}] {wide_msg} {elapsed}")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            );
+            bar.enable_steady_tick(std::time::Duration::from_millis(120));
+            self.bar = Some(bar);
+        }
+    }
+
+    /// After the last write: the bar cleared, the retries counted.
+    fn finish(&mut self, retries: RetryCounts) {
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
+        }
+        self.retries = retries;
+    }
+
+    /// The line saying how often AWS calls were retried, if they were.
+    fn retried(&self) -> Option<String> {
+        let r = self.retries;
+        (r.total() > 0).then(|| {
+            format!(
+                "retried: {} AWS calls ({} throttled, {} server errors, {} dropped connections)",
+                r.total(),
+                r.throttled,
+                r.server_error,
+                r.connection
+            )
+        })
+    }
+
+    fn progress(&mut self, e: Event<'_>, io: &mut Io<'_>) -> Result<(), CliError> {
         if self.format == OutputFormat::Json {
             let line = match e {
                 Event::Started(c) => {
@@ -242,42 +290,54 @@ impl Report {
             };
             return json_line(io, &line, false);
         }
-        let step = |n: usize| {
-            if total > NUMBERED_PROGRESS {
-                format!("[{n}/{total}] ")
-            } else {
-                String::new()
+        let line = match e {
+            Event::Started(c) => {
+                self.writing.push(c.address.to_string());
+                if self.bar.is_some() {
+                    None
+                } else {
+                    Some(format!("{}: {}…", c.address, verb(c.action).0))
+                }
             }
-        };
-        match e {
-            Event::Started(c) => writeln!(
-                io.stdout,
-                "{}{}: {}…",
-                step(*done + 1),
-                c.address,
-                verb(c.action).0
-            ),
             Event::Finished(c) => {
-                *done += 1;
-                writeln!(
-                    io.stdout,
-                    "{}{}: {}",
-                    step(*done),
-                    c.address,
+                self.done += 1;
+                let address = c.address.to_string();
+                self.writing.retain(|a| *a != address);
+                let step = if self.total > NUMBERED_PROGRESS {
+                    format!("[{}/{}] ", self.done, self.total)
+                } else {
+                    String::new()
+                };
+                Some(format!(
+                    "{step}{address}: {}",
                     self.color.green(verb(c.action).1)
-                )
+                ))
             }
             Event::Retrying {
                 address,
                 delay,
                 error,
-            } => writeln!(
-                io.stdout,
+            } => Some(format!(
                 "{address}: CloudTrail cannot see the bucket policy yet ({}); retrying in {} s",
                 error.kind_name(),
                 delay.as_secs()
-            ),
-        }?;
+            )),
+        };
+        match (&self.bar, line) {
+            (Some(bar), line) => {
+                bar.set_position(self.done as u64);
+                bar.set_message(match self.writing.as_slice() {
+                    [] => String::new(),
+                    [one] => format!("writing {one}"),
+                    [first, rest @ ..] => format!("writing {first} (+{} more)", rest.len()),
+                });
+                if let Some(line) = line {
+                    bar.suspend(|| writeln!(io.stdout, "{line}"))?;
+                }
+            }
+            (None, Some(line)) => writeln!(io.stdout, "{line}")?,
+            (None, None) => {}
+        }
         Ok(())
     }
 
@@ -297,20 +357,28 @@ impl Report {
                     "format_version": FORMAT_VERSION,
                     "result": result,
                     "applied": o.applied,
-                    "failed": o.failed.as_ref().map(|f| json!({"address": f.address, "stage": f.stage.name(), "error": f.error.to_string()})),
+                    "failed": o.failed.first().map(failure_json),
+                    "failures": o.failed.iter().map(failure_json).collect::<Vec<_>>(),
                     "stale": o.stale,
                     "not_attempted": o.not_attempted,
                     "not_converged": stuck.iter().map(|n| json!({
                         "address": n.address, "field": n.field,
                         "expected": n.expected.to_json(), "actual": n.actual.to_json()})).collect::<Vec<_>>(),
+                    "retries": self.retries,
                 }),
                 false,
             ),
-            _ if result == "applied" => Ok(writeln!(
-                io.stdout,
-                "\n{} {add} added, {change} changed, {destroy} destroyed; re-read and verified.",
-                self.color.green("Apply complete:")
-            )?),
+            _ if result == "applied" => {
+                let retried = self
+                    .retried()
+                    .map(|r| format!(" ({r})"))
+                    .unwrap_or_default();
+                Ok(writeln!(
+                    io.stdout,
+                    "\n{} {add} added, {change} changed, {destroy} destroyed; re-read and verified.{retried}",
+                    self.color.green("Apply complete:")
+                )?)
+            }
             OutputFormat::Markdown if result != "no_changes" => Ok(writeln!(
                 io.stdout,
                 "\n**Apply {result}** (details on stderr)"
@@ -318,6 +386,10 @@ impl Report {
             _ => Ok(()),
         }
     }
+}
+
+fn failure_json(f: &apply::Failure) -> serde_json::Value {
+    json!({"address": f.address, "stage": f.stage.name(), "error": f.error.to_string()})
 }
 
 /// Why apply will not run the plan.
@@ -374,15 +446,14 @@ fn lists(outcome: &Outcome) -> Vec<String> {
         }
     };
     let mut out = vec![format!("applied: {}", list(&outcome.applied))];
-    match &outcome.failed {
-        Some(f) if f.stage == Stage::Write => {
-            out.push(format!("failed: {} (it may be partly changed)", f.address));
-        }
-        Some(f) => out.push(format!(
-            "failed: re-reading before {} (nothing was written to it)",
-            f.address
-        )),
-        None => {}
+    for f in &outcome.failed {
+        out.push(match f.stage {
+            Stage::Write => format!("failed: {} (it may be partly changed)", f.address),
+            Stage::Recheck => format!(
+                "failed: re-reading before {} (nothing was written to it)",
+                f.address
+            ),
+        });
     }
     out.push(format!("not attempted: {}", list(&outcome.not_attempted)));
     out

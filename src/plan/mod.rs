@@ -5,6 +5,7 @@ pub mod change;
 pub mod cost;
 #[cfg(test)]
 mod cost_tests;
+pub mod order;
 pub mod planner;
 pub mod policy;
 pub mod safety;

@@ -3,11 +3,12 @@
 //! own files.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use aws_config::{Region, SdkConfig};
 
 use crate::live::aws::error::{code, map};
+use crate::live::aws::pacing::{Retries, RetryCounts, RetryLog, retry_partition};
 use crate::live::error::LiveResult;
 use crate::live::services::{Kms, Sts};
 
@@ -25,6 +26,8 @@ pub struct AwsAccount {
     events: Mutex<HashMap<String, aws_sdk_eventbridge::Client>>,
     /// Items per page for EventBridge's list calls (`None`: the service's default).
     page_size: Option<i32>,
+    /// Every retry of every client, by cause.
+    retries: Arc<Retries>,
 }
 
 fn cached<C: Clone>(
@@ -51,6 +54,7 @@ impl AwsAccount {
             sns: Mutex::default(),
             events: Mutex::default(),
             page_size: None,
+            retries: Arc::default(),
         }
     }
 
@@ -64,10 +68,21 @@ impl AwsAccount {
         self.page_size
     }
 
+    /// The retries made so far, by cause.
+    pub fn retries(&self) -> RetryCounts {
+        self.retries.counts()
+    }
+
+    fn log(&self) -> RetryLog {
+        RetryLog(self.retries.clone())
+    }
+
     pub(super) fn sns(&self, region: &str) -> aws_sdk_sns::Client {
         cached(&self.sns, region, || {
             let c = aws_sdk_sns::config::Builder::from(&self.config)
                 .region(Region::new(region.to_owned()))
+                .retry_partition(retry_partition("sns", region))
+                .interceptor(self.log())
                 .build();
             aws_sdk_sns::Client::from_conf(c)
         })
@@ -77,6 +92,8 @@ impl AwsAccount {
         cached(&self.events, region, || {
             let c = aws_sdk_eventbridge::config::Builder::from(&self.config)
                 .region(Region::new(region.to_owned()))
+                .retry_partition(retry_partition("events", region))
+                .interceptor(self.log())
                 .build();
             aws_sdk_eventbridge::Client::from_conf(c)
         })
@@ -86,6 +103,8 @@ impl AwsAccount {
     pub(super) fn iam(&self) -> aws_sdk_iam::Client {
         let c = aws_sdk_iam::config::Builder::from(&self.config)
             .region(Region::new(self.default_region.clone()))
+            .retry_partition(retry_partition("iam", &self.default_region))
+            .interceptor(self.log())
             .build();
         aws_sdk_iam::Client::from_conf(c)
     }
@@ -98,6 +117,8 @@ impl AwsAccount {
         cached(&self.cloudtrail, region, || {
             let c = aws_sdk_cloudtrail::config::Builder::from(&self.config)
                 .region(Region::new(region.to_owned()))
+                .retry_partition(retry_partition("cloudtrail", region))
+                .interceptor(self.log())
                 .build();
             aws_sdk_cloudtrail::Client::from_conf(c)
         })
@@ -108,6 +129,8 @@ impl AwsAccount {
             let c = aws_sdk_s3::config::Builder::from(&self.config)
                 .region(Region::new(region.to_owned()))
                 .force_path_style(self.path_style)
+                .retry_partition(retry_partition("s3", region))
+                .interceptor(self.log())
                 .build();
             aws_sdk_s3::Client::from_conf(c)
         })
@@ -117,6 +140,8 @@ impl AwsAccount {
         cached(&self.kms, region, || {
             let c = aws_sdk_kms::config::Builder::from(&self.config)
                 .region(Region::new(region.to_owned()))
+                .retry_partition(retry_partition("kms", region))
+                .interceptor(self.log())
                 .build();
             aws_sdk_kms::Client::from_conf(c)
         })
@@ -127,6 +152,8 @@ impl Sts for AwsAccount {
     async fn account_id(&self) -> LiveResult<String> {
         let c = aws_sdk_sts::config::Builder::from(&self.config)
             .region(Region::new(self.default_region.clone()))
+            .retry_partition(retry_partition("sts", &self.default_region))
+            .interceptor(self.log())
             .build();
         let out = aws_sdk_sts::Client::from_conf(c)
             .get_caller_identity()

@@ -49,6 +49,7 @@ const OPERATION_TIMEOUT: Duration = Duration::from_secs(60);
 /// The shared SDK configuration every service client is built from.
 pub async fn sdk_config(settings: &AwsSettings) -> SdkConfig {
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .http_client(crate::live::aws::pacing::http_client())
         .retry_config(
             RetryConfig::standard()
                 .with_max_attempts(settings.max_attempts.max(1))

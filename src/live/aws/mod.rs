@@ -9,6 +9,7 @@ mod events;
 mod iam;
 mod objects;
 pub mod operations;
+pub mod pacing;
 mod paging;
 mod s3;
 mod sns;

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Benchmark: `trailctl` on the reference spec (bench/reference.yaml: 1 all-Regions trail, 2 topics,
+# 16 alerts × 17 Regions = 272 rules) through a loopback proxy that adds 0 ms and 50 ms to every
+# call, in one run: calls, wall time and the effective sequential round trips
+# ((wall at 50 ms − wall at 0 ms) / 50 ms) of an apply from empty, a no-op plan and a no-op
+# apply. Then seeded faults: how many seeds converge in one apply. Asserts nothing.
+#   scripts/bench-apply.sh [SEEDS]     (default 20 seeds per fault mix)
+# TRAILCTL_BIN overrides the binary (default: a release build).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+seeds="${1:-20}"
+if [ -z "${TRAILCTL_BIN:-}" ]; then
+  cargo build --locked --quiet --release
+  TRAILCTL_BIN=target/release/trailctl
+fi
+bin="$TRAILCTL_BIN"
+scripts/emulator.sh install
+py="${TRAILCTL_EMULATOR_VENV:-.venv-emulator}/bin/python"
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+port=$(free_port); p0=$(free_port); p50=$(free_port)
+log=target/bench-apply-emulator.log
+"$py" tests/emulator/moto_server.py -H 127.0.0.1 -p "$port" > "$log" 2>&1 &
+pids=($!)
+python3 scripts/latency-proxy.py "$p0" "$port" 0 & pids+=($!)
+python3 scripts/latency-proxy.py "$p50" "$port" 50 & pids+=($!)
+trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
+for p in "$port" "$p0" "$p50"; do
+  for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && break; sleep 0.1; done
+done
+export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1
+spec=bench/reference.yaml
+requests() { grep -c '"POST \|"GET \|"PUT \|"HEAD \|"DELETE ' "$log" || true; }
+reset() { curl -s -X POST "http://127.0.0.1:$port/moto-api/reset" > /dev/null; }
+declare -A calls wall
+# run NAME PORT ARGS…: one trailctl run through the proxy on PORT, its calls and wall time.
+run() {
+  local name=$1 p=$2; shift 2
+  local before start end
+  before=$(requests); start=$(date +%s%N)
+  AWS_ENDPOINT_URL="http://127.0.0.1:$p" "$bin" "$@" > "target/bench-apply-$name.out" 2>&1 \
+    || { echo "bench: $name failed:" >&2; tail -5 "target/bench-apply-$name.out" >&2; exit 1; }
+  end=$(date +%s%N)
+  calls[$name]=$(( $(requests) - before ))
+  wall[$name]=$(( (end - start) / 1000000 ))
+}
+for ms in 0 50; do
+  p=$p0; [ "$ms" = 50 ] && p=$p50
+  reset
+  run "apply-$ms" "$p" apply -f "$spec" --auto-approve
+  run "plan-$ms" "$p" plan -f "$spec" --detailed-exitcode
+  run "noop-apply-$ms" "$p" apply -f "$spec" --auto-approve
+done
+printf '%-28s %7s %11s %11s %12s\n' "reference spec" "calls" "wall 0 ms" "wall 50 ms" "round trips"
+for what in apply plan noop-apply; do
+  label=$what
+  case $what in apply) label="apply from empty";; plan) label="no-op plan";; noop-apply) label="no-op apply";; esac
+  rt=$(python3 -c "print(f'{(${wall[$what-50]} - ${wall[$what-0]}) / 50:.1f}')")
+  printf '%-28s %7s %8s ms %8s ms %12s\n' "$label" "${calls[$what-50]}" "${wall[$what-0]}" "${wall[$what-50]}" "$rt"
+done

@@ -1,0 +1,75 @@
+//! Which change must be finished before which: the one place the order of an apply is decided.
+//! The planner lists a plan's changes in an order that respects it; apply runs every change
+//! whose prerequisites are done, concurrently, and skips what depends on a change that failed.
+
+use crate::plan::{Action, Address, Change, Resource};
+
+/// Whether `first` must be finished before `then` starts.
+///
+/// - A trail is deleted before any bucket changes (its bucket's policy may stop admitting it).
+/// - A bucket is written before the trails that deliver to it (CloudTrail checks the bucket
+///   policy when a trail is created or pointed at it).
+/// - A topic is written before a trail that notifies it of log deliveries.
+/// - The forwarding role and the topics are written before the alerts' rules, whose targets
+///   name them; a role or topic is deleted only after the rules that targeted it.
+pub fn precedes(first: &Change, then: &Change) -> bool {
+    let writes = |c: &Change| c.action != Action::Delete;
+    match (&first.address, &then.address) {
+        (Address::Trail(_), Address::Bucket(_)) => first.action == Action::Delete,
+        (Address::Bucket(bucket), Address::Trail(_)) => {
+            writes(then) && trail(then).is_some_and(|t| &t.settings.bucket == bucket)
+        }
+        (Address::Topic(topic), Address::Trail(_)) => {
+            writes(first)
+                && writes(then)
+                && trail(then)
+                    .and_then(|t| t.settings.delivery_topic.as_deref())
+                    .is_some_and(|arn| arn.rsplit(':').next() == Some(topic.as_str()))
+        }
+        (Address::Role(_) | Address::Topic(_), Address::Alert(_)) => writes(first),
+        (Address::Alert(_), Address::Role(_) | Address::Topic(_)) => then.action == Action::Delete,
+        _ => false,
+    }
+}
+
+fn trail(c: &Change) -> Option<&crate::model::state::TrailState> {
+    match &c.after {
+        Some(Resource::Trail(t)) => Some(t),
+        _ => None,
+    }
+}
+
+/// For each change, the indices of the changes that must be finished before it.
+pub fn prerequisites(changes: &[&Change]) -> Vec<Vec<usize>> {
+    changes
+        .iter()
+        .map(|then| {
+            changes
+                .iter()
+                .enumerate()
+                .filter(|(_, first)| precedes(first, then))
+                .map(|(i, _)| i)
+                .collect()
+        })
+        .collect()
+}
+
+/// `changes` in an order apply could take: each after its prerequisites, otherwise as given.
+pub fn sorted(changes: Vec<Change>) -> Vec<Change> {
+    let refs: Vec<&Change> = changes.iter().collect();
+    let needs = prerequisites(&refs);
+    let mut placed = vec![false; changes.len()];
+    let mut order = Vec::with_capacity(changes.len());
+    while order.len() < changes.len() {
+        // The first change not yet placed whose prerequisites all are (the relation has no
+        // cycle; should one appear, the rest keep their order rather than being lost).
+        let next = (0..changes.len())
+            .find(|&i| !placed[i] && needs[i].iter().all(|&j| placed[j]))
+            .or_else(|| (0..changes.len()).find(|&i| !placed[i]));
+        let Some(i) = next else { break };
+        placed[i] = true;
+        order.push(i);
+    }
+    let mut slots: Vec<Option<Change>> = changes.into_iter().map(Some).collect();
+    order.into_iter().filter_map(|i| slots[i].take()).collect()
+}

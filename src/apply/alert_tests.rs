@@ -287,3 +287,55 @@ fn rules_and_topics_we_do_not_own_are_conflicts_and_untouched() {
     assert!(topic.adopt && topic.action == Action::Update);
     assert!(matches!(topic.after, Some(Resource::Topic(_))));
 }
+
+/// The alerts' rules are re-read once, in every Region at once, before the first of them is
+/// written (never every rule of every Region per alert); a rule another client edits before
+/// then makes its alert stale: nothing is written to it and nothing more is started.
+#[test]
+fn a_rule_edited_during_the_apply_stops_it_as_stale() {
+    let (f, _) = applied();
+    let retagged = desired(
+        &SPEC
+            .replace("display_name: Security alerts", "display_name: Alerts")
+            .replace("stack: audit", "stack: audit\ntags: {team: sec}"),
+    );
+    let p = plan_of(&f, &retagged, false);
+    assert!(p.has_changes());
+    f.reset_calls();
+    // Another client edits a rule once the topic, which the rules wait for, is written.
+    let mut race = |e: crate::apply::Event<'_>| {
+        if let crate::apply::Event::Finished(c) = e
+            && matches!(c.address, Address::Topic(_))
+        {
+            let mut s = f.state.borrow_mut();
+            let key = (
+                "eu-west-1".to_owned(),
+                "trailctl-audit-table-deleted".to_owned(),
+            );
+            if let Some(r) = s.rules.get_mut(&key) {
+                r.state = "DISABLED".to_owned();
+            }
+        }
+    };
+    let out = run(apply(
+        &f,
+        &p,
+        &crate::apply::tests::rechecked(&retagged, &p),
+        &mut race,
+    ))
+    .unwrap();
+    assert_eq!(out.stale, Some(Address::Alert("table-deleted".into())));
+    assert!(
+        out.not_attempted
+            .contains(&Address::Alert("table-deleted".into()))
+    );
+    assert_eq!(
+        rule(&f, "eu-west-1", "table-deleted").unwrap().state,
+        "DISABLED",
+        "nothing written to the stale alert"
+    );
+    // One read of the rules for every alert: one ListRules per Region the stack's rules may be
+    // in, not one per alert.
+    let regions = 2;
+    assert_eq!(f.calls("EventBridge:ListRules"), regions);
+}

@@ -18,11 +18,16 @@ impl<A: Account> Executor<'_, A> {
         self.account.delete_topic(&b.region, &topic).await
     }
 
-    /// Removes each rule of the alert (its targets first).
+    /// Removes each rule of the alert (its targets first), in every Region at once.
     pub(super) async fn delete_alert(&self, b: &AlertState) -> LiveResult<()> {
-        for (region, rule) in &b.rules {
-            self.delete_rule(region, &b.rule_name, rule).await?;
-        }
+        join_all(
+            b.rules
+                .iter()
+                .map(|(region, rule)| self.delete_rule(region, &b.rule_name, rule)),
+        )
+        .await
+        .into_iter()
+        .collect::<LiveResult<Vec<()>>>()?;
         Ok(())
     }
 

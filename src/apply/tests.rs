@@ -343,7 +343,7 @@ trails: [{name: trl, bucket: elsewhere}]
 }
 
 /// Options that re-read every resource before writing it, against the fingerprints of `p`.
-fn rechecked(d: &Desired, p: &Plan) -> Options {
+pub(crate) fn rechecked(d: &Desired, p: &Plan) -> Options {
     Options {
         recheck: Some(crate::apply::Recheck {
             desired: d.clone(),

@@ -26,7 +26,7 @@ pub fn precedes(first: &Change, then: &Change) -> bool {
                     .and_then(|t| t.settings.delivery_topic.as_deref())
                     .is_some_and(|arn| arn.rsplit(':').next() == Some(topic.as_str()))
         }
-        (Address::Role(_) | Address::Topic(_), Address::Alert(_)) => writes(first),
+        (Address::Role(_) | Address::Topic(_), Address::Alert(_)) => writes(first) && writes(then),
         (Address::Alert(_), Address::Role(_) | Address::Topic(_)) => then.action == Action::Delete,
         _ => false,
     }
@@ -72,4 +72,51 @@ pub fn sorted(changes: Vec<Change>) -> Vec<Change> {
     }
     let mut slots: Vec<Option<Change>> = changes.into_iter().map(Some).collect();
     order.into_iter().filter_map(|i| slots[i].take()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::planner::change;
+
+    fn c(address: Address, action: Action) -> Change {
+        change(address, action, None, None)
+    }
+
+    #[test]
+    fn prerequisites_and_order() {
+        let changes = vec![
+            c(Address::Alert("a".into()), Action::Create),
+            c(Address::Topic("old".into()), Action::Delete),
+            c(Address::Alert("gone".into()), Action::Delete),
+            c(Address::Topic("t".into()), Action::Create),
+            c(Address::Role("r".into()), Action::Update),
+            c(Address::Trail("x".into()), Action::Delete),
+            c(Address::Bucket("b".into()), Action::Update),
+        ];
+        let refs: Vec<&Change> = changes.iter().collect();
+        let needs = prerequisites(&refs);
+        // The new alert waits for the topic and the role; the old topic for both alerts.
+        assert_eq!(needs[0], vec![3, 4]);
+        assert_eq!(needs[1], vec![0, 2]);
+        // A deleted trail goes before bucket changes; nothing else waits.
+        assert_eq!(needs[6], vec![5]);
+        assert!(needs[3].is_empty() && needs[4].is_empty() && needs[5].is_empty());
+        let order: Vec<String> = sorted(changes)
+            .iter()
+            .map(|c| c.address.to_string())
+            .collect();
+        assert_eq!(
+            order,
+            [
+                "alert.gone",
+                "topic.t",
+                "role.r",
+                "alert.a",
+                "topic.old",
+                "trail.x",
+                "bucket.b"
+            ]
+        );
+    }
 }

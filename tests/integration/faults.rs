@@ -441,3 +441,67 @@ async fn seeded_faults_at_ten_five_two_percent_converge_in_one_run() {
         );
     }
 }
+
+/// The reference spec of the apply benchmark (bench/reference.yaml: a trail, two topics, 16
+/// alerts in all 17 Regions, ~1,200 calls) through seeded faults, a few seeds of each mix (the
+/// series of 20 seeds is in scripts/bench-apply.sh): 10% throttled, 5% server errors, 2% dropped
+/// connections, and twice that; every apply converges in one run.
+#[tokio::test]
+async fn the_reference_spec_converges_in_one_apply_through_seeded_faults() {
+    let reference =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/bench/reference.yaml"))
+            .unwrap()
+            .replace("123456789012", "ACCOUNT");
+    let mixes = [
+        (1u64, [100, 50, 20]),
+        (2, [100, 50, 20]),
+        (3, [200, 100, 50]),
+        (4, [200, 100, 50]),
+    ];
+    let mut setups = Vec::new();
+    for (seed, mix) in mixes {
+        let account = emulator::shared().account().await;
+        let file = spec(&account, &format!("reference-{seed}"), &reference);
+        setups.push((seed, mix, account, file));
+    }
+    let runs: Vec<_> = std::thread::scope(|s| {
+        let handles: Vec<_> = setups
+            .iter()
+            .map(|(seed, [throttle, server, reset], account, file)| {
+                s.spawn(move || {
+                    let (proxied, proxy) = through(account);
+                    proxy.seeded(
+                        vec![
+                            (*throttle, Fault::Throttle),
+                            (*server, Fault::ServerError),
+                            (*reset, Fault::Reset),
+                        ],
+                        *seed,
+                    );
+                    let out = proxied.trailctl(&["apply", "-f", file, "--auto-approve"]);
+                    (proxy.injected(), out)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    for ((seed, _, account, file), (injected, out)) in setups.iter().zip(runs) {
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "seed {seed}: {}",
+            text(&out.stderr)
+        );
+        assert!(injected > 50, "seed {seed}: {injected} faults injected");
+        let summary = text(&out.stdout);
+        assert!(
+            summary.contains("Apply complete:") && summary.contains("retried: "),
+            "seed {seed}: the retries are told: {summary}"
+        );
+        assert_eq!(
+            ok(&account.trailctl(&["plan", "-f", file])),
+            NO_CHANGES,
+            "seed {seed}"
+        );
+    }
+}

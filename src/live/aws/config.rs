@@ -32,14 +32,16 @@ impl Default for AwsSettings {
 
 /// Attempts per call by default. AWS answers a burst over an API's rate quota (EventBridge,
 /// SNS, CloudTrail each have their own) with throttling errors that clear within seconds; the
-/// SDK's default of 3 attempts gives up inside that window, and one call that gives up stops an
-/// apply. 8 attempts with backoff capped at `MAX_BACKOFF` wait at most about 45 s in all (inside
-/// `OPERATION_TIMEOUT`), and a call then fails only if 8 attempts in a row do: at 17% of calls
-/// failing, about 1 in 1.4 million. (Terraform's AWS provider makes up to 25.)
-pub const DEFAULT_MAX_ATTEMPTS: u32 = 8;
+/// SDK's default of 3 attempts gives up inside that window, and a call that gives up fails what
+/// depends on it. 12 attempts with backoff capped at `MAX_BACKOFF` (exponential with full
+/// jitter from 1 s) wait at most 47 s in all, inside `OPERATION_TIMEOUT`, and a call then fails
+/// only if 12 attempts in a row do: with a third of all calls failing, about 1 in 300,000 (an
+/// apply of the reference spec makes ~1,200). (Terraform's AWS provider makes up to 25.)
+pub const DEFAULT_MAX_ATTEMPTS: u32 = 12;
 
-/// The longest wait between two attempts.
-const MAX_BACKOFF: Duration = Duration::from_secs(10);
+/// The longest wait between two attempts: short enough that retries keep probing a quota that
+/// has recovered, long enough to spread a burst.
+const MAX_BACKOFF: Duration = Duration::from_secs(5);
 
 /// Connect timeout: a closed port or an unreachable endpoint fails fast.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);

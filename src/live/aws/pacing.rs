@@ -275,6 +275,11 @@ fn failure(context: &FinalizerInterceptorContextRef<'_>) -> Option<Failure> {
         .get("x-amzn-errortype")
         .unwrap_or_default();
     let body = response.body().bytes().unwrap_or_default();
+    // The error as the SDK read it, with its code (the body may be gone by now).
+    let parsed = match context.output_or_error() {
+        Some(Err(e)) => format!("{e:?}"),
+        _ => String::new(),
+    };
     let throttling = |text: &[u8]| {
         [
             &b"Throttl"[..],
@@ -287,7 +292,10 @@ fn failure(context: &FinalizerInterceptorContextRef<'_>) -> Option<Failure> {
         .iter()
         .any(|word| text.windows(word.len()).any(|w| w == *word))
     };
-    if status == 429 || (status >= 400 && (throttling(error_type.as_bytes()) || throttling(body))) {
+    let throttled = [error_type.as_bytes(), body, parsed.as_bytes()]
+        .into_iter()
+        .any(throttling);
+    if status == 429 || (status >= 400 && throttled) {
         Some(Failure::Throttled)
     } else if status >= 500 {
         Some(Failure::Server)

@@ -3,7 +3,7 @@
 # 16 alerts × 17 Regions = 272 rules) through a loopback proxy that adds 0 ms and 50 ms to every
 # call, in one run: calls, wall time and the effective sequential round trips
 # ((wall at 50 ms − wall at 0 ms) / 50 ms) of an apply from empty, a no-op plan and a no-op
-# apply. Then seeded faults: how many seeds converge in one apply. Asserts nothing.
+# apply (medians of 3). Then seeded faults: how many seeds converge in one apply. Asserts nothing.
 #   scripts/bench-apply.sh [SEEDS]     (default 20 seeds per fault mix)
 # TRAILCTL_BIN overrides the binary (default: a release build).
 set -euo pipefail
@@ -43,17 +43,50 @@ run() {
   calls[$name]=$(( $(requests) - before ))
   wall[$name]=$(( (end - start) / 1000000 ))
 }
-for ms in 0 50; do
-  p=$p0; [ "$ms" = 50 ] && p=$p50
-  reset
-  run "apply-$ms" "$p" apply -f "$spec" --auto-approve
-  run "plan-$ms" "$p" plan -f "$spec" --detailed-exitcode
-  run "noop-apply-$ms" "$p" apply -f "$spec" --auto-approve
+# Each row three times at each latency, alternating; the medians are printed.
+declare -A walls
+for _ in 1 2 3; do
+  for ms in 0 50; do
+    p=$p0; [ "$ms" = 50 ] && p=$p50
+    reset
+    run "apply-$ms" "$p" apply -f "$spec" --auto-approve
+    run "plan-$ms" "$p" plan -f "$spec" --detailed-exitcode
+    run "noop-apply-$ms" "$p" apply -f "$spec" --auto-approve
+    for what in apply plan noop-apply; do walls[$what-$ms]+="${wall[$what-$ms]} "; done
+  done
 done
+median() { printf '%s\n' $1 | sort -n | sed -n 2p; }
+for key in "${!walls[@]}"; do wall[$key]=$(median "${walls[$key]}"); done
 printf '%-28s %7s %11s %11s %12s\n' "reference spec" "calls" "wall 0 ms" "wall 50 ms" "round trips"
 for what in apply plan noop-apply; do
   label=$what
   case $what in apply) label="apply from empty";; plan) label="no-op plan";; noop-apply) label="no-op apply";; esac
   rt=$(python3 -c "print(f'{(${wall[$what-50]} - ${wall[$what-0]}) / 50:.1f}')")
   printf '%-28s %7s %8s ms %8s ms %12s\n' "$label" "${calls[$what-50]}" "${wall[$what-0]}" "${wall[$what-50]}" "$rt"
+done
+
+# Seeded faults: the reference spec from empty through a proxy failing calls (per mille:
+# throttled, server errors, dropped connections); converged = that one apply exited 0 and a plan
+# right after it has no changes.
+echo
+printf '%-40s %10s %12s\n' "faults (throttled/5xx/reset), $seeds seeds" "converged" "median wall"
+for mix in "100 50 20" "200 100 50"; do
+  read -r t s r <<< "$mix"
+  converged=0; times=()
+  for seed in $(seq 1 "$seeds"); do
+    reset
+    fp=$(free_port)
+    python3 scripts/latency-proxy.py "$fp" "$port" 0 $t $s $r "$seed" & proxy=$!
+    for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$fp") 2>/dev/null && break; sleep 0.1; done
+    start=$(date +%s%N)
+    if AWS_ENDPOINT_URL="http://127.0.0.1:$fp" "$bin" apply -f "$spec" --auto-approve > "target/bench-apply-fault-$seed.out" 2>&1 \
+      && AWS_ENDPOINT_URL="http://127.0.0.1:$port" "$bin" plan -f "$spec" --detailed-exitcode > /dev/null 2>&1; then
+      converged=$((converged + 1))
+    fi
+    end=$(date +%s%N)
+    times+=($(( (end - start) / 1000000 )))
+    kill "$proxy" 2>/dev/null || true; wait "$proxy" 2>/dev/null || true
+  done
+  median=$(printf '%s\n' "${times[@]}" | sort -n | sed -n "$(( (seeds + 1) / 2 ))p")
+  printf '%-40s %7s/%-2s %9s ms\n' "$((t / 10))% / $((s / 10))% / $((r / 10))%" "$converged" "$seeds" "$median"
 done

@@ -2,7 +2,12 @@
 """A loopback HTTP/1.1 proxy that holds each request DELAY_MS before passing it on: the round
 trip of a distant endpoint, in front of the local emulator. Benchmarks only.
 
-    latency-proxy.py LISTEN_PORT UPSTREAM_PORT DELAY_MS
+    latency-proxy.py LISTEN_PORT UPSTREAM_PORT DELAY_MS [THROTTLE SERVER RESET SEED]
+
+With the four fault arguments it also fails that many calls per mille, seeded: throttling
+(the protocol's own error: 400 ThrottlingException / Throttling, S3's 503 SlowDown), a 500, or
+a connection closed without an answer (the request not passed on), as the integration tests'
+fault proxy (tests/integration/fault_proxy.rs) does.
 
 Each request (headers, then a Content-Length or chunked body) is read whole, held, forwarded
 on the connection's own upstream connection, and its response relayed back whole. Keep-alive
@@ -10,6 +15,7 @@ connections stay open; one request at a time per connection, as the AWS SDK send
 """
 import asyncio
 import os
+import random
 import re
 import sys
 import time
@@ -61,6 +67,44 @@ async def read_message(reader, is_response=False, method=b""):
     return head + body, lines[0]
 
 
+FAULTS = None  # (throttle, server, reset) per mille, and a seeded Random
+
+
+def fault_for():
+    if FAULTS is None:
+        return None
+    (throttle, server, reset), rng = FAULTS
+    roll = rng.randrange(1000)
+    if roll < throttle:
+        return "throttle"
+    if roll < throttle + server:
+        return "server"
+    if roll < throttle + server + reset:
+        return "reset"
+    return None
+
+
+def fault_response(kind, request):
+    json_protocol = re.search(rb"(?i)\r\nx-amz-target:", request) is not None
+    query = re.search(rb"Action=", request) is not None
+    s3 = not json_protocol and not query
+    if kind == "throttle":
+        status, code = ("503 Slow Down", "SlowDown") if s3 else (
+            "400 Bad Request", "ThrottlingException" if json_protocol else "Throttling")
+    else:
+        status, code = "500 Internal Server Error", "InternalError"
+    message = "injected by the latency proxy"
+    if json_protocol:
+        ctype, body = "application/x-amz-json-1.1", f'{{"__type":"{code}","message":"{message}"}}'
+    elif s3:
+        ctype, body = "application/xml", f"<Error><Code>{code}</Code><Message>{message}</Message><RequestId>fault</RequestId></Error>"
+    else:
+        ctype, body = "text/xml", (f"<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message>"
+                                   "</Error><RequestId>fault</RequestId></ErrorResponse>")
+    return (f"HTTP/1.1 {status}\r\ncontent-type: {ctype}\r\ncontent-length: {len(body)}\r\n"
+            f"x-amzn-requestid: fault\r\n\r\n{body}").encode()
+
+
 async def handle(client_r, client_w, upstream_port, delay):
     try:
         up_r, up_w = await asyncio.open_connection("127.0.0.1", upstream_port, limit=1 << 22)
@@ -77,6 +121,13 @@ async def handle(client_r, client_w, upstream_port, delay):
                 TRACE.write(f"{time.monotonic():.3f} {describe(request, first)}\n")
                 TRACE.flush()
             await asyncio.sleep(delay)
+            fault = fault_for()
+            if fault == "reset":
+                break
+            if fault is not None:
+                client_w.write(fault_response(fault, request))
+                await client_w.drain()
+                continue
             up_w.write(request)
             await up_w.drain()
             method = first.split(b" ")[0]
@@ -94,7 +145,11 @@ async def handle(client_r, client_w, upstream_port, delay):
 
 
 async def main():
+    global FAULTS
     listen, upstream, delay_ms = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
+    if len(sys.argv) == 8:
+        rates = tuple(int(x) for x in sys.argv[4:7])
+        FAULTS = (rates, random.Random(int(sys.argv[7])))
     server = await asyncio.start_server(
         lambda r, w: handle(r, w, upstream, delay_ms / 1000.0), "127.0.0.1", listen, limit=1 << 22
     )

@@ -68,13 +68,26 @@ async fn throttling_within_the_retries_is_ridden_out() {
         times: 1,
         fault: Fault::Reset,
     });
-    let out = proxied.trailctl(&["apply", "-f", &file, "--auto-approve"]);
-    ok(&out);
+    let out = proxied.trailctl(&["apply", "-v", "-f", &file, "--auto-approve"]);
+    let summary = ok(&out);
     assert!(
         proxy.count("CreateTrail") >= 2,
         "the throttled call was retried"
     );
     assert!(proxy.count("?policy") >= 2, "the dropped call was retried");
+    // Every retry is told: each at -v with its cause, all of them in the summary.
+    let log = text(&out.stderr);
+    assert!(
+        log.contains("retrying an AWS call")
+            && log.contains("cause=\"throttled\"")
+            && log.contains("cause=\"connection\""),
+        "{log}"
+    );
+    assert!(
+        summary
+            .contains("retried: 5 AWS calls (4 throttled, 0 server errors, 1 dropped connections)"),
+        "{summary}"
+    );
     proxy.clear();
     assert_eq!(ok(&account.trailctl(&["plan", "-f", &file])), NO_CHANGES);
 }

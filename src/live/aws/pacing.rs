@@ -243,8 +243,9 @@ impl Intercept for RetryLog {
         _: &RuntimeComponents,
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
-        let attempt = cfg.load::<RequestAttempts>().map_or(0, |a| a.attempts());
-        if attempt < 1 {
+        // The attempt about to be made, the first being 1.
+        let attempt = cfg.load::<RequestAttempts>().map_or(1, |a| a.attempts());
+        if attempt < 2 {
             return Ok(());
         }
         let kind = cfg.load::<Failure>().copied().unwrap_or(Failure::Server);
@@ -255,7 +256,7 @@ impl Intercept for RetryLog {
         tracing::info!(
             service,
             operation,
-            attempt = attempt + 1,
+            attempt,
             cause = kind.name(),
             "retrying an AWS call"
         );

@@ -2,7 +2,8 @@
 # Benchmark: API calls and wall time of a no-op `trailctl plan` of examples/baseline.yaml on the
 # local emulator, and how they grow with the number of Regions trails are homed in. Prints a
 # table; it asserts nothing (speed targets live here, not in tests).
-#   scripts/bench-plan.sh [RUNS]      (default 5 runs per row; the median is printed)
+#   scripts/bench-plan.sh [RUNS] [SEEDS]   (default 5 runs per row, the median printed; then the
+#   apply benchmark, scripts/bench-apply.sh, with SEEDS seeds per fault mix, default 20)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 runs="${1:-5}"
@@ -62,3 +63,8 @@ PY
   done
   measure "+ foreign trails homed in $k more Regions"
 done
+
+# Then apply: the reference spec through a latency proxy, and seeded faults (scripts/bench-apply.sh).
+echo
+kill "$emulator" 2>/dev/null || true
+TRAILCTL_BIN="$bin" scripts/bench-apply.sh "${2:-20}"

@@ -109,6 +109,17 @@ pub fn run(args: &ApplyArgs, config: &Config, io: &mut Io<'_>) -> CliResult {
             return Err(refused(&refusal));
         }
     };
+    let failures: Vec<String> = outcome
+        .failed
+        .iter()
+        .map(|f| match f.stage {
+            Stage::Write => format!("{}: {}", f.address, f.error),
+            Stage::Recheck => format!(
+                "re-reading the account before writing {} failed: {}",
+                f.address, f.error
+            ),
+        })
+        .collect();
     if let Some(address) = &outcome.stale {
         let what = if saved.is_some() {
             "saved plan is stale"
@@ -116,34 +127,26 @@ pub fn run(args: &ApplyArgs, config: &Config, io: &mut Io<'_>) -> CliResult {
             "plan is stale"
         };
         report.summary("stale", &outcome, &[], io)?;
+        let mut messages = vec![format!(
+            "{what}: {address} changed since the plan was made; nothing was written to it"
+        )];
+        messages.extend(failures);
         let mut details = lists(&outcome);
+        details.extend(report.retried());
         details.push("Another apply or client changed it. Make a new plan and review it.".into());
-        return Err(CliError::Apply {
-            messages: vec![format!(
-                "{what}: {address} changed since the plan was made; nothing was written to it"
-            )],
-            details,
-        });
+        return Err(CliError::Apply { messages, details });
     }
-    if !outcome.failed.is_empty() {
-        let messages = outcome
-            .failed
-            .iter()
-            .map(|f| match f.stage {
-                Stage::Write => format!("{}: {}", f.address, f.error),
-                Stage::Recheck => format!(
-                    "re-reading the account before writing {} failed: {}",
-                    f.address, f.error
-                ),
-            })
-            .collect();
+    if !failures.is_empty() {
         report.summary("failed", &outcome, &[], io)?;
         let mut details = lists(&outcome);
         details.extend(report.retried());
         details.push(
             "Fix the cause and run apply again: it continues from what the account now is.".into(),
         );
-        return Err(CliError::Apply { messages, details });
+        return Err(CliError::Apply {
+            messages: failures,
+            details,
+        });
     }
     let after = match s.plan(false) {
         Ok(after) => after,

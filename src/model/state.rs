@@ -324,11 +324,12 @@ fn field_json(f: &FieldSelector) -> Value {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::model::selector::{ManagementEvents, management_selector};
 
-    fn trail() -> TrailState {
+    /// A trail logging all management events, for tests.
+    pub(crate) fn trail() -> TrailState {
         TrailState {
             name: "t".into(),
             region: "us-east-1".into(),

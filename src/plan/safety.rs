@@ -251,26 +251,11 @@ mod tests {
     use crate::model::desired::InsightType;
     use crate::model::selector::{ManagementEvents, management_selector};
     use crate::model::state::Encryption;
-    use crate::model::state::TrailSettings;
 
     fn trail() -> TrailState {
         TrailState {
-            name: "t".into(),
-            region: "us-east-1".into(),
-            settings: TrailSettings {
-                all_regions: true,
-                global_service_events: true,
-                bucket: "b".into(),
-                prefix: None,
-                kms_key: None,
-                log_file_validation: true,
-                cloudwatch_logs: None,
-                delivery_topic: None,
-            },
-            logging: true,
-            selectors: vec![management_selector(ManagementEvents::All, &[]).unwrap()],
             insights: [InsightType::ApiCallRate].into(),
-            tags: Default::default(),
+            ..crate::model::state::tests::trail()
         }
     }
 

@@ -7,6 +7,7 @@ pub mod archive;
 pub mod backtest;
 pub(crate) mod cli;
 pub mod exit;
+pub mod investigate;
 pub mod live;
 pub mod model;
 pub mod pattern;

@@ -11,8 +11,9 @@ use futures_util::stream;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::archive::layout::{self, Day, Filter, Window};
-use crate::archive::listing::{self, Found, Location};
+use crate::archive::listing::{Found, Location};
 use crate::backtest::pipeline::{self, Item};
+use crate::cli::archives::{self, Source, find, show};
 use crate::cli::args::{BacktestArgs, OutputFormat};
 use crate::cli::config::Config;
 use crate::cli::error::{CliError, CliResult};
@@ -20,42 +21,13 @@ use crate::cli::run::Io;
 use crate::cli::session;
 use crate::cli::validate;
 use crate::exit::Exit;
-use crate::live::aws::{AwsAccount, connect};
+use crate::live::aws::connect;
 use crate::live::services::Objects;
 use crate::model::desired::Desired;
 use crate::model::event_sources;
 use crate::pattern::{Pattern, json::Json};
 use crate::render::backtest::{self as report, BacktestView, Context};
 use crate::verdict::{Alerts, Standing};
-
-/// A source as given.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Source {
-    Path(std::path::PathBuf),
-    S3 { bucket: String, prefix: String },
-}
-
-impl Source {
-    fn parse(text: &str) -> Result<Source, String> {
-        if let Some(rest) = text.strip_prefix("s3://") {
-            let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
-            if bucket.is_empty() {
-                return Err(format!(
-                    "{text}: no bucket named (write s3://BUCKET/PREFIX)"
-                ));
-            }
-            return Ok(Source::S3 {
-                bucket: bucket.to_owned(),
-                prefix: prefix.to_owned(),
-            });
-        }
-        let path = std::path::PathBuf::from(text);
-        if !path.exists() {
-            return Err(format!("{text}: no such file or directory"));
-        }
-        Ok(Source::Path(path))
-    }
-}
 
 pub fn run(a: &BacktestArgs, config: &Config, io: &mut Io<'_>) -> CliResult {
     let loaded = validate::load(&a.spec, config, io)?;
@@ -234,47 +206,6 @@ fn compile(desired: &Desired) -> Result<(Vec<String>, Alerts), String> {
     Ok((names, Alerts::new(out)))
 }
 
-fn show(s: &Source) -> String {
-    match s {
-        Source::Path(p) => p.display().to_string(),
-        Source::S3 { bucket, prefix } => format!("s3://{bucket}/{prefix}"),
-    }
-}
-
-/// The log objects of every source.
-async fn find(
-    sources: &[Source],
-    filter: &Filter,
-    account: Option<&AwsAccount>,
-) -> Result<Found, String> {
-    let mut found = Found::default();
-    for s in sources {
-        match (s, account) {
-            (Source::Path(p), _) => found.merge(
-                listing::walk(p, filter)
-                    .map_err(|e| format!("cannot read {}: {e}", p.display()))?,
-            ),
-            (Source::S3 { bucket, prefix }, Some(acc)) => {
-                let region = acc
-                    .bucket_region(bucket)
-                    .await
-                    .map_err(|e| format!("s3://{bucket}: {e}"))?
-                    .ok_or_else(|| format!("s3://{bucket}: no such bucket"))?;
-                tracing::info!(bucket, region, "reading the archive in the bucket's Region");
-                found.merge(
-                    listing::list_s3(acc, bucket, &region, prefix, filter, Day::today())
-                        .await
-                        .map_err(|e| format!("listing s3://{bucket}/{prefix}: {e}"))?,
-                );
-            }
-            (Source::S3 { bucket, .. }, None) => {
-                return Err(format!("s3://{bucket}: no AWS connection"));
-            }
-        }
-    }
-    Ok(found)
-}
-
 /// Hands every log object to the readers: files read from disk, S3 objects fetched
 /// `2 × jobs` at a time.
 fn produce<O: Objects>(
@@ -306,21 +237,7 @@ fn produce<O: Objects>(
     runtime.block_on(async {
         let mut fetched = stream::iter(remote)
             .map(|log| async move {
-                let bytes = match &log.location {
-                    Location::S3 {
-                        bucket,
-                        region,
-                        key,
-                    } => match account.get_object(region, bucket, key).await {
-                        Ok(Some(b)) => Ok(b),
-                        Ok(None) => Err(
-                            "gone: the object was deleted between listing and reading (NoSuchKey)"
-                                .to_owned(),
-                        ),
-                        Err(e) => Err(e.to_string()),
-                    },
-                    Location::File(_) => Err("not an S3 object".to_owned()),
-                };
+                let bytes = archives::read(Some(account), log).await;
                 Item {
                     name: log.name.clone(),
                     gzip: log.log.gzip,
@@ -398,7 +315,7 @@ mod tests {
 
     #[test]
     fn objects_gone_or_refused_are_problems_and_the_rest_is_read() {
-        let log = |key: &str| listing::Log {
+        let log = |key: &str| crate::archive::listing::Log {
             name: format!("s3://b/{key}"),
             location: Location::S3 {
                 bucket: "b".into(),

@@ -1,6 +1,7 @@
 //! The command line: flags → validated configuration → one command's orchestration.
 
 mod apply;
+mod archives;
 mod args;
 mod backtest;
 mod completions;

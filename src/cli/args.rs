@@ -87,6 +87,9 @@ pub enum Command {
     /// Run the spec's alerts over a trail's archived logs (S3 or disk): what each would have
     /// delivered, and which never fire
     Backtest(BacktestArgs),
+    /// Who did what to one resource, and when: a timeline from CloudTrail event history (the
+    /// last 90 days, every Region at once) and the trail's archives
+    Investigate(InvestigateArgs),
     /// Match events against a pattern, or validate a pattern, offline
     #[command(subcommand)]
     Events(EventsCommand),
@@ -188,6 +191,44 @@ pub struct BacktestArgs {
     /// Reader threads (default: every core)
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: OutputFormat,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct InvestigateArgs {
+    #[command(flatten)]
+    pub spec: SpecFile,
+    /// The resource: a name or id (orders, sg-0abc123, a bucket, a role) or an ARN
+    #[arg(value_name = "TARGET")]
+    pub target: String,
+    /// First day searched (UTC): YYYY-MM-DD, or a number of days back, as 30d
+    #[arg(long, value_name = "DAY", default_value = "7d")]
+    pub since: String,
+    /// Last day searched (UTC, included; default: today)
+    #[arg(long, value_name = "DAY")]
+    pub until: Option<String>,
+    /// Also look up these event names (DeleteTable…): calls that list no resource are found
+    /// this way (comma-separated)
+    #[arg(long = "event", value_name = "NAME", value_delimiter = ',')]
+    pub events: Vec<String>,
+    /// Only calls made by this ARN (the caller, or the role its session was issued from)
+    #[arg(long, value_name = "ARN")]
+    pub user: Option<String>,
+    /// Search these Regions (default: the ARN's, us-east-1 for global services, else the
+    /// spec's)
+    #[arg(long, value_name = "REGIONS", value_delimiter = ',')]
+    pub regions: Vec<String>,
+    /// Also search these archives: s3://BUCKET[/PREFIX] or directories in the CloudTrail S3
+    /// layout
+    #[arg(long = "archive", value_name = "SOURCE")]
+    pub archives: Vec<String>,
+    /// Also search the archives of this trail of the spec
+    #[arg(long, value_name = "NAME")]
+    pub trail: Option<String>,
+    /// Only these accounts of the archives (comma-separated 12-digit ids)
+    #[arg(long, value_name = "ACCOUNTS", value_delimiter = ',')]
+    pub accounts: Vec<String>,
     #[arg(long, value_enum, default_value = "human")]
     pub format: OutputFormat,
 }

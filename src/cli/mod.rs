@@ -10,6 +10,7 @@ mod drift;
 mod error;
 mod events;
 pub mod inputs;
+mod investigate;
 mod output;
 mod plan;
 mod presets;

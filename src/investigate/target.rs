@@ -154,13 +154,17 @@ mod tests {
         assert_eq!(bare.regions(&["a".into(), "b".into()]), ["a", "b"]);
         assert!(Target::parse("arn:aws:s3").is_err() && Target::parse(" ").is_err());
         let bucket = Target::parse("arn:aws:s3:::acme-logs").unwrap();
-        assert_eq!((bucket.name.as_str(), bucket.region.as_deref()), ("acme-logs", None));
+        assert_eq!(
+            (bucket.name.as_str(), bucket.region.as_deref()),
+            ("acme-logs", None)
+        );
     }
 
     #[test]
     fn a_record_concerns_a_target_named_anywhere_in_it() {
         let t = Target::parse("orders").unwrap();
-        let delete = json!({"eventName": "DeleteTable", "requestParameters": {"tableName": "orders"}});
+        let delete =
+            json!({"eventName": "DeleteTable", "requestParameters": {"tableName": "orders"}});
         assert!(t.concerned_by(&delete));
         let by_arn = json!({"resources": [{"ARN": "arn:aws:dynamodb:eu-west-1:1:table/orders"}]});
         assert!(t.concerned_by(&by_arn));

@@ -95,7 +95,12 @@ impl Entry {
                 access_key: s(record, &["userIdentity", "accessKeyId"]),
                 mfa: s(
                     record,
-                    &["userIdentity", "sessionContext", "attributes", "mfaAuthenticated"],
+                    &[
+                        "userIdentity",
+                        "sessionContext",
+                        "attributes",
+                        "mfaAuthenticated",
+                    ],
                 )
                 .map(|m| m == "true"),
                 source_ip: s(record, &["sourceIPAddress"]),
@@ -148,14 +153,18 @@ impl Timeline {
             .filter(|e| e.event_id.is_empty() || seen.insert(e.event_id.clone()))
             .collect();
         // ISO 8601 times in UTC sort as text.
-        entries.sort_by(|a, b| b.time.cmp(&a.time).then_with(|| a.event_id.cmp(&b.event_id)));
+        entries.sort_by(|a, b| {
+            b.time
+                .cmp(&a.time)
+                .then_with(|| a.event_id.cmp(&b.event_id))
+        });
         for i in 0..entries.len() {
             if entries[i].deletes() {
                 entries[i].mark = Some(Mark::Deletion);
                 // Older entries come after: the first write after it in the list is the last
                 // change before the deletion.
-                if let Some(j) = (i + 1..entries.len())
-                    .find(|&j| entries[j].writes() && !entries[j].deletes())
+                if let Some(j) =
+                    (i + 1..entries.len()).find(|&j| entries[j].writes() && !entries[j].deletes())
                     && entries[j].mark.is_none()
                 {
                     entries[j].mark = Some(Mark::LastChange);
@@ -192,7 +201,12 @@ mod tests {
                 record("1", "2026-11-01T10:00:00Z", "CreateTable", None),
                 record("2", "2026-11-02T10:00:00Z", "UpdateTable", None),
                 record("3", "2026-11-03T09:00:00Z", "DescribeTable", None),
-                record("4", "2026-11-03T10:00:00Z", "DeleteTable", Some("AccessDenied")),
+                record(
+                    "4",
+                    "2026-11-03T10:00:00Z",
+                    "DeleteTable",
+                    Some("AccessDenied"),
+                ),
                 record("5", "2026-11-03T11:00:00Z", "DeleteTable", None),
                 record("5", "2026-11-03T11:00:00Z", "DeleteTable", None),
             ]
@@ -203,9 +217,16 @@ mod tests {
         assert_eq!(ids, ["5", "4", "3", "2", "1"]);
         assert_eq!(t.entries[0].mark, Some(Mark::Deletion));
         assert_eq!(t.entries[1].mark, None, "a denied delete deletes nothing");
-        assert_eq!(t.entries[3].mark, Some(Mark::LastChange), "the read is skipped");
+        assert_eq!(
+            t.entries[3].mark,
+            Some(Mark::LastChange),
+            "the read is skipped"
+        );
         let who = &t.entries[0].who;
-        assert_eq!(who.session_issuer.as_deref(), Some("arn:aws:iam::1:role/ops"));
+        assert_eq!(
+            who.session_issuer.as_deref(),
+            Some("arn:aws:iam::1:role/ops")
+        );
         assert_eq!(who.mfa, Some(true));
         assert!(t.entries[0].made_by("arn:aws:iam::1:role/ops"));
         assert!(t.entries[2].read_only && !t.entries[0].read_only);

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 use crate::live::error::{ErrorKind, LiveError, LiveResult};
-use crate::live::services::{CloudTrail, Kms, S3, Sts, TrailListing};
+use crate::live::services::{CloudTrail, EventHistory, Kms, Lookup, S3, Sts, TrailListing};
 use crate::model::arn;
 use crate::model::desired::InsightType;
 use crate::model::observed::{
@@ -43,6 +43,8 @@ pub struct State {
     pub rules: BTreeMap<(String, String), LiveRule>,
     /// IAM roles by name.
     pub roles: BTreeMap<String, LiveRole>,
+    /// Event history: CloudTrail records by Region.
+    pub history: BTreeMap<String, Vec<serde_json::Value>>,
     pub calls: BTreeMap<&'static str, usize>,
     /// `(operation, n, kind)`: the n-th call (1-based) of `operation` fails.
     pub failures: Vec<(&'static str, usize, ErrorKind)>,
@@ -411,4 +413,80 @@ impl Kms for Fake {
         self.call("KMS:DescribeKey", region)?;
         Ok(self.state.borrow().kms.get(key).cloned())
     }
+}
+
+/// Event history as `LookupEvents` serves it: the records of the Region in the time range that
+/// have the attribute, newest first, 50 a page (the token is the offset). `ResourceName`
+/// matches a resource of the record (its ARN, or the ARN's last segment) or a string of its
+/// request parameters, as event history derives resource names from both.
+impl EventHistory for Fake {
+    async fn lookup_events(
+        &self,
+        region: &str,
+        lookup: &Lookup,
+        start: i64,
+        end: i64,
+        token: Option<String>,
+    ) -> LiveResult<(Vec<serde_json::Value>, Option<String>)> {
+        self.call("CloudTrail:LookupEvents", region)?;
+        let s = self.state.borrow();
+        let mut found: Vec<&serde_json::Value> = s
+            .history
+            .get(region)
+            .into_iter()
+            .flatten()
+            .filter(|r| {
+                let secs = r
+                    .get("eventTime")
+                    .and_then(serde_json::Value::as_str)
+                    .and_then(epoch_seconds);
+                secs.is_some_and(|t| t >= start && t <= end) && has_attribute(r, lookup)
+            })
+            .collect();
+        found.sort_by(|a, b| b["eventTime"].as_str().cmp(&a["eventTime"].as_str()));
+        let from: usize = token.and_then(|t| t.parse().ok()).unwrap_or(0);
+        let page: Vec<serde_json::Value> = found
+            .iter()
+            .skip(from)
+            .take(50)
+            .map(|r| (*r).clone())
+            .collect();
+        let next = (from + 50 < found.len()).then(|| (from + 50).to_string());
+        Ok((page, next))
+    }
+}
+
+fn has_attribute(record: &serde_json::Value, lookup: &Lookup) -> bool {
+    match lookup {
+        Lookup::EventName(n) => {
+            record.get("eventName").and_then(serde_json::Value::as_str) == Some(n)
+        }
+        Lookup::ResourceName(n) => {
+            let in_resources = record
+                .get("resources")
+                .and_then(serde_json::Value::as_array)
+                .is_some_and(|rs| {
+                    rs.iter()
+                        .filter_map(|r| r.get("ARN").and_then(serde_json::Value::as_str))
+                        .any(|a| a == n || a.rsplit(['/', ':']).next() == Some(n.as_str()))
+                });
+            let in_parameters = record
+                .get("requestParameters")
+                .and_then(serde_json::Value::as_object)
+                .is_some_and(|m| m.values().any(|v| v.as_str() == Some(n.as_str())));
+            in_resources || in_parameters
+        }
+    }
+}
+
+/// `2026-11-03T10:00:00Z` as Unix seconds.
+fn epoch_seconds(time: &str) -> Option<i64> {
+    let day = crate::archive::layout::Day::parse(time.get(..10)?)?;
+    let clock: Vec<i64> = time
+        .get(11..19)?
+        .split(':')
+        .filter_map(|p| p.parse().ok())
+        .collect();
+    let [h, m, sec] = clock[..] else { return None };
+    Some(day.0 * 86_400 + h * 3600 + m * 60 + sec)
 }

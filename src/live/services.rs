@@ -180,6 +180,27 @@ pub trait Iam {
 }
 
 /// An account: every service trailctl uses.
+/// One `LookupEvents` attribute (the API takes one per call).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Lookup {
+    ResourceName(String),
+    EventName(String),
+}
+
+/// CloudTrail event history: the last 90 days of management events, per Region.
+pub trait EventHistory {
+    /// One page of `LookupEvents` in `region` (at most 50 records, newest first) between
+    /// `start` and `end` (Unix seconds, both included), and the token of the next page.
+    async fn lookup_events(
+        &self,
+        region: &str,
+        lookup: &Lookup,
+        start: i64,
+        end: i64,
+        token: Option<String>,
+    ) -> LiveResult<(Vec<Value>, Option<String>)>;
+}
+
 pub trait Account: CloudTrail + S3 + Sts + Kms + Sns + Events + Iam {}
 impl<T: CloudTrail + S3 + Sts + Kms + Sns + Events + Iam> Account for T {}
 

@@ -4,6 +4,7 @@ pub mod backtest;
 pub mod cost;
 pub mod diagnostics;
 pub mod drift;
+pub mod investigate;
 pub mod markdown;
 pub mod plan;
 pub mod sarif;

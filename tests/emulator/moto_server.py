@@ -23,6 +23,12 @@ Patches of ours (trailctl):
      them. Real CloudTrail replaces them ([] turns Insights off). We replace.
   7. s3:CreateBucket ignores CreateBucketConfiguration.Tags (general purpose buckets take
      tags at creation: CreateBucketConfiguration, S3 API reference). We apply them.
+  8. cloudtrail:LookupEvents is missing (HTTP 500). We serve event history from records a
+     test seeds with the emulator-only action TrailctlSeedEvents (same JSON protocol, body
+     {"Region", "Records", "ThrottleFirst"}): one lookup attribute (ResourceName matches a
+     record's resource ARN or its last segment, or a string of its requestParameters;
+     EventName, EventSource, Username, ReadOnly, EventId), StartTime/EndTime, newest first,
+     MaxResults <= 50, NextToken; the first ThrottleFirst calls answer ThrottlingException.
 """
 import json
 import sys
@@ -187,6 +193,99 @@ def _bucket_response_put(self, request, bucket_name, querystring):
 
 
 s3_responses.S3Response._bucket_response_put = _bucket_response_put
+
+
+# 8. cloudtrail:LookupEvents, over records the tests seed (moto has no event history).
+import datetime
+import threading as _threading
+
+from moto.cloudtrail import responses as ct_responses
+
+_history = {}  # (account, region) -> [record]
+_throttle = {}  # (account, region) -> calls still to throttle
+_history_lock = _threading.Lock()
+
+
+def _epoch(time_text):
+    t = datetime.datetime.strptime(time_text[:19], "%Y-%m-%dT%H:%M:%S")
+    return int(t.replace(tzinfo=datetime.timezone.utc).timestamp())
+
+
+def _seed_events(self):
+    body = json.loads(self.body or "{}")
+    key = (self.current_account, body.get("Region") or self.region)
+    with _history_lock:
+        _history.setdefault(key, []).extend(body.get("Records") or [])
+        if body.get("ThrottleFirst"):
+            _throttle[key] = int(body["ThrottleFirst"])
+    return json.dumps({})
+
+
+def _has_attribute(record, key, value):
+    if key == "ResourceName":
+        for r in record.get("resources") or []:
+            arn = r.get("ARN") or ""
+            if arn == value or arn.replace(":", "/").rsplit("/", 1)[-1] == value:
+                return True
+        params = record.get("requestParameters") or {}
+        return isinstance(params, dict) and any(v == value for v in params.values())
+    field = {
+        "EventName": "eventName",
+        "EventSource": "eventSource",
+        "EventId": "eventID",
+        "ReadOnly": "readOnly",
+    }.get(key)
+    if key == "Username":
+        return (record.get("userIdentity") or {}).get("userName") == value
+    if field is None:
+        return False
+    return str(record.get(field, "")).lower() == str(value).lower()
+
+
+def _lookup_events(self):
+    key = (self.current_account, self.region)
+    with _history_lock:
+        if _throttle.get(key, 0) > 0:
+            _throttle[key] -= 1
+            body = json.dumps({"__type": "ThrottlingException", "message": "Rate exceeded"})
+            return 400, {"status": 400, "x-amzn-ErrorType": "ThrottlingException"}, body
+        records = list(_history.get(key, []))
+    params = json.loads(self.body or "{}")
+    attrs = params.get("LookupAttributes") or []
+    start, end = params.get("StartTime"), params.get("EndTime")
+    limit = min(int(params.get("MaxResults") or 50), 50)
+    offset = int(params.get("NextToken") or 0)
+
+    def keep(r):
+        t = _epoch(r.get("eventTime", "1970-01-01T00:00:00Z"))
+        if start is not None and t < float(start):
+            return False
+        if end is not None and t > float(end):
+            return False
+        return all(_has_attribute(r, a["AttributeKey"], a["AttributeValue"]) for a in attrs)
+
+    found = sorted((r for r in records if keep(r)), key=lambda r: r.get("eventTime", ""), reverse=True)
+    page = found[offset : offset + limit]
+    events = [
+        {
+            "EventId": r.get("eventID"),
+            "EventName": r.get("eventName"),
+            "ReadOnly": str(r.get("readOnly", "false")).lower(),
+            "EventTime": _epoch(r.get("eventTime", "1970-01-01T00:00:00Z")),
+            "EventSource": r.get("eventSource"),
+            "Resources": [{"ResourceName": x.get("ARN"), "ResourceType": x.get("type")} for x in r.get("resources") or []],
+            "CloudTrailEvent": json.dumps(r),
+        }
+        for r in page
+    ]
+    out = {"Events": events}
+    if offset + limit < len(found):
+        out["NextToken"] = str(offset + limit)
+    return json.dumps(out)
+
+
+ct_responses.CloudTrailResponse.trailctl_seed_events = _seed_events
+ct_responses.CloudTrailResponse.lookup_events = _lookup_events
 
 
 if __name__ == "__main__":

@@ -239,3 +239,39 @@ impl Account {
         cmd
     }
 }
+
+impl Account {
+    /// Seeds the emulator's event history of `region` with CloudTrail `records` (the launcher's
+    /// emulator-only `TrailctlSeedEvents` action, patch 8); its first `throttle_first`
+    /// `LookupEvents` calls there answer `ThrottlingException`.
+    pub fn seed_events(&self, region: &str, records: &[serde_json::Value], throttle_first: usize) {
+        use std::io::{Read, Write};
+        let body = serde_json::json!({
+            "Region": region, "Records": records, "ThrottleFirst": throttle_first,
+        })
+        .to_string();
+        let host = self
+            .endpoint
+            .trim_start_matches("http://")
+            .trim_end_matches('/');
+        let request = format!(
+            "POST / HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/x-amz-json-1.1\r\n\
+             X-Amz-Target: CloudTrail_20131101.TrailctlSeedEvents\r\n\
+             Authorization: AWS4-HMAC-SHA256 Credential={}/20260101/{region}/cloudtrail/aws4_request, SignedHeaders=host, Signature=0\r\n\
+             X-Amz-Security-Token: {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            self.access_key,
+            self.session_token,
+            body.len()
+        );
+        let mut conn = std::net::TcpStream::connect(host).expect("connect to the emulator");
+        conn.write_all(request.as_bytes())
+            .expect("seed the event history");
+        let mut answer = String::new();
+        conn.read_to_string(&mut answer)
+            .expect("the emulator's answer");
+        assert!(
+            answer.starts_with("HTTP/1.1 200"),
+            "seeding failed: {answer}"
+        );
+    }
+}

@@ -12,6 +12,7 @@ mod emulator;
 mod emulator_smoke;
 mod fault_proxy;
 mod faults;
+mod investigate;
 mod mutations;
 mod pattern_cli;
 mod pattern_conformance;

@@ -10,7 +10,7 @@ use aws_sdk_cloudtrail::types::{
 use crate::live::aws::account::AwsAccount;
 use crate::live::aws::error::{build, code, map};
 use crate::live::error::LiveResult;
-use crate::live::services::{CloudTrail, TrailListing};
+use crate::live::services::{CloudTrail, EventHistory, Lookup, TrailListing};
 use crate::model::desired::InsightType;
 use crate::model::observed::TrailDetails;
 use crate::model::selector::{
@@ -428,5 +428,47 @@ impl CloudTrail for AwsAccount {
                 .map(|_| ())
                 .map_err(|e| map("CloudTrail:StopLogging", region, e))
         }
+    }
+}
+
+impl EventHistory for AwsAccount {
+    async fn lookup_events(
+        &self,
+        region: &str,
+        lookup: &Lookup,
+        start: i64,
+        end: i64,
+        token: Option<String>,
+    ) -> LiveResult<(Vec<serde_json::Value>, Option<String>)> {
+        use aws_sdk_cloudtrail::primitives::DateTime;
+        use aws_sdk_cloudtrail::types::{LookupAttribute, LookupAttributeKey};
+        const OP: &str = "CloudTrail:LookupEvents";
+        let (key, value) = match lookup {
+            Lookup::ResourceName(v) => (LookupAttributeKey::ResourceName, v),
+            Lookup::EventName(v) => (LookupAttributeKey::EventName, v),
+        };
+        let attribute = LookupAttribute::builder()
+            .attribute_key(key)
+            .attribute_value(value)
+            .build()
+            .map_err(|e| build(OP, region, e))?;
+        let out = self
+            .cloudtrail(region)
+            .lookup_events()
+            .lookup_attributes(attribute)
+            .start_time(DateTime::from_secs(start))
+            .end_time(DateTime::from_secs(end))
+            .max_results(50)
+            .set_next_token(token)
+            .send()
+            .await
+            .map_err(|e| map(OP, region, e))?;
+        let records = out
+            .events()
+            .iter()
+            .filter_map(|e| e.cloud_trail_event())
+            .filter_map(|text| serde_json::from_str(text).ok())
+            .collect();
+        Ok((records, some(out.next_token())))
     }
 }

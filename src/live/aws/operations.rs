@@ -5,7 +5,8 @@
 //! operations can share one IAM action (S3's Delete/PutBucketLifecycle).
 
 /// Whether an operation only reads the account (allowed to `plan`) or changes it (`apply` only),
-/// or reads a trail's archived logs (`backtest`: `policies/trailctl-read-logs.json` only).
+/// or reads the events a trail recorded (`backtest`, `investigate`: archived logs and event
+/// history, `policies/trailctl-read-logs.json` only).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
     Read,
@@ -139,6 +140,12 @@ pub const OPERATIONS: &[Operation] = &[
     ),
     op("S3:ListObjectsV2", "s3:ListBucket", Access::Logs, &[]),
     op("S3:GetObject", "s3:GetObject", Access::Logs, &[]),
+    op(
+        "CloudTrail:LookupEvents",
+        "cloudtrail:LookupEvents",
+        Access::Logs,
+        &[],
+    ),
     op(
         "S3:GetPublicAccessBlock",
         "s3:GetBucketPublicAccessBlock",

@@ -38,7 +38,7 @@ Spec reference: docs/spec.md";
 
 /// CloudTrail trails and real-time CloudTrail alerts as code, with no state file.
 #[derive(Debug, Parser)]
-#[command(name = "trailctl", version, about, after_help = EXAMPLES)]
+#[command(name = "trailctl", version = env!("TRAILCTL_VERSION"), about, after_help = EXAMPLES)]
 pub struct Args {
     #[command(flatten)]
     pub global: GlobalArgs,
@@ -100,6 +100,12 @@ pub enum Command {
     Completions {
         /// bash, elvish, fish, powershell or zsh
         shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), or write one page per command into a directory
+    Man {
+        /// Write trailctl.1 and a trailctl-COMMAND.1 per command here instead
+        #[arg(long, value_name = "DIR")]
+        dir: Option<std::path::PathBuf>,
     },
 }
 

@@ -1,4 +1,5 @@
-//! `trailctl completions SHELL`: print a completion script.
+//! `trailctl completions SHELL` and `trailctl man`: a completion script and the manual pages,
+//! both from the clap definitions `--help` shows.
 
 use clap::CommandFactory;
 
@@ -12,5 +13,20 @@ pub fn run(shell: clap_complete::Shell, io: &mut Io<'_>) -> CliResult {
     let mut script = Vec::new();
     clap_complete::generate(shell, &mut Args::command(), "trailctl", &mut script);
     io.stdout.write_all(&script)?;
+    Ok(Exit::Success)
+}
+
+/// The main page on stdout, or every page (one per command) into `dir`.
+pub fn man(dir: Option<&std::path::Path>, io: &mut Io<'_>) -> CliResult {
+    match dir {
+        Some(dir) => clap_mangen::generate_to(Args::command(), dir)
+            .map_err(|e| crate::cli::error::CliError::write_to(dir, e))?,
+        None => {
+            // Made in memory first, as the completion script: a failed write is ours to tell.
+            let mut page = Vec::new();
+            clap_mangen::Man::new(Args::command()).render(&mut page)?;
+            io.stdout.write_all(&page)?;
+        }
+    }
     Ok(Exit::Success)
 }

@@ -123,6 +123,7 @@ where
         Command::Events(e) => events::run(e, &config, io),
         Command::Presets(p) => presets::run(&p, io),
         Command::Completions { shell } => completions::run(shell, io),
+        Command::Man { dir } => completions::man(dir.as_deref(), io),
     };
     (outcome, config.stderr_color)
 }

@@ -73,15 +73,47 @@ fn help_and_version_exit_0_usage_errors_exit_1() {
     }
     let version = trailctl(&["--version"]);
     assert_eq!(version.status.code(), Some(0));
-    assert_eq!(
-        text(&version.stdout),
-        format!("trailctl {}\n", env!("CARGO_PKG_VERSION"))
+    // The version and the commit it was built from.
+    let v = text(&version.stdout);
+    let commit = v
+        .strip_prefix(&format!("trailctl {} (commit ", env!("CARGO_PKG_VERSION")))
+        .and_then(|rest| rest.strip_suffix(")\n"))
+        .unwrap_or_else(|| panic!("{v}"));
+    assert!(
+        commit == "unknown"
+            || (commit.len() == 12 && commit.bytes().all(|b| b.is_ascii_hexdigit())),
+        "{v}"
     );
     for bad in [&["--bogus"][..], &["frobnicate"], &[]] {
         let out = trailctl(bad);
         assert_eq!(out.status.code(), Some(1), "{bad:?}");
         assert!(!out.stderr.is_empty());
     }
+}
+
+/// The manual pages come from the same definitions as `--help`: the main page on stdout, one
+/// page per command with `--dir`.
+#[test]
+fn man_pages_are_generated_from_the_help() {
+    let out = trailctl(&["man"]);
+    assert_eq!(out.status.code(), Some(0));
+    let page = text(&out.stdout);
+    assert!(
+        page.contains(".TH trailctl 1") && page.contains("investigate"),
+        "{page}"
+    );
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("man");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = trailctl(&["man", "--dir", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    for name in ["trailctl.1", "trailctl-apply.1", "trailctl-investigate.1"] {
+        let page = std::fs::read_to_string(dir.join(name)).unwrap();
+        assert!(page.contains(".SH OPTIONS"), "{name}");
+    }
+    let missing = trailctl(&["man", "--dir", "/nonexistent/man"]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(text(&missing.stderr).contains("error: cannot write /nonexistent/man"));
 }
 
 #[test]
@@ -251,6 +283,7 @@ fn a_failed_write_fails_and_a_closed_pipe_ends_quietly() {
         &["validate", "-f", "examples/baseline.yaml"],
         &["--help"],
         &["completions", "bash"],
+        &["man"],
         &["events", "validate-pattern", r#"{"source":["aws.s3"]}"#],
         &[
             "test",

@@ -1,7 +1,7 @@
 //! The archives a command reads (`backtest`, `investigate`): sources as given, and the log
 //! objects they hold.
 
-use crate::archive::layout::{Day, Filter};
+use crate::archive::layout::{self, Day, Filter, Window};
 use crate::archive::listing::{self, Found, Location, Log};
 use crate::live::aws::AwsAccount;
 use crate::live::services::Objects;
@@ -97,4 +97,33 @@ pub async fn read<O: Objects>(account: Option<&O>, log: &Log) -> Result<Vec<u8>,
         },
         (Location::S3 { .. }, None) => Err("no AWS connection".to_owned()),
     }
+}
+
+/// The archive flags every command that reads archives takes, checked: `--since` after
+/// `--until`, account ids, and the sources as given. Problems are added to `problems` (all at
+/// once); the sources that parse are returned.
+pub fn check_flags(
+    window: &Window,
+    accounts: &[String],
+    sources: &[String],
+    problems: &mut Vec<String>,
+) -> Vec<Source> {
+    if let (Some(s), Some(u)) = (window.since, window.until)
+        && s > u
+    {
+        problems.push(format!("--since {s} is after --until {u}"));
+    }
+    for acc in accounts {
+        if !layout::is_account(acc) {
+            problems.push(format!("--accounts: {acc:?} is not a 12-digit account id"));
+        }
+    }
+    let mut out = Vec::new();
+    for s in sources {
+        match Source::parse(s) {
+            Ok(src) => out.push(src),
+            Err(e) => problems.push(e),
+        }
+    }
+    out
 }

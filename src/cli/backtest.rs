@@ -10,7 +10,7 @@ use futures_util::StreamExt;
 use futures_util::stream;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::archive::layout::{self, Day, Filter, Window};
+use crate::archive::layout::{Day, Filter, Window};
 use crate::archive::listing::{Found, Location};
 use crate::backtest::pipeline::{self, Item};
 use crate::cli::archives::{self, Source, find, show};
@@ -138,23 +138,7 @@ fn inputs(a: &BacktestArgs, desired: &Desired) -> Result<(Filter, Vec<Source>), 
         since: day("since", &a.since),
         until: day("until", &a.until),
     };
-    if let (Some(s), Some(u)) = (window.since, window.until)
-        && s > u
-    {
-        problems.push(format!("--since {s} is after --until {u}"));
-    }
-    for acc in &a.accounts {
-        if !layout::is_account(acc) {
-            problems.push(format!("--accounts: {acc:?} is not a 12-digit account id"));
-        }
-    }
-    let mut sources = Vec::new();
-    for s in &a.sources {
-        match Source::parse(s) {
-            Ok(src) => sources.push(src),
-            Err(e) => problems.push(e),
-        }
-    }
+    let mut sources = archives::check_flags(&window, &a.accounts, &a.sources, &mut problems);
     if let Some(name) = &a.trail {
         match desired.trails.iter().find(|t| &t.name == name) {
             Some(t) => sources.push(Source::S3 {

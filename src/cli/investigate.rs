@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use crate::archive::decode::Decoder;
-use crate::archive::layout::{self, Day, Filter, Window};
+use crate::archive::layout::{Day, Filter, Window};
 use crate::archive::split;
 use crate::cli::archives::{self, Source};
 use crate::cli::args::{InvestigateArgs, OutputFormat};
@@ -47,23 +47,7 @@ pub fn run(a: &InvestigateArgs, config: &Config, io: &mut Io<'_>) -> CliResult {
         since,
         until: until.or(Some(today)),
     };
-    if let (Some(s), Some(u)) = (window.since, window.until)
-        && s > u
-    {
-        problems.push(format!("--since {s} is after --until {u}"));
-    }
-    for acc in &a.accounts {
-        if !layout::is_account(acc) {
-            problems.push(format!("--accounts: {acc:?} is not a 12-digit account id"));
-        }
-    }
-    let mut sources = Vec::new();
-    for s in &a.archives {
-        match Source::parse(s) {
-            Ok(src) => sources.push(src),
-            Err(e) => problems.push(e),
-        }
-    }
+    let mut sources = archives::check_flags(&window, &a.accounts, &a.archives, &mut problems);
     let (Some(target), true) = (target, problems.is_empty()) else {
         return Err(CliError::Flags(problems));
     };

@@ -5,23 +5,19 @@
 //! failed and what was not attempted; a re-run converges.
 
 use std::cell::RefCell;
-use std::collections::BTreeMap;
 use std::time::Duration;
 
+use crate::apply::recheck::{Recheck, Rechecks};
 use crate::live::error::{ErrorKind, LiveError, LiveResult};
-use crate::live::observe::{Scope, observe_scope};
 use crate::live::services::Account;
 use crate::model::arn;
-use crate::model::desired::Desired;
 use crate::model::state::TrailSettings;
 use crate::model::state::{BucketState, TrailState};
 use crate::plan::safety::Reduction;
-use crate::plan::saved::{ABSENT, fingerprint};
 use crate::plan::{Action, Address, Change, Plan, Resource, order};
 
 use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
-use tokio::sync::OnceCell;
 
 /// How `apply` behaves.
 #[derive(Debug, Clone)]
@@ -32,15 +28,6 @@ pub struct Options {
     pub policy_retry_delays: Vec<Duration>,
     /// Re-read each resource before writing it, and stop when it changed since the plan.
     pub recheck: Option<Recheck>,
-}
-
-/// What a resource must still be before apply writes it: the spec it was planned from, and
-/// each address's fingerprint as observed then (`plan::saved::fingerprint`).
-#[derive(Debug, Clone)]
-pub struct Recheck {
-    pub desired: Desired,
-    pub adopt: bool,
-    pub fingerprints: BTreeMap<Address, String>,
 }
 
 impl Default for Options {
@@ -148,12 +135,10 @@ pub async fn apply<A: Account>(
         account_id: &plan.account,
         options,
     };
-    let rechecks = options.recheck.as_ref().map(|r| Rechecks {
-        account,
-        recheck: r,
-        account_id: &plan.account,
-        rules: OnceCell::new(),
-    });
+    let rechecks = options
+        .recheck
+        .as_ref()
+        .map(|r| Rechecks::new(account, r, &plan.account));
     let progress = Progress(RefCell::new(progress));
     let mut state = vec![State::Waiting; changes.len()];
     let mut running = FuturesUnordered::new();
@@ -287,67 +272,6 @@ async fn run_change<'a, A: Account>(
         }
         Err(e) => Ran::Failed(Stage::Write, e),
     }
-}
-
-/// The re-reads before writes: a trail, bucket, topic or the role re-reads its own kind just
-/// before it is written; the alerts' rules are read once, in every Region at once, before the
-/// first of them is written, and every alert is checked against that one read.
-struct Rechecks<'a, A> {
-    account: &'a A,
-    recheck: &'a Recheck,
-    account_id: &'a str,
-    rules: OnceCell<LiveResult<Plan>>,
-}
-
-impl<A: Account> Rechecks<'_, A> {
-    async fn check(&self, change: &Change) -> LiveResult<Option<Change>> {
-        let scope = match change.address {
-            Address::Trail(_) => Scope::Trails,
-            Address::Bucket(_) => Scope::Buckets,
-            Address::Topic(_) => Scope::Topics,
-            Address::Role(_) => Scope::Role,
-            Address::Alert(_) => {
-                let now = self
-                    .rules
-                    .get_or_init(|| self.read(Scope::Rules))
-                    .await
-                    .as_ref()
-                    .map_err(Clone::clone)?;
-                return Ok(still_planned(self.recheck, now, change));
-            }
-        };
-        let now = self.read(scope).await?;
-        Ok(still_planned(self.recheck, &now, change))
-    }
-
-    /// `scope` of the account read again and planned again with the spec of the plan.
-    async fn read(&self, scope: Scope) -> LiveResult<Plan> {
-        let r = self.recheck;
-        let observed = observe_scope(self.account, &r.desired, self.account_id, scope).await?;
-        Ok(crate::plan::plan(
-            &r.desired,
-            &observed,
-            crate::plan::Options { adopt: r.adopt },
-        ))
-    }
-}
-
-/// `change` with its resource as it is in `now`, or `None` when the resource no longer has the
-/// fingerprint it was planned with.
-fn still_planned(r: &Recheck, now: &Plan, change: &Change) -> Option<Change> {
-    let current = now
-        .changes
-        .iter()
-        .find(|c| c.address == change.address)
-        .and_then(|c| c.before.clone());
-    let expected = r
-        .fingerprints
-        .get(&change.address)
-        .map_or(ABSENT, String::as_str);
-    (fingerprint(current.as_ref()) == expected).then(|| Change {
-        before: current,
-        ..change.clone()
-    })
 }
 
 /// A change the planner never makes (an action with the wrong before/after for its kind): a bug,

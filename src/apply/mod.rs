@@ -3,6 +3,7 @@
 
 mod alerting;
 mod execute;
+mod recheck;
 pub mod verify;
 
 #[cfg(test)]
@@ -10,5 +11,6 @@ mod alert_tests;
 #[cfg(test)]
 pub(crate) mod tests;
 
-pub use execute::{Event, Failure, Options, Outcome, Recheck, Refusal, Stage, apply, refusal};
+pub use execute::{Event, Failure, Options, Outcome, Refusal, Stage, apply, refusal};
+pub use recheck::Recheck;
 pub use verify::{NotConverged, verify};

@@ -8,6 +8,8 @@ use crate::model::cost::Volumes;
 
 const EXAMPLES: &str = "\
 Examples:
+  trailctl init -o trailctl.yaml         A starter spec
+  trailctl init --from-account --region eu-west-1 -o trailctl.yaml
   trailctl validate                      Check ./trailctl.yaml
   trailctl plan -f examples/baseline.yaml
   trailctl apply --auto-approve          In CI, after review of the plan
@@ -17,6 +19,7 @@ Examples:
   trailctl drift --format json           Nightly drift check: exit 2 when the account drifted
   trailctl validate -f examples/baseline.yaml
   trailctl completions bash > /etc/bash_completion.d/trailctl
+  trailctl schema > trailctl.schema.json  For editors (README, Editor support)
   trailctl test --format junit > alerts.xml
   trailctl events match --pattern pattern.json 123456789012_CloudTrail_*.json.gz
   trailctl backtest --trail acme-audit --since 30d --max-per-day 50
@@ -72,6 +75,8 @@ pub struct GlobalArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Write a starter spec, or (--from-account) one that says what an account already has
+    Init(InitArgs),
     /// Check a spec offline and report every problem at once
     Validate(ValidateArgs),
     /// Read the account and show what apply would change
@@ -101,12 +106,33 @@ pub enum Command {
         /// bash, elvish, fish, powershell or zsh
         shell: clap_complete::Shell,
     },
+    /// Print the spec's JSON Schema (draft 2020-12), for editors: keys, types, enums, defaults
+    Schema,
     /// Print the manual page (roff), or write one page per command into a directory
     Man {
         /// Write trailctl.1 and a trailctl-COMMAND.1 per command here instead
         #[arg(long, value_name = "DIR")]
         dir: Option<std::path::PathBuf>,
     },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct InitArgs {
+    /// Describe what the account has: the trails homed in the home Region (--region), their
+    /// buckets, the CloudTrail rules and the topics they notify; `plan --adopt` of the result
+    /// adds the ownership tags and nothing else
+    #[arg(long)]
+    pub from_account: bool,
+    /// The spec's stack: the value of the trailctl:stack tag on what it owns
+    #[arg(long, default_value = "audit", value_name = "NAME")]
+    pub stack: String,
+    /// Write the spec to FILE (never over an existing file) instead of standard output
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// With --from-account: also read the rules of these Regions (comma-separated); they
+    /// become the spec's regions
+    #[arg(long, value_delimiter = ',', value_name = "REGION,...")]
+    pub regions: Vec<String>,
 }
 
 #[derive(Debug, clap::Args)]

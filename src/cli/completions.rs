@@ -1,5 +1,6 @@
-//! `trailctl completions SHELL` and `trailctl man`: a completion script and the manual pages,
-//! both from the clap definitions `--help` shows.
+//! `trailctl completions SHELL`, `trailctl man` and `trailctl schema`: a completion script and
+//! the manual pages from the clap definitions `--help` shows, and the spec's JSON Schema from the
+//! spec reader's tables.
 
 use clap::CommandFactory;
 
@@ -13,6 +14,13 @@ pub fn run(shell: clap_complete::Shell, io: &mut Io<'_>) -> CliResult {
     let mut script = Vec::new();
     clap_complete::generate(shell, &mut Args::command(), "trailctl", &mut script);
     io.stdout.write_all(&script)?;
+    Ok(Exit::Success)
+}
+
+/// The spec's JSON Schema on stdout.
+pub fn schema(io: &mut Io<'_>) -> CliResult {
+    let text = format!("{:#}\n", crate::spec::schema::spec_schema());
+    io.stdout.write_all(text.as_bytes())?;
     Ok(Exit::Success)
 }
 

@@ -9,6 +9,7 @@ pub mod config;
 mod drift;
 mod error;
 mod events;
+mod init;
 pub mod inputs;
 mod investigate;
 mod output;

@@ -163,6 +163,15 @@ async fn region_trails<A: Account>(
     d: &Desired,
     region: &str,
 ) -> LiveResult<Vec<LiveTrail>> {
+    trails_in(account, region, |l, tags| relevant(d, &l.name, tags)).await
+}
+
+/// The trails homed in `region`, with tags, and details for those `wants_details` picks.
+pub async fn trails_in<A: Account>(
+    account: &A,
+    region: &str,
+    wants_details: impl Fn(&TrailListing, &crate::model::tags::Tags) -> bool,
+) -> LiveResult<Vec<LiveTrail>> {
     let listings: Vec<TrailListing> = account.describe_trails(region).await?;
     let arns: Vec<String> = listings.iter().map(|t| t.arn.clone()).collect();
     let mut tags = BTreeMap::new();
@@ -176,8 +185,9 @@ async fn region_trails<A: Account>(
     }
     let trails = listings.into_iter().map(|l| {
         let tags = tags.remove(&l.arn).unwrap_or_default();
+        let wanted = wants_details(&l, &tags);
         async move {
-            let details = if relevant(d, &l.name, &tags) {
+            let details = if wanted {
                 Some(account.details(region, &l.arn).await?)
             } else {
                 None
@@ -259,10 +269,34 @@ fn rule_regions(d: &Desired) -> BTreeSet<String> {
     out
 }
 
-/// The stack's rules (by name prefix) in every Region they may be in.
+/// The stack's rules (by name prefix), and the rules alerts name with `rule:`, in every Region
+/// they may be in.
 async fn rules<A: Account>(account: &A, d: &Desired) -> LiveResult<Vec<LiveRule>> {
-    let prefix = rule_prefix(&d.stack);
+    let stack_prefix = rule_prefix(&d.stack);
+    let prefix = stack_prefix.as_str();
+    let named: BTreeSet<&str> = d
+        .alerts
+        .iter()
+        .filter_map(|a| a.rule.as_deref())
+        .filter(|r| !r.starts_with(prefix))
+        .collect();
     let regions = rule_regions(d);
-    let reads = regions.iter().map(|r| account.list_rules(r, &prefix));
-    Ok(try_join_all(reads).await?.into_iter().flatten().collect())
+    let reads = regions.iter().flat_map(|r| {
+        std::iter::once(prefix)
+            .chain(named.iter().copied())
+            .map(move |p| (r, p))
+    });
+    let found = try_join_all(reads.map(|(r, p)| async move {
+        let rules = account.list_rules(r, p).await?;
+        // A name is listed as a prefix: keep the rule of exactly that name.
+        let exact = p != prefix;
+        Ok::<_, crate::live::error::LiveError>(
+            rules
+                .into_iter()
+                .filter(|l| !exact || l.name == p)
+                .collect::<Vec<_>>(),
+        )
+    }))
+    .await?;
+    Ok(found.into_iter().flatten().collect())
 }

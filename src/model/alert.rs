@@ -4,6 +4,7 @@
 use serde_json::Value;
 
 use crate::model::diagnostic::SpecPath;
+use crate::model::tags::Tags;
 
 /// An SNS topic in the home Region that trailctl creates and owns.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,8 +15,55 @@ pub struct Topic {
     /// `KmsMasterKeyId`: a customer managed key (id, ARN or alias).
     pub kms_key: Option<String>,
     pub subscriptions: Vec<Subscription>,
+    pub policy: TopicPolicy,
+    /// Its own tags, besides the spec's and the ownership tags.
+    pub tags: Tags,
     /// Where the spec declares it (`topics[0]`).
     pub path: SpecPath,
+}
+
+/// Who writes a topic's access policy (`policy:`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TopicPolicy {
+    /// trailctl: the owner's statement and EventBridge publishing from the stack's rules only.
+    Trailctl,
+    /// An existing topic keeps the policy it has (a topic trailctl creates gets trailctl's).
+    Keep,
+}
+
+impl TopicPolicy {
+    pub const NAMES: &'static [&'static str] = &["trailctl", "keep"];
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "trailctl" => Some(Self::Trailctl),
+            "keep" => Some(Self::Keep),
+            _ => None,
+        }
+    }
+}
+
+/// What an alert's home rule delivers to its topics.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivery {
+    /// A plain-text message with `<path>` placeholders into the CloudTrail record (an
+    /// `InputTransformer`); `None` is the default message.
+    Message(Option<String>),
+    /// The EventBridge event itself, as JSON (no transformer).
+    Event,
+}
+
+impl Delivery {
+    /// The spec's `deliver:` values.
+    pub const NAMES: &'static [&'static str] = &["message", "event"];
+
+    /// The message template, if the alert sends one of its own.
+    pub fn message(&self) -> Option<&str> {
+        match self {
+            Delivery::Message(m) => m.as_deref(),
+            Delivery::Event => None,
+        }
+    }
 }
 
 /// A subscription, identified by `(protocol, endpoint)`.
@@ -73,20 +121,23 @@ pub enum Placement {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Alert {
     pub name: String,
+    /// `rule:`: the rules' name when it is not `trailctl-STACK-NAME` (an adopted rule keeps
+    /// its own).
+    pub rule: Option<String>,
     pub description: Option<String>,
     /// The EventBridge pattern, from `on:` or `pattern:`.
     pub pattern: Value,
     /// Topic names (declared under `topics`).
     pub notify: Vec<String>,
-    /// Message template with `<path>` placeholders into the CloudTrail record; `None` means
-    /// the default message.
-    pub message: Option<String>,
+    pub delivery: Delivery,
     pub placement: Placement,
     pub enabled: bool,
     /// `read_only_events`: `None` decides from the event names the pattern names.
     pub read_only_events: Option<bool>,
     /// Records the alert must (or must not) deliver, run by `trailctl test`.
     pub tests: Vec<AlertTest>,
+    /// The rules' own tags, besides the spec's and the ownership tags.
+    pub tags: Tags,
     /// The preset it comes from (`- preset:`), if any.
     pub preset: Option<String>,
     /// Where it is declared in the spec (`alerts[2]`).
@@ -94,6 +145,13 @@ pub struct Alert {
 }
 
 impl Alert {
+    /// The name of its rules (the same in every Region).
+    pub fn rule_name(&self, stack: &str) -> String {
+        self.rule
+            .clone()
+            .unwrap_or_else(|| rule_name(stack, &self.name))
+    }
+
     /// Where its name is written: `name`, or `preset` for a preset's own name.
     pub fn name_path(&self) -> SpecPath {
         match &self.preset {

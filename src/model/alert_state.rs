@@ -66,24 +66,50 @@ pub struct TargetState {
     /// The role EventBridge assumes (cross-Region event bus targets).
     pub role_arn: Option<String>,
     pub transformer: Option<InputTransformer>,
+    /// What another client made the target send instead of the event; trailctl never sets it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input: Option<TargetInput>,
+}
+
+/// A target's `Input` (fixed JSON) or `InputPath` (one part of the event).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TargetInput {
+    Constant(String),
+    Path(String),
 }
 
 impl TargetState {
-    fn json(&self) -> Value {
+    /// What the target does, as compared and shown: where it delivers and what (`Message`: the
+    /// transformer's text with its JSONPaths in place; absent, the event itself). The id names
+    /// the target, so it is not compared: a rule adopted with its own target ids is no diff.
+    fn meaning(&self) -> Value {
         let mut m = Map::new();
-        m.insert("Id".into(), json!(self.id));
         m.insert("Arn".into(), json!(self.arn));
         if let Some(r) = &self.role_arn {
             m.insert("RoleArn".into(), json!(r));
         }
         if let Some(t) = &self.transformer {
-            m.insert(
-                "InputTransformer".into(),
-                json!({"InputPathsMap": t.paths, "InputTemplate": t.template}),
-            );
+            m.insert("Message".into(), json!(t.meaning()));
+        }
+        match &self.input {
+            Some(TargetInput::Constant(c)) => {
+                m.insert("Input".into(), json!(c));
+            }
+            Some(TargetInput::Path(p)) => {
+                m.insert("InputPath".into(), json!(p));
+            }
+            None => {}
         }
         Value::Object(m)
     }
+}
+
+/// A rule's targets by meaning, in a fixed order.
+fn target_meanings(targets: &[TargetState]) -> Vec<Value> {
+    let mut out: Vec<Value> = targets.iter().map(TargetState::meaning).collect();
+    out.sort_by_key(Value::to_string);
+    out
 }
 
 /// One EventBridge rule on the default bus of its Region.
@@ -105,9 +131,10 @@ impl RuleState {
             m.insert("Description".into(), json!(d));
         }
         m.insert("State".into(), json!(self.state));
-        let mut targets: Vec<Value> = self.targets.iter().map(TargetState::json).collect();
-        targets.sort_by_key(Value::to_string);
-        m.insert("Targets".into(), Value::Array(targets));
+        m.insert(
+            "Targets".into(),
+            Value::Array(target_meanings(&self.targets)),
+        );
         m.insert("Tags".into(), json!(self.tags));
         Value::Object(m)
     }
@@ -210,13 +237,16 @@ pub struct TopicWrites {
 }
 
 impl Writes for TopicWrites {
-    fn is_empty(&self) -> bool {
+    fn no_tags(&self) -> bool {
         self.tags.is_empty()
-            && !self.display_name
-            && !self.kms_key
-            && !self.policy
-            && self.subscribe.is_empty()
-            && self.unsubscribe.is_empty()
+    }
+
+    fn beyond_tags(&self) -> bool {
+        self.display_name
+            || self.kms_key
+            || self.policy
+            || !self.subscribe.is_empty()
+            || !self.unsubscribe.is_empty()
     }
 }
 
@@ -288,11 +318,21 @@ impl RuleWrites {
                 ..RuleWrites::default()
             };
         };
+        let put_rule = !equivalent(&had.pattern, &want.pattern)
+            || had.description != want.description
+            || had.state != want.state;
+        let tags = TagChanges::between(&had.tags, &want.tags);
+        // Targets that do the same are left as they are, whatever their ids.
+        if target_meanings(&had.targets) == target_meanings(&want.targets) {
+            return RuleWrites {
+                put_rule,
+                tags,
+                ..RuleWrites::default()
+            };
+        }
         RuleWrites {
-            put_rule: !equivalent(&had.pattern, &want.pattern)
-                || had.description != want.description
-                || had.state != want.state,
-            tags: TagChanges::between(&had.tags, &want.tags),
+            put_rule,
+            tags,
             remove_targets: had
                 .targets
                 .iter()
@@ -318,8 +358,15 @@ pub struct AlertWrites {
 }
 
 impl Writes for AlertWrites {
-    fn is_empty(&self) -> bool {
-        self.rules.iter().all(|(_, w)| w.is_empty()) && self.delete.is_empty()
+    fn no_tags(&self) -> bool {
+        self.rules.iter().all(|(_, w)| w.tags.is_empty())
+    }
+
+    fn beyond_tags(&self) -> bool {
+        !self.delete.is_empty()
+            || self.rules.iter().any(|(_, w)| {
+                w.put_rule || !w.remove_targets.is_empty() || !w.put_targets.is_empty()
+            })
     }
 }
 
@@ -367,8 +414,12 @@ pub struct RoleWrites {
 }
 
 impl Writes for RoleWrites {
-    fn is_empty(&self) -> bool {
-        !self.trust && !self.policy && self.tags.is_empty()
+    fn no_tags(&self) -> bool {
+        self.tags.is_empty()
+    }
+
+    fn beyond_tags(&self) -> bool {
+        self.trust || self.policy
     }
 }
 
@@ -384,178 +435,5 @@ impl RoleState {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::state::diff;
-    use serde_json::json;
-
-    /// The one rule for "changed" agrees with what a plan shows: each kind's writes are empty
-    /// exactly when its fields are all the same by meaning.
-    fn agrees<T>(
-        base: &T,
-        variants: &[T],
-        writes: impl Fn(&T, &T) -> bool,
-        fields: fn(&T) -> Fields,
-    ) {
-        for v in variants {
-            let shown = !diff(&fields(base), &fields(v)).is_empty();
-            assert_eq!(
-                writes(base, v),
-                shown,
-                "{:?}",
-                diff(&fields(base), &fields(v))
-            );
-        }
-        assert!(!writes(base, base));
-    }
-
-    fn topic() -> TopicState {
-        TopicState {
-            name: "t".into(),
-            region: "us-east-1".into(),
-            display_name: Some("d".into()),
-            kms_key: None,
-            policy: Some(json!({"Statement": [{"Effect": "Allow", "Action": ["a", "b"]}]})),
-            subscriptions: [("email".to_owned(), "a@example.com".to_owned())].into(),
-            pending: BTreeSet::new(),
-            subscription_arns: BTreeMap::new(),
-            tags: [("k".to_owned(), "v".to_owned())].into(),
-        }
-    }
-
-    fn rule() -> RuleState {
-        RuleState {
-            pattern: json!({"source": ["aws.s3"], "detail-type": ["x"]}),
-            description: Some("d".into()),
-            state: "ENABLED".into(),
-            targets: vec![TargetState {
-                id: "sns".into(),
-                arn: "arn:aws:sns:us-east-1:1:t".into(),
-                role_arn: None,
-                transformer: None,
-            }],
-            tags: Tags::new(),
-        }
-    }
-
-    #[test]
-    fn writes_agree_with_fields() {
-        let t = topic();
-        let w = |b: &TopicState, a: &TopicState| !b.writes(a).is_empty();
-        agrees(
-            &t,
-            &[
-                TopicState {
-                    display_name: None,
-                    ..topic()
-                },
-                TopicState {
-                    kms_key: Some("k".into()),
-                    ..topic()
-                },
-                TopicState {
-                    policy: Some(json!({"Statement": [{"Action": ["b", "a"], "Effect": "Allow"}]})),
-                    ..topic()
-                },
-                TopicState {
-                    policy: None,
-                    ..topic()
-                },
-                TopicState {
-                    subscriptions: BTreeSet::new(),
-                    ..topic()
-                },
-                TopicState {
-                    tags: Tags::new(),
-                    ..topic()
-                },
-                TopicState {
-                    pending: [("email".to_owned(), "b@example.com".to_owned())].into(),
-                    ..topic()
-                },
-            ],
-            w,
-            TopicState::fields,
-        );
-        let alert = |rules: Vec<(&str, RuleState)>| AlertState {
-            name: "a".into(),
-            rule_name: "r".into(),
-            home: "us-east-1".into(),
-            rules: rules.into_iter().map(|(r, s)| (r.to_owned(), s)).collect(),
-        };
-        let base = alert(vec![("us-east-1", rule())]);
-        agrees(
-            &base,
-            &[
-                alert(vec![(
-                    "us-east-1",
-                    RuleState {
-                        pattern: json!({"detail-type": ["x"], "source": ["aws.s3"]}),
-                        ..rule()
-                    },
-                )]),
-                alert(vec![(
-                    "us-east-1",
-                    RuleState {
-                        state: "DISABLED".into(),
-                        ..rule()
-                    },
-                )]),
-                alert(vec![(
-                    "us-east-1",
-                    RuleState {
-                        description: None,
-                        ..rule()
-                    },
-                )]),
-                alert(vec![(
-                    "us-east-1",
-                    RuleState {
-                        targets: Vec::new(),
-                        ..rule()
-                    },
-                )]),
-                alert(vec![(
-                    "us-east-1",
-                    RuleState {
-                        tags: [("k".to_owned(), "v".to_owned())].into(),
-                        ..rule()
-                    },
-                )]),
-                alert(vec![("us-east-1", rule()), ("eu-west-1", rule())]),
-                alert(vec![]),
-            ],
-            |b, a| !b.writes(a).is_empty(),
-            AlertState::fields,
-        );
-        let role = RoleState {
-            name: "r".into(),
-            trust: json!({"Statement": []}),
-            policy: Some(json!({"Statement": [{"Action": "events:PutEvents"}]})),
-            tags: Tags::new(),
-        };
-        agrees(
-            &role,
-            &[
-                RoleState {
-                    trust: json!({"Statement": [{"Effect": "Allow"}]}),
-                    ..role.clone()
-                },
-                RoleState {
-                    policy: Some(json!({"Statement": [{"Action": ["events:PutEvents"]}]})),
-                    ..role.clone()
-                },
-                RoleState {
-                    policy: Some(json!({"Statement": []})),
-                    ..role.clone()
-                },
-                RoleState {
-                    tags: [("k".to_owned(), "v".to_owned())].into(),
-                    ..role.clone()
-                },
-            ],
-            |b, a| !b.writes(a).is_empty(),
-            RoleState::fields,
-        );
-    }
-}
+#[path = "alert_state_tests.rs"]
+mod tests;

@@ -38,6 +38,8 @@ pub struct Bucket {
     pub retention_days: Option<u32>,
     /// SSE-KMS key (id, ARN or alias); `None` means SSE-S3.
     pub kms_key: Option<String>,
+    /// Its own tags, besides the spec's and the ownership tags.
+    pub tags: Tags,
     /// Where the spec declares it (`buckets[2]`).
     pub path: SpecPath,
 }

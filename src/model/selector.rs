@@ -61,6 +61,15 @@ impl ManagementEvents {
         }
     }
 
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::All => "all",
+            Self::ReadOnly => "read_only",
+            Self::WriteOnly => "write_only",
+            Self::None => "none",
+        }
+    }
+
     pub fn logs_reads(self) -> bool {
         matches!(self, Self::All | Self::ReadOnly)
     }
@@ -184,6 +193,21 @@ impl DataEvents {
             name: Some(format!("Data events: {}", self.resource_type)),
             fields,
         }
+    }
+}
+
+impl FieldSelector {
+    /// Each operator (`Equals`, `StartsWith`, …, as the AWS API names them) with its values,
+    /// in the API's order; an empty list is no condition.
+    pub fn conditions(&self) -> [(&'static str, &Vec<String>); 6] {
+        [
+            ("Equals", &self.equals),
+            ("StartsWith", &self.starts_with),
+            ("EndsWith", &self.ends_with),
+            ("NotEquals", &self.not_equals),
+            ("NotStartsWith", &self.not_starts_with),
+            ("NotEndsWith", &self.not_ends_with),
+        ]
     }
 }
 

@@ -134,8 +134,14 @@ pub fn text(v: &Option<String>) -> FieldValue {
 /// writes it: the one rule for "changed". The planner makes an update exactly when some part
 /// differs; the executor makes exactly the calls of the parts that differ.
 pub trait Writes {
+    /// No tag to add or remove.
+    fn no_tags(&self) -> bool;
+    /// Something besides tags to write (what adopting a resource as it is never needs).
+    fn beyond_tags(&self) -> bool;
     /// Nothing to write: the resource is as wanted.
-    fn is_empty(&self) -> bool;
+    fn is_empty(&self) -> bool {
+        self.no_tags() && !self.beyond_tags()
+    }
 }
 
 /// The parts of a trail to write (`UpdateTrail`, tags, `PutEventSelectors`,
@@ -150,8 +156,12 @@ pub struct TrailWrites {
 }
 
 impl Writes for TrailWrites {
-    fn is_empty(&self) -> bool {
-        !self.settings && self.tags.is_empty() && !self.selectors && !self.insights && !self.logging
+    fn no_tags(&self) -> bool {
+        self.tags.is_empty()
+    }
+
+    fn beyond_tags(&self) -> bool {
+        self.settings || self.selectors || self.insights || self.logging
     }
 }
 
@@ -167,13 +177,12 @@ pub struct BucketWrites {
 }
 
 impl Writes for BucketWrites {
-    fn is_empty(&self) -> bool {
-        !(self.tags
-            || self.public_access
-            || self.ownership
-            || self.encryption
-            || self.retention
-            || self.policy)
+    fn no_tags(&self) -> bool {
+        !self.tags
+    }
+
+    fn beyond_tags(&self) -> bool {
+        self.public_access || self.ownership || self.encryption || self.retention || self.policy
     }
 }
 
@@ -305,14 +314,7 @@ pub fn selectors_json(selectors: &[AdvancedSelector]) -> Value {
 fn field_json(f: &FieldSelector) -> Value {
     let mut m = serde_json::Map::new();
     m.insert("Field".into(), Value::String(f.field.clone()));
-    for (key, values) in [
-        ("Equals", &f.equals),
-        ("StartsWith", &f.starts_with),
-        ("EndsWith", &f.ends_with),
-        ("NotEquals", &f.not_equals),
-        ("NotStartsWith", &f.not_starts_with),
-        ("NotEndsWith", &f.not_ends_with),
-    ] {
+    for (key, values) in f.conditions() {
         if !values.is_empty() {
             m.insert(
                 key.into(),

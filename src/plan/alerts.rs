@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Value, json};
 
-use crate::model::alert::{Alert, Topic, forwarder_role_name, rule_name, rule_prefix};
+use crate::model::alert::{Alert, Delivery, Topic, TopicPolicy, forwarder_role_name, rule_prefix};
 use crate::model::alert_state::{AlertState, RoleState, RuleState, TargetState, TopicState};
 use crate::model::arn;
 use crate::model::desired::Desired;
@@ -55,7 +55,7 @@ pub fn topic_policy(d: &Desired, t: &Topic, account: &str) -> Value {
         .alerts
         .iter()
         .filter(|a| a.notify.contains(&t.name))
-        .map(|a| arn::rule(&d.home_region, account, &rule_name(&d.stack, &a.name)))
+        .map(|a| arn::rule(&d.home_region, account, &a.rule_name(&d.stack)))
         .collect();
     let mut statements = vec![owner_statement(&topic_arn, account)];
     if !rules.is_empty() {
@@ -74,8 +74,14 @@ pub fn topic_policy(d: &Desired, t: &Topic, account: &str) -> Value {
     json!({"Version": "2012-10-17", "Statement": statements})
 }
 
-fn desired_topic(d: &Desired, t: &Topic, o: &Observed) -> TopicState {
+/// The topic as the spec wants it. With `policy: keep`, an existing topic's policy is the one it
+/// has (`kept`).
+fn desired_topic(d: &Desired, t: &Topic, o: &Observed, kept: Option<&LiveTopic>) -> TopicState {
     let region = &d.home_region;
+    let policy = match (t.policy, kept) {
+        (TopicPolicy::Keep, Some(live)) => live.policy.clone(),
+        _ => Some(topic_policy(d, t, &o.account)),
+    };
     TopicState {
         name: t.name.clone(),
         region: region.clone(),
@@ -84,7 +90,7 @@ fn desired_topic(d: &Desired, t: &Topic, o: &Observed) -> TopicState {
             .kms_key
             .as_ref()
             .map(|k| arn::kms_key(region, &o.account, k, &o.kms_keys)),
-        policy: Some(topic_policy(d, t, &o.account)),
+        policy,
         subscriptions: t
             .subscriptions
             .iter()
@@ -92,8 +98,45 @@ fn desired_topic(d: &Desired, t: &Topic, o: &Observed) -> TopicState {
             .collect(),
         pending: BTreeSet::new(),
         subscription_arns: BTreeMap::new(),
-        tags: desired_tags(d, &Default::default()),
+        tags: desired_tags(d, &t.tags),
     }
+}
+
+/// Whether a topic policy lets EventBridge publish: an `Allow` of `sns:Publish` (or `sns:*`,
+/// `*`) to `events.amazonaws.com` or to everyone.
+fn lets_eventbridge_publish(policy: Option<&Value>) -> bool {
+    let as_list = |v: Option<&Value>| -> Vec<String> {
+        match v {
+            Some(Value::String(s)) => vec![s.to_ascii_lowercase()],
+            Some(Value::Array(a)) => a
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_ascii_lowercase)
+                .collect(),
+            _ => Vec::new(),
+        }
+    };
+    let statements = match policy.and_then(|p| p.get("Statement")) {
+        Some(Value::Array(s)) => s.clone(),
+        Some(s @ Value::Object(_)) => vec![s.clone()],
+        _ => Vec::new(),
+    };
+    statements.iter().any(|s| {
+        let allows = s.get("Effect").and_then(Value::as_str) == Some("Allow");
+        let actions = as_list(s.get("Action"));
+        let publishes = actions
+            .iter()
+            .any(|a| a == "sns:publish" || a == "sns:*" || a == "*");
+        let principal = s.get("Principal");
+        let to_events = principal == Some(&json!("*"))
+            || as_list(principal.and_then(|p| p.get("Service")))
+                .iter()
+                .any(|p| p == "events.amazonaws.com")
+            || as_list(principal.and_then(|p| p.get("AWS")))
+                .iter()
+                .any(|p| p == "*");
+        allows && publishes && to_events
+    })
 }
 
 fn observed_topic(l: &LiveTopic, region: &str, o: &Observed) -> TopicState {
@@ -128,8 +171,9 @@ fn observed_topic(l: &LiveTopic, region: &str, o: &Observed) -> TopicState {
 fn plan_topics(d: &Desired, o: &Observed, options: Options, p: &mut Plan) {
     for t in &d.topics {
         let address = Address::Topic(t.name.clone());
-        let after = desired_topic(d, t, o);
-        let Some(live) = o.topics.iter().find(|l| l.name == t.name) else {
+        let live = o.topics.iter().find(|l| l.name == t.name);
+        let after = desired_topic(d, t, o, live);
+        let Some(live) = live else {
             p.changes.push(change(
                 address,
                 Action::Create,
@@ -143,6 +187,17 @@ fn plan_topics(d: &Desired, o: &Observed, options: Options, p: &mut Plan) {
             continue;
         }
         let before = observed_topic(live, &d.home_region, o);
+        let notified = d.alerts.iter().any(|a| a.notify.contains(&t.name));
+        if t.policy == TopicPolicy::Keep
+            && notified
+            && !lets_eventbridge_publish(live.policy.as_ref())
+        {
+            p.warnings.push(Warning {
+                address: address.clone(),
+                message: "keeps its own access policy (policy: keep), which does not let EventBridge (events.amazonaws.com) publish to it: the alerts that notify it deliver nothing".to_owned(),
+                detail: None,
+            });
+        }
         for (protocol, endpoint) in &before.pending {
             p.warnings.push(Warning {
                 address: address.clone(),
@@ -191,9 +246,9 @@ fn needs_role(d: &Desired) -> bool {
 
 pub fn desired_alert(d: &Desired, a: &Alert, account: &str) -> AlertState {
     let home = &d.home_region;
-    let name = rule_name(&d.stack, &a.name);
+    let name = a.rule_name(&d.stack);
     let (state, _) = rule_state(a);
-    let tags = desired_tags(d, &Default::default());
+    let tags = desired_tags(d, &a.tags);
     let rule = |targets: Vec<TargetState>| RuleState {
         pattern: a.pattern.clone(),
         description: a.description.clone(),
@@ -213,7 +268,11 @@ pub fn desired_alert(d: &Desired, a: &Alert, account: &str) -> AlertState {
             },
             arn: arn::topic(home, account, topic),
             role_arn: None,
-            transformer: Some(transformer(a.message.as_deref())),
+            transformer: match &a.delivery {
+                Delivery::Message(m) => Some(transformer(m.as_deref())),
+                Delivery::Event => None,
+            },
+            input: None,
         })
         .collect();
     let forward = TargetState {
@@ -221,6 +280,7 @@ pub fn desired_alert(d: &Desired, a: &Alert, account: &str) -> AlertState {
         arn: arn::default_bus(home, account),
         role_arn: Some(arn::role(home, account, &forwarder_role_name(&d.stack))),
         transformer: None,
+        input: None,
     };
     let mut rules = BTreeMap::new();
     rules.insert(home.clone(), rule(to_topics));

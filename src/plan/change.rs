@@ -131,18 +131,28 @@ impl Resource {
         }
     }
 
-    /// Whether anything must be written to make this resource `want` (`Writes`, the one rule
-    /// the executor follows too). Resources of different kinds always differ.
+    /// What making this resource `want` writes (`Writes`, the one rule the executor follows
+    /// too); `None` for resources of different kinds.
+    fn writes(&self, want: &Resource) -> Option<Box<dyn crate::model::state::Writes>> {
+        Some(match (self, want) {
+            (Resource::Bucket(b), Resource::Bucket(a)) => Box::new(b.writes(a)),
+            (Resource::Trail(b), Resource::Trail(a)) => Box::new(b.writes(a)),
+            (Resource::Topic(b), Resource::Topic(a)) => Box::new(b.writes(a)),
+            (Resource::Alert(b), Resource::Alert(a)) => Box::new(b.writes(a)),
+            (Resource::Role(b), Resource::Role(a)) => Box::new(b.writes(a)),
+            _ => return None,
+        })
+    }
+
+    /// Whether anything must be written to make this resource `want`. Resources of different
+    /// kinds always differ.
     pub fn differs(&self, want: &Resource) -> bool {
-        use crate::model::state::Writes;
-        match (self, want) {
-            (Resource::Bucket(b), Resource::Bucket(a)) => !b.writes(a).is_empty(),
-            (Resource::Trail(b), Resource::Trail(a)) => !b.writes(a).is_empty(),
-            (Resource::Topic(b), Resource::Topic(a)) => !b.writes(a).is_empty(),
-            (Resource::Alert(b), Resource::Alert(a)) => !b.writes(a).is_empty(),
-            (Resource::Role(b), Resource::Role(a)) => !b.writes(a).is_empty(),
-            _ => true,
-        }
+        self.writes(want).is_none_or(|w| !w.is_empty())
+    }
+
+    /// Whether making this resource `want` writes more than tags.
+    pub fn differs_beyond_tags(&self, want: &Resource) -> bool {
+        self.writes(want).is_none_or(|w| w.beyond_tags())
     }
 
     pub fn fields(&self) -> Fields {

@@ -108,7 +108,7 @@ pub fn desired_bucket(
         },
         retention_days: b.retention_days,
         policy: policy::render(&b.name, region, account, &deliveries),
-        tags: desired_tags(d, &Tags::new()),
+        tags: desired_tags(d, &b.tags),
     }
 }
 

@@ -5,35 +5,21 @@ use serde_json::{Value as Json, json};
 use serde_yaml::Value;
 
 use crate::model::alert::{
-    Alert, AlertTest, Placement, Protocol, Subscription, TestRecord, Topic, rule_name,
+    Alert, AlertTest, Delivery, Placement, Protocol, Subscription, TestRecord, Topic, TopicPolicy,
+    rule_name,
 };
 use crate::model::diagnostic::{Diagnostic, LintId, Severity, SpecPath};
 use crate::model::event_sources::service_source;
 use crate::model::message::{self, MAX_TEMPLATE, MAX_VARIABLES};
 use crate::model::services;
 use crate::pattern::MAX_PATTERN_CHARS as MAX_PATTERN;
+use crate::spec::fields;
 use crate::spec::names;
 use crate::spec::pattern::raw_pattern;
 use crate::spec::reader::{Ctx, Map, kind_of};
 use crate::spec::suggest;
-use crate::spec::v1::{check, one_of};
+use crate::spec::v1::{check, tags};
 
-const TOPIC_KEYS: &[&str] = &["name", "display_name", "kms_key", "subscriptions"];
-const ALERT_KEYS: &[&str] = &[
-    "name",
-    "description",
-    "on",
-    "pattern",
-    "notify",
-    "message",
-    "regions",
-    "enabled",
-    "read_only_events",
-    "tests",
-];
-const TEST_KEYS: &[&str] = &["record", "expect"];
-const ON_KEYS: &[&str] = &["type", "service", "events", "detail"];
-const ON_TYPES: &[&str] = &["api_call", "console_sign_in", "insight"];
 /// EventBridge: at most 5 targets per rule.
 pub const MAX_TARGETS: usize = 5;
 /// EventBridge: rule names are at most 64 characters.
@@ -43,8 +29,7 @@ const MAX_TOPIC_NAME: usize = 256;
 const MAX_DESCRIPTION: usize = 512;
 
 pub fn topic(ctx: &mut Ctx, v: &Value, path: SpecPath) -> Option<Topic> {
-    let map = Map::of(ctx, v, path)?;
-    map.check_keys(ctx, TOPIC_KEYS);
+    let map = Map::object(ctx, v, path, fields::TOPIC)?;
     let name = map.required_string(ctx, "name").unwrap_or_default();
     if map.get("name").is_some() {
         check(ctx, &map.path_of("name"), topic_name(&name));
@@ -88,11 +73,18 @@ pub fn topic(ctx: &mut Ctx, v: &Value, path: SpecPath) -> Option<Topic> {
         }
         subscriptions.push(sub);
     }
+    let policy = map
+        .choice(ctx, "policy")
+        .and_then(|p| TopicPolicy::parse(&p))
+        .unwrap_or(TopicPolicy::Trailctl);
+    let tags = tags(ctx, &map, "tags");
     Some(Topic {
         name,
         display_name,
         kms_key,
         subscriptions,
+        policy,
+        tags,
         path: map.path.clone(),
     })
 }
@@ -114,8 +106,7 @@ fn topic_name(name: &str) -> Result<(), String> {
 }
 
 fn subscription(ctx: &mut Ctx, v: &Value, path: &SpecPath) -> Option<Subscription> {
-    let map = Map::of(ctx, v, path.clone())?;
-    map.check_keys(ctx, Protocol::NAMES);
+    let map = Map::object(ctx, v, path.clone(), fields::SUBSCRIPTION)?;
     let given: Vec<&str> = Protocol::NAMES
         .iter()
         .copied()
@@ -157,11 +148,15 @@ fn subscription(ctx: &mut Ctx, v: &Value, path: &SpecPath) -> Option<Subscriptio
 }
 
 pub fn alert(ctx: &mut Ctx, v: &Value, path: SpecPath, stack: &str) -> Option<Alert> {
-    let map = Map::of(ctx, v, path)?;
-    map.check_keys(ctx, ALERT_KEYS);
+    let map = Map::object(ctx, v, path, fields::ALERT)?;
     let name = map.required_string(ctx, "name").unwrap_or_default();
+    let rule = map.string(ctx, "rule");
+    if let Some(r) = &rule {
+        check(ctx, &map.path_of("rule"), explicit_rule_name(r));
+    }
     if map.get("name").is_some() {
-        check(ctx, &map.path_of("name"), alert_name(&name, stack));
+        let named = alert_name(&name, if rule.is_some() { None } else { Some(stack) });
+        check(ctx, &map.path_of("name"), named);
     }
     let description = map.string(ctx, "description").filter(|s| !s.is_empty());
     if description
@@ -219,26 +214,45 @@ pub fn alert(ctx: &mut Ctx, v: &Value, path: SpecPath, stack: &str) -> Option<Al
     if let Some(m) = &message_text {
         check(ctx, &map.path_of("message"), message_check(m));
     }
+    let delivery = match map.choice(ctx, "deliver").as_deref() {
+        Some("event") => {
+            if message_text.is_some() {
+                ctx.push(
+                    Diagnostic::error(
+                        &map.path_of("message"),
+                        "an alert that delivers the event itself (`deliver: event`) has no message",
+                    )
+                    .with_hint("remove `message:`, or remove `deliver: event` to send the message")
+                    .at_key(),
+                );
+            }
+            Delivery::Event
+        }
+        _ => Delivery::Message(message_text),
+    };
     let placement = placement(ctx, &map);
-    let enabled = map.bool(ctx, "enabled", true);
+    let enabled = map.bool(ctx, "enabled");
     let read_only_events = map
         .get("read_only_events")
-        .map(|_| map.bool(ctx, "read_only_events", false));
+        .map(|_| map.bool(ctx, "read_only_events"));
     let tests = map
         .list(ctx, "tests")
         .into_iter()
         .filter_map(|(p, v)| alert_test(ctx, v, p))
         .collect();
+    let tags = tags(ctx, &map, "tags");
     Some(Alert {
         name,
+        rule,
         description,
         pattern: pattern.unwrap_or(Json::Null),
         notify,
-        message: message_text,
+        delivery,
         placement,
         enabled,
         read_only_events,
         tests,
+        tags,
         preset: None,
         path: map.path.clone(),
     })
@@ -319,8 +333,7 @@ pub(crate) fn notify(ctx: &mut Ctx, map: &Map<'_>) -> Vec<String> {
 
 /// `- {record: FILE | {…a record…}, expect: match | no_match}`
 fn alert_test(ctx: &mut Ctx, v: &Value, path: SpecPath) -> Option<AlertTest> {
-    let map = Map::of(ctx, v, path)?;
-    map.check_keys(ctx, TEST_KEYS);
+    let map = Map::object(ctx, v, path, fields::TEST)?;
     let record = match map.get("record") {
         None => {
             ctx.push(
@@ -350,7 +363,7 @@ fn alert_test(ctx: &mut Ctx, v: &Value, path: SpecPath) -> Option<AlertTest> {
             );
             None
         }
-        Some(e) => one_of(ctx, e, &map.path_of("expect"), &["match", "no_match"]),
+        Some(_) => map.choice(ctx, "expect"),
     };
     Some(AlertTest {
         record: record?,
@@ -359,7 +372,24 @@ fn alert_test(ctx: &mut Ctx, v: &Value, path: SpecPath) -> Option<AlertTest> {
     })
 }
 
-pub(crate) fn alert_name(name: &str, stack: &str) -> Result<(), String> {
+/// An EventBridge rule name given with `rule:`: 1–64 letters, digits, `.`, `-`, `_`.
+fn explicit_rule_name(rule: &str) -> Result<(), String> {
+    let ok = !rule.is_empty()
+        && rule.len() <= MAX_RULE_NAME
+        && rule
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "invalid rule name `{rule}`: 1–{MAX_RULE_NAME} letters, digits, `.`, `-` and `_`"
+        ))
+    }
+}
+
+/// An alert's name; with `stack`, also that the rule name made from it fits EventBridge.
+pub(crate) fn alert_name(name: &str, stack: Option<&str>) -> Result<(), String> {
     if name.is_empty()
         || !name
             .chars()
@@ -369,6 +399,9 @@ pub(crate) fn alert_name(name: &str, stack: &str) -> Result<(), String> {
             "invalid alert name `{name}`: use letters, digits, `.`, `-` and `_`"
         ));
     }
+    let Some(stack) = stack else {
+        return Ok(());
+    };
     let rule = rule_name(stack, name);
     if rule.len() > MAX_RULE_NAME {
         return Err(format!(
@@ -438,12 +471,8 @@ pub(crate) fn placement(ctx: &mut Ctx, map: &Map<'_>) -> Placement {
 
 /// The pattern `on:` stands for.
 fn on(ctx: &mut Ctx, v: &Value, path: SpecPath) -> Option<Json> {
-    let map = Map::of(ctx, v, path)?;
-    map.check_keys(ctx, ON_KEYS);
-    let kind = match map.get("type") {
-        None => "api_call".to_owned(),
-        Some(t) => one_of(ctx, t, &map.path_of("type"), ON_TYPES)?,
-    };
+    let map = Map::object(ctx, v, path, fields::ON)?;
+    let kind = map.choice(ctx, "type")?;
     let service = map.string(ctx, "service");
     if let Some(s) = &service
         && (s.is_empty()

@@ -79,12 +79,23 @@ pub fn run(ctx: &mut Ctx, d: &Desired) {
                 );
             }
         }
-        let count = shared_tags + t.tags.len();
-        if shared_tags <= MAX_TAGS && count > MAX_TAGS {
-            ctx.error(
-                &path.key("tags"),
-                format!("the trail would carry {count} tags (spec tags, its own and 2 ownership tags); AWS allows {MAX_TAGS}"),
-            );
+    }
+    if shared_tags <= MAX_TAGS {
+        let owned = d
+            .trails
+            .iter()
+            .map(|t| ("trail", t.tags.len(), &t.path))
+            .chain(d.buckets.iter().map(|b| ("bucket", b.tags.len(), &b.path)))
+            .chain(d.topics.iter().map(|t| ("topic", t.tags.len(), &t.path)))
+            .chain(d.alerts.iter().map(|a| ("rule", a.tags.len(), &a.path)));
+        for (what, own, path) in owned {
+            let count = shared_tags + own;
+            if count > MAX_TAGS {
+                ctx.error(
+                    &path.key("tags"),
+                    format!("the {what} would carry {count} tags (spec tags, its own and 2 ownership tags); AWS allows {MAX_TAGS}"),
+                );
+            }
         }
     }
 }
@@ -108,8 +119,21 @@ fn duplicates<'a>(ctx: &mut Ctx, what: &str, items: impl Iterator<Item = (&'a st
     }
 }
 
-/// Alert names are unique; a preset set counts each of its alerts.
+/// Alert names are unique, and so are their rules' names; a preset set counts each of its alerts.
 fn duplicate_alerts(ctx: &mut Ctx, d: &Desired) {
+    let mut rules: HashMap<String, &SpecPath> = HashMap::new();
+    for a in d.alerts.iter().filter(|a| !a.name.is_empty()) {
+        let rule = a.rule_name(&d.stack);
+        match rules.get(&rule) {
+            Some(at) if a.rule.is_some() => ctx.error(
+                &a.path.key("rule"),
+                format!("rule `{rule}` is already the rule of the alert at {at}"),
+            ),
+            _ => {
+                rules.insert(rule, &a.path);
+            }
+        }
+    }
     let mut first: HashMap<&str, &SpecPath> = HashMap::new();
     for a in d.alerts.iter().filter(|a| !a.name.is_empty()) {
         if let Some(at) = first.get(a.name.as_str()) {

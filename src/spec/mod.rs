@@ -4,6 +4,7 @@
 
 mod alert;
 mod checks;
+mod fields;
 #[cfg(test)]
 mod lint_tests;
 mod lints;
@@ -12,6 +13,7 @@ mod names;
 mod pattern;
 mod preset;
 mod reader;
+pub mod schema;
 mod source;
 mod suggest;
 mod trail;

@@ -4,15 +4,13 @@
 
 use serde_yaml::Value;
 
-use crate::model::alert::{Alert, AlertTest, Placement, TestRecord};
+use crate::model::alert::{Alert, AlertTest, Delivery, Placement, TestRecord};
 use crate::model::diagnostic::Diagnostic;
 use crate::model::event_sources::GLOBAL_REGION;
 use crate::model::presets::{self, Preset, Scope};
 use crate::spec::alert::{alert_name, message_check, notify, placement};
 use crate::spec::reader::{Ctx, Map};
 use crate::spec::v1::check;
-
-const PRESET_KEYS: &[&str] = &["preset", "name", "notify", "message", "regions", "enabled"];
 
 /// Whether an `alerts:` entry names a preset.
 pub fn is_preset(v: &Value) -> bool {
@@ -21,7 +19,6 @@ pub fn is_preset(v: &Value) -> bool {
 
 /// The alerts a `- preset:` entry stands for.
 pub fn expand(ctx: &mut Ctx, map: &Map<'_>, stack: &str, home: &str) -> Vec<Alert> {
-    map.check_keys(ctx, PRESET_KEYS);
     let Some(id) = map.string(ctx, "preset") else {
         return Vec::new();
     };
@@ -48,10 +45,10 @@ pub fn expand(ctx: &mut Ctx, map: &Map<'_>, stack: &str, home: &str) -> Vec<Aler
         name = None;
     }
     if let Some(n) = &name {
-        check(ctx, &map.path_of("name"), alert_name(n, stack));
+        check(ctx, &map.path_of("name"), alert_name(n, Some(stack)));
     } else {
         for p in &chosen {
-            check(ctx, &map.path_of("preset"), alert_name(&p.id, stack));
+            check(ctx, &map.path_of("preset"), alert_name(&p.id, Some(stack)));
         }
     }
     let topics = notify(ctx, map);
@@ -60,7 +57,7 @@ pub fn expand(ctx: &mut Ctx, map: &Map<'_>, stack: &str, home: &str) -> Vec<Aler
         check(ctx, &map.path_of("message"), message_check(m));
     }
     let regions = map.get("regions").map(|_| placement(ctx, map));
-    let enabled = map.bool(ctx, "enabled", true);
+    let enabled = map.bool(ctx, "enabled");
     chosen
         .into_iter()
         .map(|p| {
@@ -75,14 +72,16 @@ pub fn expand(ctx: &mut Ctx, map: &Map<'_>, stack: &str, home: &str) -> Vec<Aler
             .to_owned();
             Alert {
                 name: name.clone().unwrap_or_else(|| p.id.clone()),
+                rule: None,
                 description: Some(p.title.clone()),
                 pattern: p.pattern.clone(),
                 notify: topics.clone(),
-                message: message.clone().or_else(|| p.message.clone()),
+                delivery: Delivery::Message(message.clone().or_else(|| p.message.clone())),
                 placement,
                 enabled,
                 read_only_events: Some(p.read_only_events),
                 tests: fixtures(p, &region, map),
+                tags: Default::default(),
                 preset: Some(p.id.clone()),
                 path: map.path.clone(),
             }

@@ -3,6 +3,7 @@
 use serde_yaml::{Mapping, Value};
 
 use crate::model::diagnostic::{Diagnostic, SpecPath};
+use crate::spec::fields::{self, Field, Shape};
 use crate::spec::suggest;
 
 /// Collects diagnostics while a spec is decoded and checked.
@@ -59,17 +60,22 @@ pub fn string(ctx: &mut Ctx, v: &Value, path: &SpecPath) -> Option<String> {
     }
 }
 
-/// A mapping being read field by field.
+/// A mapping being read field by field, against its table of fields (`spec::fields`).
 pub struct Map<'a> {
     pub path: SpecPath,
     entries: &'a Mapping,
+    fields: &'static [Field],
 }
 
 impl<'a> Map<'a> {
-    /// `v` as a mapping, or a type error naming `what` was expected.
+    /// `v` as a mapping whose keys are not checked (tags), or a type error.
     pub fn of(ctx: &mut Ctx, v: &'a Value, path: SpecPath) -> Option<Self> {
         match v {
-            Value::Mapping(entries) => Some(Self { path, entries }),
+            Value::Mapping(entries) => Some(Self {
+                path,
+                entries,
+                fields: &[],
+            }),
             _ => {
                 type_error(ctx, &path, "a mapping", v);
                 None
@@ -77,9 +83,35 @@ impl<'a> Map<'a> {
         }
     }
 
+    /// `v` as a mapping of `fields`: every other key is reported (with a "did you mean").
+    pub fn object(
+        ctx: &mut Ctx,
+        v: &'a Value,
+        path: SpecPath,
+        fields: &'static [Field],
+    ) -> Option<Self> {
+        let mut map = Self::of(ctx, v, path)?;
+        map.fields = fields;
+        map.check_keys(ctx, &fields::keys(fields));
+        Some(map)
+    }
+
+    /// The table entry of `key`. A key the reader asks for that its table lacks is trailctl's
+    /// own mistake, reported as such (and caught by the corpus tests).
+    fn field(&self, ctx: &mut Ctx, key: &str) -> Option<&'static Field> {
+        let found = fields::find(self.fields, key);
+        if found.is_none() {
+            ctx.error(
+                &self.path_of(key),
+                format!("internal: `{key}` is not in the table of this mapping's keys"),
+            );
+        }
+        found
+    }
+
     /// Reports every key not in `allowed` (with a "did you mean" for near misses) and every
     /// key that is not a string.
-    pub fn check_keys(&self, ctx: &mut Ctx, allowed: &[&str]) {
+    fn check_keys(&self, ctx: &mut Ctx, allowed: &[&str]) {
         for k in self.entries.keys() {
             let Value::String(name) = k else {
                 ctx.push(
@@ -130,7 +162,12 @@ impl<'a> Map<'a> {
         self.string(ctx, key)
     }
 
-    pub fn bool(&self, ctx: &mut Ctx, key: &str, default: bool) -> bool {
+    /// A boolean; absent, the table's default (`false` when it has none).
+    pub fn bool(&self, ctx: &mut Ctx, key: &str) -> bool {
+        let default = match self.field(ctx, key).and_then(|f| f.default) {
+            Some(fields::Default::Bool(b)) => b,
+            _ => false,
+        };
         match self.get(key) {
             None => default,
             Some(Value::Bool(b)) => *b,
@@ -149,9 +186,17 @@ impl<'a> Map<'a> {
         }
     }
 
-    /// A whole number in `min..=max`.
-    pub fn integer(&self, ctx: &mut Ctx, key: &str, min: u64, max: u64) -> Option<u64> {
+    /// A whole number within the table's limits.
+    pub fn integer(&self, ctx: &mut Ctx, key: &str) -> Option<u64> {
         let v = self.get(key)?;
+        let field = self.field(ctx, key)?;
+        let Shape::Integer { min, max } = field.shape else {
+            ctx.error(
+                &self.path_of(key),
+                format!("internal: `{key}` is not a number in the table"),
+            );
+            return None;
+        };
         let path = self.path_of(key);
         match v.as_u64() {
             Some(n) if (min..=max).contains(&n) => Some(n),
@@ -167,6 +212,26 @@ impl<'a> Map<'a> {
                 None
             }
         }
+    }
+
+    /// A string that must be one of the table's values for `key` (with a "did you mean");
+    /// absent, the table's default.
+    pub fn choice(&self, ctx: &mut Ctx, key: &str) -> Option<String> {
+        let field = self.field(ctx, key)?;
+        let Some(v) = self.get(key) else {
+            return match field.default {
+                Some(fields::Default::Text(t)) => Some(t.to_owned()),
+                _ => None,
+            };
+        };
+        let Shape::OneOf(names) = field.shape else {
+            ctx.error(
+                &self.path_of(key),
+                format!("internal: `{key}` is not a choice in the table"),
+            );
+            return None;
+        };
+        one_of(ctx, v, &self.path_of(key), names)
     }
 
     /// The items of a list under `key` (empty when absent), each with its path.
@@ -223,4 +288,15 @@ impl<'a> Map<'a> {
         }
         out
     }
+}
+
+/// A string that must be one of `names`, with a suggestion when it is not.
+pub fn one_of(ctx: &mut Ctx, v: &Value, path: &SpecPath, names: &[&str]) -> Option<String> {
+    let s = string(ctx, v, path)?;
+    if names.contains(&s.as_str()) {
+        return Some(s);
+    }
+    let hint = suggest::hint(&s, names);
+    ctx.push(Diagnostic::error(path, format!("unknown value `{s}`")).with_hint(hint));
+    None
 }

@@ -11,53 +11,24 @@ use crate::model::selector::{
     ManagementEvents, RESOURCE_SHORT_NAMES,
 };
 use crate::model::state::TrailSettings;
+use crate::spec::fields;
 use crate::spec::names;
-use crate::spec::reader::{Ctx, Map};
-use crate::spec::v1::{check, one_of, tags};
+use crate::spec::reader::{Ctx, Map, one_of};
+use crate::spec::v1::{check, tags};
 
-const TRAIL_KEYS: &[&str] = &[
-    "name",
-    "all_regions",
-    "global_service_events",
-    "bucket",
-    "prefix",
-    "kms_key",
-    "log_file_validation",
-    "cloudwatch_logs",
-    "delivery_topic",
-    "logging",
-    "management_events",
-    "exclude_management_sources",
-    "data_events",
-    "advanced_event_selectors",
-    "insights",
-    "tags",
-];
-const CLOUDWATCH_KEYS: &[&str] = &["log_group_arn", "role_arn"];
-const DATA_EVENT_KEYS: &[&str] = &["resource", "arns", "access", "events"];
-const SELECTOR_KEYS: &[&str] = &["Name", "FieldSelectors"];
-const OPERATORS: &[&str] = &[
-    "Equals",
-    "StartsWith",
-    "EndsWith",
-    "NotEquals",
-    "NotStartsWith",
-    "NotEndsWith",
-];
 /// CloudTrail: at most 500 values across all conditions of all advanced selectors of a trail.
 pub const MAX_SELECTOR_VALUES: usize = 500;
 /// CloudTrail `S3KeyPrefix`: at most 200 characters.
 const MAX_PREFIX: usize = 200;
 
 pub fn decode(ctx: &mut Ctx, v: &Value, path: SpecPath) -> Option<Trail> {
-    let map = Map::of(ctx, v, path)?;
-    map.check_keys(ctx, TRAIL_KEYS);
+    let map = Map::object(ctx, v, path, fields::TRAIL)?;
     let name = map.required_string(ctx, "name").unwrap_or_default();
     if map.get("name").is_some() {
         check(ctx, &map.path_of("name"), names::trail_name(&name));
     }
-    let all_regions = map.bool(ctx, "all_regions", true);
-    let global_service_events = map.bool(ctx, "global_service_events", true);
+    let all_regions = map.bool(ctx, "all_regions");
+    let global_service_events = map.bool(ctx, "global_service_events");
     if all_regions && !global_service_events {
         ctx.push(
             Diagnostic::error(
@@ -83,7 +54,7 @@ pub fn decode(ctx: &mut Ctx, v: &Value, path: SpecPath) -> Option<Trail> {
         );
     }
     let kms_key = trail_kms_key(ctx, &map);
-    let log_file_validation = map.bool(ctx, "log_file_validation", true);
+    let log_file_validation = map.bool(ctx, "log_file_validation");
     let cloudwatch_logs = cloudwatch_logs(ctx, &map);
     let delivery_topic = map.string(ctx, "delivery_topic");
     if let Some(t) = &delivery_topic {
@@ -93,7 +64,7 @@ pub fn decode(ctx: &mut Ctx, v: &Value, path: SpecPath) -> Option<Trail> {
             names::topic_name_or_arn(t),
         );
     }
-    let logging = map.bool(ctx, "logging", true);
+    let logging = map.bool(ctx, "logging");
     let selectors = selectors(ctx, &map);
     let insights = insights(ctx, &map, &selectors);
     let tags = tags(ctx, &map, "tags");
@@ -138,8 +109,12 @@ fn trail_kms_key(ctx: &mut Ctx, map: &Map<'_>) -> Option<String> {
 
 fn cloudwatch_logs(ctx: &mut Ctx, map: &Map<'_>) -> Option<CloudWatchLogs> {
     let v = map.get("cloudwatch_logs")?;
-    let cw = Map::of(ctx, v, map.path_of("cloudwatch_logs"))?;
-    cw.check_keys(ctx, CLOUDWATCH_KEYS);
+    let cw = Map::object(
+        ctx,
+        v,
+        map.path_of("cloudwatch_logs"),
+        fields::CLOUDWATCH_LOGS,
+    )?;
     let group = cw.required_string(ctx, "log_group_arn");
     let role = cw.required_string(ctx, "role_arn");
     if let Some(g) = &group {
@@ -170,15 +145,7 @@ fn cloudwatch_logs(ctx: &mut Ctx, map: &Map<'_>) -> Option<CloudWatchLogs> {
 /// either `data_events` or raw `advanced_event_selectors`.
 fn selectors(ctx: &mut Ctx, map: &Map<'_>) -> Vec<AdvancedSelector> {
     let management = map
-        .get("management_events")
-        .and_then(|v| {
-            one_of(
-                ctx,
-                v,
-                &map.path_of("management_events"),
-                ManagementEvents::NAMES,
-            )
-        })
+        .choice(ctx, "management_events")
         .and_then(|s| ManagementEvents::parse(&s))
         .unwrap_or(ManagementEvents::All);
     let mut excluded = Vec::new();
@@ -270,8 +237,7 @@ fn selectors(ctx: &mut Ctx, map: &Map<'_>) -> Vec<AdvancedSelector> {
 }
 
 fn data_events(ctx: &mut Ctx, v: &Value, path: SpecPath) -> Option<DataEvents> {
-    let map = Map::of(ctx, v, path)?;
-    map.check_keys(ctx, DATA_EVENT_KEYS);
+    let map = Map::object(ctx, v, path, fields::DATA_EVENTS)?;
     let resource = map.required_string(ctx, "resource")?;
     let rpath = map.path_of("resource");
     let (resource_type, arn_service) = match RESOURCE_SHORT_NAMES.iter().find(|r| r.0 == resource) {
@@ -301,8 +267,7 @@ fn data_events(ctx: &mut Ctx, v: &Value, path: SpecPath) -> Option<DataEvents> {
         }
     }
     let access = map
-        .get("access")
-        .and_then(|v| one_of(ctx, v, &map.path_of("access"), Access::NAMES))
+        .choice(ctx, "access")
         .and_then(|s| Access::parse(&s))
         .unwrap_or(Access::All);
     let mut event_names = Vec::new();
@@ -367,8 +332,7 @@ fn data_arn_fits(arn: &str, resource: &str, service: Option<&str>) -> Result<(),
 }
 
 fn raw_selector(ctx: &mut Ctx, v: &Value, path: SpecPath) -> Option<AdvancedSelector> {
-    let map = Map::of(ctx, v, path)?;
-    map.check_keys(ctx, SELECTOR_KEYS);
+    let map = Map::object(ctx, v, path, fields::SELECTOR)?;
     let name = map.string(ctx, "Name");
     let items = map.list(ctx, "FieldSelectors");
     if items.is_empty() {
@@ -380,16 +344,10 @@ fn raw_selector(ctx: &mut Ctx, v: &Value, path: SpecPath) -> Option<AdvancedSele
     }
     let mut fields = Vec::new();
     for (p, item) in items {
-        let Some(f) = Map::of(ctx, item, p) else {
+        let Some(f) = Map::object(ctx, item, p, fields::FIELD_SELECTOR) else {
             continue;
         };
-        let mut keys = vec!["Field"];
-        keys.extend_from_slice(OPERATORS);
-        f.check_keys(ctx, &keys);
-        let Some(field) = f
-            .get("Field")
-            .and_then(|v| one_of(ctx, v, &f.path_of("Field"), selector::FIELDS))
-        else {
+        let Some(field) = f.choice(ctx, "Field") else {
             if f.get("Field").is_none() {
                 ctx.error(&f.path, "missing required key `Field`");
             }
@@ -413,7 +371,10 @@ fn raw_selector(ctx: &mut Ctx, v: &Value, path: SpecPath) -> Option<AdvancedSele
                     &f.path,
                     format!("field selector `{}` has no condition", fs.field),
                 )
-                .with_hint(format!("add one of: {}", OPERATORS.join(", "))),
+                .with_hint(format!(
+                    "add one of: {}",
+                    fields::keys(&fields::FIELD_SELECTOR[1..]).join(", ")
+                )),
             );
         }
         fields.push(fs);

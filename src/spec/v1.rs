@@ -8,26 +8,11 @@ use crate::model::diagnostic::{Diagnostic, SpecPath};
 use crate::model::region;
 use crate::model::tags::{RESERVED_PREFIX, Tags};
 use crate::spec::alert;
+use crate::spec::fields;
 use crate::spec::names;
 use crate::spec::preset;
-use crate::spec::reader::{Ctx, Map, kind_of, string};
-use crate::spec::suggest;
+use crate::spec::reader::{Ctx, Map, kind_of};
 use crate::spec::trail;
-
-const ROOT_KEYS: &[&str] = &[
-    "version",
-    "stack",
-    "account",
-    "home_region",
-    "regions",
-    "tags",
-    "buckets",
-    "trails",
-    "topics",
-    "alerts",
-    "cost",
-];
-const BUCKET_KEYS: &[&str] = &["name", "retention_days", "kms_key"];
 
 /// Pushes the message of a failed shape check, if any, at `path`.
 pub fn check(ctx: &mut Ctx, path: &SpecPath, result: Result<(), String>) {
@@ -39,8 +24,7 @@ pub fn check(ctx: &mut Ctx, path: &SpecPath, result: Result<(), String>) {
 /// Decodes a whole spec. Every problem goes to `ctx`; the result is meaningful only when `ctx`
 /// holds no errors.
 pub fn decode(ctx: &mut Ctx, root: &Value) -> Option<Desired> {
-    let map = Map::of(ctx, root, SpecPath::root())?;
-    map.check_keys(ctx, ROOT_KEYS);
+    let map = Map::object(ctx, root, SpecPath::root(), fields::ROOT)?;
     version(ctx, &map);
 
     let stack = map.required_string(ctx, "stack").unwrap_or_default();
@@ -78,7 +62,7 @@ pub fn decode(ctx: &mut Ctx, root: &Value) -> Option<Desired> {
         .into_iter()
         .flat_map(|(path, v)| {
             if preset::is_preset(v) {
-                Map::of(ctx, v, path)
+                Map::object(ctx, v, path, fields::PRESET)
                     .map(|m| preset::expand(ctx, &m, &stack, &home_region))
                     .unwrap_or_default()
             } else {
@@ -108,18 +92,21 @@ fn cost(ctx: &mut Ctx, map: &Map<'_>) -> Volumes {
     let Some(c) = map.get("cost") else {
         return volumes;
     };
-    let Some(cost) = Map::of(ctx, c, map.path_of("cost")) else {
+    let Some(cost) = Map::object(ctx, c, map.path_of("cost"), fields::COST) else {
         return volumes;
     };
-    cost.check_keys(ctx, &["events_per_month"]);
     let Some(e) = cost.get("events_per_month") else {
         cost.missing(ctx, "events_per_month");
         return volumes;
     };
-    let Some(events) = Map::of(ctx, e, cost.path_of("events_per_month")) else {
+    let Some(events) = Map::object(
+        ctx,
+        e,
+        cost.path_of("events_per_month"),
+        fields::EVENTS_PER_MONTH,
+    ) else {
         return volumes;
     };
-    events.check_keys(ctx, &Kind::ALL.map(Kind::key));
     for kind in Kind::ALL {
         let path = events.path_of(kind.key());
         let n = match events.get(kind.key()) {
@@ -262,34 +249,24 @@ pub fn tags(ctx: &mut Ctx, map: &Map<'_>, key: &str) -> Tags {
 }
 
 fn bucket(ctx: &mut Ctx, v: &Value, path: SpecPath) -> Option<Bucket> {
-    let map = Map::of(ctx, v, path)?;
-    map.check_keys(ctx, BUCKET_KEYS);
+    let map = Map::object(ctx, v, path, fields::BUCKET)?;
     let name = map.required_string(ctx, "name").unwrap_or_default();
     if map.get("name").is_some() {
         check(ctx, &map.path_of("name"), names::bucket_name(&name));
     }
     let retention_days = map
-        .integer(ctx, "retention_days", 1, 36_500)
+        .integer(ctx, "retention_days")
         .and_then(|n| u32::try_from(n).ok());
     let kms_key = map.string(ctx, "kms_key");
     if let Some(k) = &kms_key {
         check(ctx, &map.path_of("kms_key"), names::kms_key(k));
     }
+    let tags = tags(ctx, &map, "tags");
     Some(Bucket {
         name,
         retention_days,
         kms_key,
+        tags,
         path: map.path.clone(),
     })
-}
-
-/// A string that must be one of `names`, with a suggestion when it is not.
-pub fn one_of(ctx: &mut Ctx, v: &Value, path: &SpecPath, names: &[&str]) -> Option<String> {
-    let s = string(ctx, v, path)?;
-    if names.contains(&s.as_str()) {
-        return Some(s);
-    }
-    let hint = suggest::hint(&s, names);
-    ctx.push(Diagnostic::error(path, format!("unknown value `{s}`")).with_hint(hint));
-    None
 }

@@ -9,8 +9,8 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Runs `trailctl validate -f FILE` in process; returns (exit code, stdout, stderr).
-pub fn validate(file: &Path) -> (u8, String, String) {
+/// Runs trailctl with `args` in process; returns (exit code, stdout, stderr).
+pub fn run_in_process(args: &[&std::ffi::OsStr]) -> (u8, String, String) {
     let (mut out, mut err) = (Vec::new(), Vec::new());
     let mut io = trailctl::Io {
         stdin: &mut std::io::empty(),
@@ -20,15 +20,9 @@ pub fn validate(file: &Path) -> (u8, String, String) {
         stdout_is_terminal: false,
         stderr_is_terminal: false,
     };
-    let code = trailctl::run(
-        [
-            "trailctl".as_ref(),
-            "validate".as_ref(),
-            "-f".as_ref(),
-            file.as_os_str(),
-        ],
-        &mut io,
-    );
+    let mut argv = vec![std::ffi::OsStr::new("trailctl")];
+    argv.extend_from_slice(args);
+    let code = trailctl::run(argv, &mut io);
     (
         code.as_u8(),
         String::from_utf8_lossy(&out).into_owned(),
@@ -36,7 +30,13 @@ pub fn validate(file: &Path) -> (u8, String, String) {
     )
 }
 
-fn yaml_files(dir: &Path) -> Vec<PathBuf> {
+/// Runs `trailctl validate -f FILE` in process; returns (exit code, stdout, stderr).
+pub fn validate(file: &Path) -> (u8, String, String) {
+    run_in_process(&["validate".as_ref(), "-f".as_ref(), file.as_os_str()])
+}
+
+/// The `.yaml` files of `dir`, sorted.
+pub fn yaml_files(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())

@@ -12,7 +12,7 @@ use crate::live::aws::error::{build, code, map};
 use crate::live::aws::paging::all_pages;
 use crate::live::error::LiveResult;
 use crate::live::services::Events;
-use crate::model::alert_state::{RuleState, TargetState};
+use crate::model::alert_state::{RuleState, TargetInput, TargetState};
 use crate::model::message::InputTransformer;
 use crate::model::observed::LiveRule;
 use crate::model::tags::Tags;
@@ -64,6 +64,11 @@ fn target_from_api(t: &Target) -> TargetState {
                 .unwrap_or_default(),
             template: it.input_template().to_owned(),
         }),
+        input: match (t.input(), t.input_path()) {
+            (Some(c), _) if !c.is_empty() => Some(TargetInput::Constant(c.to_owned())),
+            (_, Some(p)) if !p.is_empty() => Some(TargetInput::Path(p.to_owned())),
+            _ => None,
+        },
     }
 }
 
@@ -86,7 +91,7 @@ impl Events for AwsAccount {
         let rules = all_pages(OP, region, |token| {
             let call = client
                 .list_rules()
-                .name_prefix(prefix)
+                .set_name_prefix((!prefix.is_empty()).then(|| prefix.to_owned()))
                 .set_limit(self.page_size())
                 .set_next_token(token);
             async move {

@@ -1,0 +1,588 @@
+//! The spec's vocabulary as data: every mapping's keys with their shape, default and a one-line
+//! description. The reader takes key names, enums, limits and defaults from these tables (so an
+//! unknown key, a wrong enum value or an out-of-range number is refused from here), and
+//! `trailctl schema` renders the same tables as a JSON Schema for editors.
+
+use crate::model::alert::{Delivery, TopicPolicy};
+use crate::model::desired::InsightType;
+use crate::model::selector::{self, Access, EXCLUDABLE_SOURCES, ManagementEvents};
+
+/// What a key's value must be.
+#[derive(Debug)]
+pub enum Shape {
+    String,
+    Bool,
+    /// A whole number in `min..=max`.
+    Integer {
+        min: u64,
+        max: u64,
+    },
+    /// One of these strings.
+    OneOf(&'static [&'static str]),
+    List(&'static Shape),
+    /// A mapping with exactly these keys (the required ones present).
+    Object(&'static [Field]),
+    /// A mapping with exactly one of these keys.
+    OneKey(&'static [Field]),
+    /// A mapping of strings to strings (tags).
+    StringMap,
+    /// An EventBridge event pattern: a mapping whose leaves are lists (the pattern engine
+    /// checks the rest).
+    EventPattern,
+    /// A mapping of anything (an inline record).
+    AnyMapping,
+    /// Any one of these shapes.
+    AnyOf(&'static [Shape]),
+}
+
+/// A key's default, when leaving it out means a value.
+#[derive(Debug, Clone, Copy)]
+pub enum Default {
+    Bool(bool),
+    Text(&'static str),
+}
+
+#[derive(Debug)]
+pub struct Field {
+    pub key: &'static str,
+    pub shape: Shape,
+    pub required: bool,
+    pub default: Option<Default>,
+    pub doc: &'static str,
+}
+
+const fn opt(key: &'static str, shape: Shape, doc: &'static str) -> Field {
+    Field {
+        key,
+        shape,
+        required: false,
+        default: None,
+        doc,
+    }
+}
+
+const fn req(key: &'static str, shape: Shape, doc: &'static str) -> Field {
+    Field {
+        key,
+        shape,
+        required: true,
+        default: None,
+        doc,
+    }
+}
+
+const fn with(key: &'static str, shape: Shape, default: Default, doc: &'static str) -> Field {
+    Field {
+        key,
+        shape,
+        required: false,
+        default: Some(default),
+        doc,
+    }
+}
+
+/// The field named `key` among `fields`.
+pub fn find<'a>(fields: &'a [Field], key: &str) -> Option<&'a Field> {
+    fields.iter().find(|f| f.key == key)
+}
+
+/// The key names of `fields`, in order.
+pub fn keys(fields: &[Field]) -> Vec<&'static str> {
+    fields.iter().map(|f| f.key).collect()
+}
+
+const REGIONS_OR_ALL: Shape = Shape::AnyOf(&[Shape::OneOf(&["all"]), Shape::List(&Shape::String)]);
+const TAGS_DOC: &str =
+    "Tags added to every managed resource (the `aws:` and `trailctl:` prefixes are reserved).";
+
+pub const ROOT: &[Field] = &[
+    req(
+        "version",
+        Shape::Integer { min: 1, max: 1 },
+        "The spec format: this trailctl reads version 1.",
+    ),
+    req(
+        "stack",
+        Shape::String,
+        "Value of the trailctl:stack tag on everything trailctl creates: what it owns (1-32 letters, digits and -).",
+    ),
+    opt(
+        "account",
+        Shape::String,
+        "The 12-digit account id, quoted; commands that reach AWS refuse other accounts.",
+    ),
+    req(
+        "home_region",
+        Shape::String,
+        "Where trails are created and read (a trail's home Region).",
+    ),
+    opt(
+        "regions",
+        REGIONS_OR_ALL,
+        "Where regional resources go: a list of Regions including home_region, or `all` (default: [home_region]).",
+    ),
+    opt("tags", Shape::StringMap, TAGS_DOC),
+    opt(
+        "buckets",
+        Shape::List(&Shape::Object(BUCKET)),
+        "Delivery buckets trailctl creates and owns.",
+    ),
+    opt(
+        "trails",
+        Shape::List(&Shape::Object(TRAIL)),
+        "CloudTrail trails, homed in home_region.",
+    ),
+    opt(
+        "topics",
+        Shape::List(&Shape::Object(TOPIC)),
+        "SNS topics in the home Region that alerts notify.",
+    ),
+    opt(
+        "alerts",
+        Shape::List(&Shape::AnyOf(&[
+            Shape::Object(ALERT),
+            Shape::Object(PRESET),
+        ])),
+        "EventBridge rules on CloudTrail events delivered to topics, or `preset:` entries.",
+    ),
+    opt(
+        "cost",
+        Shape::Object(COST),
+        "Monthly event volumes for the plan's cost estimate.",
+    ),
+];
+
+pub const BUCKET: &[Field] = &[
+    req(
+        "name",
+        Shape::String,
+        "S3 bucket name: 3-63 lowercase letters, digits, . and -.",
+    ),
+    opt(
+        "retention_days",
+        Shape::Integer {
+            min: 1,
+            max: 36_500,
+        },
+        "Expire log objects after this many days (default: keep forever).",
+    ),
+    opt(
+        "kms_key",
+        Shape::String,
+        "SSE-KMS with this key (key id, alias/NAME or ARN); default SSE-S3.",
+    ),
+    opt(
+        "tags",
+        Shape::StringMap,
+        "Tags on the bucket, besides the spec's tags.",
+    ),
+];
+
+pub const TRAIL: &[Field] = &[
+    req(
+        "name",
+        Shape::String,
+        "The trail's name (3-128 characters).",
+    ),
+    with(
+        "all_regions",
+        Shape::Bool,
+        Default::Bool(true),
+        "IsMultiRegionTrail: log every Region (false: the home Region only).",
+    ),
+    with(
+        "global_service_events",
+        Shape::Bool,
+        Default::Bool(true),
+        "IncludeGlobalServiceEvents (IAM, STS global endpoint, CloudFront); true when all_regions is.",
+    ),
+    req(
+        "bucket",
+        Shape::String,
+        "S3BucketName: a bucket under buckets, or any existing bucket.",
+    ),
+    opt(
+        "prefix",
+        Shape::String,
+        "S3KeyPrefix, at most 200 characters.",
+    ),
+    opt(
+        "kms_key",
+        Shape::String,
+        "KmsKeyId: encrypt log files with this customer managed key.",
+    ),
+    with(
+        "log_file_validation",
+        Shape::Bool,
+        Default::Bool(true),
+        "EnableLogFileValidation: signed digest files.",
+    ),
+    opt(
+        "cloudwatch_logs",
+        Shape::Object(CLOUDWATCH_LOGS),
+        "Deliver events to a CloudWatch Logs log group.",
+    ),
+    opt(
+        "delivery_topic",
+        Shape::String,
+        "SnsTopicName: notified when a log file is delivered (name or ARN).",
+    ),
+    with(
+        "logging",
+        Shape::Bool,
+        Default::Bool(true),
+        "Whether the trail is logging (StartLogging / StopLogging).",
+    ),
+    with(
+        "management_events",
+        Shape::OneOf(ManagementEvents::NAMES),
+        Default::Text("all"),
+        "Which management events are logged.",
+    ),
+    opt(
+        "exclude_management_sources",
+        Shape::List(&Shape::OneOf(EXCLUDABLE_SOURCES)),
+        "Management event sources not to log.",
+    ),
+    opt(
+        "data_events",
+        Shape::List(&Shape::Object(DATA_EVENTS)),
+        "Data events, written as advanced event selectors.",
+    ),
+    opt(
+        "advanced_event_selectors",
+        Shape::List(&Shape::Object(SELECTOR)),
+        "Raw advanced event selectors in the AWS shape, instead of data_events.",
+    ),
+    opt(
+        "insights",
+        Shape::List(&Shape::OneOf(InsightType::NAMES)),
+        "CloudTrail Insights types.",
+    ),
+    opt(
+        "tags",
+        Shape::StringMap,
+        "Tags on the trail, besides the spec's tags.",
+    ),
+];
+
+pub const CLOUDWATCH_LOGS: &[Field] = &[
+    req(
+        "log_group_arn",
+        Shape::String,
+        "CloudWatchLogsLogGroupArn: a log group ARN ending in :*.",
+    ),
+    req(
+        "role_arn",
+        Shape::String,
+        "CloudWatchLogsRoleArn: the IAM role CloudTrail assumes to write.",
+    ),
+];
+
+pub const DATA_EVENTS: &[Field] = &[
+    req(
+        "resource",
+        Shape::String,
+        "s3_object, lambda_function, dynamodb_table, sns_topic, cloudtrail_channel or an AWS::Service::Type.",
+    ),
+    opt(
+        "arns",
+        Shape::List(&Shape::String),
+        "ARN prefixes (resources.ARN StartsWith); default all resources of the type.",
+    ),
+    with(
+        "access",
+        Shape::OneOf(Access::NAMES),
+        Default::Text("all"),
+        "readOnly: all, read (true) or write (false).",
+    ),
+    opt(
+        "events",
+        Shape::List(&Shape::String),
+        "eventName Equals, e.g. [PutObject, DeleteObject]; default all.",
+    ),
+];
+
+pub const SELECTOR: &[Field] = &[
+    opt("Name", Shape::String, "The selector's name."),
+    req(
+        "FieldSelectors",
+        Shape::List(&Shape::Object(FIELD_SELECTOR)),
+        "The selector's conditions.",
+    ),
+];
+
+const VALUES: Shape = Shape::List(&Shape::String);
+
+/// `Field` and then the operators, in the order the reader names them.
+pub const FIELD_SELECTOR: &[Field] = &[
+    req(
+        "Field",
+        Shape::OneOf(selector::FIELDS),
+        "The field the condition is on.",
+    ),
+    opt("Equals", VALUES, "Values the field equals."),
+    opt("StartsWith", VALUES, "Prefixes the field starts with."),
+    opt("EndsWith", VALUES, "Suffixes the field ends with."),
+    opt("NotEquals", VALUES, "Values the field does not equal."),
+    opt(
+        "NotStartsWith",
+        VALUES,
+        "Prefixes the field does not start with.",
+    ),
+    opt(
+        "NotEndsWith",
+        VALUES,
+        "Suffixes the field does not end with.",
+    ),
+];
+
+pub const TOPIC: &[Field] = &[
+    req(
+        "name",
+        Shape::String,
+        "Topic name: 1-256 letters, digits, - and _ (a FIFO topic ends in .fifo).",
+    ),
+    opt(
+        "display_name",
+        Shape::String,
+        "DisplayName, the sender name of emails (at most 100 characters).",
+    ),
+    opt(
+        "kms_key",
+        Shape::String,
+        "KmsMasterKeyId: a customer managed key.",
+    ),
+    opt(
+        "subscriptions",
+        Shape::List(&Shape::OneKey(SUBSCRIPTION)),
+        "Each item is one of email, sqs, https or lambda.",
+    ),
+    with(
+        "policy",
+        Shape::OneOf(TopicPolicy::NAMES),
+        Default::Text("trailctl"),
+        "Who writes the access policy: trailctl, or keep an existing topic's own.",
+    ),
+    opt(
+        "tags",
+        Shape::StringMap,
+        "Tags on the topic, besides the spec's tags.",
+    ),
+];
+
+/// One key per `Protocol::NAMES`, in that order.
+pub const SUBSCRIPTION: &[Field] = &[
+    opt("email", Shape::String, "An email address."),
+    opt("sqs", Shape::String, "An SQS queue ARN."),
+    opt("https", Shape::String, "An https:// URL."),
+    opt("lambda", Shape::String, "A Lambda function ARN."),
+];
+
+const PLACEMENT: Shape =
+    Shape::AnyOf(&[Shape::OneOf(&["auto", "all"]), Shape::List(&Shape::String)]);
+
+pub const ALERT: &[Field] = &[
+    req(
+        "name",
+        Shape::String,
+        "Letters, digits, ., - and _; the rules are named trailctl-STACK-NAME.",
+    ),
+    opt(
+        "rule",
+        Shape::String,
+        "The rules' name instead of trailctl-STACK-NAME: to adopt an existing rule.",
+    ),
+    opt(
+        "description",
+        Shape::String,
+        "The rules' Description (at most 512 characters).",
+    ),
+    opt(
+        "on",
+        Shape::Object(ON),
+        "Shorthand for a CloudTrail pattern; exactly one of on and pattern.",
+    ),
+    opt(
+        "pattern",
+        Shape::EventPattern,
+        "A raw EventBridge event pattern; exactly one of on and pattern.",
+    ),
+    req(
+        "notify",
+        Shape::List(&Shape::String),
+        "Topics under topics: to notify, at most 5.",
+    ),
+    with(
+        "deliver",
+        Shape::OneOf(Delivery::NAMES),
+        Default::Text("message"),
+        "What the topics receive: a text message, or the event itself as JSON.",
+    ),
+    opt(
+        "message",
+        Shape::String,
+        "Plain text with <path> placeholders into the CloudTrail record.",
+    ),
+    with(
+        "regions",
+        PLACEMENT,
+        Default::Text("auto"),
+        "Where the rules go: auto (where the events arrive), all, or a list of Regions.",
+    ),
+    with(
+        "enabled",
+        Shape::Bool,
+        Default::Bool(true),
+        "false keeps the rules DISABLED.",
+    ),
+    opt(
+        "read_only_events",
+        Shape::Bool,
+        "Whether the rules also receive read-only management events (default: decided from the events).",
+    ),
+    opt(
+        "tests",
+        Shape::List(&Shape::Object(TEST)),
+        "Records the alert must or must not deliver, run by trailctl test.",
+    ),
+    opt(
+        "tags",
+        Shape::StringMap,
+        "Tags on the rules, besides the spec's tags.",
+    ),
+];
+
+/// The `on:` types, the first the default.
+pub const ON_TYPES: &[&str] = &["api_call", "console_sign_in", "insight"];
+
+pub const ON: &[Field] = &[
+    with(
+        "type",
+        Shape::OneOf(ON_TYPES),
+        Default::Text("api_call"),
+        "api_call, console_sign_in or insight.",
+    ),
+    opt(
+        "service",
+        Shape::String,
+        "The service as in its event source: dynamodb for dynamodb.amazonaws.com.",
+    ),
+    opt(
+        "events",
+        Shape::List(&Shape::String),
+        "Event names (detail.eventName).",
+    ),
+    opt(
+        "detail",
+        Shape::EventPattern,
+        "More pattern under detail, merged in.",
+    ),
+];
+
+pub const TEST: &[Field] = &[
+    req(
+        "record",
+        Shape::AnyOf(&[Shape::String, Shape::AnyMapping]),
+        "A file relative to the spec, or an inline CloudTrail record or EventBridge event.",
+    ),
+    req(
+        "expect",
+        Shape::OneOf(&["match", "no_match"]),
+        "match: the alert delivers the event; no_match: it does not.",
+    ),
+];
+
+pub const PRESET: &[Field] = &[
+    req(
+        "preset",
+        Shape::String,
+        "A preset id or a set (cis, strict, seed); trailctl presets lists them.",
+    ),
+    opt(
+        "name",
+        Shape::String,
+        "The alert's name (default: the preset id); one preset only.",
+    ),
+    req(
+        "notify",
+        Shape::List(&Shape::String),
+        "Topics under topics: to notify, at most 5.",
+    ),
+    opt("message", Shape::String, "Overrides the preset's message."),
+    opt("regions", PLACEMENT, "Overrides the preset's placement."),
+    with(
+        "enabled",
+        Shape::Bool,
+        Default::Bool(true),
+        "false keeps the rules DISABLED.",
+    ),
+];
+
+pub const COST: &[Field] = &[req(
+    "events_per_month",
+    Shape::Object(EVENTS_PER_MONTH),
+    "Monthly event volumes: whole numbers or counts such as 4M.",
+)];
+
+const COUNT: Shape = Shape::AnyOf(&[
+    Shape::Integer {
+        min: 0,
+        max: u64::MAX,
+    },
+    Shape::String,
+]);
+
+/// One key per `cost::Kind`, in `Kind::ALL` order.
+pub const EVENTS_PER_MONTH: &[Field] = &[
+    opt(
+        "management_read",
+        COUNT,
+        "Read management events per month.",
+    ),
+    opt(
+        "management_write",
+        COUNT,
+        "Write management events per month.",
+    ),
+    opt("data", COUNT, "Data events per month."),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::alert::Protocol;
+    use crate::model::cost::Kind;
+
+    #[test]
+    fn tables_that_mirror_model_names_agree_with_them() {
+        assert_eq!(keys(SUBSCRIPTION), Protocol::NAMES);
+        assert_eq!(keys(EVENTS_PER_MONTH), Kind::ALL.map(Kind::key));
+    }
+
+    #[test]
+    fn every_table_names_each_key_once() {
+        for table in [
+            ROOT,
+            BUCKET,
+            TRAIL,
+            CLOUDWATCH_LOGS,
+            DATA_EVENTS,
+            SELECTOR,
+            FIELD_SELECTOR,
+            TOPIC,
+            SUBSCRIPTION,
+            ALERT,
+            ON,
+            TEST,
+            PRESET,
+            COST,
+            EVENTS_PER_MONTH,
+        ] {
+            let mut k = keys(table);
+            k.sort_unstable();
+            k.dedup();
+            assert_eq!(k.len(), table.len());
+        }
+    }
+}

@@ -375,6 +375,38 @@ impl<A: Account> Executor<'_, A> {
                 (Action::Delete, Some(R::Role(b)), None) => self.delete_role(b).await,
                 _ => Err(impossible(c)),
             },
+            Address::Database(_) => match (c.action, before, after) {
+                (Action::Create, None, Some(R::Database(a))) => self.put_database(None, a).await,
+                (Action::Update, Some(R::Database(b)), Some(R::Database(a))) => {
+                    self.put_database(Some(b), a).await
+                }
+                (Action::Delete, Some(R::Database(b)), None) => self.delete_database(b).await,
+                _ => Err(impossible(c)),
+            },
+            Address::Table(_) => match (c.action, before, after) {
+                (Action::Create, None, Some(R::Table(a))) => self.account.put_table(a, true).await,
+                (Action::Update, Some(R::Table(_)), Some(R::Table(a))) => {
+                    self.account.put_table(a, false).await
+                }
+                (Action::Delete, Some(R::Table(b)), None) => {
+                    self.account
+                        .delete_table(&b.region, &b.database, &b.name)
+                        .await
+                }
+                _ => Err(impossible(c)),
+            },
+            Address::Workgroup(_) => match (c.action, before, after) {
+                (Action::Create, None, Some(R::Workgroup(a))) => {
+                    self.account.create_workgroup(a).await
+                }
+                (Action::Update, Some(R::Workgroup(b)), Some(R::Workgroup(a))) => {
+                    self.update_workgroup(b, a).await
+                }
+                (Action::Delete, Some(R::Workgroup(b)), None) => {
+                    self.account.delete_workgroup(&b.region, &b.name).await
+                }
+                _ => Err(impossible(c)),
+            },
         }
     }
 

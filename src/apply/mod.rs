@@ -2,12 +2,15 @@
 //! progress, then re-read and verify that every touched resource converged.
 
 mod alerting;
+mod athena;
 mod execute;
 mod recheck;
 pub mod verify;
 
 #[cfg(test)]
 mod alert_tests;
+#[cfg(test)]
+mod athena_tests;
 #[cfg(test)]
 pub(crate) mod tests;
 

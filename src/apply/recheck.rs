@@ -48,6 +48,7 @@ impl<'a, A: Account> Rechecks<'a, A> {
             Address::Bucket(_) => Scope::Buckets,
             Address::Topic(_) => Scope::Topics,
             Address::Role(_) => Scope::Role,
+            Address::Database(_) | Address::Table(_) | Address::Workgroup(_) => Scope::Athena,
             Address::Alert(_) => {
                 let now = self
                     .rules

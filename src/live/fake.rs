@@ -43,6 +43,12 @@ pub struct State {
     pub rules: BTreeMap<(String, String), LiveRule>,
     /// IAM roles by name.
     pub roles: BTreeMap<String, LiveRole>,
+    /// Glue databases (their tags) by `(Region, name)`.
+    pub databases: BTreeMap<(String, String), Tags>,
+    /// Glue tables by `(Region, database, name)`.
+    pub tables: BTreeMap<(String, String, String), crate::model::athena_state::TableState>,
+    /// Athena workgroups by `(Region, name)`.
+    pub workgroups: BTreeMap<(String, String), crate::model::athena_state::WorkgroupState>,
     /// Event history: CloudTrail records by Region.
     pub history: BTreeMap<String, Vec<serde_json::Value>>,
     pub calls: BTreeMap<&'static str, usize>,

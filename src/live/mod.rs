@@ -7,6 +7,8 @@ pub mod error;
 pub mod fake;
 #[cfg(test)]
 mod fake_alerts;
+#[cfg(test)]
+mod fake_athena;
 pub mod observe;
 pub mod services;
 

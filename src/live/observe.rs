@@ -10,6 +10,7 @@ use crate::live::error::{ErrorKind, LiveResult};
 use crate::live::services::{Account, TrailListing};
 use crate::model::alert::{Placement, forwarder_role_name, rule_prefix};
 use crate::model::arn;
+use crate::model::athena_state::{DatabaseState, TableState, WorkgroupState};
 use crate::model::desired::Desired;
 use crate::model::event_sources::GLOBAL_REGION;
 use crate::model::observed::{
@@ -26,7 +27,7 @@ const TAGS_PER_CALL: usize = 20;
 /// Reads the account as far as `desired` (and its stack) could own it.
 pub async fn observe<A: Account>(account: &A, desired: &Desired) -> LiveResult<Observed> {
     let role_name = forwarder_role_name(&desired.stack);
-    let (id, kms_keys, trails, buckets, other_buckets, (topics, rules, role)) = tokio::join!(
+    let (id, kms_keys, trails, buckets, other_buckets, (topics, rules, role), athena) = tokio::join!(
         account.account_id(),
         resolve_keys(account, desired),
         trails(account, desired),
@@ -39,7 +40,9 @@ pub async fn observe<A: Account>(account: &A, desired: &Desired) -> LiveResult<O
                 account.role(&role_name, FORWARD_POLICY),
             )
         },
+        athena(account, desired),
     );
+    let (databases, tables, workgroups) = athena?;
     Ok(Observed {
         account: id?,
         kms_keys,
@@ -49,7 +52,43 @@ pub async fn observe<A: Account>(account: &A, desired: &Desired) -> LiveResult<O
         topics: topics?,
         rules: rules?,
         role: role?,
+        databases,
+        tables,
+        workgroups,
     })
+}
+
+/// The Athena side: read only for a spec that has `athena:` (so a spec without one costs no Glue
+/// or Athena call); every database and workgroup of the home Region with its tags, and the
+/// tables of the databases the spec names or the stack owns.
+async fn athena<A: Account>(
+    account: &A,
+    d: &Desired,
+) -> LiveResult<(Vec<DatabaseState>, Vec<TableState>, Vec<WorkgroupState>)> {
+    if d.trails.iter().all(|t| t.athena.is_none()) {
+        return Ok(Default::default());
+    }
+    let region = &d.home_region;
+    let (databases, workgroups) =
+        tokio::join!(account.databases(region), account.workgroups(region));
+    let databases = databases?;
+    let read: Vec<&str> = databases
+        .iter()
+        .filter(|db| {
+            d.trails
+                .iter()
+                .filter_map(|t| t.athena.as_ref())
+                .any(|a| a.database == db.name)
+                || db.tags.get(STACK_KEY).is_some_and(|s| s == &d.stack)
+        })
+        .map(|db| db.name.as_str())
+        .collect();
+    let tables = try_join_all(read.iter().map(|db| account.tables(region, db))).await?;
+    Ok((
+        databases,
+        tables.into_iter().flatten().collect(),
+        workgroups?,
+    ))
 }
 
 /// The part of the account one kind of resource lives in: what `apply` re-reads just before it
@@ -61,6 +100,7 @@ pub enum Scope {
     Topics,
     Rules,
     Role,
+    Athena,
 }
 
 /// Reads only `scope` of the account (with the KMS keys it compares by), for `account_id`; the
@@ -98,6 +138,9 @@ pub async fn observe_scope<A: Account>(
         Scope::Role => {
             let name = forwarder_role_name(&desired.stack);
             o.role = account.role(&name, FORWARD_POLICY).await?;
+        }
+        Scope::Athena => {
+            (o.databases, o.tables, o.workgroups) = athena(account, desired).await?;
         }
     }
     Ok(o)

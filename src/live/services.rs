@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use crate::live::error::LiveResult;
 use crate::model::alert_state::{RuleState, TargetState};
+use crate::model::athena_state::{DatabaseState, TableState, WorkgroupState};
 use crate::model::desired::InsightType;
 use crate::model::observed::{
     LiveBucket, LiveRole, LiveRule, LiveTopic, PolicyObservation, TrailDetails,
@@ -143,7 +144,7 @@ pub trait Sns {
 
 /// EventBridge rules on the default bus of one Region.
 pub trait Events {
-    /// Rules whose name starts with `prefix`, with their targets and tags.
+    /// Rules whose name starts with `prefix` (every rule for ""), with their targets and tags.
     async fn list_rules(&self, region: &str, prefix: &str) -> LiveResult<Vec<LiveRule>>;
     /// Creates or updates a rule (pattern, description, state); tags are set only when it is
     /// created. Returns the rule's ARN.
@@ -179,6 +180,43 @@ pub trait Iam {
     async fn delete_role(&self, name: &str, policy_name: &str) -> LiveResult<()>;
 }
 
+/// The Glue Data Catalog of one Region: the databases and tables of trails' `athena:`.
+pub trait Glue {
+    /// Every database of the catalog, with its tags.
+    async fn databases(&self, region: &str) -> LiveResult<Vec<DatabaseState>>;
+    async fn create_database(&self, region: &str, name: &str, tags: &Tags) -> LiveResult<()>;
+    async fn tag_database(&self, region: &str, name: &str, tags: &Tags) -> LiveResult<()>;
+    async fn untag_database(
+        &self,
+        region: &str,
+        name: &str,
+        keys: &BTreeSet<String>,
+    ) -> LiveResult<()>;
+    async fn delete_database(&self, region: &str, name: &str) -> LiveResult<()>;
+    /// Every table of a database (the parameters trailctl manages and its ownership marks).
+    async fn tables(&self, region: &str, database: &str) -> LiveResult<Vec<TableState>>;
+    /// Creates the table (`create`) or replaces its definition (`UpdateTable`).
+    async fn put_table(&self, table: &TableState, create: bool) -> LiveResult<()>;
+    async fn delete_table(&self, region: &str, database: &str, name: &str) -> LiveResult<()>;
+}
+
+/// Athena workgroups of one Region.
+pub trait Athena {
+    /// Every workgroup, with its configuration and tags.
+    async fn workgroups(&self, region: &str) -> LiveResult<Vec<WorkgroupState>>;
+    /// Creates a workgroup with its configuration and tags.
+    async fn create_workgroup(&self, w: &WorkgroupState) -> LiveResult<()>;
+    async fn update_workgroup(&self, w: &WorkgroupState) -> LiveResult<()>;
+    async fn tag_workgroup(&self, region: &str, name: &str, tags: &Tags) -> LiveResult<()>;
+    async fn untag_workgroup(
+        &self,
+        region: &str,
+        name: &str,
+        keys: &BTreeSet<String>,
+    ) -> LiveResult<()>;
+    async fn delete_workgroup(&self, region: &str, name: &str) -> LiveResult<()>;
+}
+
 /// An account: every service trailctl uses.
 /// One `LookupEvents` attribute (the API takes one per call).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -201,8 +239,8 @@ pub trait EventHistory {
     ) -> LiveResult<(Vec<Value>, Option<String>)>;
 }
 
-pub trait Account: CloudTrail + S3 + Sts + Kms + Sns + Events + Iam {}
-impl<T: CloudTrail + S3 + Sts + Kms + Sns + Events + Iam> Account for T {}
+pub trait Account: CloudTrail + S3 + Sts + Kms + Sns + Events + Iam + Glue + Athena {}
+impl<T: CloudTrail + S3 + Sts + Kms + Sns + Events + Iam + Glue + Athena> Account for T {}
 
 /// One page of `ListObjectsV2`: objects `(key, size)` and, with a delimiter, the common
 /// prefixes (the "folders" one level down).

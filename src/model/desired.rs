@@ -57,6 +57,8 @@ pub struct Trail {
     pub selectors: Vec<AdvancedSelector>,
     pub insights: BTreeSet<InsightType>,
     pub tags: Tags,
+    /// The Athena table over its logs, with its database and workgroup.
+    pub athena: Option<crate::model::athena::Athena>,
     /// Where the spec declares it (`trails[1]`): not an index into `Desired::trails`, which
     /// holds only the items that could be read.
     pub path: SpecPath,

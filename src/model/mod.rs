@@ -4,6 +4,8 @@
 pub mod alert;
 pub mod alert_state;
 pub mod arn;
+pub mod athena;
+pub mod athena_state;
 pub mod cost;
 pub mod desired;
 pub mod diagnostic;

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 use crate::model::alert_state::TargetState;
+use crate::model::athena_state::{DatabaseState, TableState, WorkgroupState};
 use crate::model::desired::InsightType;
 use crate::model::selector::AdvancedSelector;
 use crate::model::state::{Encryption, TrailSettings};
@@ -29,6 +30,12 @@ pub struct Observed {
     pub rules: Vec<LiveRule>,
     /// The stack's forwarding role, if it exists.
     pub role: Option<LiveRole>,
+    /// The home Region's Glue databases (read only for a spec with `athena:`).
+    pub databases: Vec<DatabaseState>,
+    /// The tables of the databases the spec names or the stack owns.
+    pub tables: Vec<TableState>,
+    /// The home Region's Athena workgroups (but `primary`).
+    pub workgroups: Vec<WorkgroupState>,
 }
 
 /// A trail in its home Region.

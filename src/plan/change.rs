@@ -9,6 +9,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use crate::model::alert_state::{AlertState, RoleState, TopicState};
+use crate::model::athena_state::{DatabaseState, TableState, WorkgroupState};
 use crate::model::diagnostic::{Diagnostic, Severity};
 use crate::model::state::{BucketState, Fields, TrailState};
 use crate::plan::cost::Estimate;
@@ -24,6 +25,12 @@ pub enum Address {
     Topic(String),
     Alert(String),
     Role(String),
+    /// A Glue database.
+    Database(String),
+    /// A Glue table: `DATABASE.TABLE`.
+    Table(String),
+    /// An Athena workgroup.
+    Workgroup(String),
 }
 
 impl fmt::Display for Address {
@@ -34,6 +41,9 @@ impl fmt::Display for Address {
             Address::Topic(n) => write!(f, "topic.{n}"),
             Address::Alert(n) => write!(f, "alert.{n}"),
             Address::Role(n) => write!(f, "role.{n}"),
+            Address::Database(n) => write!(f, "database.{n}"),
+            Address::Table(n) => write!(f, "table.{n}"),
+            Address::Workgroup(n) => write!(f, "workgroup.{n}"),
         }
     }
 }
@@ -53,6 +63,9 @@ impl FromStr for Address {
             "topic" => Address::Topic(name),
             "alert" => Address::Alert(name),
             "role" => Address::Role(name),
+            "database" => Address::Database(name),
+            "table" => Address::Table(name),
+            "workgroup" => Address::Workgroup(name),
             _ => return Err(format!("`{s}`: unknown resource kind `{kind}`")),
         })
     }
@@ -117,6 +130,9 @@ pub enum Resource {
     Topic(TopicState),
     Alert(AlertState),
     Role(RoleState),
+    Database(DatabaseState),
+    Table(TableState),
+    Workgroup(WorkgroupState),
 }
 
 impl Resource {
@@ -128,6 +144,9 @@ impl Resource {
             Resource::Topic(_) => "topic",
             Resource::Alert(_) => "alert",
             Resource::Role(_) => "role",
+            Resource::Database(_) => "database",
+            Resource::Table(_) => "table",
+            Resource::Workgroup(_) => "workgroup",
         }
     }
 
@@ -140,6 +159,9 @@ impl Resource {
             (Resource::Topic(b), Resource::Topic(a)) => Box::new(b.writes(a)),
             (Resource::Alert(b), Resource::Alert(a)) => Box::new(b.writes(a)),
             (Resource::Role(b), Resource::Role(a)) => Box::new(b.writes(a)),
+            (Resource::Database(b), Resource::Database(a)) => Box::new(b.writes(a)),
+            (Resource::Table(b), Resource::Table(a)) => Box::new(b.writes(a)),
+            (Resource::Workgroup(b), Resource::Workgroup(a)) => Box::new(b.writes(a)),
             _ => return None,
         })
     }
@@ -162,6 +184,9 @@ impl Resource {
             Resource::Topic(t) => t.fields(),
             Resource::Alert(a) => a.fields(),
             Resource::Role(r) => r.fields(),
+            Resource::Database(d) => d.fields(),
+            Resource::Table(t) => t.fields(),
+            Resource::Workgroup(w) => w.fields(),
         }
     }
 }

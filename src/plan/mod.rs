@@ -1,6 +1,7 @@
 //! Planning: pure and deterministic, from `Desired` and `Observed` to a `Plan` of changes.
 
 pub mod alerts;
+pub mod athena;
 pub mod change;
 pub mod cost;
 #[cfg(test)]

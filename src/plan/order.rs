@@ -12,6 +12,8 @@ use crate::plan::{Action, Address, Change, Resource};
 /// - A topic is written before a trail that notifies it of log deliveries.
 /// - The forwarding role and the topics are written before the alerts' rules, whose targets
 ///   name them; a role or topic is deleted only after the rules that targeted it.
+/// - A Glue database is written before its tables, and deleted only after them; a workgroup is
+///   written after the bucket its results go to.
 pub fn precedes(first: &Change, then: &Change) -> bool {
     let writes = |c: &Change| c.action != Action::Delete;
     match (&first.address, &then.address) {
@@ -28,6 +30,18 @@ pub fn precedes(first: &Change, then: &Change) -> bool {
         }
         (Address::Role(_) | Address::Topic(_), Address::Alert(_)) => writes(first) && writes(then),
         (Address::Alert(_), Address::Role(_) | Address::Topic(_)) => then.action == Action::Delete,
+        (Address::Database(db), Address::Table(t)) => {
+            writes(first) && writes(then) && t.split_once('.').is_some_and(|(d, _)| d == db)
+        }
+        (Address::Table(t), Address::Database(db)) => {
+            then.action == Action::Delete && t.split_once('.').is_some_and(|(d, _)| d == db)
+        }
+        (Address::Bucket(bucket), Address::Workgroup(_)) => {
+            writes(first)
+                && writes(then)
+                && matches!(&then.after, Some(Resource::Workgroup(w))
+                    if w.output_location == format!("s3://{bucket}/"))
+        }
         _ => false,
     }
 }

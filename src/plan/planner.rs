@@ -55,6 +55,7 @@ pub fn plan(desired: &Desired, observed: &Observed, options: Options) -> Plan {
     plan_trails(desired, observed, options, &mut p);
     check_other_buckets(desired, observed, &mut p);
     alerts::plan_alerting(desired, observed, options, &mut p);
+    crate::plan::athena::plan_athena(desired, observed, options, &mut p);
     p.changes = crate::plan::order::sorted(std::mem::take(&mut p.changes));
     p.cost = cost::estimate(&observed.trails, &p.changes, desired.cost, &desired.regions);
     p

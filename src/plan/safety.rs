@@ -44,6 +44,10 @@ pub enum Reduction {
         to: String,
     },
     Deletes,
+    /// An Athena database, table or workgroup is deleted (`kind`).
+    DropsQueries {
+        kind: String,
+    },
 }
 
 impl fmt::Display for Reduction {
@@ -87,6 +91,10 @@ impl fmt::Display for Reduction {
             Reduction::Deletes => {
                 f.write_str("deletes the trail: everything it logs stops being logged")
             }
+            Reduction::DropsQueries { kind } => write!(
+                f,
+                "deletes the Athena {kind}: queries over the trail's logs stop working"
+            ),
         }
     }
 }
@@ -115,6 +123,14 @@ impl Reduction {
         }
         if let Some(kind) = after("removes or narrows the data event selector for ") {
             return Some(Reduction::NarrowsDataEvents { kind });
+        }
+        if let Some(kind) = s
+            .strip_prefix("deletes the Athena ")
+            .and_then(|r| r.strip_suffix(": queries over the trail's logs stop working"))
+        {
+            return Some(Reduction::DropsQueries {
+                kind: kind.to_owned(),
+            });
         }
         if let Some(insight) = after("turns off Insights ") {
             return Some(Reduction::InsightsOff { insight });

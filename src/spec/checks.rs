@@ -15,22 +15,41 @@ const OWNERSHIP_TAGS: usize = 2;
 
 pub fn run(ctx: &mut Ctx, d: &Desired) {
     let root = SpecPath::root();
+    let named = |path: &SpecPath| path.key("name");
     duplicates(
         ctx,
         "bucket",
-        d.buckets.iter().map(|b| (b.name.as_str(), &b.path)),
+        d.buckets.iter().map(|b| (b.name.as_str(), named(&b.path))),
     );
     duplicates(
         ctx,
         "trail",
-        d.trails.iter().map(|t| (t.name.as_str(), &t.path)),
+        d.trails.iter().map(|t| (t.name.as_str(), named(&t.path))),
     );
     duplicates(
         ctx,
         "topic",
-        d.topics.iter().map(|t| (t.name.as_str(), &t.path)),
+        d.topics.iter().map(|t| (t.name.as_str(), named(&t.path))),
     );
     duplicate_alerts(ctx, d);
+    let athena: Vec<&crate::model::athena::Athena> =
+        d.trails.iter().filter_map(|t| t.athena.as_ref()).collect();
+    let tables: Vec<(String, SpecPath)> = athena
+        .iter()
+        .map(|a| (format!("{}.{}", a.database, a.table), a.path.key("table")))
+        .collect();
+    duplicates(
+        ctx,
+        "table",
+        tables.iter().map(|(n, p)| (n.as_str(), p.clone())),
+    );
+    duplicates(
+        ctx,
+        "workgroup",
+        athena
+            .iter()
+            .map(|a| (a.workgroup.as_str(), a.path.key("workgroup"))),
+    );
     notify_references(ctx, d);
 
     // Every resource carries the spec's tags and the ownership tags; report that excess once, at
@@ -100,21 +119,22 @@ pub fn run(ctx: &mut Ctx, d: &Desired) {
     }
 }
 
-/// Names declared twice, each reported at its own place (items that could not be read are not
-/// in the lists, so a position in them is not a place in the spec).
-fn duplicates<'a>(ctx: &mut Ctx, what: &str, items: impl Iterator<Item = (&'a str, &'a SpecPath)>) {
-    let mut first: HashMap<&str, &SpecPath> = HashMap::new();
-    for (name, path) in items {
+/// Names declared twice, each reported at its own place (`at`: where the name is written).
+/// Items that could not be read are not in the lists, so a position in them is not a place in
+/// the spec.
+fn duplicates<'a>(ctx: &mut Ctx, what: &str, items: impl Iterator<Item = (&'a str, SpecPath)>) {
+    let mut first: HashMap<&str, SpecPath> = HashMap::new();
+    for (name, at) in items {
         if name.is_empty() {
             continue;
         }
-        if let Some(at) = first.get(name) {
+        if let Some(earlier) = first.get(name) {
             ctx.error(
-                &path.key("name"),
-                format!("{what} `{name}` is declared twice (first at {at})"),
+                &at,
+                format!("{what} `{name}` is declared twice (first at {earlier})"),
             );
         } else {
-            first.insert(name, path);
+            first.insert(name, at);
         }
     }
 }

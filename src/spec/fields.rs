@@ -264,6 +264,54 @@ pub const TRAIL: &[Field] = &[
         Shape::StringMap,
         "Tags on the trail, besides the spec's tags.",
     ),
+    opt(
+        "athena",
+        Shape::Object(ATHENA),
+        "An Athena table over the trail's logs, with the database and workgroup it needs.",
+    ),
+];
+
+pub const ATHENA: &[Field] = &[
+    req(
+        "database",
+        Shape::String,
+        "The Glue database (created and owned): lowercase letters, digits and _.",
+    ),
+    with(
+        "table",
+        Shape::String,
+        Default::Text(crate::model::athena::DEFAULT_TABLE),
+        "The CloudTrail table, with partition projection over the trail's bucket.",
+    ),
+    req(
+        "workgroup",
+        Shape::String,
+        "The Athena workgroup queries run in (created and owned).",
+    ),
+    req(
+        "results_bucket",
+        Shape::String,
+        "The bucket query results go to (created and owned).",
+    ),
+    opt(
+        "results_retention_days",
+        Shape::Integer {
+            min: 1,
+            max: 36_500,
+        },
+        "Query results expire after this many days (default 30).",
+    ),
+    opt(
+        "bytes_scanned_cutoff",
+        Shape::AnyOf(&[
+            Shape::Integer {
+                min: crate::model::athena::MIN_BYTES_SCANNED_CUTOFF,
+                max: u64::MAX,
+            },
+            Shape::String,
+        ]),
+        "A query that would scan more is cancelled: bytes, or a size such as 10GB (at least 10MB).",
+    ),
 ];
 
 pub const CLOUDWATCH_LOGS: &[Field] = &[

@@ -17,6 +17,42 @@ fn starts_and_ends_alnum(s: &str) -> bool {
     ok(s.chars().next()) && ok(s.chars().last())
 }
 
+/// Glue database and table names as Athena reads them: 1-255 lowercase letters, digits and
+/// `_` (Athena User Guide, "Name databases, tables, and columns": Athena lowercases names, and
+/// only the underscore is a special character it accepts).
+pub fn glue_name(s: &str, what: &str) -> Check {
+    let len = s.chars().count();
+    if !(1..=255).contains(&len) {
+        return Err(format!("a {what} name has 1 to 255 characters"));
+    }
+    match s
+        .chars()
+        .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_'))
+    {
+        Some(c) => Err(format!(
+            "a {what} name may contain only lowercase letters, digits and `_` (Athena), not `{c}`"
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Athena workgroup names (CreateWorkGroup `Name`): 1-128 letters, digits, `.`, `-` and `_`.
+pub fn workgroup_name(s: &str) -> Check {
+    let len = s.chars().count();
+    if !(1..=128).contains(&len) {
+        return Err("a workgroup name has 1 to 128 characters".to_owned());
+    }
+    match s
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')))
+    {
+        Some(c) => Err(format!(
+            "a workgroup name may contain only letters, digits, `.`, `_` and `-`, not `{c}`"
+        )),
+        None => Ok(()),
+    }
+}
+
 /// CloudTrail trail names (CreateTrail `Name`).
 pub fn trail_name(s: &str) -> Check {
     let len = s.chars().count();

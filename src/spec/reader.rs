@@ -234,6 +234,17 @@ impl<'a> Map<'a> {
         one_of(ctx, v, &self.path_of(key), names)
     }
 
+    /// A string, or the table's default text when absent.
+    pub fn text_or_default(&self, ctx: &mut Ctx, key: &str) -> String {
+        match self.string(ctx, key) {
+            Some(s) => s,
+            None => match self.field(ctx, key).and_then(|f| f.default) {
+                Some(fields::Default::Text(t)) => t.to_owned(),
+                _ => String::new(),
+            },
+        }
+    }
+
     /// The items of a list under `key` (empty when absent), each with its path.
     pub fn list(&self, ctx: &mut Ctx, key: &str) -> Vec<(SpecPath, &'a Value)> {
         let Some(v) = self.get(key) else {

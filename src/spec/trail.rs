@@ -4,6 +4,9 @@ use std::collections::BTreeSet;
 
 use serde_yaml::Value;
 
+use crate::model::athena::{
+    Athena, DEFAULT_RESULTS_RETENTION_DAYS, MIN_BYTES_SCANNED_CUTOFF, size as athena_size,
+};
 use crate::model::desired::{CloudWatchLogs, InsightType, Trail};
 use crate::model::diagnostic::{Diagnostic, SpecPath};
 use crate::model::selector::{
@@ -68,6 +71,9 @@ pub fn decode(ctx: &mut Ctx, v: &Value, path: SpecPath) -> Option<Trail> {
     let selectors = selectors(ctx, &map);
     let insights = insights(ctx, &map, &selectors);
     let tags = tags(ctx, &map, "tags");
+    let athena = map
+        .get("athena")
+        .and_then(|v| athena(ctx, v, map.path_of("athena")));
     Some(Trail {
         name,
         settings: TrailSettings {
@@ -84,6 +90,77 @@ pub fn decode(ctx: &mut Ctx, v: &Value, path: SpecPath) -> Option<Trail> {
         selectors,
         insights,
         tags,
+        athena,
+        path: map.path.clone(),
+    })
+}
+
+/// `athena:` of a trail.
+fn athena(ctx: &mut Ctx, v: &Value, path: SpecPath) -> Option<Athena> {
+    let map = Map::object(ctx, v, path, fields::ATHENA)?;
+    let database = map.required_string(ctx, "database").unwrap_or_default();
+    if map.get("database").is_some() {
+        check(
+            ctx,
+            &map.path_of("database"),
+            names::glue_name(&database, "database"),
+        );
+    }
+    let table = map.text_or_default(ctx, "table");
+    check(
+        ctx,
+        &map.path_of("table"),
+        names::glue_name(&table, "table"),
+    );
+    let workgroup = map.required_string(ctx, "workgroup").unwrap_or_default();
+    if map.get("workgroup").is_some() {
+        check(
+            ctx,
+            &map.path_of("workgroup"),
+            names::workgroup_name(&workgroup),
+        );
+    }
+    let results_bucket = map
+        .required_string(ctx, "results_bucket")
+        .unwrap_or_default();
+    if map.get("results_bucket").is_some() {
+        check(
+            ctx,
+            &map.path_of("results_bucket"),
+            names::bucket_name(&results_bucket),
+        );
+    }
+    let results_retention_days = map
+        .integer(ctx, "results_retention_days")
+        .unwrap_or(DEFAULT_RESULTS_RETENTION_DAYS);
+    let bytes_scanned_cutoff = map.get("bytes_scanned_cutoff").and_then(|v| {
+        let n = match v {
+            Value::Number(n) => n
+                .as_u64()
+                .ok_or_else(|| format!("`{n}` is not a number of bytes")),
+            Value::String(s) => athena_size(s),
+            other => Err(format!(
+                "expected a size such as 10GB, found {}",
+                crate::spec::reader::kind_of(other)
+            )),
+        }
+        .and_then(|n| {
+            if n >= MIN_BYTES_SCANNED_CUTOFF {
+                Ok(n)
+            } else {
+                Err("Athena's smallest bytes-scanned cutoff is 10MB (10000000 bytes)".to_owned())
+            }
+        });
+        n.map_err(|e| ctx.error(&map.path_of("bytes_scanned_cutoff"), e))
+            .ok()
+    });
+    Some(Athena {
+        database,
+        table,
+        workgroup,
+        results_bucket,
+        results_retention_days: u32::try_from(results_retention_days).unwrap_or(u32::MAX),
+        bytes_scanned_cutoff,
         path: map.path.clone(),
     })
 }

@@ -42,16 +42,18 @@ pub fn decode(ctx: &mut Ctx, root: &Value) -> Option<Desired> {
     }
     let regions = regions(ctx, &map, &home_region);
     let tags = tags(ctx, &map, "tags");
-    let buckets = map
+    let buckets: Vec<Bucket> = map
         .list(ctx, "buckets")
         .into_iter()
         .filter_map(|(path, v)| bucket(ctx, v, path))
         .collect();
-    let trails = map
+    let trails: Vec<crate::model::desired::Trail> = map
         .list(ctx, "trails")
         .into_iter()
         .filter_map(|(path, v)| trail::decode(ctx, v, path))
         .collect();
+    let mut buckets: Vec<Bucket> = buckets;
+    results_buckets(ctx, &trails, &mut buckets);
     let topics = map
         .list(ctx, "topics")
         .into_iter()
@@ -83,6 +85,43 @@ pub fn decode(ctx: &mut Ctx, root: &Value) -> Option<Desired> {
         alerts,
         cost,
     })
+}
+
+/// Each trail's Athena results bucket, as a bucket trailctl creates and owns (expiring results
+/// after `results_retention_days`); one declared under `buckets:` as well is an error.
+fn results_buckets(
+    ctx: &mut Ctx,
+    trails: &[crate::model::desired::Trail],
+    buckets: &mut Vec<Bucket>,
+) {
+    for a in trails.iter().filter_map(|t| t.athena.as_ref()) {
+        let path = a.path.key("results_bucket");
+        if a.results_bucket.is_empty() {
+            continue;
+        }
+        if let Some(b) = buckets.iter().find(|b| b.name == a.results_bucket) {
+            if b.path.to_string().starts_with("buckets[") {
+                ctx.push(
+                    Diagnostic::error(
+                        &path,
+                        format!(
+                            "bucket `{}` is also declared at {}: query results and trail logs do not share a bucket",
+                            a.results_bucket, b.path
+                        ),
+                    )
+                    .with_hint("give the results a bucket of their own"),
+                );
+            }
+            continue;
+        }
+        buckets.push(Bucket {
+            name: a.results_bucket.clone(),
+            retention_days: Some(a.results_retention_days),
+            kms_key: None,
+            tags: Tags::new(),
+            path,
+        });
+    }
 }
 
 /// `cost: {events_per_month: {management_read: 4M, management_write: 1M, data: 20M}}`: the

@@ -29,6 +29,8 @@ Patches of ours (trailctl):
      record's resource ARN or its last segment, or a string of its requestParameters;
      EventName, EventSource, Username, ReadOnly, EventId), StartTime/EndTime, newest first,
      MaxResults <= 50, NextToken; the first ThrottleFirst calls answer ThrottlingException.
+  9. athena:UpdateWorkGroup is missing (HTTP 500). We apply ConfigurationUpdates (result
+     location, bytes-scanned cutoff set or removed, enforcement), description and state.
 """
 import json
 import sys
@@ -286,6 +288,40 @@ def _lookup_events(self):
 
 ct_responses.CloudTrailResponse.trailctl_seed_events = _seed_events
 ct_responses.CloudTrailResponse.lookup_events = _lookup_events
+
+
+# 9. athena:UpdateWorkGroup (moto has none): ConfigurationUpdates applied as Athena applies them
+#    (the result location, the bytes-scanned cutoff set or removed, enforcement), and the
+#    description and state.
+from moto.athena import responses as athena_responses
+
+
+def _update_work_group(self):
+    name = self._get_param("WorkGroup")
+    wg = self.athena_backend.work_groups.get(name)
+    if wg is None:
+        return self.error("WorkGroup is not found.", 400)
+    updates = self._get_param("ConfigurationUpdates") or {}
+    config = wg.configuration
+    result = updates.get("ResultConfigurationUpdates") or {}
+    if "OutputLocation" in result:
+        config.setdefault("ResultConfiguration", {})["OutputLocation"] = result["OutputLocation"]
+    if result.get("RemoveOutputLocation"):
+        config.get("ResultConfiguration", {}).pop("OutputLocation", None)
+    if "BytesScannedCutoffPerQuery" in updates:
+        config["BytesScannedCutoffPerQuery"] = updates["BytesScannedCutoffPerQuery"]
+    if updates.get("RemoveBytesScannedCutoffPerQuery"):
+        config.pop("BytesScannedCutoffPerQuery", None)
+    if "EnforceWorkGroupConfiguration" in updates:
+        config["EnforceWorkGroupConfiguration"] = updates["EnforceWorkGroupConfiguration"]
+    if self._get_param("Description") is not None:
+        wg.description = self._get_param("Description")
+    if self._get_param("State") is not None:
+        wg.state = self._get_param("State")
+    return "{}"
+
+
+athena_responses.AthenaResponse.update_work_group = _update_work_group
 
 
 if __name__ == "__main__":

@@ -24,6 +24,10 @@ pub struct AwsAccount {
     kms: Mutex<HashMap<String, aws_sdk_kms::Client>>,
     sns: Mutex<HashMap<String, aws_sdk_sns::Client>>,
     events: Mutex<HashMap<String, aws_sdk_eventbridge::Client>>,
+    glue: Mutex<HashMap<String, aws_sdk_glue::Client>>,
+    athena: Mutex<HashMap<String, aws_sdk_athena::Client>>,
+    /// The account id, once STS has said it (ARNs of Glue and Athena resources need it).
+    id: tokio::sync::OnceCell<String>,
     /// Items per page for EventBridge's list calls (`None`: the service's default).
     page_size: Option<i32>,
     /// Every retry of every client, by cause.
@@ -53,6 +57,9 @@ impl AwsAccount {
             kms: Mutex::default(),
             sns: Mutex::default(),
             events: Mutex::default(),
+            glue: Mutex::default(),
+            athena: Mutex::default(),
+            id: tokio::sync::OnceCell::new(),
             page_size: None,
             retries: Arc::default(),
         }
@@ -97,6 +104,33 @@ impl AwsAccount {
                 .build();
             aws_sdk_eventbridge::Client::from_conf(c)
         })
+    }
+
+    pub(super) fn glue(&self, region: &str) -> aws_sdk_glue::Client {
+        cached(&self.glue, region, || {
+            let c = aws_sdk_glue::config::Builder::from(&self.config)
+                .region(Region::new(region.to_owned()))
+                .retry_partition(retry_partition("glue", region))
+                .interceptor(self.log())
+                .build();
+            aws_sdk_glue::Client::from_conf(c)
+        })
+    }
+
+    pub(super) fn athena(&self, region: &str) -> aws_sdk_athena::Client {
+        cached(&self.athena, region, || {
+            let c = aws_sdk_athena::config::Builder::from(&self.config)
+                .region(Region::new(region.to_owned()))
+                .retry_partition(retry_partition("athena", region))
+                .interceptor(self.log())
+                .build();
+            aws_sdk_athena::Client::from_conf(c)
+        })
+    }
+
+    /// The account id (STS, asked once).
+    pub(super) async fn id(&self) -> LiveResult<String> {
+        self.id.get_or_try_init(|| self.account_id()).await.cloned()
     }
 
     /// IAM is global: its calls go to the default Region's endpoint.

@@ -2,10 +2,12 @@
 //! `live` traits implemented with the SDK. The only code that touches `aws_sdk_*`.
 
 pub mod account;
+mod athena;
 mod cloudtrail;
 pub mod config;
 pub(crate) mod error;
 mod events;
+mod glue;
 mod iam;
 mod objects;
 pub mod operations;

@@ -1,0 +1,204 @@
+//! The in-memory account's Glue catalog and Athena workgroups, for the planner's and applier's
+//! unit tests.
+
+use std::collections::BTreeSet;
+
+use crate::live::error::{ErrorKind, LiveError, LiveResult};
+use crate::live::fake::Fake;
+use crate::live::services::{Athena, Glue};
+use crate::model::athena_state::{DatabaseState, TableState, WorkgroupState};
+use crate::model::tags::Tags;
+
+fn missing(op: &'static str, region: &str, what: &str) -> LiveError {
+    LiveError::new(
+        op,
+        Some(region),
+        ErrorKind::Service("EntityNotFoundException".into()),
+        what,
+    )
+}
+
+fn key(region: &str, name: &str) -> (String, String) {
+    (region.to_owned(), name.to_owned())
+}
+
+impl Glue for Fake {
+    async fn databases(&self, region: &str) -> LiveResult<Vec<DatabaseState>> {
+        self.call("Glue:GetDatabases", region)?;
+        Ok(self
+            .state
+            .borrow()
+            .databases
+            .iter()
+            .filter(|((r, _), _)| r == region)
+            .map(|((r, n), tags)| DatabaseState {
+                name: n.clone(),
+                region: r.clone(),
+                tags: tags.clone(),
+            })
+            .collect())
+    }
+
+    async fn create_database(&self, region: &str, name: &str, tags: &Tags) -> LiveResult<()> {
+        self.call("Glue:CreateDatabase", region)?;
+        self.state
+            .borrow_mut()
+            .databases
+            .insert(key(region, name), tags.clone());
+        Ok(())
+    }
+
+    async fn tag_database(&self, region: &str, name: &str, tags: &Tags) -> LiveResult<()> {
+        self.call("Glue:TagResource", region)?;
+        let mut s = self.state.borrow_mut();
+        let t = s
+            .databases
+            .get_mut(&key(region, name))
+            .ok_or_else(|| missing("Glue:TagResource", region, name))?;
+        t.extend(tags.clone());
+        Ok(())
+    }
+
+    async fn untag_database(
+        &self,
+        region: &str,
+        name: &str,
+        keys: &BTreeSet<String>,
+    ) -> LiveResult<()> {
+        self.call("Glue:UntagResource", region)?;
+        let mut s = self.state.borrow_mut();
+        let t = s
+            .databases
+            .get_mut(&key(region, name))
+            .ok_or_else(|| missing("Glue:UntagResource", region, name))?;
+        t.retain(|k, _| !keys.contains(k));
+        Ok(())
+    }
+
+    async fn delete_database(&self, region: &str, name: &str) -> LiveResult<()> {
+        self.call("Glue:DeleteDatabase", region)?;
+        let mut s = self.state.borrow_mut();
+        s.databases.remove(&key(region, name));
+        s.tables.retain(|(r, d, _), _| !(r == region && d == name));
+        Ok(())
+    }
+
+    async fn tables(&self, region: &str, database: &str) -> LiveResult<Vec<TableState>> {
+        self.call("Glue:GetTables", region)?;
+        Ok(self
+            .state
+            .borrow()
+            .tables
+            .iter()
+            .filter(|((r, d, _), _)| r == region && d == database)
+            .map(|(_, t)| t.clone())
+            .collect())
+    }
+
+    async fn put_table(&self, table: &TableState, create: bool) -> LiveResult<()> {
+        let op = if create {
+            "Glue:CreateTable"
+        } else {
+            "Glue:UpdateTable"
+        };
+        self.call(op, &table.region)?;
+        let mut s = self.state.borrow_mut();
+        if !s
+            .databases
+            .contains_key(&key(&table.region, &table.database))
+        {
+            return Err(missing(op, &table.region, &table.database));
+        }
+        let k = (
+            table.region.clone(),
+            table.database.clone(),
+            table.name.clone(),
+        );
+        if !create && !s.tables.contains_key(&k) {
+            return Err(missing(op, &table.region, &table.name));
+        }
+        s.tables.insert(k, table.clone());
+        Ok(())
+    }
+
+    async fn delete_table(&self, region: &str, database: &str, name: &str) -> LiveResult<()> {
+        self.call("Glue:DeleteTable", region)?;
+        self.state.borrow_mut().tables.remove(&(
+            region.to_owned(),
+            database.to_owned(),
+            name.to_owned(),
+        ));
+        Ok(())
+    }
+}
+
+impl Athena for Fake {
+    async fn workgroups(&self, region: &str) -> LiveResult<Vec<WorkgroupState>> {
+        self.call("Athena:ListWorkGroups", region)?;
+        Ok(self
+            .state
+            .borrow()
+            .workgroups
+            .iter()
+            .filter(|((r, _), _)| r == region)
+            .map(|(_, w)| w.clone())
+            .collect())
+    }
+
+    async fn create_workgroup(&self, w: &WorkgroupState) -> LiveResult<()> {
+        self.call("Athena:CreateWorkGroup", &w.region)?;
+        self.state
+            .borrow_mut()
+            .workgroups
+            .insert(key(&w.region, &w.name), w.clone());
+        Ok(())
+    }
+
+    async fn update_workgroup(&self, w: &WorkgroupState) -> LiveResult<()> {
+        self.call("Athena:UpdateWorkGroup", &w.region)?;
+        let mut s = self.state.borrow_mut();
+        let had = s
+            .workgroups
+            .get_mut(&key(&w.region, &w.name))
+            .ok_or_else(|| missing("Athena:UpdateWorkGroup", &w.region, &w.name))?;
+        let tags = had.tags.clone();
+        *had = WorkgroupState { tags, ..w.clone() };
+        Ok(())
+    }
+
+    async fn tag_workgroup(&self, region: &str, name: &str, tags: &Tags) -> LiveResult<()> {
+        self.call("Athena:TagResource", region)?;
+        let mut s = self.state.borrow_mut();
+        let w = s
+            .workgroups
+            .get_mut(&key(region, name))
+            .ok_or_else(|| missing("Athena:TagResource", region, name))?;
+        w.tags.extend(tags.clone());
+        Ok(())
+    }
+
+    async fn untag_workgroup(
+        &self,
+        region: &str,
+        name: &str,
+        keys: &BTreeSet<String>,
+    ) -> LiveResult<()> {
+        self.call("Athena:UntagResource", region)?;
+        let mut s = self.state.borrow_mut();
+        let w = s
+            .workgroups
+            .get_mut(&key(region, name))
+            .ok_or_else(|| missing("Athena:UntagResource", region, name))?;
+        w.tags.retain(|k, _| !keys.contains(k));
+        Ok(())
+    }
+
+    async fn delete_workgroup(&self, region: &str, name: &str) -> LiveResult<()> {
+        self.call("Athena:DeleteWorkGroup", region)?;
+        self.state
+            .borrow_mut()
+            .workgroups
+            .remove(&key(region, name));
+        Ok(())
+    }
+}

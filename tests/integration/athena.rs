@@ -1,0 +1,186 @@
+//! A trail's `athena:` against the emulator: the Glue database, the CloudTrail table with
+//! partition projection, the workgroup and its results bucket — plan → apply → clean re-plan;
+//! drift by another client (a column's type, a projection property, the workgroup's cutoff)
+//! shown and repaired; dropping them destructive.
+
+use aws_sdk_glue::types::{Column, SerDeInfo, StorageDescriptor, TableInput};
+
+use crate::emulator::{self, Account};
+use crate::trails::{NO_CHANGES, apply, exited, fails, ok, plan, spec};
+
+const ATHENA: &str = "
+version: 1
+stack: it
+home_region: us-east-1
+regions: [us-east-1, eu-west-1]
+buckets:
+  - name: logs-ACCOUNT
+trails:
+  - name: audit
+    bucket: logs-ACCOUNT
+    prefix: org
+    athena:
+      database: audit_logs
+      workgroup: audit-queries
+      results_bucket: results-ACCOUNT
+      results_retention_days: 7
+      bytes_scanned_cutoff: 10GB
+";
+
+async fn glue(a: &Account) -> aws_sdk_glue::Client {
+    aws_sdk_glue::Client::new(&a.sdk_config("us-east-1").await)
+}
+
+async fn athena(a: &Account) -> aws_sdk_athena::Client {
+    aws_sdk_athena::Client::new(&a.sdk_config("us-east-1").await)
+}
+
+#[tokio::test]
+async fn the_athena_table_round_trips_and_drift_is_repaired() {
+    let a = emulator::shared().account().await;
+    let f = spec(&a, "athena", ATHENA);
+    let planned = ok(&plan(&a, &f, &[]));
+    for wanted in [
+        "+ database.audit_logs",
+        "+ table.audit_logs.cloudtrail",
+        "+ workgroup.audit-queries",
+        &format!("+ bucket.results-{}", a.id),
+    ] {
+        assert!(
+            planned.contains(wanted),
+            "missing `{wanted}` in:\n{planned}"
+        );
+    }
+    ok(&apply(&a, &f, &[]));
+    assert_eq!(ok(&plan(&a, &f, &[])), NO_CHANGES);
+
+    // What apply made, read with plain SDK clients.
+    let g = glue(&a).await;
+    let table = g
+        .get_table()
+        .database_name("audit_logs")
+        .name("cloudtrail")
+        .send()
+        .await
+        .unwrap();
+    let t = table.table().unwrap();
+    let params = t.parameters().unwrap();
+    assert_eq!(
+        params["storage.location.template"],
+        format!(
+            "s3://logs-{}/org/AWSLogs/${{account}}/CloudTrail/${{region}}/${{timestamp}}",
+            a.id
+        )
+    );
+    assert_eq!(params["projection.region.values"], "us-east-1,eu-west-1");
+    assert_eq!(params["projection.account.values"], a.id);
+    assert_eq!(params["trailctl:stack"], "it");
+    let keys: Vec<&str> = t.partition_keys().iter().map(|c| c.name()).collect();
+    assert_eq!(keys, ["account", "region", "timestamp"]);
+    let sd = t.storage_descriptor().unwrap();
+    assert_eq!(
+        sd.serde_info().unwrap().serialization_library(),
+        Some("org.apache.hive.hcatalog.data.JsonSerDe")
+    );
+    let wg = athena(&a)
+        .await
+        .get_work_group()
+        .work_group("audit-queries")
+        .send()
+        .await
+        .unwrap();
+    let config = wg.work_group().unwrap().configuration().unwrap();
+    assert_eq!(
+        config.bytes_scanned_cutoff_per_query(),
+        Some(10_000_000_000)
+    );
+    assert_eq!(
+        config.result_configuration().unwrap().output_location(),
+        Some(format!("s3://results-{}/", a.id).as_str())
+    );
+
+    // Another client changes a column's type and a projection property, and the cutoff.
+    let mut columns: Vec<Column> = sd.columns().to_vec();
+    columns[0] = Column::builder()
+        .name("eventversion")
+        .r#type("int")
+        .build()
+        .unwrap();
+    let mut changed = params.clone();
+    changed.insert(
+        "projection.region.values".to_owned(),
+        "us-east-1".to_owned(),
+    );
+    g.update_table()
+        .database_name("audit_logs")
+        .table_input(
+            TableInput::builder()
+                .name("cloudtrail")
+                .set_partition_keys(Some(t.partition_keys().to_vec()))
+                .storage_descriptor(
+                    StorageDescriptor::builder()
+                        .set_columns(Some(columns))
+                        .set_location(sd.location().map(str::to_owned))
+                        .set_input_format(sd.input_format().map(str::to_owned))
+                        .set_output_format(sd.output_format().map(str::to_owned))
+                        .serde_info(
+                            SerDeInfo::builder()
+                                .serialization_library("org.apache.hive.hcatalog.data.JsonSerDe")
+                                .build(),
+                        )
+                        .build(),
+                )
+                .set_parameters(Some(changed))
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    athena(&a)
+        .await
+        .update_work_group()
+        .work_group("audit-queries")
+        .configuration_updates(
+            aws_sdk_athena::types::WorkGroupConfigurationUpdates::builder()
+                .bytes_scanned_cutoff_per_query(50_000_000)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let drift = a.trailctl(&["drift", "-f", &f]);
+    exited(&drift, 2);
+    let shown = String::from_utf8_lossy(&drift.stdout).into_owned();
+    assert!(shown.contains("table.audit_logs.cloudtrail"), "{shown}");
+    assert!(shown.contains("eventversion"), "{shown}");
+    assert!(shown.contains("projection.region.values"), "{shown}");
+    assert!(shown.contains("workgroup.audit-queries"), "{shown}");
+    assert!(shown.contains("bytes_scanned_cutoff"), "{shown}");
+    ok(&apply(&a, &f, &[]));
+    assert_eq!(ok(&plan(&a, &f, &[])), NO_CHANGES);
+
+    // Dropping the Athena side is destructive; the results bucket stays.
+    let without = spec(
+        &a,
+        "athena-removed",
+        &ATHENA.replace(
+            "    athena:\n      database: audit_logs\n      workgroup: audit-queries\n      results_bucket: results-ACCOUNT\n      results_retention_days: 7\n      bytes_scanned_cutoff: 10GB\n",
+            "    athena:\n      database: audit_logs\n      table: events\n      workgroup: audit-queries\n      results_bucket: results-ACCOUNT\n      results_retention_days: 7\n",
+        ),
+    );
+    let planned = ok(&plan(&a, &without, &[]));
+    assert!(
+        planned.contains("- table.audit_logs.cloudtrail"),
+        "{planned}"
+    );
+    assert!(
+        planned.contains("deletes the Athena table: queries over the trail's logs stop working"),
+        "{planned}"
+    );
+    assert!(planned.contains("+ table.audit_logs.events"), "{planned}");
+    let refused = fails(&apply(&a, &without, &[]));
+    assert!(refused.contains("--allow-destroy"), "{refused}");
+    ok(&apply(&a, &without, &["--allow-destroy"]));
+    assert_eq!(ok(&plan(&a, &without, &[])), NO_CHANGES);
+}

@@ -13,6 +13,7 @@ pub mod live;
 pub mod model;
 pub mod pattern;
 pub mod plan;
+pub mod query;
 pub(crate) mod render;
 pub mod spec;
 pub mod verdict;

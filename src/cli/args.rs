@@ -23,6 +23,7 @@ Examples:
   trailctl test --format junit > alerts.xml
   trailctl events match --pattern pattern.json 123456789012_CloudTrail_*.json.gz
   trailctl backtest --trail acme-audit --since 30d --max-per-day 50
+  trailctl query \"SELECT eventname, count(*) FROM cloudtrail WHERE timestamp >= '2026/11/01' GROUP BY 1\"
   trailctl presets show cis-4.10-security-group-changes
 
 Exit codes:
@@ -95,6 +96,8 @@ pub enum Command {
     /// Who did what to one resource, and when: a timeline from CloudTrail event history (the
     /// last 90 days, every Region at once) and the trail's archives
     Investigate(InvestigateArgs),
+    /// Run SQL over a trail's logs in its Athena workgroup (the trail's `athena:`)
+    Query(QueryArgs),
     /// Match events against a pattern, or validate a pattern, offline
     #[command(subcommand)]
     Events(EventsCommand),
@@ -261,8 +264,43 @@ pub struct InvestigateArgs {
     /// Only these accounts of the archives (comma-separated 12-digit ids)
     #[arg(long, value_name = "ACCOUNTS", value_delimiter = ',')]
     pub accounts: Vec<String>,
+    /// Search the trail's Athena table (its `athena:`; --trail names the trail) over the whole
+    /// window instead of event history and archives
+    #[arg(long)]
+    pub athena: bool,
+    /// With --athena: print the SQL instead of running it
+    #[arg(long, requires = "athena")]
+    pub print_sql: bool,
     #[arg(long, value_enum, default_value = "human")]
     pub format: OutputFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum QueryFormat {
+    /// Aligned columns
+    Table,
+    /// An array of objects, a key per column (NULL as null)
+    Json,
+    /// RFC 4180 CSV with a header line
+    Csv,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct QueryArgs {
+    #[command(flatten)]
+    pub spec: SpecFile,
+    /// The trail whose table to query (default: the spec's only trail with `athena:`)
+    #[arg(long, value_name = "NAME")]
+    pub trail: Option<String>,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: QueryFormat,
+    /// Stop waiting after this many seconds (the query may go on running in Athena)
+    #[arg(long, value_name = "SECONDS", default_value_t = 900)]
+    pub timeout: u64,
+    /// The SQL (the trail's database is the default schema), or `-` to read it from standard
+    /// input
+    #[arg(value_name = "SQL")]
+    pub sql: String,
 }
 
 #[derive(Debug, Subcommand)]

@@ -20,6 +20,7 @@ use crate::exit::Exit;
 use crate::investigate::{Entry, Target, Timeline};
 use crate::live::aws::{AwsAccount, connect};
 use crate::live::services::{EventHistory, Lookup};
+use crate::query::sql;
 use crate::render::investigate::{self as report, Searched};
 
 /// `LookupEvents` is limited to two calls per second per account and Region (CloudTrail API
@@ -28,6 +29,12 @@ const LOOKUP_INTERVAL: Duration = Duration::from_millis(500);
 
 /// Event history keeps the last 90 days.
 const HISTORY_DAYS: i64 = 90;
+
+/// Records an Athena search returns at most.
+const ATHENA_LIMIT: usize = 10_000;
+
+/// How long an Athena search may take.
+const ATHENA_TIMEOUT: Duration = Duration::from_secs(900);
 
 /// Pages read per lookup at most (50 records each).
 const MAX_PAGES: usize = 40;
@@ -48,17 +55,30 @@ pub fn run(a: &InvestigateArgs, config: &Config, io: &mut Io<'_>) -> CliResult {
         until: until.or(Some(today)),
     };
     let mut sources = archives::check_flags(&window, &a.accounts, &a.archives, &mut problems);
+    if a.athena && !a.archives.is_empty() {
+        problems.push(
+            "--athena searches the trail's Athena table: --archive is for the archive reader"
+                .to_owned(),
+        );
+    }
     let (Some(target), true) = (target, problems.is_empty()) else {
         return Err(CliError::Flags(problems));
     };
     // The spec is read only when it is needed: for the Regions of a bare name, or --trail.
-    let needs_spec =
-        a.trail.is_some() || (a.regions.is_empty() && target.region.is_none() && !target.global());
+    let needs_spec = a.athena
+        || a.trail.is_some()
+        || (a.regions.is_empty() && target.region.is_none() && !target.global());
     let desired = if needs_spec {
         Some(validate::load(&a.spec, config, io)?.desired)
     } else {
         None
     };
+    if a.athena {
+        let d = desired
+            .as_ref()
+            .ok_or_else(|| CliError::Flags(vec!["--athena needs the spec".to_owned()]))?;
+        return athena(a, config, io, d, &target, &window, today);
+    }
     if let (Some(name), Some(d)) = (&a.trail, &desired) {
         let t = d.trails.iter().find(|t| &t.name == name).ok_or_else(|| {
             CliError::Flags(vec![format!("--trail {name}: the spec has no such trail")])
@@ -135,11 +155,7 @@ pub fn run(a: &InvestigateArgs, config: &Config, io: &mut Io<'_>) -> CliResult {
         archives: sources.iter().map(archives::show).collect(),
         problems: archive_problems,
     };
-    match a.format {
-        OutputFormat::Human => report::human(io.stdout, &timeline, &searched, config.stdout_color)?,
-        OutputFormat::Markdown => report::markdown(io.stdout, &timeline, &searched)?,
-        OutputFormat::Json => session::json_line(io, &report::json(&timeline, &searched), true)?,
-    }
+    show(a.format, config, io, &timeline, &searched)?;
     if searched.problems.is_empty() {
         Ok(Exit::Success)
     } else {
@@ -148,6 +164,103 @@ pub fn run(a: &InvestigateArgs, config: &Config, io: &mut Io<'_>) -> CliResult {
             crate::render::diagnostics::plural(searched.problems.len(), "problem")
         )))
     }
+}
+
+/// `--athena`: the same search over the trail's Athena table, for the whole window (the SQL
+/// narrows by partitions and names; the records it returns are filtered and shown exactly as
+/// those of event history and the archives). `--print-sql` prints the SQL instead.
+fn athena(
+    a: &InvestigateArgs,
+    config: &Config,
+    io: &mut Io<'_>,
+    d: &crate::model::desired::Desired,
+    target: &Target,
+    window: &Window,
+    today: Day,
+) -> CliResult {
+    let (_, athena) = crate::cli::query::athena_trail(d, a.trail.as_deref())?;
+    let regions = if a.regions.is_empty() {
+        target.regions(&d.regions)
+    } else {
+        a.regions.clone()
+    };
+    let (since, until) = (
+        window.since.unwrap_or(Day(today.0 - 7)),
+        window.until.unwrap_or(today),
+    );
+    let parts = sql::Partitions {
+        since,
+        until,
+        regions: &regions,
+        accounts: &a.accounts,
+    };
+    let text = sql::investigate(
+        &athena.database,
+        &athena.table,
+        &parts,
+        &target.lookup_names(),
+        &a.events,
+        ATHENA_LIMIT,
+    );
+    if a.print_sql {
+        writeln!(io.stdout, "{text};")?;
+        return Ok(Exit::Success);
+    }
+    let at = crate::cli::query::target(d, athena);
+    let runtime = session::runtime()?;
+    let account = runtime
+        .block_on(connect(&config.aws, &d.home_region))
+        .map_err(|e| CliError::Live(e.message))?;
+    let answer = runtime
+        .block_on(crate::query::run(&account, &at, &text, ATHENA_TIMEOUT))
+        .map_err(|e| CliError::Live(format!("the Athena search failed: {e}")))?;
+    if answer.rows.len() >= ATHENA_LIMIT {
+        writeln!(
+            io.stderr,
+            "warning: the Athena search stopped at {ATHENA_LIMIT} records: narrow the window with --since/--until or --event"
+        )?;
+    }
+    let records: Vec<Value> = answer
+        .rows
+        .iter()
+        .map(|row| sql::record(&answer.columns, row))
+        .collect();
+    let entries = records
+        .iter()
+        .filter(|r| target.concerned_by(r) && window.holds_time(time_of(r)))
+        .map(Entry::of)
+        .filter(|e| a.user.as_deref().is_none_or(|u| e.made_by(u)));
+    let timeline = Timeline::new(entries);
+    let searched = Searched {
+        target,
+        since,
+        until,
+        history_since: None,
+        regions: &regions,
+        archives: vec![format!(
+            "Athena table {}.{} (workgroup {})",
+            athena.database, athena.table, athena.workgroup
+        )],
+        problems: Vec::new(),
+    };
+    show(a.format, config, io, &timeline, &searched)?;
+    Ok(Exit::Success)
+}
+
+/// The timeline in the format asked for.
+fn show(
+    format: OutputFormat,
+    config: &Config,
+    io: &mut Io<'_>,
+    timeline: &Timeline,
+    searched: &Searched<'_>,
+) -> Result<(), CliError> {
+    match format {
+        OutputFormat::Human => report::human(io.stdout, timeline, searched, config.stdout_color)?,
+        OutputFormat::Markdown => report::markdown(io.stdout, timeline, searched)?,
+        OutputFormat::Json => session::json_line(io, &report::json(timeline, searched), true)?,
+    }
+    Ok(())
 }
 
 fn time_of(record: &Value) -> &str {

@@ -15,6 +15,7 @@ mod investigate;
 mod output;
 mod plan;
 mod presets;
+mod query;
 mod run;
 mod session;
 mod show;

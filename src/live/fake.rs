@@ -49,6 +49,13 @@ pub struct State {
     pub tables: BTreeMap<(String, String, String), crate::model::athena_state::TableState>,
     /// Athena workgroups by `(Region, name)`.
     pub workgroups: BTreeMap<(String, String), crate::model::athena_state::WorkgroupState>,
+    /// Athena queries started: `(workgroup, database, SQL)`.
+    pub queries: Vec<(String, String, String)>,
+    /// How every query ends (default: succeeded) after `query_polls` answers of "running".
+    pub query_end: Option<crate::live::services::QueryStatus>,
+    pub query_polls: usize,
+    /// The result pages every query gives, in order (the token is the page's index).
+    pub query_pages: Vec<crate::live::services::ResultPage>,
     /// Event history: CloudTrail records by Region.
     pub history: BTreeMap<String, Vec<serde_json::Value>>,
     pub calls: BTreeMap<&'static str, usize>,

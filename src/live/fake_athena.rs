@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use crate::live::error::{ErrorKind, LiveError, LiveResult};
 use crate::live::fake::Fake;
-use crate::live::services::{Athena, Glue};
+use crate::live::services::{Athena, Glue, QueryState, QueryStatus, ResultPage};
 use crate::model::athena_state::{DatabaseState, TableState, WorkgroupState};
 use crate::model::tags::Tags;
 
@@ -191,6 +191,54 @@ impl Athena for Fake {
             .ok_or_else(|| missing("Athena:UntagResource", region, name))?;
         w.tags.retain(|k, _| !keys.contains(k));
         Ok(())
+    }
+
+    async fn start_query(
+        &self,
+        region: &str,
+        workgroup: &str,
+        database: &str,
+        sql: &str,
+    ) -> LiveResult<String> {
+        self.call("Athena:StartQueryExecution", region)?;
+        let mut s = self.state.borrow_mut();
+        s.queries
+            .push((workgroup.to_owned(), database.to_owned(), sql.to_owned()));
+        Ok(format!("q-{}", s.queries.len()))
+    }
+
+    async fn query_status(&self, region: &str, _id: &str) -> LiveResult<QueryStatus> {
+        self.call("Athena:GetQueryExecution", region)?;
+        let mut s = self.state.borrow_mut();
+        if s.query_polls > 0 {
+            s.query_polls -= 1;
+            return Ok(QueryStatus {
+                state: QueryState::Running,
+                reason: None,
+                bytes_scanned: None,
+                millis: None,
+            });
+        }
+        Ok(s.query_end.clone().unwrap_or(QueryStatus {
+            state: QueryState::Succeeded,
+            reason: None,
+            bytes_scanned: Some(0),
+            millis: Some(1),
+        }))
+    }
+
+    async fn query_page(
+        &self,
+        region: &str,
+        _id: &str,
+        token: Option<String>,
+    ) -> LiveResult<ResultPage> {
+        self.call("Athena:GetQueryResults", region)?;
+        let i: usize = token.and_then(|t| t.parse().ok()).unwrap_or(0);
+        let s = self.state.borrow();
+        let mut page = s.query_pages.get(i).cloned().unwrap_or_default();
+        page.next = (i + 1 < s.query_pages.len()).then(|| (i + 1).to_string());
+        Ok(page)
     }
 
     async fn delete_workgroup(&self, region: &str, name: &str) -> LiveResult<()> {

@@ -215,6 +215,51 @@ pub trait Athena {
         keys: &BTreeSet<String>,
     ) -> LiveResult<()>;
     async fn delete_workgroup(&self, region: &str, name: &str) -> LiveResult<()>;
+    /// Starts `sql` in `workgroup` with `database` as its context; returns the execution id.
+    async fn start_query(
+        &self,
+        region: &str,
+        workgroup: &str,
+        database: &str,
+        sql: &str,
+    ) -> LiveResult<String>;
+    async fn query_status(&self, region: &str, id: &str) -> LiveResult<QueryStatus>;
+    /// One page of a finished query's results.
+    async fn query_page(
+        &self,
+        region: &str,
+        id: &str,
+        token: Option<String>,
+    ) -> LiveResult<ResultPage>;
+}
+
+/// Where an Athena query is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueryState {
+    Queued,
+    Running,
+    Succeeded,
+    Failed,
+    Cancelled,
+}
+
+/// `GetQueryExecution`: the state, why it ended so (when it failed or was cancelled), and
+/// what it scanned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueryStatus {
+    pub state: QueryState,
+    pub reason: Option<String>,
+    pub bytes_scanned: Option<u64>,
+    pub millis: Option<u64>,
+}
+
+/// One page of `GetQueryResults`: the column names, rows of cells (`None`: SQL NULL) and the
+/// next page's token.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ResultPage {
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<Option<String>>>,
+    pub next: Option<String>,
 }
 
 /// An account: every service trailctl uses.

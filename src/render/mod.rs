@@ -7,6 +7,7 @@ pub mod drift;
 pub mod investigate;
 pub mod markdown;
 pub mod plan;
+pub mod query;
 pub mod sarif;
 pub mod style;
 pub mod test_report;

@@ -184,3 +184,143 @@ async fn the_athena_table_round_trips_and_drift_is_repaired() {
     ok(&apply(&a, &without, &["--allow-destroy"]));
     assert_eq!(ok(&plan(&a, &without, &[])), NO_CHANGES);
 }
+
+#[tokio::test]
+async fn query_runs_sql_in_the_workgroup_and_investigate_reads_the_table() {
+    let a = emulator::shared().account().await;
+    let f = spec(&a, "athena-query", ATHENA);
+    ok(&apply(&a, &f, &[]));
+
+    // `query`: the rows moto was told to give, in each format; the SQL ran in the workgroup.
+    a.queue_query_results(
+        "us-east-1",
+        &[(
+            vec!["eventname", "calls"],
+            vec![vec!["DeleteTable", "3"], vec!["AssumeRole", "12"]],
+        )],
+    );
+    let out = a.trailctl(&[
+        "query",
+        "-f",
+        &f,
+        "--format",
+        "csv",
+        "SELECT eventname, count(*) AS calls FROM cloudtrail WHERE timestamp >= '2026/11/01' GROUP BY 1",
+    ]);
+    assert_eq!(
+        ok(&out),
+        "eventname,calls\r\nDeleteTable,3\r\nAssumeRole,12\r\n"
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("2 rows; scanned"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let executions = athena(&a)
+        .await
+        .list_query_executions()
+        .work_group("audit-queries")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(executions.query_execution_ids().len(), 1);
+
+    // `investigate --athena --print-sql`: the SQL, partition filters first.
+    let sql = ok(&a.trailctl(&[
+        "investigate",
+        "orders",
+        "-f",
+        &f,
+        "--athena",
+        "--print-sql",
+        "--since",
+        "2026-08-01",
+        "--until",
+        "2026-11-30",
+    ]));
+    assert!(sql.contains("FROM \"audit_logs\".\"cloudtrail\""), "{sql}");
+    assert!(
+        sql.contains("WHERE \"timestamp\" BETWEEN '2026/08/01' AND '2026/11/30'\n  AND region IN ('us-east-1', 'eu-west-1')"),
+        "{sql}"
+    );
+
+    // `investigate --athena`: the records the table gives, in the timeline every source gives.
+    let columns = vec![
+        "eventTime",
+        "awsRegion",
+        "eventSource",
+        "eventName",
+        "eventID",
+        "recipientAccountId",
+        "sourceIPAddress",
+        "userAgent",
+        "errorCode",
+        "readOnly",
+        "requestParameters",
+        "responseElements",
+        "userIdentity.type",
+        "userIdentity.arn",
+        "userIdentity.accessKeyId",
+        "userIdentity.sessionContext.sessionIssuer.arn",
+        "userIdentity.sessionContext.attributes.mfaAuthenticated",
+        "resources",
+    ];
+    let account = a.id.clone();
+    let arn = format!("arn:aws:dynamodb:eu-west-1:{account}:table/orders");
+    let resources = format!("[\"{arn}\"]");
+    let row = |time: &'static str, event: &'static str, id: &'static str| {
+        vec![
+            time,
+            "eu-west-1",
+            "dynamodb.amazonaws.com",
+            event,
+            id,
+            account.as_str(),
+            "203.0.113.7",
+            "aws-cli/2",
+            "",
+            "false",
+            "{\"tableName\":\"orders\"}",
+            "",
+            "AssumedRole",
+            "arn:aws:sts::1:assumed-role/admin/alice",
+            "ASIAEXAMPLE",
+            "arn:aws:iam::1:role/admin",
+            "true",
+            resources.as_str(),
+        ]
+    };
+    a.queue_query_results(
+        "us-east-1",
+        &[(
+            columns,
+            vec![
+                row("2026-09-02T10:00:00Z", "DeleteTable", "e2"),
+                row("2026-09-01T09:00:00Z", "UpdateTable", "e1"),
+            ],
+        )],
+    );
+    let timeline = ok(&a.trailctl(&[
+        "investigate",
+        "orders",
+        "-f",
+        &f,
+        "--athena",
+        "--since",
+        "2026-08-01",
+        "--until",
+        "2026-11-30",
+        "--format",
+        "json",
+    ]));
+    let doc: serde_json::Value = serde_json::from_str(timeline.trim()).unwrap();
+    let entries = doc["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 2, "{doc:#}");
+    assert_eq!(entries[0]["event"], "DeleteTable");
+    assert_eq!(
+        entries[0]["who"]["session_issuer"],
+        "arn:aws:iam::1:role/admin"
+    );
+    assert_eq!(entries[0]["mark"], "deletion");
+    assert_eq!(entries[1]["mark"], "last_change");
+}

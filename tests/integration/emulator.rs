@@ -245,33 +245,73 @@ impl Account {
     /// emulator-only `TrailctlSeedEvents` action, patch 8); its first `throttle_first`
     /// `LookupEvents` calls there answer `ThrottlingException`.
     pub fn seed_events(&self, region: &str, records: &[serde_json::Value], throttle_first: usize) {
-        use std::io::{Read, Write};
         let body = serde_json::json!({
             "Region": region, "Records": records, "ThrottleFirst": throttle_first,
         })
         .to_string();
+        let headers = format!(
+            "Content-Type: application/x-amz-json-1.1\r\n\
+             X-Amz-Target: CloudTrail_20131101.TrailctlSeedEvents\r\n\
+             Authorization: AWS4-HMAC-SHA256 Credential={}/20260101/{region}/cloudtrail/aws4_request, SignedHeaders=host, Signature=0\r\n\
+             X-Amz-Security-Token: {}\r\n",
+            self.access_key, self.session_token,
+        );
+        let answer = self.post("/", &headers, &body);
+        assert!(
+            answer.starts_with("HTTP/1.1 200"),
+            "seeding failed: {answer}"
+        );
+    }
+
+    /// Queues the results moto's Athena gives this account's next queries in `region`, one
+    /// result per query: `(column names, rows)`, every cell a string (moto runs no SQL; its
+    /// `moto-api/static/athena/query-results`).
+    pub fn queue_query_results(&self, region: &str, results: &[(Vec<&str>, Vec<Vec<&str>>)]) {
+        let results: Vec<serde_json::Value> = results
+            .iter()
+            .map(|(columns, rows)| {
+                let cells = |r: &Vec<&str>| {
+                    serde_json::json!({"Data": r.iter().map(|c| serde_json::json!({"VarCharValue": c})).collect::<Vec<_>>()})
+                };
+                let header: Vec<&str> = columns.clone();
+                let mut all = vec![cells(&header)];
+                all.extend(rows.iter().map(cells));
+                serde_json::json!({
+                    "rows": all,
+                    "column_info": columns.iter().map(|c| serde_json::json!({"Name": c, "Type": "varchar"})).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        let body = serde_json::json!({"account_id": self.id, "region": region, "results": results})
+            .to_string();
+        let answer = self.post(
+            "/moto-api/static/athena/query-results",
+            "Content-Type: application/json\r\n",
+            &body,
+        );
+        assert!(
+            answer.starts_with("HTTP/1.1 201"),
+            "queueing failed: {answer}"
+        );
+    }
+
+    /// A raw POST to the emulator; the whole answer.
+    fn post(&self, path: &str, headers: &str, body: &str) -> String {
+        use std::io::{Read, Write};
         let host = self
             .endpoint
             .trim_start_matches("http://")
             .trim_end_matches('/');
         let request = format!(
-            "POST / HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/x-amz-json-1.1\r\n\
-             X-Amz-Target: CloudTrail_20131101.TrailctlSeedEvents\r\n\
-             Authorization: AWS4-HMAC-SHA256 Credential={}/20260101/{region}/cloudtrail/aws4_request, SignedHeaders=host, Signature=0\r\n\
-             X-Amz-Security-Token: {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            self.access_key,
-            self.session_token,
+            "POST {path} HTTP/1.1\r\nHost: {host}\r\n{headers}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
             body.len()
         );
         let mut conn = std::net::TcpStream::connect(host).expect("connect to the emulator");
         conn.write_all(request.as_bytes())
-            .expect("seed the event history");
+            .expect("write to the emulator");
         let mut answer = String::new();
         conn.read_to_string(&mut answer)
             .expect("the emulator's answer");
-        assert!(
-            answer.starts_with("HTTP/1.1 200"),
-            "seeding failed: {answer}"
-        );
+        answer
     }
 }

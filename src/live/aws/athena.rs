@@ -3,15 +3,15 @@
 use std::collections::BTreeSet;
 
 use aws_sdk_athena::types::{
-    ResultConfiguration, ResultConfigurationUpdates, Tag, WorkGroupConfiguration,
-    WorkGroupConfigurationUpdates,
+    QueryExecutionContext, QueryExecutionState, ResultConfiguration, ResultConfigurationUpdates,
+    Tag, WorkGroupConfiguration, WorkGroupConfigurationUpdates,
 };
 
 use crate::live::aws::account::AwsAccount;
 use crate::live::aws::error::{build, code, map};
 use crate::live::aws::paging::all_pages;
 use crate::live::error::LiveResult;
-use crate::live::services::Athena;
+use crate::live::services::{Athena, QueryState, QueryStatus, ResultPage};
 use crate::model::athena_state::WorkgroupState;
 use crate::model::tags::Tags;
 
@@ -193,6 +193,103 @@ impl Athena for AwsAccount {
             .await
             .map_err(|e| map("Athena:UntagResource", region, e))?;
         Ok(())
+    }
+
+    async fn start_query(
+        &self,
+        region: &str,
+        workgroup: &str,
+        database: &str,
+        sql: &str,
+    ) -> LiveResult<String> {
+        const OP: &str = "Athena:StartQueryExecution";
+        let out = self
+            .athena(region)
+            .start_query_execution()
+            .query_string(sql)
+            .work_group(workgroup)
+            .query_execution_context(QueryExecutionContext::builder().database(database).build())
+            .send()
+            .await
+            .map_err(|e| map(OP, region, e))?;
+        Ok(out.query_execution_id().unwrap_or_default().to_owned())
+    }
+
+    async fn query_status(&self, region: &str, id: &str) -> LiveResult<QueryStatus> {
+        const OP: &str = "Athena:GetQueryExecution";
+        let out = self
+            .athena(region)
+            .get_query_execution()
+            .query_execution_id(id)
+            .send()
+            .await
+            .map_err(|e| map(OP, region, e))?;
+        let q = out.query_execution();
+        let status = q.and_then(|q| q.status());
+        let stats = q.and_then(|q| q.statistics());
+        let state = match status.and_then(|s| s.state()) {
+            Some(QueryExecutionState::Queued) | None => QueryState::Queued,
+            Some(QueryExecutionState::Running) => QueryState::Running,
+            Some(QueryExecutionState::Succeeded) => QueryState::Succeeded,
+            Some(QueryExecutionState::Cancelled) => QueryState::Cancelled,
+            Some(_) => QueryState::Failed,
+        };
+        Ok(QueryStatus {
+            state,
+            reason: status
+                .and_then(|s| s.state_change_reason())
+                .map(str::to_owned),
+            bytes_scanned: stats
+                .and_then(|s| s.data_scanned_in_bytes())
+                .and_then(|n| u64::try_from(n).ok()),
+            millis: stats
+                .and_then(|s| s.total_execution_time_in_millis())
+                .and_then(|n| u64::try_from(n).ok()),
+        })
+    }
+
+    async fn query_page(
+        &self,
+        region: &str,
+        id: &str,
+        token: Option<String>,
+    ) -> LiveResult<ResultPage> {
+        const OP: &str = "Athena:GetQueryResults";
+        let out = self
+            .athena(region)
+            .get_query_results()
+            .query_execution_id(id)
+            .max_results(1000)
+            .set_next_token(token)
+            .send()
+            .await
+            .map_err(|e| map(OP, region, e))?;
+        let set = out.result_set();
+        Ok(ResultPage {
+            columns: set
+                .and_then(|s| s.result_set_metadata())
+                .map(|m| {
+                    m.column_info()
+                        .iter()
+                        .map(|c| c.name().to_owned())
+                        .collect()
+                })
+                .unwrap_or_default(),
+            rows: set
+                .map(|s| {
+                    s.rows()
+                        .iter()
+                        .map(|r| {
+                            r.data()
+                                .iter()
+                                .map(|d| d.var_char_value().map(str::to_owned))
+                                .collect()
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+            next: out.next_token().map(str::to_owned),
+        })
     }
 
     async fn delete_workgroup(&self, region: &str, name: &str) -> LiveResult<()> {

@@ -430,6 +430,24 @@ pub const OPERATIONS: &[Operation] = &[
         &[],
     ),
     op(
+        "Athena:StartQueryExecution",
+        "athena:StartQueryExecution",
+        Access::Logs,
+        &["glue:GetTable", "s3:PutObject"],
+    ),
+    op(
+        "Athena:GetQueryExecution",
+        "athena:GetQueryExecution",
+        Access::Logs,
+        &[],
+    ),
+    op(
+        "Athena:GetQueryResults",
+        "athena:GetQueryResults",
+        Access::Logs,
+        &["s3:GetObject"],
+    ),
+    op(
         "Athena:DeleteWorkGroup",
         "athena:DeleteWorkGroup",
         Access::Write,

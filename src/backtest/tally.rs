@@ -62,6 +62,46 @@ impl AlertTally {
         }
     }
 
+    /// `n` delivered events of one group (`backtest --athena`): of `day`, in `region`, named
+    /// `event_name`, by `principal`; the earliest `(time, id)` and the latest time among them.
+    #[allow(clippy::too_many_arguments)]
+    pub fn deliver_group(
+        &mut self,
+        n: u64,
+        day: Option<Day>,
+        region: &str,
+        event_name: &str,
+        principal: &str,
+        first: (&str, &str),
+        last: &str,
+    ) {
+        self.delivered += n;
+        if let Some(day) = day {
+            *self.per_day.entry(day).or_default() += n;
+        }
+        for (map, key) in [
+            (&mut self.principals, principal),
+            (&mut self.regions, region),
+            (&mut self.events, event_name),
+        ] {
+            *map.entry(key.to_owned()).or_default() += n;
+        }
+        let (time, id) = first;
+        if self.first.as_deref().is_none_or(|f| time < f) {
+            self.first = Some(time.to_owned());
+        }
+        if self.last.as_deref().is_none_or(|l| last > l) {
+            self.last = Some(last.to_owned());
+        }
+        let earlier = match &self.sample {
+            None => true,
+            Some((t, i)) => (time, id) < (t.as_str(), i.as_str()),
+        };
+        if earlier {
+            self.sample = Some((time.to_owned(), id.to_owned()));
+        }
+    }
+
     fn merge(&mut self, o: AlertTally) {
         self.delivered += o.delivered;
         for (d, n) in o.per_day {

@@ -226,6 +226,14 @@ pub struct BacktestArgs {
     /// Reader threads (default: every core)
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
+    /// Count over the trail's Athena table (its `athena:`; --trail names the trail) instead of
+    /// reading the archive: each alert's pattern as SQL where that is exact, said per alert
+    /// where it is not (default window: the last 30 days)
+    #[arg(long)]
+    pub athena: bool,
+    /// With --athena: print the SQL instead of running it
+    #[arg(long, requires = "athena")]
+    pub print_sql: bool,
     #[arg(long, value_enum, default_value = "human")]
     pub format: OutputFormat,
 }

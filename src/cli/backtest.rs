@@ -32,6 +32,9 @@ use crate::verdict::{Alerts, Standing};
 pub fn run(a: &BacktestArgs, config: &Config, io: &mut Io<'_>) -> CliResult {
     let loaded = validate::load(&a.spec, config, io)?;
     let desired = &loaded.desired;
+    if a.athena {
+        return crate::cli::backtest_athena::run(a, config, io, desired);
+    }
     let (filter, sources) = inputs(a, desired).map_err(CliError::Flags)?;
     let (names, alerts) = compile(desired).map_err(CliError::Pattern)?;
     let runtime = session::runtime()?;
@@ -104,10 +107,20 @@ pub fn run(a: &BacktestArgs, config: &Config, io: &mut Io<'_>) -> CliResult {
         },
         &tally,
     );
-    match a.format {
-        OutputFormat::Human => report::human(io.stdout, &view, config.stdout_color)?,
-        OutputFormat::Markdown => report::markdown(io.stdout, &view)?,
-        OutputFormat::Json => session::json_line(io, &view, true)?,
+    finish(a.format, config, io, &view)
+}
+
+/// The report in the format asked for, and the exit code it calls for.
+pub(crate) fn finish(
+    format: OutputFormat,
+    config: &Config,
+    io: &mut Io<'_>,
+    view: &BacktestView,
+) -> CliResult {
+    match format {
+        OutputFormat::Human => report::human(io.stdout, view, config.stdout_color)?,
+        OutputFormat::Markdown => report::markdown(io.stdout, view)?,
+        OutputFormat::Json => session::json_line(io, view, true)?,
     }
     if view.problem_count > 0 {
         Err(CliError::Input(format!(

@@ -4,6 +4,7 @@ mod apply;
 mod archives;
 mod args;
 mod backtest;
+mod backtest_athena;
 mod completions;
 pub mod config;
 mod drift;

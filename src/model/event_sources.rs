@@ -167,7 +167,7 @@ pub fn regions(
 /// `"readOnly": true`); EventBridge's "Receiving read-only management events" page uses
 /// `AssumeRole` as its example (docs.aws.amazon.com/eventbridge/latest/userguide/
 /// eb-service-event-cloudtrail-management.html).
-const READ_ONLY_EVENTS: &[&str] = &[
+pub const READ_ONLY_EVENTS: &[&str] = &[
     "AssumeRole",
     "AssumeRoleWithSAML",
     "AssumeRoleWithWebIdentity",
@@ -177,10 +177,10 @@ const READ_ONLY_EVENTS: &[&str] = &[
 /// events from AWS STS APIs are change events, even though they begin with the verb Get":
 /// GetFederationToken, GetSessionToken); our fixtures agree (`GetFederationToken` has
 /// `"readOnly": false`).
-const CHANGE_EVENTS: &[&str] = &["GetFederationToken", "GetSessionToken"];
+pub const CHANGE_EVENTS: &[&str] = &["GetFederationToken", "GetSessionToken"];
 
 /// Read-only management events are named `Describe*`, `Get*` or `List*` (same page).
-const READ_ONLY_PREFIXES: &[&str] = &["Describe", "Get", "List"];
+pub const READ_ONLY_PREFIXES: &[&str] = &["Describe", "Get", "List"];
 
 /// Whether the management event `name` is read-only.
 pub fn is_read_only(name: &str) -> bool {

@@ -41,7 +41,8 @@ pub struct Partitions<'a> {
 }
 
 impl Partitions<'_> {
-    fn conditions(&self) -> Vec<String> {
+    /// The partition conditions, the day range first.
+    pub fn conditions(&self) -> Vec<String> {
         let mut out = vec![format!(
             "\"timestamp\" BETWEEN {} AND {}",
             day(self.since),

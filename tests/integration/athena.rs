@@ -157,7 +157,19 @@ async fn the_athena_table_round_trips_and_drift_is_repaired() {
     assert!(shown.contains("projection.region.values"), "{shown}");
     assert!(shown.contains("workgroup.audit-queries"), "{shown}");
     assert!(shown.contains("bytes_scanned_cutoff"), "{shown}");
-    ok(&apply(&a, &f, &[]));
+    // Repaired from a saved plan: the new kinds round-trip through the plan file.
+    let saved = format!(
+        "{}/athena-repair-{}.json",
+        env!("CARGO_TARGET_TMPDIR"),
+        a.id
+    );
+    ok(&plan(&a, &f, &["--out", &saved]));
+    let shown_again = ok(&a.trailctl(&["show", &saved]));
+    assert!(
+        shown_again.contains("~ table.audit_logs.cloudtrail"),
+        "{shown_again}"
+    );
+    ok(&a.trailctl(&["apply", "-f", &f, &saved]));
     assert_eq!(ok(&plan(&a, &f, &[])), NO_CHANGES);
 
     // Dropping the Athena side is destructive; the results bucket stays.
@@ -323,4 +335,122 @@ async fn query_runs_sql_in_the_workgroup_and_investigate_reads_the_table() {
     );
     assert_eq!(entries[0]["mark"], "deletion");
     assert_eq!(entries[1]["mark"], "last_change");
+}
+
+#[tokio::test]
+async fn backtest_counts_over_the_table_as_over_the_archive() {
+    let a = emulator::shared().account().await;
+    let yaml = format!(
+        "{ATHENA}topics:\n  - name: alerts\nalerts:\n  - preset: seed\n    notify: [alerts]\n  - name: bucket-policy\n    pattern:\n      source: [aws.s3]\n      detail:\n        requestParameters:\n          bucketName: [logs]\n    notify: [alerts]\n  - name: odd\n    pattern:\n      detail:\n        serviceEventDetails:\n          x: [y]\n    notify: [alerts]\n"
+    );
+    let f = spec(&a, "athena-backtest", &yaml);
+
+    let sql = a.trailctl(&[
+        "backtest",
+        "-f",
+        &f,
+        "--athena",
+        "--print-sql",
+        "--since",
+        "2026-11-01",
+        "--until",
+        "2026-11-30",
+    ]);
+    let printed = ok(&sql);
+    assert!(printed.contains("count_if("), "{printed}");
+    assert!(
+        printed.contains("AS a3_last"),
+        "four alerts are counted: {printed}"
+    );
+    assert!(!printed.contains("AS a4"), "{printed}");
+    let notes = String::from_utf8_lossy(&sql.stderr).into_owned();
+    assert!(
+        notes.contains("alert bucket-policy: counted on Athena approximately"),
+        "{notes}"
+    );
+    assert!(
+        notes.contains("alert odd: not counted on Athena"),
+        "{notes}"
+    );
+
+    ok(&apply(&a, &f, &[]));
+    let mut columns = vec!["day", "region", "event", "principal", "read_only"];
+    let names: Vec<String> = (0..4)
+        .flat_map(|i| [format!("a{i}"), format!("a{i}_first"), format!("a{i}_last")])
+        .collect();
+    columns.extend(names.iter().map(String::as_str));
+    let group = |region: &'static str, who: &'static str, n: &'static str, first: &'static str| {
+        let mut row = vec![
+            "2026-11-02",
+            region,
+            "DeleteTable",
+            who,
+            "false",
+            n,
+            first,
+            "2026-11-02T11:00:00Z",
+        ];
+        row.extend(["0", "", "", "0", "", "", "0", "", ""]);
+        row
+    };
+    a.queue_query_results(
+        "us-east-1",
+        &[
+            (
+                vec!["events", "first_day", "last_day"],
+                vec![vec!["1234", "2026-11-01", "2026-11-30"]],
+            ),
+            (
+                columns,
+                vec![
+                    group(
+                        "eu-west-1",
+                        "arn:aws:iam::1:user/alice",
+                        "3",
+                        "2026-11-02T10:00:00Z e1",
+                    ),
+                    group(
+                        "ap-south-1",
+                        "arn:aws:iam::1:user/bob",
+                        "2",
+                        "2026-11-02T09:00:00Z e0",
+                    ),
+                ],
+            ),
+        ],
+    );
+    let out = a.trailctl(&[
+        "backtest",
+        "-f",
+        &f,
+        "--athena",
+        "--since",
+        "2026-11-01",
+        "--until",
+        "2026-11-30",
+        "--format",
+        "json",
+    ]);
+    let view: serde_json::Value = serde_json::from_str(ok(&out).trim()).unwrap();
+    assert_eq!(view["events"], 1234, "{view:#}");
+    let fired = view["alerts"].as_array().unwrap();
+    assert_eq!(fired.len(), 1, "{view:#}");
+    assert_eq!(fired[0]["name"], "seed-dynamodb-table-deleted");
+    assert_eq!(fired[0]["delivered"], 3);
+    assert_eq!(fired[0]["withheld"]["region_without_rule"], 2);
+    assert_eq!(fired[0]["sample_event_id"], "e1");
+    let never: Vec<&str> = view["never_fired"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        never,
+        [
+            "seed-role-assumed",
+            "seed-security-group-ingress-opened",
+            "bucket-policy"
+        ]
+    );
 }

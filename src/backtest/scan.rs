@@ -241,7 +241,7 @@ mod tests {
             pattern,
             notify: vec![],
             rule: None,
-            delivery: crate::model::alert::Delivery::Message(None),
+            payload: crate::model::alert::Payload::Message(None),
             tags: Default::default(),
             placement: Placement::Auto,
             enabled: true,

@@ -10,5 +10,3 @@ pub mod draft;
 mod selectors;
 pub mod starter;
 mod yaml;
-
-pub use yaml::MODELINE;

@@ -45,7 +45,7 @@ impl TopicPolicy {
 
 /// What an alert's home rule delivers to its topics.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Delivery {
+pub enum Payload {
     /// A plain-text message with `<path>` placeholders into the CloudTrail record (an
     /// `InputTransformer`); `None` is the default message.
     Message(Option<String>),
@@ -53,17 +53,9 @@ pub enum Delivery {
     Event,
 }
 
-impl Delivery {
+impl Payload {
     /// The spec's `deliver:` values.
     pub const NAMES: &'static [&'static str] = &["message", "event"];
-
-    /// The message template, if the alert sends one of its own.
-    pub fn message(&self) -> Option<&str> {
-        match self {
-            Delivery::Message(m) => m.as_deref(),
-            Delivery::Event => None,
-        }
-    }
 }
 
 /// A subscription, identified by `(protocol, endpoint)`.
@@ -129,7 +121,7 @@ pub struct Alert {
     pub pattern: Value,
     /// Topic names (declared under `topics`).
     pub notify: Vec<String>,
-    pub delivery: Delivery,
+    pub payload: Payload,
     pub placement: Placement,
     pub enabled: bool,
     /// `read_only_events`: `None` decides from the event names the pattern names.

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Value, json};
 
-use crate::model::alert::{Alert, Delivery, Topic, TopicPolicy, forwarder_role_name, rule_prefix};
+use crate::model::alert::{Alert, Payload, Topic, TopicPolicy, forwarder_role_name, rule_prefix};
 use crate::model::alert_state::{AlertState, RoleState, RuleState, TargetState, TopicState};
 use crate::model::arn;
 use crate::model::desired::Desired;
@@ -268,9 +268,9 @@ pub fn desired_alert(d: &Desired, a: &Alert, account: &str) -> AlertState {
             },
             arn: arn::topic(home, account, topic),
             role_arn: None,
-            transformer: match &a.delivery {
-                Delivery::Message(m) => Some(transformer(m.as_deref())),
-                Delivery::Event => None,
+            transformer: match &a.payload {
+                Payload::Message(m) => Some(transformer(m.as_deref())),
+                Payload::Event => None,
             },
             input: None,
         })

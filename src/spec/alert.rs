@@ -5,7 +5,7 @@ use serde_json::{Value as Json, json};
 use serde_yaml::Value;
 
 use crate::model::alert::{
-    Alert, AlertTest, Delivery, Placement, Protocol, Subscription, TestRecord, Topic, TopicPolicy,
+    Alert, AlertTest, Payload, Placement, Protocol, Subscription, TestRecord, Topic, TopicPolicy,
     rule_name,
 };
 use crate::model::diagnostic::{Diagnostic, LintId, Severity, SpecPath};
@@ -214,7 +214,7 @@ pub fn alert(ctx: &mut Ctx, v: &Value, path: SpecPath, stack: &str) -> Option<Al
     if let Some(m) = &message_text {
         check(ctx, &map.path_of("message"), message_check(m));
     }
-    let delivery = match map.choice(ctx, "deliver").as_deref() {
+    let payload = match map.choice(ctx, "deliver").as_deref() {
         Some("event") => {
             if message_text.is_some() {
                 ctx.push(
@@ -226,9 +226,9 @@ pub fn alert(ctx: &mut Ctx, v: &Value, path: SpecPath, stack: &str) -> Option<Al
                     .at_key(),
                 );
             }
-            Delivery::Event
+            Payload::Event
         }
-        _ => Delivery::Message(message_text),
+        _ => Payload::Message(message_text),
     };
     let placement = placement(ctx, &map);
     let enabled = map.bool(ctx, "enabled");
@@ -247,7 +247,7 @@ pub fn alert(ctx: &mut Ctx, v: &Value, path: SpecPath, stack: &str) -> Option<Al
         description,
         pattern: pattern.unwrap_or(Json::Null),
         notify,
-        delivery,
+        payload,
         placement,
         enabled,
         read_only_events,

@@ -3,7 +3,7 @@
 //! unknown key, a wrong enum value or an out-of-range number is refused from here), and
 //! `trailctl schema` renders the same tables as a JSON Schema for editors.
 
-use crate::model::alert::{Delivery, TopicPolicy};
+use crate::model::alert::{Payload, TopicPolicy};
 use crate::model::desired::InsightType;
 use crate::model::selector::{self, Access, EXCLUDABLE_SOURCES, ManagementEvents};
 
@@ -92,6 +92,11 @@ pub fn keys(fields: &[Field]) -> Vec<&'static str> {
 }
 
 const REGIONS_OR_ALL: Shape = Shape::AnyOf(&[Shape::OneOf(&["all"]), Shape::List(&Shape::String)]);
+/// A number of days to keep objects, as an S3 lifecycle expiration takes it.
+const DAYS: Shape = Shape::Integer {
+    min: 1,
+    max: 36_500,
+};
 const TAGS_DOC: &str =
     "Tags added to every managed resource (the `aws:` and `trailctl:` prefixes are reserved).";
 
@@ -160,10 +165,7 @@ pub const BUCKET: &[Field] = &[
     ),
     opt(
         "retention_days",
-        Shape::Integer {
-            min: 1,
-            max: 36_500,
-        },
+        DAYS,
         "Expire log objects after this many days (default: keep forever).",
     ),
     opt(
@@ -295,10 +297,7 @@ pub const ATHENA: &[Field] = &[
     ),
     opt(
         "results_retention_days",
-        Shape::Integer {
-            min: 1,
-            max: 36_500,
-        },
+        DAYS,
         "Query results expire after this many days (default 30).",
     ),
     opt(
@@ -463,7 +462,7 @@ pub const ALERT: &[Field] = &[
     ),
     with(
         "deliver",
-        Shape::OneOf(Delivery::NAMES),
+        Shape::OneOf(Payload::NAMES),
         Default::Text("message"),
         "What the topics receive: a text message, or the event itself as JSON.",
     ),
@@ -597,40 +596,5 @@ pub const EVENTS_PER_MONTH: &[Field] = &[
 ];
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::alert::Protocol;
-    use crate::model::cost::Kind;
-
-    #[test]
-    fn tables_that_mirror_model_names_agree_with_them() {
-        assert_eq!(keys(SUBSCRIPTION), Protocol::NAMES);
-        assert_eq!(keys(EVENTS_PER_MONTH), Kind::ALL.map(Kind::key));
-    }
-
-    #[test]
-    fn every_table_names_each_key_once() {
-        for table in [
-            ROOT,
-            BUCKET,
-            TRAIL,
-            CLOUDWATCH_LOGS,
-            DATA_EVENTS,
-            SELECTOR,
-            FIELD_SELECTOR,
-            TOPIC,
-            SUBSCRIPTION,
-            ALERT,
-            ON,
-            TEST,
-            PRESET,
-            COST,
-            EVENTS_PER_MONTH,
-        ] {
-            let mut k = keys(table);
-            k.sort_unstable();
-            k.dedup();
-            assert_eq!(k.len(), table.len());
-        }
-    }
-}
+#[path = "fields_tests.rs"]
+mod tests;

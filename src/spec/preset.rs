@@ -4,7 +4,7 @@
 
 use serde_yaml::Value;
 
-use crate::model::alert::{Alert, AlertTest, Delivery, Placement, TestRecord};
+use crate::model::alert::{Alert, AlertTest, Payload, Placement, TestRecord};
 use crate::model::diagnostic::Diagnostic;
 use crate::model::event_sources::GLOBAL_REGION;
 use crate::model::presets::{self, Preset, Scope};
@@ -76,7 +76,7 @@ pub fn expand(ctx: &mut Ctx, map: &Map<'_>, stack: &str, home: &str) -> Vec<Aler
                 description: Some(p.title.clone()),
                 pattern: p.pattern.clone(),
                 notify: topics.clone(),
-                delivery: Delivery::Message(message.clone().or_else(|| p.message.clone())),
+                payload: Payload::Message(message.clone().or_else(|| p.message.clone())),
                 placement,
                 enabled,
                 read_only_events: Some(p.read_only_events),

@@ -163,6 +163,22 @@ impl<'a> Map<'a> {
     }
 
     /// A boolean; absent, the table's default (`false` when it has none).
+    /// A required string, checked with `check` when it is there (empty when it is not).
+    pub fn required_checked(
+        &self,
+        ctx: &mut Ctx,
+        key: &str,
+        check: impl Fn(&str) -> Result<(), String>,
+    ) -> String {
+        let value = self.required_string(ctx, key);
+        if let Some(v) = &value
+            && let Err(message) = check(v)
+        {
+            ctx.error(&self.path_of(key), message);
+        }
+        value.unwrap_or_default()
+    }
+
     pub fn bool(&self, ctx: &mut Ctx, key: &str) -> bool {
         let default = match self.field(ctx, key).and_then(|f| f.default) {
             Some(fields::Default::Bool(b)) => b,

@@ -98,38 +98,15 @@ pub fn decode(ctx: &mut Ctx, v: &Value, path: SpecPath) -> Option<Trail> {
 /// `athena:` of a trail.
 fn athena(ctx: &mut Ctx, v: &Value, path: SpecPath) -> Option<Athena> {
     let map = Map::object(ctx, v, path, fields::ATHENA)?;
-    let database = map.required_string(ctx, "database").unwrap_or_default();
-    if map.get("database").is_some() {
-        check(
-            ctx,
-            &map.path_of("database"),
-            names::glue_name(&database, "database"),
-        );
-    }
+    let database = map.required_checked(ctx, "database", |n| names::glue_name(n, "database"));
     let table = map.text_or_default(ctx, "table");
     check(
         ctx,
         &map.path_of("table"),
         names::glue_name(&table, "table"),
     );
-    let workgroup = map.required_string(ctx, "workgroup").unwrap_or_default();
-    if map.get("workgroup").is_some() {
-        check(
-            ctx,
-            &map.path_of("workgroup"),
-            names::workgroup_name(&workgroup),
-        );
-    }
-    let results_bucket = map
-        .required_string(ctx, "results_bucket")
-        .unwrap_or_default();
-    if map.get("results_bucket").is_some() {
-        check(
-            ctx,
-            &map.path_of("results_bucket"),
-            names::bucket_name(&results_bucket),
-        );
-    }
+    let workgroup = map.required_checked(ctx, "workgroup", names::workgroup_name);
+    let results_bucket = map.required_checked(ctx, "results_bucket", names::bucket_name);
     let results_retention_days = map
         .integer(ctx, "results_retention_days")
         .unwrap_or(DEFAULT_RESULTS_RETENTION_DAYS);

@@ -169,7 +169,9 @@ fn settle(
     runtime: &tokio::runtime::Runtime,
 ) -> Result<(String, Loaded, Plan), CliError> {
     for _ in 0..MAX_ROUNDS {
-        let text = d.to_yaml();
+        let text = d
+            .to_yaml()
+            .map_err(|e| CliError::Live(format!("init could not write the spec as YAML: {e}")))?;
         let loaded = match spec::parse(text.as_bytes()) {
             Ok(l) => l,
             Err(found) => {

@@ -139,13 +139,7 @@ pub fn run(a: &InvestigateArgs, config: &Config, io: &mut Io<'_>) -> CliResult {
         records.extend(found);
         archive_problems = problems;
     }
-    let entries = records
-        .iter()
-        .filter(|r| target.concerned_by(r) && window.holds_time(time_of(r)))
-        .map(Entry::of)
-        .filter(|e| a.events.is_empty() || a.events.contains(&e.event))
-        .filter(|e| a.user.as_deref().is_none_or(|u| e.made_by(u)));
-    let timeline = Timeline::new(entries);
+    let timeline = timeline(a, &target, &window, &records);
     let searched = Searched {
         target: &target,
         since,
@@ -225,12 +219,7 @@ fn athena(
         .iter()
         .map(|row| sql::record(&answer.columns, row))
         .collect();
-    let entries = records
-        .iter()
-        .filter(|r| target.concerned_by(r) && window.holds_time(time_of(r)))
-        .map(Entry::of)
-        .filter(|e| a.user.as_deref().is_none_or(|u| e.made_by(u)));
-    let timeline = Timeline::new(entries);
+    let timeline = timeline(a, target, window, &records);
     let searched = Searched {
         target,
         since,
@@ -245,6 +234,18 @@ fn athena(
     };
     show(a.format, config, io, &timeline, &searched)?;
     Ok(Exit::Success)
+}
+
+/// The records that concern the target, in the window, of the events and the user asked for,
+/// as a timeline: the one filter every source's records go through.
+fn timeline(a: &InvestigateArgs, target: &Target, window: &Window, records: &[Value]) -> Timeline {
+    let entries = records
+        .iter()
+        .filter(|r| target.concerned_by(r) && window.holds_time(time_of(r)))
+        .map(Entry::of)
+        .filter(|e| a.events.is_empty() || a.events.contains(&e.event))
+        .filter(|e| a.user.as_deref().is_none_or(|u| e.made_by(u)));
+    Timeline::new(entries)
 }
 
 /// The timeline in the format asked for.

@@ -1,8 +1,6 @@
 //! A draft as the spec file `init` writes: header comments, the spec's keys, each section as
 //! YAML, and what was left out (with why) as comments at the end.
 
-use std::fmt::Write as _;
-
 use serde_yaml::Value as Yaml;
 
 use crate::init::draft::{Draft, Entry};
@@ -11,50 +9,48 @@ use crate::init::draft::{Draft, Entry};
 pub const MODELINE: &str = "# yaml-language-server: $schema=trailctl.schema.json";
 
 impl Draft {
-    /// The spec text.
-    pub fn to_yaml(&self) -> String {
-        let mut out = String::new();
+    /// The spec text, or why YAML could not say a part of it (never a spec with a part missing).
+    pub fn to_yaml(&self) -> Result<String, serde_yaml::Error> {
         let read_in = self.regions.join(", ");
-        let _ = writeln!(out, "{MODELINE}");
-        let _ = writeln!(
-            out,
-            "# Account {} as `trailctl init --from-account` found it: trails homed in {}, the\n\
+        let mut out = format!(
+            "{MODELINE}\n\
+             # Account {} as `trailctl init --from-account` found it: trails homed in {}, the\n\
              # buckets they deliver to, the CloudTrail rules of {read_in} and the topics they notify.\n\
              # `trailctl plan --adopt` of this spec adds trailctl's ownership tags and changes nothing\n\
-             # else; `apply --adopt` takes these resources over. Left out, with why: at the end.",
-            self.account, self.home
+             # else; `apply --adopt` takes these resources over. Left out, with why: at the end.\n\
+             version: 1\n\
+             stack: {}\n\
+             account: \"{}\"\n\
+             home_region: {}\n\
+             regions: [{read_in}]\n",
+            self.account,
+            self.home,
+            scalar(&self.stack)?,
+            self.account,
+            scalar(&self.home)?,
         );
-        let _ = writeln!(out, "version: 1");
-        let _ = writeln!(out, "stack: {}", scalar(&self.stack));
-        let _ = writeln!(out, "account: \"{}\"", self.account);
-        let _ = writeln!(out, "home_region: {}", scalar(&self.home));
-        let _ = writeln!(out, "regions: [{}]", read_in);
         for (name, entries) in self.sections() {
-            section(&mut out, name, entries);
+            out.push_str(&section(name, entries)?);
         }
         if !self.left_out.is_empty() {
-            let _ = writeln!(
-                out,
-                "\n# Not in this spec (trailctl leaves them as they are):"
-            );
+            out.push_str("\n# Not in this spec (trailctl leaves them as they are):\n");
             for l in &self.left_out {
-                let _ = writeln!(out, "# - {}: {}", l.what, l.reason);
+                out.push_str(&format!("# - {}: {}\n", l.what, l.reason));
             }
         }
-        out
+        Ok(out)
     }
 }
 
 /// A string as YAML writes it (quoted when it would read as something else).
-fn scalar(s: &str) -> String {
-    serde_yaml::to_string(&Yaml::String(s.to_owned()))
-        .map(|t| t.trim_end().to_owned())
-        .unwrap_or_else(|_| format!("{s:?}"))
+fn scalar(s: &str) -> Result<String, serde_yaml::Error> {
+    serde_yaml::to_string(&Yaml::String(s.to_owned())).map(|t| t.trim_end().to_owned())
 }
 
-fn section(out: &mut String, name: &str, entries: &[Entry]) {
+/// `NAME:` and its entries as a list indented under it; nothing for no entries.
+fn section(name: &str, entries: &[Entry]) -> Result<String, serde_yaml::Error> {
     if entries.is_empty() {
-        return;
+        return Ok(String::new());
     }
     let items = Yaml::Sequence(
         entries
@@ -62,11 +58,10 @@ fn section(out: &mut String, name: &str, entries: &[Entry]) {
             .map(|e| Yaml::Mapping(e.yaml.clone()))
             .collect(),
     );
-    let Ok(text) = serde_yaml::to_string(&items) else {
-        return;
-    };
-    let _ = writeln!(out, "\n{name}:");
+    let text = serde_yaml::to_string(&items)?;
+    let mut out = format!("\n{name}:\n");
     for line in text.lines() {
-        let _ = writeln!(out, "  {line}");
+        out.push_str(&format!("  {line}\n"));
     }
+    Ok(out)
 }

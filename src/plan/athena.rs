@@ -39,12 +39,8 @@ pub fn plan_athena(d: &Desired, o: &Observed, options: Options, p: &mut Plan) {
             options,
             p,
             address,
-            live.cloned().map(Resource::Database),
+            live.map(|l| (Resource::Database(l.clone()), &l.tags)),
             Resource::Database(after),
-            |r| match r {
-                Resource::Database(x) => x.tags.clone(),
-                _ => Tags::new(),
-            },
         );
     }
     for (t, a) in &wanted {
@@ -59,12 +55,8 @@ pub fn plan_athena(d: &Desired, o: &Observed, options: Options, p: &mut Plan) {
             options,
             p,
             address,
-            live.cloned().map(Resource::Table),
+            live.map(|l| (Resource::Table(l.clone()), &l.tags)),
             Resource::Table(after),
-            |r| match r {
-                Resource::Table(x) => x.tags.clone(),
-                _ => Tags::new(),
-            },
         );
     }
     for (_, a) in &wanted {
@@ -83,12 +75,8 @@ pub fn plan_athena(d: &Desired, o: &Observed, options: Options, p: &mut Plan) {
             options,
             p,
             address,
-            live.cloned().map(Resource::Workgroup),
+            live.map(|l| (Resource::Workgroup(l.clone()), &l.tags)),
             Resource::Workgroup(after),
-            |r| match r {
-                Resource::Workgroup(x) => x.tags.clone(),
-                _ => Tags::new(),
-            },
         );
     }
     // This stack's own, gone from the spec.
@@ -157,22 +145,22 @@ pub fn desired_table(
     }
 }
 
-/// A create, or the comparison with what exists (ownership checked, adoption marked).
+/// A create, or the comparison with what exists (`live`, and the tags that say who owns it):
+/// ownership checked, adoption marked.
 fn compare(
     d: &Desired,
     options: Options,
     p: &mut Plan,
     address: Address,
-    live: Option<Resource>,
+    live: Option<(Resource, &Tags)>,
     after: Resource,
-    tags_of: impl Fn(&Resource) -> Tags,
 ) {
-    let Some(before) = live else {
+    let Some((before, tags)) = live else {
         p.changes
             .push(change(address, Action::Create, None, Some(after)));
         return;
     };
-    let who = owner(&tags_of(&before), &d.stack);
+    let who = owner(tags, &d.stack);
     if ownership_conflict(p, &address, &who, &d.stack, options.adopt) {
         return;
     }

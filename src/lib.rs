@@ -7,6 +7,7 @@ pub mod archive;
 pub mod backtest;
 pub(crate) mod cli;
 pub mod exit;
+pub mod filter;
 pub mod init;
 pub mod investigate;
 pub mod live;

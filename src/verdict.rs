@@ -8,7 +8,8 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use crate::model::alert::Alert;
+use crate::filter::Filter;
+use crate::model::alert::{Alert, Engine};
 use crate::model::event_sources::{is_read_only_event, receives_read_only};
 use crate::pattern::{EventError, Pattern, RuleSet, Scratch};
 
@@ -95,10 +96,14 @@ pub struct Verdict {
     pub reason: String,
 }
 
-/// One test of one alert, decided.
+/// One test of one alert on one of its engines, decided.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TestResult {
     pub alert: String,
+    pub engine: Engine,
+    /// Why this engine is expected to decide otherwise than the alert's `expect` (a CIS filter
+    /// quoted byte for byte), shown with the result.
+    pub note: Option<String>,
     /// The record: its file (and index in it), or `inline`, as written in the spec.
     pub record: String,
     pub expect_match: bool,
@@ -196,6 +201,52 @@ impl Judge {
     }
 }
 
+/// The log event CloudTrail writes to CloudWatch Logs for `event`: the record itself, which is
+/// the `detail` of a CloudTrail event's envelope (any other event is taken as it is).
+pub fn log_record(event: &Value) -> &Value {
+    let from_cloudtrail = event
+        .get("detail-type")
+        .and_then(Value::as_str)
+        .is_some_and(|d| {
+            crate::model::envelope::DETAIL_TYPES
+                .iter()
+                .any(|(_, t)| *t == d)
+        });
+    match event.get("detail") {
+        Some(record) if from_cloudtrail => record,
+        _ => event,
+    }
+}
+
+/// What the metric filter of an alert does with `event`: it counts the record when the filter
+/// matches (CloudWatch Logs holds every record the trail logs, in every Region the trail
+/// covers, read-only or not); an alert with `enabled: false` has its alarm actions disabled.
+pub fn filter_verdict(filter: &Filter, enabled: bool, event: &Value) -> Verdict {
+    let record = log_record(event);
+    let matched = filter.matches(record);
+    let found: Vec<String> = filter
+        .explain(record)
+        .into_iter()
+        .map(|(sel, v)| match v {
+            Some(v) => format!("{sel} = {v}"),
+            None => format!("{sel} is absent"),
+        })
+        .collect();
+    let reason = if !matched {
+        format!("the filter does not match: {}", found.join(", "))
+    } else if !enabled {
+        "the filter matches, but the alert is disabled (enabled: false): its alarm takes no action"
+            .to_owned()
+    } else {
+        format!("the filter counts it: {}", found.join(", "))
+    };
+    Verdict {
+        matched,
+        delivered: matched && enabled,
+        reason,
+    }
+}
+
 /// Every alert of a spec at once, for many events: all patterns in one indexed rule set, each
 /// event read once, then each matching alert's standing decides.
 #[derive(Debug, Clone)]
@@ -265,6 +316,8 @@ mod tests {
             enabled,
             read_only_events: None,
             tests: vec![],
+            backend: crate::model::alert::Backend::EventBridge,
+            metric: None,
             preset: None,
             path: crate::model::diagnostic::SpecPath::root(),
         };

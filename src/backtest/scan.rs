@@ -247,6 +247,8 @@ mod tests {
             enabled: true,
             read_only_events: read_only,
             tests: vec![],
+            backend: crate::model::alert::Backend::EventBridge,
+            metric: None,
             preset: None,
             path: crate::model::diagnostic::SpecPath::root(),
         };

@@ -22,6 +22,7 @@ Examples:
   trailctl schema > trailctl.schema.json  For editors (README, Editor support)
   trailctl test --format junit > alerts.xml
   trailctl events match --pattern pattern.json 123456789012_CloudTrail_*.json.gz
+  trailctl events match --filter '{ $.eventName = \"DeleteTable\" }' records.json
   trailctl backtest --trail acme-audit --since 30d --max-per-day 50
   trailctl query \"SELECT eventname, count(*) FROM cloudtrail WHERE timestamp >= '2026/11/01' GROUP BY 1\"
   trailctl presets show cis-4.10-security-group-changes
@@ -347,9 +348,18 @@ pub enum PresetsCommand {
 
 #[derive(Debug, clap::Args)]
 pub struct MatchArgs {
-    /// The pattern: inline JSON, or a file holding it
-    #[arg(long, value_name = "PATTERN")]
-    pub pattern: String,
+    /// The EventBridge pattern: inline JSON, or a file holding it
+    #[arg(
+        long,
+        value_name = "PATTERN",
+        required_unless_present = "filter",
+        conflicts_with = "filter"
+    )]
+    pub pattern: Option<String>,
+    /// A CloudWatch Logs JSON filter pattern instead ({ $.eventName = "DeleteTable" }), inline
+    /// or a file holding it: matched against each record as a metric filter sees it
+    #[arg(long, value_name = "FILTER")]
+    pub filter: Option<String>,
     /// Files of events: a record or event, a JSON array, a CloudTrail log file
     /// ({"Records": [...]}) or JSON lines; .gz is read as gzip
     #[arg(required = true, value_name = "EVENT_FILE")]

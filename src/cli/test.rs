@@ -1,5 +1,6 @@
 //! `trailctl test`: runs the tests the spec's alerts carry (records that must or must not be
-//! delivered) through the EventBridge engine and the alerts' placement, offline.
+//! delivered) through the EventBridge engine and the alerts' placement, and through the
+//! CloudWatch Logs filter of each alert deployed as a metric filter, offline.
 
 use std::path::Path;
 
@@ -10,13 +11,14 @@ use crate::cli::inputs;
 use crate::cli::run::Io;
 use crate::cli::validate;
 use crate::exit::Exit;
-use crate::model::alert::TestRecord;
+use crate::filter::Filter;
+use crate::model::alert::{AlertTest, Engine, TestRecord};
 use crate::model::diagnostic::Diagnostic;
 use crate::model::event_sources;
 use crate::pattern::{Pattern, json::Json};
 use crate::render::{diagnostics, test_report};
 use crate::spec;
-use crate::verdict::{Judge, TestResult};
+use crate::verdict::{Judge, TestResult, filter_verdict};
 
 pub fn run(a: &TestArgs, config: &Config, io: &mut Io<'_>) -> CliResult {
     let file = &a.spec.file;
@@ -42,6 +44,19 @@ pub fn run(a: &TestArgs, config: &Config, io: &mut Io<'_>) -> CliResult {
         };
         let regions = event_sources::regions(&alert.pattern, &alert.placement, &desired.regions);
         let mut judge = Judge::new(alert, pattern, regions);
+        // The spec loader validated the filter too.
+        let filter = match alert.metric.as_ref().map(|m| Filter::parse(&m.filter)) {
+            Some(Ok(f)) => Some(f),
+            Some(Err(e)) => {
+                problems.push(Diagnostic::error(
+                    &alert.tests[0].path.parent().parent(),
+                    format!("invalid CloudWatch Logs filter pattern: {e}"),
+                ));
+                continue;
+            }
+            None => None,
+        };
+        let engines = AlertTest::engines(alert.backend);
         for t in &alert.tests {
             let read = match &t.record {
                 TestRecord::File(f) => inputs::read(&base.join(f), f, false),
@@ -57,17 +72,33 @@ pub fn run(a: &TestArgs, config: &Config, io: &mut Io<'_>) -> CliResult {
                 }
             };
             for input in events {
-                match judge.verdict(&input.event) {
-                    Ok(v) => results.push(TestResult {
+                for &engine in &engines {
+                    let verdict = match (engine, &filter) {
+                        (Engine::Filter, Some(f)) => filter_verdict(f, alert.enabled, &input.event),
+                        (Engine::Filter, None) => continue,
+                        (Engine::Rule, _) => match judge.verdict(&input.event) {
+                            Ok(v) => v,
+                            Err(e) => {
+                                problems.push(Diagnostic::error(
+                                    &t.path.key("record"),
+                                    format!("{}: {e}", input.label),
+                                ));
+                                continue;
+                            }
+                        },
+                    };
+                    let note = match (engine, &t.expect_filter) {
+                        (Engine::Filter, Some((_, why))) => Some(why.clone()),
+                        _ => None,
+                    };
+                    results.push(TestResult {
                         alert: alert.name.clone(),
-                        record: input.label,
-                        expect_match: t.expect_match,
-                        verdict: v,
-                    }),
-                    Err(e) => problems.push(Diagnostic::error(
-                        &t.path.key("record"),
-                        format!("{}: {e}", input.label),
-                    )),
+                        engine,
+                        note,
+                        record: input.label.clone(),
+                        expect_match: t.expects(engine),
+                        verdict,
+                    });
                 }
             }
         }

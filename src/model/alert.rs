@@ -108,6 +108,84 @@ pub enum Placement {
     List(Vec<String>),
 }
 
+/// Where an alert is deployed (`backend:`): EventBridge rules (real time, per event), a
+/// CloudWatch Logs metric filter with an alarm on the trail's log group (what Security Hub's
+/// CIS checks look for), or both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Backend {
+    EventBridge,
+    MetricFilter,
+    Both,
+}
+
+impl Backend {
+    pub const NAMES: &'static [&'static str] = &["eventbridge", "metric_filter", "both"];
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "eventbridge" => Some(Self::EventBridge),
+            "metric_filter" => Some(Self::MetricFilter),
+            "both" => Some(Self::Both),
+            _ => None,
+        }
+    }
+
+    /// Whether the alert has EventBridge rules.
+    pub fn eventbridge(self) -> bool {
+        matches!(self, Self::EventBridge | Self::Both)
+    }
+
+    /// Whether the alert has a metric filter and an alarm.
+    pub fn metric_filter(self) -> bool {
+        matches!(self, Self::MetricFilter | Self::Both)
+    }
+}
+
+/// One of the ways an alert sees events, as `trailctl test` and `backtest` name them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Engine {
+    /// The EventBridge rule.
+    Rule,
+    /// The CloudWatch Logs metric filter.
+    Filter,
+}
+
+impl Engine {
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Rule => "eventbridge",
+            Engine::Filter => "metric_filter",
+        }
+    }
+}
+
+/// The metric-filter side of an alert: the filter, where its text comes from, and the alarm.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MetricAlert {
+    /// The CloudWatch Logs filter pattern (validated).
+    pub filter: String,
+    pub origin: FilterOrigin,
+    /// The alarm fires when the metric's Sum over `period_seconds` reaches this.
+    pub threshold: u32,
+    pub period_seconds: u32,
+}
+
+/// Default alarm: at least one matching event in 300 seconds (what the CIS checks expect).
+pub const DEFAULT_THRESHOLD: u32 = 1;
+pub const DEFAULT_PERIOD_SECONDS: u32 = 300;
+
+/// Where an alert's filter text comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FilterOrigin {
+    /// Written in the spec (`filter:`).
+    Spec,
+    /// A preset's filter, as the Security Hub control checks for it (the control, and the
+    /// document quoted).
+    Preset { control: String, source: String },
+    /// Said from the alert's pattern, exactly (`filter::from_pattern`).
+    Derived,
+}
+
 /// An alert: one EventBridge rule per Region it is placed in; the home Region's rule
 /// delivers to the topics, the others forward to the home Region's default bus.
 #[derive(Debug, Clone, PartialEq)]
@@ -128,6 +206,9 @@ pub struct Alert {
     pub read_only_events: Option<bool>,
     /// Records the alert must (or must not) deliver, run by `trailctl test`.
     pub tests: Vec<AlertTest>,
+    pub backend: Backend,
+    /// The metric filter and alarm, for `backend: metric_filter | both`.
+    pub metric: Option<MetricAlert>,
     /// The rules' own tags, besides the spec's and the ownership tags.
     pub tags: Tags,
     /// The preset it comes from (`- preset:`), if any.
@@ -159,6 +240,9 @@ pub struct AlertTest {
     pub record: TestRecord,
     /// `expect: match` (true) or `expect: no_match`.
     pub expect_match: bool,
+    /// `expect_filter:`, where the metric filter's verdict differs from `expect` (a CIS filter
+    /// that Security Hub requires byte for byte counts more than the rule delivers), with why.
+    pub expect_filter: Option<(bool, String)>,
     /// Where the test is in the spec, for errors about its record.
     pub path: SpecPath,
 }
@@ -178,6 +262,38 @@ pub fn rule_name(stack: &str, alert: &str) -> String {
 
 pub fn rule_prefix(stack: &str) -> String {
     format!("trailctl-{stack}-")
+}
+
+impl AlertTest {
+    /// What the test expects of one engine.
+    pub fn expects(&self, engine: Engine) -> bool {
+        match (engine, &self.expect_filter) {
+            (Engine::Filter, Some((m, _))) => *m,
+            _ => self.expect_match,
+        }
+    }
+
+    /// The engines it runs on, for an alert deployed on `backend`.
+    pub fn engines(backend: Backend) -> Vec<Engine> {
+        let mut e = Vec::new();
+        if backend.eventbridge() {
+            e.push(Engine::Rule);
+        }
+        if backend.metric_filter() {
+            e.push(Engine::Filter);
+        }
+        e
+    }
+}
+
+/// The name of an alert's metric filter and alarm: the name of its rules.
+pub fn metric_name(stack: &str, alert: &str) -> String {
+    rule_name(stack, alert)
+}
+
+/// The metric namespace of a stack's alerts.
+pub fn metric_namespace(stack: &str) -> String {
+    format!("trailctl/{stack}")
 }
 
 /// The IAM role rules outside the home Region use to forward events to the home bus.

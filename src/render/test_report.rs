@@ -4,6 +4,7 @@ use std::io::{self, Write};
 
 use serde_json::json;
 
+use crate::model::alert::Engine;
 use crate::render::style::Color;
 use crate::verdict::TestResult;
 
@@ -20,8 +21,17 @@ pub fn summary(results: &[TestResult]) -> String {
     format!("{passed} passed, {} failed", results.len() - passed)
 }
 
+/// The alert, and the engine when it is the metric filter (EventBridge is the default one).
+fn subject(r: &TestResult) -> String {
+    match r.engine {
+        Engine::Rule => r.alert.clone(),
+        Engine::Filter => format!("{} [metric filter]", r.alert),
+    }
+}
+
 /// One line a test; a failure says why, and so does a pass that rests on placement or on a
-/// disabled alert (matched, not delivered); then the summary line.
+/// disabled alert (matched, not delivered), or on a filter expected to differ; then the
+/// summary line.
 pub fn human(w: &mut dyn Write, results: &[TestResult], color: Color) -> io::Result<()> {
     for r in results {
         if r.passed() {
@@ -29,19 +39,22 @@ pub fn human(w: &mut dyn Write, results: &[TestResult], color: Color) -> io::Res
                 w,
                 "{}  {}: {} (expect {})",
                 color.green("PASS"),
-                r.alert,
+                subject(r),
                 r.record,
                 expectation(r)
             )?;
             if r.verdict.matched && !r.verdict.delivered {
                 writeln!(w, "      {}", r.verdict.reason)?;
             }
+            if let Some(note) = &r.note {
+                writeln!(w, "      {note}")?;
+            }
         } else {
             writeln!(
                 w,
                 "{}  {}: {} (expect {})\n      {}",
                 color.red("FAIL"),
-                r.alert,
+                subject(r),
                 r.record,
                 expectation(r),
                 r.verdict.reason
@@ -58,6 +71,8 @@ pub fn json(w: &mut dyn Write, results: &[TestResult]) -> io::Result<()> {
         .map(|r| {
             json!({
                 "alert": r.alert,
+                "backend": r.engine.name(),
+                "note": r.note,
                 "record": r.record,
                 "expect": expectation(r),
                 "matched": r.verdict.matched,
@@ -92,7 +107,10 @@ pub fn junit(w: &mut dyn Write, results: &[TestResult]) -> io::Result<()> {
         results.len()
     )?;
     for r in results {
-        let name = format!("{} (expect {})", r.record, expectation(r));
+        let name = match r.engine {
+            Engine::Rule => format!("{} (expect {})", r.record, expectation(r)),
+            Engine::Filter => format!("{} [metric filter] (expect {})", r.record, expectation(r)),
+        };
         write!(
             w,
             r#"    <testcase classname="{}" name="{}""#,
@@ -142,12 +160,16 @@ mod tests {
         vec![
             TestResult {
                 alert: "a".into(),
+                engine: Engine::Rule,
+                note: None,
                 record: "r1.json".into(),
                 expect_match: true,
                 verdict: v(true, "matched on x"),
             },
             TestResult {
                 alert: "a".into(),
+                engine: Engine::Rule,
+                note: None,
                 record: "r2.json".into(),
                 expect_match: true,
                 verdict: v(false, "no match: detail.eventName is \"<x>\" & more"),

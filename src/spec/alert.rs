@@ -14,6 +14,7 @@ use crate::model::message::{self, MAX_TEMPLATE, MAX_VARIABLES};
 use crate::model::services;
 use crate::pattern::MAX_PATTERN_CHARS as MAX_PATTERN;
 use crate::spec::fields;
+use crate::spec::metric;
 use crate::spec::names;
 use crate::spec::pattern::raw_pattern;
 use crate::spec::reader::{Ctx, Map, kind_of};
@@ -241,6 +242,8 @@ pub fn alert(ctx: &mut Ctx, v: &Value, path: SpecPath, stack: &str) -> Option<Al
         .filter_map(|(p, v)| alert_test(ctx, v, p))
         .collect();
     let tags = tags(ctx, &map, "tags");
+    let settings = metric::settings(ctx, &map);
+    let metric = metric::metric(ctx, &map, &settings, pattern.as_ref(), None);
     Some(Alert {
         name,
         rule,
@@ -252,6 +255,8 @@ pub fn alert(ctx: &mut Ctx, v: &Value, path: SpecPath, stack: &str) -> Option<Al
         enabled,
         read_only_events,
         tests,
+        backend: settings.backend,
+        metric,
         tags,
         preset: None,
         path: map.path.clone(),
@@ -365,9 +370,14 @@ fn alert_test(ctx: &mut Ctx, v: &Value, path: SpecPath) -> Option<AlertTest> {
         }
         Some(_) => map.choice(ctx, "expect"),
     };
+    let expect_filter = map
+        .get("expect_filter")
+        .and_then(|_| map.choice(ctx, "expect_filter"))
+        .map(|e| (e == "match", "expect_filter in the spec".to_owned()));
     Some(AlertTest {
         record: record?,
         expect_match: expect? == "match",
+        expect_filter,
         path: map.path,
     })
 }

@@ -3,7 +3,7 @@
 //! unknown key, a wrong enum value or an out-of-range number is refused from here), and
 //! `trailctl schema` renders the same tables as a JSON Schema for editors.
 
-use crate::model::alert::{Payload, TopicPolicy};
+use crate::model::alert::TopicPolicy;
 use crate::model::desired::InsightType;
 use crate::model::selector::{self, Access, EXCLUDABLE_SOURCES, ManagementEvents};
 
@@ -40,6 +40,7 @@ pub enum Shape {
 pub enum Default {
     Bool(bool),
     Text(&'static str),
+    Integer(u64),
 }
 
 #[derive(Debug)]
@@ -426,146 +427,6 @@ pub const SUBSCRIPTION: &[Field] = &[
     opt("lambda", Shape::String, "A Lambda function ARN."),
 ];
 
-const PLACEMENT: Shape =
-    Shape::AnyOf(&[Shape::OneOf(&["auto", "all"]), Shape::List(&Shape::String)]);
-
-pub const ALERT: &[Field] = &[
-    req(
-        "name",
-        Shape::String,
-        "Letters, digits, ., - and _; the rules are named trailctl-STACK-NAME.",
-    ),
-    opt(
-        "rule",
-        Shape::String,
-        "The rules' name instead of trailctl-STACK-NAME: to adopt an existing rule.",
-    ),
-    opt(
-        "description",
-        Shape::String,
-        "The rules' Description (at most 512 characters).",
-    ),
-    opt(
-        "on",
-        Shape::Object(ON),
-        "Shorthand for a CloudTrail pattern; exactly one of on and pattern.",
-    ),
-    opt(
-        "pattern",
-        Shape::EventPattern,
-        "A raw EventBridge event pattern; exactly one of on and pattern.",
-    ),
-    req(
-        "notify",
-        Shape::List(&Shape::String),
-        "Topics under topics: to notify, at most 5.",
-    ),
-    with(
-        "deliver",
-        Shape::OneOf(Payload::NAMES),
-        Default::Text("message"),
-        "What the topics receive: a text message, or the event itself as JSON.",
-    ),
-    opt(
-        "message",
-        Shape::String,
-        "Plain text with <path> placeholders into the CloudTrail record.",
-    ),
-    with(
-        "regions",
-        PLACEMENT,
-        Default::Text("auto"),
-        "Where the rules go: auto (where the events arrive), all, or a list of Regions.",
-    ),
-    with(
-        "enabled",
-        Shape::Bool,
-        Default::Bool(true),
-        "false keeps the rules DISABLED.",
-    ),
-    opt(
-        "read_only_events",
-        Shape::Bool,
-        "Whether the rules also receive read-only management events (default: decided from the events).",
-    ),
-    opt(
-        "tests",
-        Shape::List(&Shape::Object(TEST)),
-        "Records the alert must or must not deliver, run by trailctl test.",
-    ),
-    opt(
-        "tags",
-        Shape::StringMap,
-        "Tags on the rules, besides the spec's tags.",
-    ),
-];
-
-/// The `on:` types, the first the default.
-pub const ON_TYPES: &[&str] = &["api_call", "console_sign_in", "insight"];
-
-pub const ON: &[Field] = &[
-    with(
-        "type",
-        Shape::OneOf(ON_TYPES),
-        Default::Text("api_call"),
-        "api_call, console_sign_in or insight.",
-    ),
-    opt(
-        "service",
-        Shape::String,
-        "The service as in its event source: dynamodb for dynamodb.amazonaws.com.",
-    ),
-    opt(
-        "events",
-        Shape::List(&Shape::String),
-        "Event names (detail.eventName).",
-    ),
-    opt(
-        "detail",
-        Shape::EventPattern,
-        "More pattern under detail, merged in.",
-    ),
-];
-
-pub const TEST: &[Field] = &[
-    req(
-        "record",
-        Shape::AnyOf(&[Shape::String, Shape::AnyMapping]),
-        "A file relative to the spec, or an inline CloudTrail record or EventBridge event.",
-    ),
-    req(
-        "expect",
-        Shape::OneOf(&["match", "no_match"]),
-        "match: the alert delivers the event; no_match: it does not.",
-    ),
-];
-
-pub const PRESET: &[Field] = &[
-    req(
-        "preset",
-        Shape::String,
-        "A preset id or a set (cis, strict, seed); trailctl presets lists them.",
-    ),
-    opt(
-        "name",
-        Shape::String,
-        "The alert's name (default: the preset id); one preset only.",
-    ),
-    req(
-        "notify",
-        Shape::List(&Shape::String),
-        "Topics under topics: to notify, at most 5.",
-    ),
-    opt("message", Shape::String, "Overrides the preset's message."),
-    opt("regions", PLACEMENT, "Overrides the preset's placement."),
-    with(
-        "enabled",
-        Shape::Bool,
-        Default::Bool(true),
-        "false keeps the rules DISABLED.",
-    ),
-];
-
 pub const COST: &[Field] = &[req(
     "events_per_month",
     Shape::Object(EVENTS_PER_MONTH),
@@ -594,6 +455,10 @@ pub const EVENTS_PER_MONTH: &[Field] = &[
     ),
     opt("data", COUNT, "Data events per month."),
 ];
+
+#[path = "fields_alerts.rs"]
+mod alerts;
+pub use alerts::{ALARM, ALERT, ON, PRESET, TEST};
 
 #[cfg(test)]
 #[path = "fields_tests.rs"]

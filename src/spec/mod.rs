@@ -9,6 +9,7 @@ mod fields;
 mod lint_tests;
 mod lints;
 mod marks;
+mod metric;
 mod names;
 mod pattern;
 mod preset;

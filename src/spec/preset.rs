@@ -9,6 +9,7 @@ use crate::model::diagnostic::Diagnostic;
 use crate::model::event_sources::GLOBAL_REGION;
 use crate::model::presets::{self, Preset, Scope};
 use crate::spec::alert::{alert_name, message_check, notify, placement};
+use crate::spec::metric;
 use crate::spec::reader::{Ctx, Map};
 use crate::spec::v1::check;
 
@@ -58,9 +59,11 @@ pub fn expand(ctx: &mut Ctx, map: &Map<'_>, stack: &str, home: &str) -> Vec<Aler
     }
     let regions = map.get("regions").map(|_| placement(ctx, map));
     let enabled = map.bool(ctx, "enabled");
+    let settings = metric::settings(ctx, map);
     chosen
         .into_iter()
         .map(|p| {
+            let metric = metric::metric(ctx, map, &settings, Some(&p.pattern), Some(p));
             let placement = regions.clone().unwrap_or(match p.scope {
                 Scope::UsEast1 => Placement::List(vec![GLOBAL_REGION.to_owned()]),
                 Scope::AllRegions | Scope::SignIn => Placement::All,
@@ -81,6 +84,8 @@ pub fn expand(ctx: &mut Ctx, map: &Map<'_>, stack: &str, home: &str) -> Vec<Aler
                 enabled,
                 read_only_events: Some(p.read_only_events),
                 tests: fixtures(p, &region, map),
+                backend: settings.backend,
+                metric,
                 tags: Default::default(),
                 preset: Some(p.id.clone()),
                 path: map.path.clone(),
@@ -102,6 +107,7 @@ fn fixtures(p: &Preset, region: &str, map: &Map<'_>) -> Vec<AlertTest> {
             AlertTest {
                 record: TestRecord::Inline(record),
                 expect_match,
+                expect_filter: x.filter_differs.clone().map(|why| (!expect_match, why)),
                 path: map.path_of("preset"),
             }
         })

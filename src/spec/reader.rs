@@ -230,6 +230,17 @@ impl<'a> Map<'a> {
         }
     }
 
+    /// A whole number within the table's limits, or the table's default when absent.
+    pub fn integer_or_default(&self, ctx: &mut Ctx, key: &str) -> Option<u64> {
+        match self.get(key) {
+            Some(_) => self.integer(ctx, key),
+            None => match self.field(ctx, key)?.default {
+                Some(fields::Default::Integer(n)) => Some(n),
+                _ => None,
+            },
+        }
+    }
+
     /// A string that must be one of the table's values for `key` (with a "did you mean");
     /// absent, the table's default.
     pub fn choice(&self, ctx: &mut Ctx, key: &str) -> Option<String> {

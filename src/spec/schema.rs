@@ -75,6 +75,9 @@ fn property(f: &Field) -> Value {
             Some(Default::Text(t)) => {
                 m.insert("default".into(), json!(t));
             }
+            Some(Default::Integer(n)) => {
+                m.insert("default".into(), json!(n));
+            }
             None => {}
         }
     }

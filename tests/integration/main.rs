@@ -13,6 +13,7 @@ mod emulator;
 mod emulator_smoke;
 mod fault_proxy;
 mod faults;
+mod filter_conformance;
 mod init;
 mod investigate;
 mod mutations;

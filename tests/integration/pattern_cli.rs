@@ -275,3 +275,103 @@ fn test_names_a_record_it_cannot_read_at_its_place_in_the_spec() {
     );
     assert!(out.stdout.is_empty());
 }
+
+#[test]
+fn events_match_takes_a_cloudwatch_logs_filter() {
+    // The filter sees the record (`$.eventName`), not the EventBridge envelope.
+    let filter = r#"{ ($.eventSource = ec2.amazonaws.com) && ($.eventName = "Authorize*") }"#;
+    let out = trailctl(&["events", "match", "--filter", filter, SG, GZ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.starts_with(&format!("{SG}[0]: match\n")), "{stdout}");
+    assert_eq!(stdout.matches(": no match\n").count(), 45, "{stdout}");
+    // An EventBridge event given as is: its record is its detail.
+    let dir = tempdir("filter");
+    let event = dir.join("event.json");
+    std::fs::write(
+        &event,
+        r#"{"detail-type":"AWS API Call via CloudTrail","source":"aws.ec2","detail":{"eventSource":"ec2.amazonaws.com","eventName":"AuthorizeSecurityGroupEgress"}}"#,
+    )
+    .unwrap();
+    let file = dir.join("filter.txt");
+    std::fs::write(&file, filter).unwrap();
+    let out = trailctl(&[
+        "events",
+        "match",
+        "--raw",
+        "--filter",
+        file.to_str().unwrap(),
+        event.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let out = trailctl(&["events", "match", "--filter", "{ $.a > x }", SG]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("the filter is invalid: column 9: > compares numbers"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = trailctl(&[
+        "events",
+        "match",
+        "--filter",
+        filter,
+        "--pattern",
+        SG_PATTERN,
+        SG,
+    ]);
+    assert_eq!(out.status.code(), Some(1), "one or the other");
+}
+
+#[test]
+fn test_runs_every_fixture_on_both_backends_and_says_which_fails() {
+    let out = trailctl(&["test", "-f", "examples/cis-metric-filters.yaml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    // 47 CIS and strict fixtures, once through the rules and once through the filters.
+    assert!(stdout.ends_with("94 passed, 0 failed\n"), "{stdout}");
+    assert_eq!(stdout.matches("[metric filter]").count(), 47, "{stdout}");
+    // The CIS filter counts what the corrected rule leaves out, and says so.
+    assert!(
+        stdout.contains("has no exclusions: it counts S3 log delivery and HeadBucket denials"),
+        "{stdout}"
+    );
+
+    // A fixture the rule matches but the filter does not fails, naming the filter.
+    let dir = tempdir("both");
+    let spec = dir.join("spec.yaml");
+    std::fs::write(
+        &spec,
+        r#"
+version: 1
+stack: t
+home_region: us-east-1
+trails: [{name: t, bucket: b-logs-0001, cloudwatch_logs: {log_group: /t/audit}}]
+topics: [{name: alerts}]
+alerts:
+  - name: table-deleted
+    on: {service: dynamodb, events: [DeleteTable]}
+    notify: [alerts]
+    backend: both
+    filter: '{ $.eventName = "DeleteTable" && $.requestParameters.tableName = "orders" }'
+    alarm: {threshold: 2, period: 600}
+    tests:
+      - record: {eventVersion: "1.09", eventType: AwsApiCall, eventSource: dynamodb.amazonaws.com, eventName: DeleteTable, eventTime: "t", awsRegion: us-east-1, recipientAccountId: "1", requestParameters: {tableName: carts}}
+        expect: match
+"#,
+    )
+    .unwrap();
+    let out = trailctl(&["test", "-f", spec.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("PASS  table-deleted: inline record (expect match)\n"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("FAIL  table-deleted [metric filter]: inline record (expect match)\n      the filter does not match: $.eventName = \"DeleteTable\", $.requestParameters.tableName = \"carts\"\n"), "{stdout}");
+    let doc: serde_json::Value = serde_json::from_slice(
+        &trailctl(&["test", "-f", spec.to_str().unwrap(), "--format", "json"]).stdout,
+    )
+    .unwrap();
+    assert_eq!(doc["tests"][1]["backend"], "metric_filter");
+}

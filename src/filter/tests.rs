@@ -1,0 +1,160 @@
+use serde_json::json;
+
+use super::{Filter, Translation, from_pattern};
+use crate::model::envelope::eventbridge_event;
+use crate::pattern::Pattern;
+
+fn translate(pattern: &str) -> Translation {
+    from_pattern(&Pattern::parse(pattern).unwrap())
+}
+
+fn exact(pattern: &str) -> String {
+    match translate(pattern) {
+        Translation::Exact(f) => f,
+        Translation::Untranslatable(why) => panic!("{pattern}: {why}"),
+    }
+}
+
+#[test]
+fn precedence_is_and_before_or() {
+    let f = Filter::parse("{ $.a = 1 || $.b = 2 && $.c = 3 }").unwrap();
+    assert!(f.matches(&json!({"a": 1})));
+    assert!(!f.matches(&json!({"b": 2})));
+    assert!(f.matches(&json!({"b": 2, "c": 3})));
+}
+
+#[test]
+fn bare_numbers_compare_by_value_and_strings_by_text() {
+    let f = Filter::parse("{ $.recipientAccountId = 012345678901 }").unwrap();
+    assert!(f.matches(&json!({"recipientAccountId": "012345678901"})));
+    assert!(!f.matches(&json!({"recipientAccountId": "12345678901"})));
+    let n = Filter::parse("{ $.code = 3.0 }").unwrap();
+    assert!(n.matches(&json!({"code": 3})));
+    let quoted = Filter::parse("{ $.code = \"3\" }").unwrap();
+    assert!(quoted.matches(&json!({"code": 3})));
+}
+
+#[test]
+fn limits_and_errors_name_their_column() {
+    let long = format!("{{ $.a = \"{}\" }}", "x".repeat(1100));
+    let e = Filter::parse(&long).unwrap_err();
+    assert!(e.message.contains("at most 1024"), "{e}");
+    let e = Filter::parse("  { $.a = }").unwrap_err();
+    assert_eq!(e.column, 11, "{e}");
+    let e = Filter::parse("{ $.a.b. = 1 }").unwrap_err();
+    assert!(e.message.contains("property name"), "{e}");
+}
+
+#[test]
+fn patterns_become_filters() {
+    assert_eq!(
+        exact(
+            r#"{"source":["aws.kms"],"detail-type":["AWS API Call via CloudTrail"],"detail":{"eventName":["DisableKey","ScheduleKeyDeletion"]}}"#
+        ),
+        r#"{ ($.eventSource = "kms.amazonaws.com") && ($.eventType = "AwsApiCall") && (($.eventName = "DisableKey") || ($.eventName = "ScheduleKeyDeletion")) }"#
+    );
+    // Without detail-type, a source excludes the Insights events EventBridge gives aws.cloudtrail.
+    assert_eq!(
+        exact(r#"{"source":["aws.dynamodb"],"detail":{"eventName":["DeleteTable"]}}"#),
+        r#"{ ($.eventSource = "dynamodb.amazonaws.com") && ($.eventName = "DeleteTable") && ($.eventType != "AwsCloudTrailInsight") }"#
+    );
+    assert_eq!(
+        exact(
+            r#"{"detail":{"errorCode":[{"suffix":"UnauthorizedOperation"},{"prefix":"AccessDenied"}],"eventName":[{"anything-but":["HeadBucket","GetObject"]}],"x":[{"numeric":[">",0,"<=",5]}],"gone":[{"exists":false}],"flag":[true]}}"#
+        ),
+        r#"{ (($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied*")) && ($.eventName != "HeadBucket" && $.eventName != "GetObject") && ($.x > 0 && $.x <= 5) && ($.gone NOT EXISTS) && ($.flag IS TRUE) }"#
+    );
+    assert_eq!(
+        exact(r#"{"$or":[{"detail":{"a":["x"]}},{"detail":{"b":["y"]}}]}"#),
+        r#"{ ($.a = "x") || ($.b = "y") }"#
+    );
+}
+
+#[test]
+fn what_has_no_exact_filter_says_why() {
+    for (p, why) in [
+        (r#"{"detail":{"a":[{"equals-ignore-case":"x"}]}}"#, "case"),
+        (r#"{"detail":{"ip":[{"cidr":"10.0.0.0/8"}]}}"#, "CIDR"),
+        (r#"{"detail":{"a":[{"exists":true}]}}"#, "exists: true"),
+        (r#"{"detail":{"a":[{"wildcard":"a*b"}]}}"#, "inside"),
+        (r#"{"source":["aws.cloudtrail"]}"#, "Insights"),
+        (r#"{"account":["123456789012"]}"#, "envelope"),
+        (r#"{"detail":{"a":["say \"hi\""]}}"#, "quote"),
+        (r#"{"detail":{"a b":["x"]}}"#, "selector"),
+    ] {
+        match translate(p) {
+            Translation::Untranslatable(w) => assert!(w.contains(why), "{p}: {w}"),
+            Translation::Exact(f) => panic!("{p} translated to {f}"),
+        }
+    }
+}
+
+/// Every translated preset matches exactly the fixtures its pattern matches (the envelope
+/// built from each record, as `trailctl test` does).
+#[test]
+fn translations_agree_with_the_pattern_on_every_preset_fixture() {
+    let mut checked = 0;
+    for preset in crate::model::presets::all() {
+        let pattern =
+            Pattern::from_json(&crate::pattern::json::Json::from_value(&preset.pattern)).unwrap();
+        let Translation::Exact(text) = from_pattern(&pattern) else {
+            continue;
+        };
+        let filter = Filter::parse(&text).unwrap_or_else(|e| panic!("{text}: {e}"));
+        let rules = crate::pattern::RuleSet::new(vec![(String::new(), pattern)]);
+        let mut scratch = crate::pattern::Scratch::default();
+        for fx in preset
+            .fixtures
+            .matching
+            .iter()
+            .chain(&preset.fixtures.no_match)
+        {
+            let event = eventbridge_event(&fx.record).unwrap();
+            let by_rule = !rules
+                .matches(&event.to_string(), &mut scratch)
+                .unwrap()
+                .is_empty();
+            assert_eq!(
+                filter.matches(&fx.record),
+                by_rule,
+                "{}: {text} on {}",
+                preset.id,
+                fx.source
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 30, "{checked}");
+}
+
+#[test]
+fn tmp_cis_disagreements() {
+    for preset in crate::model::presets::all() {
+        let Some(text) = &preset.filter else { continue };
+        let filter = Filter::parse(text).unwrap();
+        let pattern =
+            Pattern::from_json(&crate::pattern::json::Json::from_value(&preset.pattern)).unwrap();
+        let rules = crate::pattern::RuleSet::new(vec![(String::new(), pattern)]);
+        let mut scratch = crate::pattern::Scratch::default();
+        for (want, fx) in preset
+            .fixtures
+            .matching
+            .iter()
+            .map(|f| (true, f))
+            .chain(preset.fixtures.no_match.iter().map(|f| (false, f)))
+        {
+            let event = eventbridge_event(&fx.record).unwrap();
+            let by_rule = !rules
+                .matches(&event.to_string(), &mut scratch)
+                .unwrap()
+                .is_empty();
+            let by_filter = filter.matches(&fx.record);
+            if by_rule != want || by_filter != want {
+                eprintln!(
+                    "DIS {} want={want} rule={by_rule} filter={by_filter} {}",
+                    preset.id, fx.source
+                );
+            }
+        }
+    }
+}

@@ -234,12 +234,22 @@ fn trail(t: &LiveTrail, details: &TrailDetails) -> Entry {
     }
     selectors::write(&mut m, &details.selectors);
     if !details.insights.is_empty() {
-        let names: Vec<String> = details
+        let items = details
             .insights
             .iter()
-            .map(|i| i.name().to_owned())
+            .map(|i| {
+                if i.management && !i.data {
+                    return text(i.kind.name());
+                }
+                let mut o = Mapping::new();
+                put(&mut o, "type", text(i.kind.name()));
+                let categories: Vec<String> =
+                    i.categories().into_iter().map(str::to_owned).collect();
+                put(&mut o, "events", list(&categories));
+                Yaml::Mapping(o)
+            })
             .collect();
-        put(&mut m, "insights", list(&names));
+        put(&mut m, "insights", Yaml::Sequence(items));
     }
     if let Some(tags) = own_tags(&t.tags) {
         put(&mut m, "tags", tags);

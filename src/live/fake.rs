@@ -9,7 +9,7 @@ use serde_json::Value;
 use crate::live::error::{ErrorKind, LiveError, LiveResult};
 use crate::live::services::{CloudTrail, EventHistory, Kms, Lookup, S3, Sts, TrailListing};
 use crate::model::arn;
-use crate::model::desired::InsightType;
+use crate::model::desired::Insight;
 use crate::model::observed::{
     LiveBucket, LiveRole, LiveRule, LiveTopic, PolicyObservation, TrailDetails,
 };
@@ -23,7 +23,7 @@ pub struct FakeTrail {
     pub settings: TrailSettings,
     pub logging: bool,
     pub selectors: Vec<AdvancedSelector>,
-    pub insights: BTreeSet<InsightType>,
+    pub insights: BTreeSet<Insight>,
 }
 
 #[derive(Debug, Default)]
@@ -307,7 +307,7 @@ impl CloudTrail for Fake {
         &self,
         region: &str,
         name: &str,
-        insights: &BTreeSet<InsightType>,
+        insights: &BTreeSet<Insight>,
     ) -> LiveResult<()> {
         self.call("CloudTrail:PutInsightSelectors", region)?;
         self.with_trail("CloudTrail:PutInsightSelectors", region, name, |t| {

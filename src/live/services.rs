@@ -10,7 +10,7 @@ use serde_json::Value;
 use crate::live::error::LiveResult;
 use crate::model::alert_state::{RuleState, TargetState};
 use crate::model::athena_state::{DatabaseState, TableState, WorkgroupState};
-use crate::model::desired::InsightType;
+use crate::model::desired::Insight;
 use crate::model::observed::{
     LiveBucket, LiveRole, LiveRule, LiveTopic, PolicyObservation, TrailDetails,
 };
@@ -68,7 +68,7 @@ pub trait CloudTrail {
         &self,
         region: &str,
         name: &str,
-        insights: &BTreeSet<InsightType>,
+        insights: &BTreeSet<Insight>,
     ) -> LiveResult<()>;
     async fn set_logging(&self, region: &str, name: &str, on: bool) -> LiveResult<()>;
 }

@@ -55,7 +55,7 @@ pub struct Trail {
     pub logging: bool,
     /// The trail's advanced event selectors: management events, data events or raw selectors.
     pub selectors: Vec<AdvancedSelector>,
-    pub insights: BTreeSet<InsightType>,
+    pub insights: BTreeSet<Insight>,
     pub tags: Tags,
     /// The Athena table over its logs, with its database and workgroup.
     pub athena: Option<crate::model::athena::Athena>,
@@ -107,6 +107,49 @@ impl InsightType {
             Self::ApiCallRate => "ApiCallRateInsight",
             Self::ApiErrorRate => "ApiErrorRateInsight",
         }
+    }
+}
+
+/// One Insights type on the events it analyses (`InsightSelector.EventCategories`):
+/// management events, data events or both. The short spec form (`insights: [api_call_rate]`)
+/// and a selector without categories mean management events only.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+pub struct Insight {
+    pub kind: InsightType,
+    pub management: bool,
+    pub data: bool,
+}
+
+impl Insight {
+    /// The type on management events only (the API's default).
+    pub fn management(kind: InsightType) -> Insight {
+        Insight {
+            kind,
+            management: true,
+            data: false,
+        }
+    }
+
+    /// `api_call_rate`, or `api_call_rate (management, data)` beyond the default.
+    pub fn name(&self) -> String {
+        if self.management && !self.data {
+            return self.kind.name().to_owned();
+        }
+        format!("{} ({})", self.kind.name(), self.categories().join(", "))
+    }
+
+    /// The spec's names of the event categories (`management`, `data`).
+    pub fn categories(&self) -> Vec<&'static str> {
+        let mut c = Vec::new();
+        if self.management {
+            c.push("management");
+        }
+        if self.data {
+            c.push("data");
+        }
+        c
     }
 }
 

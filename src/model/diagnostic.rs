@@ -103,6 +103,8 @@ pub enum LintId {
     LogLoop,
     WildcardQuota,
     TrailIntegrity,
+    InsightsWithoutData,
+    CisCheck,
 }
 
 impl LintId {
@@ -116,6 +118,8 @@ impl LintId {
         LintId::LogLoop,
         LintId::WildcardQuota,
         LintId::TrailIntegrity,
+        LintId::InsightsWithoutData,
+        LintId::CisCheck,
     ];
 
     pub fn name(self) -> &'static str {
@@ -129,6 +133,8 @@ impl LintId {
             LintId::LogLoop => "log-loop",
             LintId::WildcardQuota => "wildcard-quota",
             LintId::TrailIntegrity => "trail-integrity",
+            LintId::InsightsWithoutData => "insights-without-data",
+            LintId::CisCheck => "cis-check",
         }
     }
 
@@ -157,6 +163,12 @@ impl LintId {
             }
             LintId::TrailIntegrity => {
                 "A trail without log file validation (CIS 3.2) or KMS encryption (CIS 3.5)."
+            }
+            LintId::InsightsWithoutData => {
+                "Insights on data events for a trail that logs no data events."
+            }
+            LintId::CisCheck => {
+                "A CIS metric-filter alert that the Security Hub control would not count (the reason is said)."
             }
         }
     }

@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use crate::model::alert_state::TargetState;
 use crate::model::athena_state::{DatabaseState, TableState, WorkgroupState};
-use crate::model::desired::InsightType;
+use crate::model::desired::Insight;
 use crate::model::selector::AdvancedSelector;
 use crate::model::state::{Encryption, TrailSettings};
 use crate::model::tags::Tags;
@@ -55,7 +55,7 @@ pub struct TrailDetails {
     pub logging: bool,
     /// Advanced selectors; classic selectors converted to their advanced meaning.
     pub selectors: Vec<AdvancedSelector>,
-    pub insights: BTreeSet<InsightType>,
+    pub insights: BTreeSet<Insight>,
 }
 
 /// What reading one of the spec's buckets found.

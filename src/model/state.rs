@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use serde_json::{Value, json};
 
-use crate::model::desired::{CloudWatchLogs, InsightType};
+use crate::model::desired::{CloudWatchLogs, Insight};
 use crate::model::json::{equivalent, same_json, sorted};
 use crate::model::selector::{AdvancedSelector, FieldSelector};
 use crate::model::tags::{TagChanges, Tags};
@@ -44,7 +44,7 @@ pub struct TrailState {
     pub logging: bool,
     /// Advanced selectors, with their names (written as they are; names are not compared).
     pub selectors: Vec<AdvancedSelector>,
-    pub insights: BTreeSet<InsightType>,
+    pub insights: BTreeSet<Insight>,
     pub tags: Tags,
 }
 
@@ -249,7 +249,7 @@ impl TrailState {
             ),
             (
                 "insights",
-                FieldValue::List(self.insights.iter().map(|i| i.name().to_owned()).collect()),
+                FieldValue::List(self.insights.iter().map(Insight::name).collect()),
             ),
             ("tags", FieldValue::Map(self.tags.clone())),
         ]
@@ -367,7 +367,9 @@ pub(crate) mod tests {
             |t: &mut TrailState| t.selectors[0].fields.reverse(),
             |t: &mut TrailState| t.selectors.clear(),
             |t: &mut TrailState| {
-                t.insights.insert(InsightType::ApiCallRate);
+                t.insights.insert(Insight::management(
+                    crate::model::desired::InsightType::ApiCallRate,
+                ));
             },
             |t: &mut TrailState| {
                 t.tags.insert("k".into(), "v".into());

@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use crate::model::cost::{DATA_EVENTS, INSIGHTS, Kind, PAID_COPY, PRICE_DATE, Volumes};
-use crate::model::desired::InsightType;
+use crate::model::desired::{Insight, InsightType};
 use crate::model::observed::LiveTrail;
 use crate::model::region;
 use crate::model::selector::{AdvancedSelector, coverage};
@@ -75,7 +75,7 @@ struct Logger {
     reads: bool,
     writes: bool,
     data: bool,
-    insights: BTreeSet<InsightType>,
+    insights: BTreeSet<Insight>,
 }
 
 impl Logger {
@@ -84,7 +84,7 @@ impl Logger {
         region: &str,
         all_regions: bool,
         selectors: &[AdvancedSelector],
-        insights: &BTreeSet<InsightType>,
+        insights: &BTreeSet<Insight>,
         spec: &[String],
     ) -> Self {
         let (reads, writes) = coverage(selectors);
@@ -158,13 +158,19 @@ fn rates(loggers: &[Logger], regions: &[String]) -> Rates {
                 add(&l.name, Charge::DataEvents, Kind::Data, DATA_EVENTS);
             }
             for i in &l.insights {
-                // Call rate analyses write management events, error rate reads and writes.
-                let (charge, analysed) = match i {
+                // Call rate analyses write management events, error rate reads and writes; on
+                // data events, each type analyses the data events logged.
+                let (charge, analysed) = match i.kind {
                     InsightType::ApiCallRate => (Charge::InsightsApiCallRate, &management[1..]),
                     InsightType::ApiErrorRate => (Charge::InsightsApiErrorRate, &management[..]),
                 };
-                for kind in analysed.iter().filter(|k| l.logs(**k)) {
-                    add(&l.name, charge, *kind, INSIGHTS);
+                if i.management {
+                    for kind in analysed.iter().filter(|k| l.logs(**k)) {
+                        add(&l.name, charge, *kind, INSIGHTS);
+                    }
+                }
+                if i.data && l.data {
+                    add(&l.name, charge, Kind::Data, INSIGHTS);
                 }
             }
         }

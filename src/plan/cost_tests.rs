@@ -108,6 +108,31 @@ fn data_events_and_insights_are_charged_on_every_trail_including_the_first() {
 }
 
 #[test]
+fn insights_on_data_events_are_charged_on_the_data_events_analysed() {
+    let trails = "  - name: one\n    bucket: c-logs\n    data_events: [{resource: lambda_function}]\n    insights: [{type: api_call_rate, events: [management, data]}]\n";
+    let p = plan_of(&Fake::new("111122223333"), &desired(trails, VOLUMES), false);
+    // Data: 20M × $0.10; call rate on 1M writes and on 20M data events × $0.35.
+    assert_eq!(totals(&p), Some((0.0, 20.0 + 3.5 + 70.0)));
+    let data_only = "  - name: one\n    bucket: c-logs\n    data_events: [{resource: lambda_function}]\n    insights: [{type: api_error_rate, events: [data]}]\n";
+    let p = plan_of(
+        &Fake::new("111122223333"),
+        &desired(data_only, VOLUMES),
+        false,
+    );
+    assert_eq!(totals(&p), Some((0.0, 20.0 + 70.0)));
+    // Applied, the categories come back as written: nothing left to change.
+    let f = Fake::new("111122223333");
+    let d = desired(trails, VOLUMES);
+    apply_all(&f, &d);
+    assert!(
+        plan_of(&f, &d, false)
+            .changes
+            .iter()
+            .all(|c| c.action == crate::plan::Action::NoOp)
+    );
+}
+
+#[test]
 fn a_trail_outside_the_stack_holds_the_free_copy() {
     let f = Fake::new("111122223333");
     // Another stack's all-Regions trail: its selectors are not read.

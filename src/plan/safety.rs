@@ -237,9 +237,7 @@ pub fn trail_update(before: &TrailState, after: &TrailState) -> Vec<Reduction> {
         why.push(Reduction::NarrowsDataEvents { kind });
     }
     for i in before.insights.difference(&after.insights) {
-        why.push(Reduction::InsightsOff {
-            insight: i.name().to_owned(),
-        });
+        why.push(Reduction::InsightsOff { insight: i.name() });
     }
     if before.settings.log_file_validation && !after.settings.log_file_validation {
         why.push(Reduction::NoLogFileValidation);
@@ -270,7 +268,10 @@ mod tests {
 
     fn trail() -> TrailState {
         TrailState {
-            insights: [InsightType::ApiCallRate].into(),
+            insights: [crate::model::desired::Insight::management(
+                InsightType::ApiCallRate,
+            )]
+            .into(),
             ..crate::model::state::tests::trail()
         }
     }

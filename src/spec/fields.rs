@@ -259,8 +259,11 @@ pub const TRAIL: &[Field] = &[
     ),
     opt(
         "insights",
-        Shape::List(&Shape::OneOf(InsightType::NAMES)),
-        "CloudTrail Insights types.",
+        Shape::List(&Shape::AnyOf(&[
+            Shape::OneOf(InsightType::NAMES),
+            Shape::Object(INSIGHT),
+        ])),
+        "CloudTrail Insights types: a type (on management events), or {type, events}.",
     ),
     opt(
         "tags",
@@ -273,6 +276,21 @@ pub const TRAIL: &[Field] = &[
         "An Athena table over the trail's logs, with the database and workgroup it needs.",
     ),
 ];
+
+pub const INSIGHT: &[Field] = &[
+    req(
+        "type",
+        Shape::OneOf(InsightType::NAMES),
+        "api_call_rate or api_error_rate.",
+    ),
+    req(
+        "events",
+        Shape::List(&Shape::OneOf(INSIGHT_EVENTS)),
+        "The events it analyses: management, data or both (EventCategories, replaced as a whole).",
+    ),
+];
+
+pub const INSIGHT_EVENTS: &[&str] = &["management", "data"];
 
 pub const ATHENA: &[Field] = &[
     req(

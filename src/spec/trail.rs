@@ -7,8 +7,8 @@ use serde_yaml::Value;
 use crate::model::athena::{
     Athena, DEFAULT_RESULTS_RETENTION_DAYS, MIN_BYTES_SCANNED_CUTOFF, size as athena_size,
 };
-use crate::model::desired::{CloudWatchLogs, InsightType, Trail};
-use crate::model::diagnostic::{Diagnostic, SpecPath};
+use crate::model::desired::{CloudWatchLogs, Insight, InsightType, Trail};
+use crate::model::diagnostic::{Diagnostic, LintId, Severity, SpecPath};
 use crate::model::selector::{
     self, Access, AdvancedSelector, DataEvents, EXCLUDABLE_SOURCES, FieldSelector,
     ManagementEvents, RESOURCE_SHORT_NAMES,
@@ -456,29 +456,79 @@ fn raw_selector(ctx: &mut Ctx, v: &Value, path: SpecPath) -> Option<AdvancedSele
     Some(s)
 }
 
-fn insights(ctx: &mut Ctx, map: &Map<'_>, selectors: &[AdvancedSelector]) -> BTreeSet<InsightType> {
+/// One `insights:` item: a type name (management events), or `{type, events}`.
+fn insight(ctx: &mut Ctx, v: &Value, p: &SpecPath) -> Option<Insight> {
+    if !matches!(v, Value::Mapping(_)) {
+        return one_of(ctx, v, p, InsightType::NAMES)
+            .and_then(|s| InsightType::parse(&s))
+            .map(Insight::management);
+    }
+    let m = Map::object(ctx, v, p.clone(), fields::INSIGHT)?;
+    let kind = m
+        .required_string(ctx, "type")
+        .and_then(|_| m.get("type"))
+        .and_then(|t| one_of(ctx, t, &m.path_of("type"), InsightType::NAMES))
+        .and_then(|s| InsightType::parse(&s));
+    let mut events = BTreeSet::new();
+    for (ep, e) in m.list(ctx, "events") {
+        if let Some(name) = one_of(ctx, e, &ep, fields::INSIGHT_EVENTS)
+            && !events.insert(name.clone())
+        {
+            ctx.error(&ep, format!("`{name}` is listed twice"));
+        }
+    }
+    if m.get("events").is_none() {
+        ctx.error(&m.path, "missing required key `events`");
+    } else if events.is_empty() {
+        ctx.push(
+            Diagnostic::error(&m.path_of("events"), "`events` lists no event category")
+                .with_hint("management, data, or both"),
+        );
+        return None;
+    }
+    Some(Insight {
+        kind: kind?,
+        management: events.contains("management"),
+        data: events.contains("data"),
+    })
+}
+
+fn insights(ctx: &mut Ctx, map: &Map<'_>, selectors: &[AdvancedSelector]) -> BTreeSet<Insight> {
     let mut out = BTreeSet::new();
+    let mut kinds = BTreeSet::new();
     let (reads, writes) = selector::coverage(selectors);
+    let data_logged = selectors.iter().any(|s| s.selects("eventCategory", "Data"));
     for (p, v) in map.list(ctx, "insights") {
-        let Some(t) = one_of(ctx, v, &p, InsightType::NAMES).and_then(|s| InsightType::parse(&s))
-        else {
+        let Some(i) = insight(ctx, v, &p) else {
             continue;
         };
-        if !out.insert(t) {
-            ctx.error(&p, format!("`{}` is listed twice", t.name()));
+        if !kinds.insert(i.kind) {
+            ctx.error(&p, format!("`{}` is listed twice", i.kind.name()));
             continue;
         }
-        let (ok, needs) = match t {
+        out.insert(i);
+        let (ok, needs) = match i.kind {
             InsightType::ApiCallRate => (writes, "write management events"),
             InsightType::ApiErrorRate => (reads || writes, "read or write management events"),
         };
-        if !ok {
+        if i.management && !ok {
             ctx.push(
                 Diagnostic::error(
                     &p,
                     format!("this Insights type analyses {needs}, which the trail does not log"),
                 )
                 .with_hint("log them with management_events: all"),
+            );
+        }
+        if i.data && !data_logged {
+            ctx.push(
+                Diagnostic::lint(
+                    LintId::InsightsWithoutData,
+                    Severity::Warning,
+                    &p,
+                    "Insights on data events, but the trail logs no data events: it has nothing to analyse",
+                )
+                .with_hint("add data_events to the trail, or remove `data` from `events`"),
             );
         }
     }

@@ -4,14 +4,14 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use aws_sdk_cloudtrail::types::{
     AdvancedEventSelector, AdvancedFieldSelector, EventSelector, InsightSelector,
-    InsightType as ApiInsight, ReadWriteType, Tag,
+    InsightType as ApiInsight, ReadWriteType, SourceEventCategory, Tag,
 };
 
 use crate::live::aws::account::AwsAccount;
 use crate::live::aws::error::{build, code, map};
 use crate::live::error::LiveResult;
 use crate::live::services::{CloudTrail, EventHistory, Lookup, TrailListing};
-use crate::model::desired::InsightType;
+use crate::model::desired::{Insight, InsightType};
 use crate::model::observed::TrailDetails;
 use crate::model::selector::{
     AdvancedSelector, ClassicSelector, FieldSelector, ManagementEvents, classic_to_advanced,
@@ -102,12 +102,22 @@ fn classic_from_api(e: &EventSelector) -> ClassicSelector {
     }
 }
 
-fn insight_from_api(i: &ApiInsight) -> Option<InsightType> {
-    match i {
-        ApiInsight::ApiCallRateInsight => Some(InsightType::ApiCallRate),
-        ApiInsight::ApiErrorRateInsight => Some(InsightType::ApiErrorRate),
-        _ => None,
+fn insight_from_api(i: &InsightSelector) -> Option<Insight> {
+    let kind = match i.insight_type()? {
+        ApiInsight::ApiCallRateInsight => InsightType::ApiCallRate,
+        ApiInsight::ApiErrorRateInsight => InsightType::ApiErrorRate,
+        _ => return None,
+    };
+    let categories = i.event_categories();
+    // No categories is the API's default: management events.
+    if categories.is_empty() {
+        return Some(Insight::management(kind));
     }
+    Some(Insight {
+        kind,
+        management: categories.contains(&SourceEventCategory::Management),
+        data: categories.contains(&SourceEventCategory::Data),
+    })
 }
 
 impl CloudTrail for AwsAccount {
@@ -218,7 +228,7 @@ impl CloudTrail for AwsAccount {
             Ok(out) => out
                 .insight_selectors()
                 .iter()
-                .filter_map(|i| i.insight_type().and_then(insight_from_api))
+                .filter_map(insight_from_api)
                 .collect(),
             Err(e) if code(&e) == Some("InsightNotEnabledException") => BTreeSet::new(),
             Err(e) => return Err(map("CloudTrail:GetInsightSelectors", region, e)),
@@ -389,13 +399,23 @@ impl CloudTrail for AwsAccount {
         &self,
         region: &str,
         name: &str,
-        insights: &BTreeSet<InsightType>,
+        insights: &BTreeSet<Insight>,
     ) -> LiveResult<()> {
+        // The categories are always written: a selector without them means management only,
+        // and each call replaces what was there.
         let list = insights
             .iter()
             .map(|i| {
+                let mut categories = Vec::new();
+                if i.management {
+                    categories.push(SourceEventCategory::Management);
+                }
+                if i.data {
+                    categories.push(SourceEventCategory::Data);
+                }
                 InsightSelector::builder()
-                    .insight_type(ApiInsight::from(i.api_name()))
+                    .insight_type(ApiInsight::from(i.kind.api_name()))
+                    .set_event_categories(Some(categories))
                     .build()
             })
             .collect();

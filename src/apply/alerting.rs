@@ -4,7 +4,6 @@
 
 use crate::apply::execute::Executor;
 use crate::live::error::LiveResult;
-use crate::live::observe::FORWARD_POLICY;
 use crate::live::services::Account;
 use crate::model::alert_state::{
     AlertState, AlertWrites, RoleState, RuleState, RuleWrites, TopicState,
@@ -32,7 +31,7 @@ impl<A: Account> Executor<'_, A> {
     }
 
     pub(super) async fn delete_role(&self, b: &RoleState) -> LiveResult<()> {
-        self.account.delete_role(&b.name, FORWARD_POLICY).await
+        self.account.delete_role(&b.name, &b.policy_name).await
     }
 
     pub(super) async fn put_topic(&self, b: Option<&TopicState>, a: &TopicState) -> LiveResult<()> {
@@ -161,7 +160,7 @@ impl<A: Account> Executor<'_, A> {
             self.account.create_role(&a.name, &a.trust, &a.tags).await?;
             if let Some(p) = &a.policy {
                 self.account
-                    .put_role_policy(&a.name, FORWARD_POLICY, p)
+                    .put_role_policy(&a.name, &a.policy_name, p)
                     .await?;
             }
             return Ok(());
@@ -172,7 +171,7 @@ impl<A: Account> Executor<'_, A> {
         }
         if let Some(p) = a.policy.as_ref().filter(|_| w.policy) {
             self.account
-                .put_role_policy(&a.name, FORWARD_POLICY, p)
+                .put_role_policy(&a.name, &a.policy_name, p)
                 .await?;
         }
         if !w.tags.add.is_empty() {

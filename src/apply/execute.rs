@@ -395,6 +395,45 @@ impl<A: Account> Executor<'_, A> {
                 }
                 _ => Err(impossible(c)),
             },
+            Address::LogGroup(_) => match (c.action, before, after) {
+                (Action::Create, None, Some(R::LogGroup(a))) => {
+                    self.account.create_log_group(a).await
+                }
+                (Action::Update, Some(R::LogGroup(b)), Some(R::LogGroup(a))) => {
+                    self.update_log_group(b, a).await
+                }
+                (Action::Delete, Some(R::LogGroup(b)), None) => {
+                    self.account.delete_log_group(&b.region, &b.name).await
+                }
+                _ => Err(impossible(c)),
+            },
+            Address::MetricFilter(_) => match (c.action, before, after) {
+                (Action::Create | Action::Update, _, Some(R::MetricFilter(a))) => {
+                    self.account.put_metric_filter(a).await
+                }
+                (Action::Replace, Some(R::MetricFilter(b)), Some(R::MetricFilter(a))) => {
+                    self.account
+                        .delete_metric_filter(&b.region, &b.log_group, &b.name)
+                        .await?;
+                    self.account.put_metric_filter(a).await
+                }
+                (Action::Delete, Some(R::MetricFilter(b)), None) => {
+                    self.account
+                        .delete_metric_filter(&b.region, &b.log_group, &b.name)
+                        .await
+                }
+                _ => Err(impossible(c)),
+            },
+            Address::Alarm(_) => match (c.action, before, after) {
+                (Action::Create, None, Some(R::Alarm(a))) => self.account.put_alarm(a, true).await,
+                (Action::Update, Some(R::Alarm(b)), Some(R::Alarm(a))) => {
+                    self.update_alarm(b, a).await
+                }
+                (Action::Delete, Some(R::Alarm(b)), None) => {
+                    self.account.delete_alarm(&b.region, &b.name).await
+                }
+                _ => Err(impossible(c)),
+            },
             Address::Workgroup(_) => match (c.action, before, after) {
                 (Action::Create, None, Some(R::Workgroup(a))) => {
                     self.account.create_workgroup(a).await
@@ -410,7 +449,8 @@ impl<A: Account> Executor<'_, A> {
         }
     }
 
-    /// Retries a trail write while CloudTrail cannot yet see a bucket policy just written.
+    /// Retries a trail write while CloudTrail cannot yet see a bucket policy just written, or
+    /// assume a log-delivery role just created (bounded by `policy_retry_delays`, logged).
     async fn with_policy_retry<T, F, Fut>(
         &self,
         c: &Change,
@@ -424,11 +464,21 @@ impl<A: Account> Executor<'_, A> {
         let mut delays = self.options.policy_retry_delays.iter();
         loop {
             match call().await {
-                Err(e) if e.kind == ErrorKind::BucketPolicyNotReady => {
+                Err(e)
+                    if matches!(
+                        e.kind,
+                        ErrorKind::BucketPolicyNotReady | ErrorKind::LogsRoleNotReady
+                    ) =>
+                {
                     let Some(delay) = delays.next() else {
                         return Err(e);
                     };
-                    tracing::warn!(address = %c.address, ?delay, error = %e, "bucket policy not visible to CloudTrail yet; retrying");
+                    let what = if e.kind == ErrorKind::LogsRoleNotReady {
+                        "log-delivery role not usable by CloudTrail yet"
+                    } else {
+                        "bucket policy not visible to CloudTrail yet"
+                    };
+                    tracing::warn!(address = %c.address, ?delay, error = %e, "{what}; retrying");
                     progress.send(Event::Retrying {
                         address: c.address.clone(),
                         delay: *delay,

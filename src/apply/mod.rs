@@ -4,6 +4,7 @@
 mod alerting;
 mod athena;
 mod execute;
+mod logs;
 mod recheck;
 pub mod verify;
 
@@ -11,6 +12,8 @@ pub mod verify;
 mod alert_tests;
 #[cfg(test)]
 mod athena_tests;
+#[cfg(test)]
+mod logs_tests;
 #[cfg(test)]
 pub(crate) mod tests;
 

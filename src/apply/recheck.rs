@@ -49,6 +49,7 @@ impl<'a, A: Account> Rechecks<'a, A> {
             Address::Topic(_) => Scope::Topics,
             Address::Role(_) => Scope::Role,
             Address::Database(_) | Address::Table(_) | Address::Workgroup(_) => Scope::Athena,
+            Address::LogGroup(_) | Address::MetricFilter(_) | Address::Alarm(_) => Scope::Logs,
             Address::Alert(_) => {
                 let now = self
                     .rules

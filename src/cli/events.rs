@@ -58,17 +58,20 @@ fn load_filter(arg: &str) -> Result<Filter, CliError> {
 
 /// How each event is decided: an EventBridge pattern on the event, or a filter on its record.
 enum Matching {
-    Rule(RuleSet, Scratch),
+    Rule(Box<(RuleSet, Scratch)>),
     Filter(Filter),
 }
 
 impl Matching {
     fn matches(&mut self, event: &serde_json::Value) -> Result<bool, String> {
         match self {
-            Matching::Rule(rules, scratch) => rules
-                .matches(&event.to_string(), scratch)
-                .map(|m| !m.is_empty())
-                .map_err(|e| e.to_string()),
+            Matching::Rule(rule) => {
+                let (rules, scratch) = &mut **rule;
+                rules
+                    .matches(&event.to_string(), scratch)
+                    .map(|m| !m.is_empty())
+                    .map_err(|e| e.to_string())
+            }
             Matching::Filter(f) => Ok(f.matches(log_record(event))),
         }
     }
@@ -77,10 +80,10 @@ impl Matching {
 fn match_events(a: &MatchArgs, config: &Config, io: &mut Io<'_>) -> CliResult {
     let mut matching = match (&a.pattern, &a.filter) {
         (_, Some(f)) => Matching::Filter(load_filter(f)?),
-        (Some(p), None) => Matching::Rule(
+        (Some(p), None) => Matching::Rule(Box::new((
             RuleSet::new(vec![(String::new(), load(p)?)]),
             Scratch::default(),
-        ),
+        ))),
         (None, None) => {
             return Err(CliError::Usage("give --pattern or --filter".to_owned()));
         }

@@ -5,8 +5,9 @@ use crate::cli::config::Config;
 use crate::cli::error::{CliError, CliResult};
 use crate::cli::run::Io;
 use crate::exit::Exit;
+use crate::model;
 use crate::model::diagnostic::Severity;
-use crate::render::{diagnostics, sarif};
+use crate::render::{cis, diagnostics, sarif};
 use crate::spec::{self, LoadError, Loaded};
 
 pub fn run(args: &ValidateArgs, config: &Config, io: &mut Io<'_>) -> CliResult {
@@ -33,6 +34,7 @@ pub fn run(args: &ValidateArgs, config: &Config, io: &mut Io<'_>) -> CliResult {
         counts.join(", "),
         diagnostics::findings(&loaded.warnings),
     )?;
+    cis::human(io.stdout, &model::cis::report(d), config.stdout_color)?;
     Ok(Exit::Success)
 }
 
@@ -72,15 +74,21 @@ pub fn load(spec: &SpecFile, config: &Config, io: &mut Io<'_>) -> Result<Loaded,
 /// the human form's.
 fn document(args: &ValidateArgs, io: &mut Io<'_>) -> CliResult {
     let file = &args.spec.file;
-    let (found, valid) = match spec::load(file) {
-        Ok(loaded) => (loaded.warnings, true),
-        Err(LoadError::Invalid(found)) => (found, false),
+    let (found, valid, controls) = match spec::load(file) {
+        Ok(loaded) => {
+            let controls = model::cis::report(&loaded.desired);
+            (loaded.warnings, true, controls)
+        }
+        Err(LoadError::Invalid(found)) => (found, false, Vec::new()),
         Err(e @ LoadError::Read { .. }) => return Err(CliError::Read(e.to_string())),
     };
     let name = file.display().to_string();
     let text = match args.format {
         ValidateFormat::Sarif => serde_json::to_string_pretty(&sarif::log(&name, &found)),
-        _ => serde_json::to_string_pretty(&sarif::json(&name, valid, &found)),
+        _ => serde_json::to_string_pretty(&sarif::Findings {
+            cis_checks: cis::json(&controls),
+            ..sarif::json(&name, valid, &found)
+        }),
     }
     .map_err(|e| CliError::Write("JSON".to_owned(), e.into()))?;
     writeln!(io.stdout, "{text}")?;

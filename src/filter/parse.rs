@@ -2,14 +2,15 @@
 //! parsed with the service's grammar, every error with the column it is at.
 //!
 //! The grammar, from the CloudWatch Logs User Guide ("Filter and pattern syntax", JSON section):
-//! the whole pattern is in braces; a condition is `SELECTOR = | != STRING`, `SELECTOR < | > | <= |
-//! >= | = | != NUMBER`, `SELECTOR IS NULL`, `SELECTOR NOT EXISTS`, `SELECTOR IS TRUE | FALSE`;
-//! conditions combine with `&&` and `||` and parentheses, "standard order of operations
-//! () > && > ||". A selector starts at `$` and steps through `.name` (letters, digits, `-`,
-//! `_`) and `[NUMBER]`. A string is quoted, or bare when it is made of letters, digits and the
+//! the whole pattern is in braces; a condition is `SELECTOR = STRING` or `!=`, a numeric
+//! comparison `SELECTOR OP NUMBER` (`<`, `>`, `<=`, `>=`, `=`, `!=`), `SELECTOR IS NULL`,
+//! `SELECTOR NOT EXISTS` or `SELECTOR IS TRUE` / `IS FALSE`; conditions combine with `&&`,
+//! `||` and parentheses, "standard order of operations" (parentheses, then `&&`, then `||`).
+//! A selector starts at `$` and steps through `.name` (letters, digits, `-`, `_`) and
+//! `[NUMBER]`. A string is quoted, or bare when it is made of letters, digits and the
 //! punctuation bare values use in AWS's own examples (`123.123.*`, `kms.amazonaws.com`); `*`
-//! at its start or end is a wildcard. Regular expressions (`%…%`) are refused: trailctl does not
-//! evaluate them offline.
+//! at its start or end is a wildcard. Regular expressions (`%…%`) are refused: trailctl does
+//! not evaluate them offline.
 
 use std::fmt;
 

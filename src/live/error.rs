@@ -16,6 +16,9 @@ pub enum ErrorKind {
     ConnectionLost,
     /// CloudTrail cannot yet see a bucket policy that was just written (eventual consistency).
     BucketPolicyNotReady,
+    /// CloudTrail cannot yet assume a log-delivery role that was just created (IAM's eventual
+    /// consistency: `InvalidCloudWatchLogsRoleArnException` for a while).
+    LogsRoleNotReady,
     /// The bucket still holds objects.
     BucketNotEmpty,
     /// Over the API's rate quota, after every attempt (the service's error code).
@@ -88,6 +91,7 @@ impl LiveError {
                 "connection lost (the call may or may not have taken effect)"
             }
             ErrorKind::BucketPolicyNotReady => "InsufficientS3BucketPolicyException",
+            ErrorKind::LogsRoleNotReady => "InvalidCloudWatchLogsRoleArnException",
             ErrorKind::BucketNotEmpty => "BucketNotEmpty",
             ErrorKind::Throttled(code) => code,
             ErrorKind::Service(code) => code,

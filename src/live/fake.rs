@@ -56,6 +56,11 @@ pub struct State {
     pub query_polls: usize,
     /// The result pages every query gives, in order (the token is the page's index).
     pub query_pages: Vec<crate::live::services::ResultPage>,
+    /// CloudWatch Logs log groups by `(Region, name)`.
+    pub log_groups: BTreeMap<(String, String), crate::model::logs_state::LogGroupState>,
+    pub metric_filters: Vec<crate::model::logs_state::MetricFilterState>,
+    /// CloudWatch alarms by `(Region, name)`.
+    pub alarms: BTreeMap<(String, String), crate::model::logs_state::AlarmState>,
     /// Event history: CloudTrail records by Region.
     pub history: BTreeMap<String, Vec<serde_json::Value>>,
     pub calls: BTreeMap<&'static str, usize>,

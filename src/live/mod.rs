@@ -9,6 +9,8 @@ pub mod fake;
 mod fake_alerts;
 #[cfg(test)]
 mod fake_athena;
+#[cfg(test)]
+mod fake_logs;
 pub mod observe;
 pub mod services;
 

@@ -8,18 +8,18 @@ use futures_util::future::{join_all, try_join_all};
 
 use crate::live::error::{ErrorKind, LiveResult};
 use crate::live::services::{Account, TrailListing};
-use crate::model::alert::{Placement, forwarder_role_name, rule_prefix};
+use crate::model::alert::{Placement, forwarder_role_name, logs_role_name, rule_prefix};
 use crate::model::arn;
 use crate::model::athena_state::{DatabaseState, TableState, WorkgroupState};
 use crate::model::desired::Desired;
 use crate::model::event_sources::GLOBAL_REGION;
+use crate::model::logs_state::{AlarmState, LogGroupState, MetricFilterState};
 use crate::model::observed::{
     BucketObservation, LiveRule, LiveTopic, LiveTrail, Observed, PolicyObservation,
 };
 use crate::model::tags::STACK_KEY;
 
-/// The name of the forwarding role's inline policy.
-pub const FORWARD_POLICY: &str = "forward-to-home-bus";
+pub use crate::model::alert_state::{FORWARD_POLICY, LOGS_POLICY};
 
 /// CloudTrail `ListTags` takes at most 20 ARNs per call.
 const TAGS_PER_CALL: usize = 20;
@@ -27,7 +27,7 @@ const TAGS_PER_CALL: usize = 20;
 /// Reads the account as far as `desired` (and its stack) could own it.
 pub async fn observe<A: Account>(account: &A, desired: &Desired) -> LiveResult<Observed> {
     let role_name = forwarder_role_name(&desired.stack);
-    let (id, kms_keys, trails, buckets, other_buckets, (topics, rules, role), athena) = tokio::join!(
+    let (id, kms_keys, trails, buckets, other_buckets, (topics, rules, role), athena, logs) = tokio::join!(
         account.account_id(),
         resolve_keys(account, desired),
         trails(account, desired),
@@ -41,8 +41,10 @@ pub async fn observe<A: Account>(account: &A, desired: &Desired) -> LiveResult<O
             )
         },
         athena(account, desired),
+        logs(account, desired),
     );
     let (databases, tables, workgroups) = athena?;
+    let logs = logs?;
     Ok(Observed {
         account: id?,
         kms_keys,
@@ -55,7 +57,92 @@ pub async fn observe<A: Account>(account: &A, desired: &Desired) -> LiveResult<O
         databases,
         tables,
         workgroups,
+        logs_role: logs.role,
+        log_groups: logs.groups,
+        metric_filters: logs.filters,
+        alarms: logs.alarms,
     })
+}
+
+/// What the CloudWatch side reads: the stack's log-delivery role, the log groups, the stack's
+/// metric filters on them and its alarms.
+#[derive(Debug, Default)]
+struct LogsSide {
+    role: Option<crate::model::observed::LiveRole>,
+    groups: Vec<LogGroupState>,
+    filters: Vec<MetricFilterState>,
+    alarms: Vec<AlarmState>,
+}
+
+/// The log groups a role of ours writes to, from its policy's resources
+/// (`arn:aws:logs:REGION:ACCOUNT:log-group:NAME:log-stream:*`).
+fn role_log_groups(role: &crate::model::observed::LiveRole) -> Vec<(String, String)> {
+    let Some(policy) = &role.policy else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for s in policy["Statement"].as_array().into_iter().flatten() {
+        let resources = match &s["Resource"] {
+            serde_json::Value::String(r) => vec![r.as_str()],
+            serde_json::Value::Array(a) => a.iter().filter_map(|v| v.as_str()).collect(),
+            _ => Vec::new(),
+        };
+        for r in resources {
+            let region = r.split(':').nth(3).unwrap_or_default();
+            if let Some(rest) = r.split_once(":log-group:").map(|x| x.1) {
+                let name = rest.split(":log-stream:").next().unwrap_or(rest);
+                out.push((region.to_owned(), name.to_owned()));
+            }
+        }
+    }
+    out
+}
+
+/// The CloudWatch side. The stack's log-delivery role is always read (one call): the log groups
+/// its policy names are the ones the stack built, so that a log group the spec no longer has
+/// is still found. Log groups, filters and alarms cost calls only for a spec that delivers to
+/// CloudWatch Logs or has metric-filter alerts, or a stack that built log groups.
+async fn logs<A: Account>(account: &A, d: &Desired) -> LiveResult<LogsSide> {
+    let role = account.role(&logs_role_name(&d.stack), LOGS_POLICY).await?;
+    let ours = role
+        .as_ref()
+        .filter(|r| r.tags.get(STACK_KEY).is_some_and(|s| s == &d.stack));
+    let mut wanted: BTreeSet<(String, String)> = d
+        .trails
+        .iter()
+        .filter_map(|t| t.log_group_name())
+        .map(|n| (d.home_region.clone(), n))
+        .collect();
+    wanted.extend(ours.map(role_log_groups).unwrap_or_default());
+    let metric_alerts = d.alerts.iter().any(|a| a.metric.is_some());
+    if wanted.is_empty() && !metric_alerts {
+        return Ok(LogsSide {
+            role,
+            ..LogsSide::default()
+        });
+    }
+    let prefix = rule_prefix(&d.stack);
+    let reads = wanted.iter().map(|(region, name)| {
+        let prefix = prefix.as_str();
+        async move {
+            let (group, filters) = tokio::join!(
+                account.log_group(region, name),
+                account.metric_filters(region, name, prefix)
+            );
+            Ok::<_, crate::live::error::LiveError>((group?, filters?))
+        }
+    });
+    let (read, alarms) = tokio::join!(try_join_all(reads), account.alarms(&d.home_region, &prefix));
+    let mut side = LogsSide {
+        role,
+        alarms: alarms?,
+        ..LogsSide::default()
+    };
+    for (group, filters) in read? {
+        side.groups.extend(group);
+        side.filters.extend(filters);
+    }
+    Ok(side)
 }
 
 /// The Athena side: read only for a spec that has `athena:` (so a spec without one costs no Glue
@@ -101,6 +188,8 @@ pub enum Scope {
     Rules,
     Role,
     Athena,
+    /// Log groups, metric filters and alarms (and the log-delivery role).
+    Logs,
 }
 
 /// Reads only `scope` of the account (with the KMS keys it compares by), for `account_id`; the
@@ -136,8 +225,25 @@ pub async fn observe_scope<A: Account>(
         }
         Scope::Rules => o.rules = rules(account, desired).await?,
         Scope::Role => {
-            let name = forwarder_role_name(&desired.stack);
-            o.role = account.role(&name, FORWARD_POLICY).await?;
+            let (forwarder_name, logs_name) = (
+                forwarder_role_name(&desired.stack),
+                logs_role_name(&desired.stack),
+            );
+            let (forwarder, logs_role) = tokio::join!(
+                account.role(&forwarder_name, FORWARD_POLICY),
+                account.role(&logs_name, LOGS_POLICY),
+            );
+            o.role = forwarder?;
+            o.logs_role = logs_role?;
+        }
+        Scope::Logs => {
+            let (keys, side) = tokio::join!(resolve_keys(account, desired), logs(account, desired));
+            let side = side?;
+            o.kms_keys = keys;
+            o.logs_role = side.role;
+            o.log_groups = side.groups;
+            o.metric_filters = side.filters;
+            o.alarms = side.alarms;
         }
         Scope::Athena => {
             (o.databases, o.tables, o.workgroups) = athena(account, desired).await?;
@@ -154,6 +260,11 @@ async fn resolve_keys<A: Account>(account: &A, d: &Desired) -> BTreeMap<String, 
         .filter_map(|t| t.settings.kms_key.as_deref())
         .chain(d.buckets.iter().filter_map(|b| b.kms_key.as_deref()))
         .chain(d.topics.iter().filter_map(|t| t.kms_key.as_deref()))
+        .chain(
+            d.trails
+                .iter()
+                .filter_map(|t| t.log_group.as_ref()?.kms_key.as_deref()),
+        )
         .filter(|k| !arn::is_kms_key_arn(k))
         .collect();
     let lookups = keys.iter().map(|k| async move {

@@ -11,6 +11,7 @@ use crate::live::error::LiveResult;
 use crate::model::alert_state::{RuleState, TargetState};
 use crate::model::athena_state::{DatabaseState, TableState, WorkgroupState};
 use crate::model::desired::Insight;
+use crate::model::logs_state::{AlarmState, LogGroupState, MetricFilterState};
 use crate::model::observed::{
     LiveBucket, LiveRole, LiveRule, LiveTopic, PolicyObservation, TrailDetails,
 };
@@ -284,8 +285,72 @@ pub trait EventHistory {
     ) -> LiveResult<(Vec<Value>, Option<String>)>;
 }
 
-pub trait Account: CloudTrail + S3 + Sts + Kms + Sns + Events + Iam + Glue + Athena {}
-impl<T: CloudTrail + S3 + Sts + Kms + Sns + Events + Iam + Glue + Athena> Account for T {}
+/// CloudWatch Logs: the log groups trails deliver to, and metric filters on them.
+pub trait Logs {
+    /// The log group `name` with its tags, or `Ok(None)` when there is none.
+    async fn log_group(&self, region: &str, name: &str) -> LiveResult<Option<LogGroupState>>;
+    /// Creates the log group with its tags and KMS key, then sets its retention.
+    async fn create_log_group(&self, group: &LogGroupState) -> LiveResult<()>;
+    /// Sets (or, with `None`, removes) the retention.
+    async fn set_retention(&self, region: &str, name: &str, days: Option<u32>) -> LiveResult<()>;
+    /// Associates (or, with `None`, disassociates) a KMS key.
+    async fn set_log_group_key(
+        &self,
+        region: &str,
+        name: &str,
+        key: Option<&str>,
+    ) -> LiveResult<()>;
+    async fn tag_log_group(&self, region: &str, name: &str, tags: &Tags) -> LiveResult<()>;
+    async fn untag_log_group(
+        &self,
+        region: &str,
+        name: &str,
+        keys: &BTreeSet<String>,
+    ) -> LiveResult<()>;
+    async fn delete_log_group(&self, region: &str, name: &str) -> LiveResult<()>;
+    /// The metric filters of a log group whose names start with `prefix` (none when the log
+    /// group does not exist).
+    async fn metric_filters(
+        &self,
+        region: &str,
+        log_group: &str,
+        prefix: &str,
+    ) -> LiveResult<Vec<MetricFilterState>>;
+    /// Creates or replaces a metric filter (`PutMetricFilter`).
+    async fn put_metric_filter(&self, filter: &MetricFilterState) -> LiveResult<()>;
+    async fn delete_metric_filter(
+        &self,
+        region: &str,
+        log_group: &str,
+        name: &str,
+    ) -> LiveResult<()>;
+}
+
+/// CloudWatch metric alarms.
+pub trait CloudWatch {
+    /// The alarms whose names start with `prefix`, with their tags.
+    async fn alarms(&self, region: &str, prefix: &str) -> LiveResult<Vec<AlarmState>>;
+    /// Creates or replaces an alarm (`PutMetricAlarm`); its tags are set only on creation
+    /// (`create`), as the API takes them.
+    async fn put_alarm(&self, alarm: &AlarmState, create: bool) -> LiveResult<()>;
+    async fn tag_alarm(&self, region: &str, name: &str, tags: &Tags) -> LiveResult<()>;
+    async fn untag_alarm(
+        &self,
+        region: &str,
+        name: &str,
+        keys: &BTreeSet<String>,
+    ) -> LiveResult<()>;
+    async fn delete_alarm(&self, region: &str, name: &str) -> LiveResult<()>;
+}
+
+pub trait Account:
+    CloudTrail + S3 + Sts + Kms + Sns + Events + Iam + Glue + Athena + Logs + CloudWatch
+{
+}
+impl<T: CloudTrail + S3 + Sts + Kms + Sns + Events + Iam + Glue + Athena + Logs + CloudWatch>
+    Account for T
+{
+}
 
 /// One page of `ListObjectsV2`: objects `(key, size)` and, with a delimiter, the common
 /// prefixes (the "folders" one level down).

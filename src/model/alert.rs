@@ -296,6 +296,11 @@ pub fn metric_namespace(stack: &str) -> String {
     format!("trailctl/{stack}")
 }
 
+/// The IAM role CloudTrail assumes to write to the log groups the stack builds.
+pub fn logs_role_name(stack: &str) -> String {
+    format!("trailctl-{stack}-cloudtrail-logs")
+}
+
 /// The IAM role rules outside the home Region use to forward events to the home bus.
 pub fn forwarder_role_name(stack: &str) -> String {
     format!("trailctl-{stack}-forwarder")

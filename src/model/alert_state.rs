@@ -204,10 +204,23 @@ impl AlertState {
 pub struct RoleState {
     pub name: String,
     pub trust: Value,
-    /// The inline policy (`events:PutEvents` on the home bus).
+    /// The name of the inline policy trailctl writes (one per role).
+    #[serde(default = "forward_policy_name")]
+    pub policy_name: String,
+    /// The inline policy (the forwarder's `events:PutEvents` on the home bus, or CloudTrail's
+    /// writes to its log groups).
     pub policy: Option<Value>,
     pub tags: Tags,
 }
+
+fn forward_policy_name() -> String {
+    FORWARD_POLICY.to_owned()
+}
+
+/// The name of the forwarding role's inline policy.
+pub const FORWARD_POLICY: &str = "forward-to-home-bus";
+/// The name of the CloudTrail log-delivery role's inline policy.
+pub const LOGS_POLICY: &str = "cloudtrail-to-log-groups";
 
 impl RoleState {
     pub fn fields(&self) -> Fields {

@@ -219,6 +219,7 @@ fn writes_agree_with_fields() {
     let role = RoleState {
         name: "r".into(),
         trust: json!({"Statement": []}),
+        policy_name: "p".into(),
         policy: Some(json!({"Statement": [{"Action": "events:PutEvents"}]})),
         tags: Tags::new(),
     };

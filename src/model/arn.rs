@@ -54,6 +54,23 @@ pub fn default_bus(region: &str, account: &str) -> String {
     )
 }
 
+/// The ARN of the CloudWatch Logs log group `name` (as IAM policies and `TagResource` take it,
+/// without the `:*` CloudTrail's `CloudWatchLogsLogGroupArn` ends in).
+pub fn log_group(region: &str, account: &str, name: &str) -> String {
+    format!(
+        "arn:{}:logs:{region}:{account}:log-group:{name}",
+        partition(region)
+    )
+}
+
+/// The ARN of the CloudWatch alarm `name`.
+pub fn alarm(region: &str, account: &str, name: &str) -> String {
+    format!(
+        "arn:{}:cloudwatch:{region}:{account}:alarm:{name}",
+        partition(region)
+    )
+}
+
 /// The ARN of the IAM role `name`.
 pub fn role(region: &str, account: &str, name: &str) -> String {
     format!("arn:{}:iam::{account}:role/{name}", partition(region))

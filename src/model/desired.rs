@@ -59,9 +59,43 @@ pub struct Trail {
     pub tags: Tags,
     /// The Athena table over its logs, with its database and workgroup.
     pub athena: Option<crate::model::athena::Athena>,
+    /// The CloudWatch Logs log group trailctl builds for it (`cloudwatch_logs: {log_group}`);
+    /// `settings.cloudwatch_logs` is then derived from it (`plan::state_of`).
+    pub log_group: Option<LogGroup>,
     /// Where the spec declares it (`trails[1]`): not an index into `Desired::trails`, which
     /// holds only the items that could be read.
     pub path: SpecPath,
+}
+
+/// A log group trailctl creates and owns for a trail's delivery to CloudWatch Logs, with the
+/// stack's role that CloudTrail assumes to write to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogGroup {
+    pub name: String,
+    pub retention_days: Option<u32>,
+    /// A customer managed key (id, alias or ARN; made an ARN when planned).
+    pub kms_key: Option<String>,
+    /// Where the spec declares it (`trails[0].cloudwatch_logs`).
+    pub path: SpecPath,
+}
+
+/// CloudWatch Logs' retention values (`PutRetentionPolicy` `retentionInDays`).
+pub const LOG_RETENTION_DAYS: &[u32] = &[
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+    3288, 3653,
+];
+
+impl Trail {
+    /// The name of the log group the trail delivers to, if any: the one trailctl builds, or
+    /// the one a log group ARN names.
+    pub fn log_group_name(&self) -> Option<String> {
+        if let Some(g) = &self.log_group {
+            return Some(g.name.clone());
+        }
+        let arn = &self.settings.cloudwatch_logs.as_ref()?.log_group_arn;
+        let rest = arn.split_once(":log-group:")?.1;
+        Some(rest.strip_suffix(":*").unwrap_or(rest).to_owned())
+    }
 }
 
 /// Delivery of a trail's events to CloudWatch Logs.

@@ -104,7 +104,6 @@ pub enum LintId {
     WildcardQuota,
     TrailIntegrity,
     InsightsWithoutData,
-    CisCheck,
 }
 
 impl LintId {
@@ -119,7 +118,6 @@ impl LintId {
         LintId::WildcardQuota,
         LintId::TrailIntegrity,
         LintId::InsightsWithoutData,
-        LintId::CisCheck,
     ];
 
     pub fn name(self) -> &'static str {
@@ -134,7 +132,6 @@ impl LintId {
             LintId::WildcardQuota => "wildcard-quota",
             LintId::TrailIntegrity => "trail-integrity",
             LintId::InsightsWithoutData => "insights-without-data",
-            LintId::CisCheck => "cis-check",
         }
     }
 
@@ -166,9 +163,6 @@ impl LintId {
             }
             LintId::InsightsWithoutData => {
                 "Insights on data events for a trail that logs no data events."
-            }
-            LintId::CisCheck => {
-                "A CIS metric-filter alert that the Security Hub control would not count (the reason is said)."
             }
         }
     }

@@ -7,6 +7,7 @@ use serde_json::Value;
 use crate::model::alert_state::TargetState;
 use crate::model::athena_state::{DatabaseState, TableState, WorkgroupState};
 use crate::model::desired::Insight;
+use crate::model::logs_state::{AlarmState, LogGroupState, MetricFilterState};
 use crate::model::selector::AdvancedSelector;
 use crate::model::state::{Encryption, TrailSettings};
 use crate::model::tags::Tags;
@@ -36,6 +37,14 @@ pub struct Observed {
     pub tables: Vec<TableState>,
     /// The home Region's Athena workgroups (but `primary`).
     pub workgroups: Vec<WorkgroupState>,
+    /// The stack's CloudTrail log-delivery role, if it exists.
+    pub logs_role: Option<LiveRole>,
+    /// The log groups the spec's trails deliver to, and those the stack's role writes to.
+    pub log_groups: Vec<LogGroupState>,
+    /// The stack's metric filters (by name prefix) on those log groups.
+    pub metric_filters: Vec<MetricFilterState>,
+    /// The stack's alarms (by name prefix) in the home Region.
+    pub alarms: Vec<AlarmState>,
 }
 
 /// A trail in its home Region.

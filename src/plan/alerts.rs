@@ -5,8 +5,12 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Value, json};
 
-use crate::model::alert::{Alert, Payload, Topic, TopicPolicy, forwarder_role_name, rule_prefix};
-use crate::model::alert_state::{AlertState, RoleState, RuleState, TargetState, TopicState};
+use crate::model::alert::{
+    Alert, Payload, Topic, TopicPolicy, forwarder_role_name, metric_name, rule_prefix,
+};
+use crate::model::alert_state::{
+    AlertState, FORWARD_POLICY, RoleState, RuleState, TargetState, TopicState,
+};
 use crate::model::arn;
 use crate::model::desired::Desired;
 use crate::model::event_sources::{read_only_events, receives_read_only, regions};
@@ -26,7 +30,7 @@ pub const ENABLED_ALL: &str = "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS";
 const FORWARD_TARGET: &str = "home-bus";
 
 pub fn plan_alerting(d: &Desired, o: &Observed, options: Options, p: &mut Plan) {
-    plan_role(d, o, options, p);
+    plan_forwarder(d, o, options, p);
     plan_topics(d, o, options, p);
     plan_alerts(d, o, options, p);
 }
@@ -51,11 +55,14 @@ fn owner_statement(topic_arn: &str, account: &str) -> Value {
 /// home-Region rules that notify the topic.
 pub fn topic_policy(d: &Desired, t: &Topic, account: &str) -> Value {
     let topic_arn = arn::topic(&d.home_region, account, &t.name);
-    let rules: Vec<String> = d
-        .alerts
-        .iter()
-        .filter(|a| a.notify.contains(&t.name))
+    let notifying = || d.alerts.iter().filter(|a| a.notify.contains(&t.name));
+    let rules: Vec<String> = notifying()
+        .filter(|a| a.backend.eventbridge())
         .map(|a| arn::rule(&d.home_region, account, &a.rule_name(&d.stack)))
+        .collect();
+    let alarms: Vec<String> = notifying()
+        .filter(|a| a.metric.is_some())
+        .map(|a| arn::alarm(&d.home_region, account, &metric_name(&d.stack, &a.name)))
         .collect();
     let mut statements = vec![owner_statement(&topic_arn, account)];
     if !rules.is_empty() {
@@ -67,6 +74,21 @@ pub fn topic_policy(d: &Desired, t: &Topic, account: &str) -> Value {
             "Resource": topic_arn,
             "Condition": {
                 "ArnEquals": {"aws:SourceArn": rules},
+                "StringEquals": {"aws:SourceAccount": account}
+            }
+        }));
+    }
+    // CloudWatch alarms publish as cloudwatch.amazonaws.com ("Using Amazon SNS with CloudWatch
+    // alarms": the topic policy must admit the service, scoped to the alarms).
+    if !alarms.is_empty() {
+        statements.push(json!({
+            "Sid": "TrailctlCloudWatchAlarms",
+            "Effect": "Allow",
+            "Principal": {"Service": "cloudwatch.amazonaws.com"},
+            "Action": "sns:Publish",
+            "Resource": topic_arn,
+            "Condition": {
+                "ArnEquals": {"aws:SourceArn": alarms},
                 "StringEquals": {"aws:SourceAccount": account}
             }
         }));
@@ -187,7 +209,10 @@ fn plan_topics(d: &Desired, o: &Observed, options: Options, p: &mut Plan) {
             continue;
         }
         let before = observed_topic(live, &d.home_region, o);
-        let notified = d.alerts.iter().any(|a| a.notify.contains(&t.name));
+        let notified = d
+            .alerts
+            .iter()
+            .any(|a| a.backend.eventbridge() && a.notify.contains(&t.name));
         if t.policy == TopicPolicy::Keep
             && notified
             && !lets_eventbridge_publish(live.policy.as_ref())
@@ -237,11 +262,14 @@ fn rule_state(a: &Alert) -> (&'static str, Vec<String>) {
 
 /// Whether any alert is placed outside the home Region (and so needs the forwarding role).
 fn needs_role(d: &Desired) -> bool {
-    d.alerts.iter().any(|a| {
-        regions(&a.pattern, &a.placement, &d.regions)
-            .iter()
-            .any(|r| r != &d.home_region)
-    })
+    d.alerts
+        .iter()
+        .filter(|a| a.backend.eventbridge())
+        .any(|a| {
+            regions(&a.pattern, &a.placement, &d.regions)
+                .iter()
+                .any(|r| r != &d.home_region)
+        })
 }
 
 pub fn desired_alert(d: &Desired, a: &Alert, account: &str) -> AlertState {
@@ -326,7 +354,7 @@ fn plan_alerts(d: &Desired, o: &Observed, options: Options, p: &mut Plan) {
     for r in &o.rules {
         by_name.entry(r.name.as_str()).or_default().push(r);
     }
-    for a in &d.alerts {
+    for a in d.alerts.iter().filter(|a| a.backend.eventbridge()) {
         let address = Address::Alert(a.name.clone());
         let after = desired_alert(d, a, &o.account);
         // Said when the rules are written, not on every plan.
@@ -396,6 +424,7 @@ fn plan_alerts(d: &Desired, o: &Observed, options: Options, p: &mut Plan) {
 fn desired_role(d: &Desired, account: &str) -> RoleState {
     RoleState {
         name: forwarder_role_name(&d.stack),
+        policy_name: FORWARD_POLICY.to_owned(),
         trust: json!({
             "Version": "2012-10-17",
             "Statement": [{
@@ -417,43 +446,58 @@ fn desired_role(d: &Desired, account: &str) -> RoleState {
     }
 }
 
-fn observed_role(l: &LiveRole) -> RoleState {
+fn observed_role(l: &LiveRole, policy_name: &str) -> RoleState {
     RoleState {
         name: l.name.clone(),
         trust: l.trust.clone(),
+        policy_name: policy_name.to_owned(),
         policy: l.policy.clone(),
         tags: without_aws_tags(&l.tags),
     }
 }
 
-fn plan_role(d: &Desired, o: &Observed, options: Options, p: &mut Plan) {
+fn plan_forwarder(d: &Desired, o: &Observed, options: Options, p: &mut Plan) {
+    let want = needs_role(d).then(|| desired_role(d, &o.account));
     let name = forwarder_role_name(&d.stack);
-    let address = Address::Role(name.clone());
-    match (needs_role(d), &o.role) {
-        (false, None) => {}
-        (false, Some(live)) => {
+    plan_role(d, options, p, &name, FORWARD_POLICY, want, o.role.as_ref());
+}
+
+/// A role of the stack: created, updated, or deleted when the spec no longer needs it (only
+/// when it is ours).
+pub(crate) fn plan_role(
+    d: &Desired,
+    options: Options,
+    p: &mut Plan,
+    name: &str,
+    policy_name: &str,
+    want: Option<RoleState>,
+    live: Option<&LiveRole>,
+) {
+    let address = Address::Role(name.to_owned());
+    match (want, live) {
+        (None, None) => {}
+        (None, Some(live)) => {
             if owner(&live.tags, &d.stack) == Owner::Us {
                 p.changes.push(change(
                     address,
                     Action::Delete,
-                    Some(Resource::Role(observed_role(live))),
+                    Some(Resource::Role(observed_role(live, policy_name))),
                     None,
                 ));
             }
         }
-        (true, None) => p.changes.push(change(
+        (Some(after), None) => p.changes.push(change(
             address,
             Action::Create,
             None,
-            Some(Resource::Role(desired_role(d, &o.account))),
+            Some(Resource::Role(after)),
         )),
-        (true, Some(live)) => {
+        (Some(after), Some(live)) => {
             let who = owner(&live.tags, &d.stack);
             if ownership_conflict(p, &address, &who, &d.stack, options.adopt) {
                 return;
             }
-            let before = observed_role(live);
-            let after = desired_role(d, &o.account);
+            let before = observed_role(live, policy_name);
             let mut c = compared(address, Resource::Role(before), Resource::Role(after));
             c.adopt = who == Owner::Untagged;
             p.changes.push(c);

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::model::alert_state::{AlertState, RoleState, TopicState};
 use crate::model::athena_state::{DatabaseState, TableState, WorkgroupState};
 use crate::model::diagnostic::{Diagnostic, Severity};
+use crate::model::logs_state::{AlarmState, LogGroupState, MetricFilterState};
 use crate::model::state::{BucketState, Fields, TrailState};
 use crate::plan::cost::Estimate;
 use crate::plan::safety::Reduction;
@@ -31,6 +32,12 @@ pub enum Address {
     Table(String),
     /// An Athena workgroup.
     Workgroup(String),
+    /// A CloudWatch Logs log group a trail delivers to.
+    LogGroup(String),
+    /// An alert's metric filter (by the alert's name).
+    MetricFilter(String),
+    /// An alert's metric alarm (by the alert's name).
+    Alarm(String),
 }
 
 impl fmt::Display for Address {
@@ -44,6 +51,9 @@ impl fmt::Display for Address {
             Address::Database(n) => write!(f, "database.{n}"),
             Address::Table(n) => write!(f, "table.{n}"),
             Address::Workgroup(n) => write!(f, "workgroup.{n}"),
+            Address::LogGroup(n) => write!(f, "log_group.{n}"),
+            Address::MetricFilter(n) => write!(f, "metric_filter.{n}"),
+            Address::Alarm(n) => write!(f, "alarm.{n}"),
         }
     }
 }
@@ -66,6 +76,9 @@ impl FromStr for Address {
             "database" => Address::Database(name),
             "table" => Address::Table(name),
             "workgroup" => Address::Workgroup(name),
+            "log_group" => Address::LogGroup(name),
+            "metric_filter" => Address::MetricFilter(name),
+            "alarm" => Address::Alarm(name),
             _ => return Err(format!("`{s}`: unknown resource kind `{kind}`")),
         })
     }
@@ -133,6 +146,9 @@ pub enum Resource {
     Database(DatabaseState),
     Table(TableState),
     Workgroup(WorkgroupState),
+    LogGroup(LogGroupState),
+    MetricFilter(MetricFilterState),
+    Alarm(AlarmState),
 }
 
 impl Resource {
@@ -147,6 +163,9 @@ impl Resource {
             Resource::Database(_) => "database",
             Resource::Table(_) => "table",
             Resource::Workgroup(_) => "workgroup",
+            Resource::LogGroup(_) => "log_group",
+            Resource::MetricFilter(_) => "metric_filter",
+            Resource::Alarm(_) => "alarm",
         }
     }
 
@@ -162,6 +181,9 @@ impl Resource {
             (Resource::Database(b), Resource::Database(a)) => Box::new(b.writes(a)),
             (Resource::Table(b), Resource::Table(a)) => Box::new(b.writes(a)),
             (Resource::Workgroup(b), Resource::Workgroup(a)) => Box::new(b.writes(a)),
+            (Resource::LogGroup(b), Resource::LogGroup(a)) => Box::new(b.writes(a)),
+            (Resource::MetricFilter(b), Resource::MetricFilter(a)) => Box::new(b.writes(a)),
+            (Resource::Alarm(b), Resource::Alarm(a)) => Box::new(b.writes(a)),
             _ => return None,
         })
     }
@@ -187,6 +209,9 @@ impl Resource {
             Resource::Database(d) => d.fields(),
             Resource::Table(t) => t.fields(),
             Resource::Workgroup(w) => w.fields(),
+            Resource::LogGroup(l) => l.fields(),
+            Resource::MetricFilter(m) => m.fields(),
+            Resource::Alarm(a) => a.fields(),
         }
     }
 }

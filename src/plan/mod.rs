@@ -6,6 +6,7 @@ pub mod change;
 pub mod cost;
 #[cfg(test)]
 mod cost_tests;
+pub mod logs;
 pub mod order;
 pub mod planner;
 pub mod policy;

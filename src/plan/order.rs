@@ -2,6 +2,7 @@
 //! The planner lists a plan's changes in an order that respects it; apply runs every change
 //! whose prerequisites are done, concurrently, and skips what depends on a change that failed.
 
+use crate::model::alert_state::LOGS_POLICY;
 use crate::plan::{Action, Address, Change, Resource};
 
 /// Whether `first` must be finished before `then` starts.
@@ -14,9 +15,26 @@ use crate::plan::{Action, Address, Change, Resource};
 ///   name them; a role or topic is deleted only after the rules that targeted it.
 /// - A Glue database is written before its tables, and deleted only after them; a workgroup is
 ///   written after the bucket its results go to.
+/// - A log group and the log-delivery role are written before the trails (CloudTrail checks
+///   them when a trail is pointed at them), and deleted only after every trail change; a log
+///   group is written before its metric filters and deleted after them; a topic is written
+///   before the alarms that notify it and deleted after them.
 pub fn precedes(first: &Change, then: &Change) -> bool {
     let writes = |c: &Change| c.action != Action::Delete;
+    let logs_role = |c: &Change| matches!(c.after.as_ref().or(c.before.as_ref()), Some(Resource::Role(r)) if r.policy_name == LOGS_POLICY);
     match (&first.address, &then.address) {
+        (Address::LogGroup(_), Address::Trail(_)) => writes(first) && writes(then),
+        (Address::Role(_), Address::Trail(_)) => logs_role(first) && writes(first) && writes(then),
+        (Address::Trail(_), Address::LogGroup(_)) => then.action == Action::Delete,
+        (Address::Trail(_), Address::Role(_)) => logs_role(then) && then.action == Action::Delete,
+        (Address::LogGroup(g), Address::MetricFilter(_)) => {
+            writes(first)
+                && writes(then)
+                && matches!(&then.after, Some(Resource::MetricFilter(f)) if &f.log_group == g)
+        }
+        (Address::MetricFilter(_), Address::LogGroup(_)) => then.action == Action::Delete,
+        (Address::Topic(_), Address::Alarm(_)) => writes(first) && writes(then),
+        (Address::Alarm(_), Address::Topic(_)) => then.action == Action::Delete,
         (Address::Trail(_), Address::Bucket(_)) => first.action == Action::Delete,
         (Address::Bucket(bucket), Address::Trail(_)) => {
             writes(then) && trail(then).is_some_and(|t| &t.settings.bucket == bucket)

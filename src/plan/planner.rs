@@ -56,6 +56,7 @@ pub fn plan(desired: &Desired, observed: &Observed, options: Options) -> Plan {
     check_other_buckets(desired, observed, &mut p);
     alerts::plan_alerting(desired, observed, options, &mut p);
     crate::plan::athena::plan_athena(desired, observed, options, &mut p);
+    crate::plan::logs::plan_logs(desired, observed, options, &mut p);
     p.changes = crate::plan::order::sorted(std::mem::take(&mut p.changes));
     p.cost = cost::estimate(&observed.trails, &p.changes, desired.cost, &desired.regions);
     p

@@ -48,6 +48,12 @@ pub enum Reduction {
     DropsQueries {
         kind: String,
     },
+    /// A log group trails deliver to is deleted, with the events it holds.
+    DeletesLogGroup,
+    /// An alert's metric filter or alarm is deleted (`kind`).
+    DropsMonitoring {
+        kind: String,
+    },
 }
 
 impl fmt::Display for Reduction {
@@ -95,6 +101,13 @@ impl fmt::Display for Reduction {
                 f,
                 "deletes the Athena {kind}: queries over the trail's logs stop working"
             ),
+            Reduction::DeletesLogGroup => {
+                f.write_str("deletes the log group and the CloudTrail events it holds")
+            }
+            Reduction::DropsMonitoring { kind } => write!(
+                f,
+                "deletes the {kind}: the alert's CloudWatch monitoring (what Security Hub's CIS checks look for) stops"
+            ),
         }
     }
 }
@@ -110,6 +123,7 @@ impl Reduction {
             Reduction::NoLogFileValidation,
             Reduction::NoCloudWatchLogs,
             Reduction::Deletes,
+            Reduction::DeletesLogGroup,
         ];
         if let Some(r) = fixed.into_iter().find(|r| r.to_string() == s) {
             return Some(r);
@@ -129,6 +143,13 @@ impl Reduction {
             .and_then(|r| r.strip_suffix(": queries over the trail's logs stop working"))
         {
             return Some(Reduction::DropsQueries {
+                kind: kind.to_owned(),
+            });
+        }
+        if let Some(kind) = s.strip_prefix("deletes the ").and_then(|r| {
+            r.strip_suffix(": the alert's CloudWatch monitoring (what Security Hub's CIS checks look for) stops")
+        }) {
+            return Some(Reduction::DropsMonitoring {
                 kind: kind.to_owned(),
             });
         }

@@ -3,8 +3,9 @@
 
 use std::collections::BTreeMap;
 
+use crate::model::alert::logs_role_name;
 use crate::model::arn;
-use crate::model::desired::{Bucket, Desired, Trail};
+use crate::model::desired::{Bucket, CloudWatchLogs, Desired, Trail};
 use crate::model::observed::{LiveBucket, LiveTrail, TrailDetails};
 use crate::model::state::{BucketState, Encryption, TrailSettings, TrailState};
 use crate::model::tags::{Tags, ownership};
@@ -53,10 +54,18 @@ pub fn desired_trail(
     account: &str,
     kms: &BTreeMap<String, String>,
 ) -> TrailState {
+    let mut settings = normalized(&t.settings, &d.home_region, account, kms);
+    // A log group trailctl builds is delivered to with the stack's role.
+    if let Some(g) = &t.log_group {
+        settings.cloudwatch_logs = Some(CloudWatchLogs {
+            log_group_arn: format!("{}:*", arn::log_group(&d.home_region, account, &g.name)),
+            role_arn: arn::role(&d.home_region, account, &logs_role_name(&d.stack)),
+        });
+    }
     TrailState {
         name: t.name.clone(),
         region: d.home_region.clone(),
-        settings: normalized(&t.settings, &d.home_region, account, kms),
+        settings,
         logging: t.logging,
         selectors: t.selectors.clone(),
         insights: t.insights.clone(),

@@ -1,6 +1,7 @@
 //! Turns results into text on any `Write`; decides nothing.
 
 pub mod backtest;
+pub mod cis;
 pub mod cost;
 pub mod diagnostics;
 pub mod drift;

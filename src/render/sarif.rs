@@ -129,6 +129,8 @@ pub struct Findings<'a> {
     pub file: &'a str,
     pub valid: bool,
     pub diagnostics: Vec<Finding>,
+    /// The CIS controls of the spec's presets, for a valid spec (`render::cis`).
+    pub cis_checks: Vec<crate::render::cis::CisCheck>,
 }
 
 #[derive(Debug, Serialize)]
@@ -149,6 +151,7 @@ pub fn json<'a>(file: &'a str, valid: bool, diagnostics: &[Diagnostic]) -> Findi
         format_version: 1,
         file,
         valid,
+        cis_checks: Vec::new(),
         diagnostics: diagnostics
             .iter()
             .map(|d| Finding {

@@ -51,6 +51,15 @@ pub fn run(ctx: &mut Ctx, d: &Desired) {
             .map(|a| (a.workgroup.as_str(), a.path.key("workgroup"))),
     );
     notify_references(ctx, d);
+    duplicates(
+        ctx,
+        "log group",
+        d.trails.iter().filter_map(|t| {
+            let g = t.log_group.as_ref()?;
+            Some((g.name.as_str(), g.path.key("log_group")))
+        }),
+    );
+    metric_log_group(ctx, d);
 
     // Every resource carries the spec's tags and the ownership tags; report that excess once, at
     // `tags`, and a trail only when its own tags are what push it over.
@@ -164,6 +173,36 @@ fn duplicate_alerts(ctx: &mut Ctx, d: &Desired) {
         } else {
             first.insert(&a.name, &a.path);
         }
+    }
+}
+
+/// Metric-filter alerts go on the one log group the spec's trails deliver to.
+fn metric_log_group(ctx: &mut Ctx, d: &Desired) {
+    let delivering: Vec<&str> = d
+        .trails
+        .iter()
+        .filter(|t| t.log_group_name().is_some())
+        .map(|t| t.name.as_str())
+        .collect();
+    if delivering.len() == 1 {
+        return;
+    }
+    for a in d.alerts.iter().filter(|a| a.backend.metric_filter()) {
+        let message = if delivering.is_empty() {
+            "a metric-filter alert needs a trail that delivers to CloudWatch Logs: none does"
+                .to_owned()
+        } else {
+            format!(
+                "metric filters go on one log group, and {} trails deliver to CloudWatch Logs ({})",
+                delivering.len(),
+                delivering.join(", ")
+            )
+        };
+        ctx.push(
+            Diagnostic::error(&a.path.key("backend"), message).with_hint(
+                "give one trail `cloudwatch_logs: {log_group: NAME}` (built by trailctl) or the ARNs of an existing log group",
+            ),
+        );
     }
 }
 

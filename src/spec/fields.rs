@@ -333,15 +333,30 @@ pub const ATHENA: &[Field] = &[
 ];
 
 pub const CLOUDWATCH_LOGS: &[Field] = &[
-    req(
+    opt(
+        "log_group",
+        Shape::String,
+        "A log group trailctl creates and owns, with the role CloudTrail writes to it with (instead of the two ARNs).",
+    ),
+    opt(
+        "retention_days",
+        Shape::Integer { min: 1, max: 3653 },
+        "With log_group: keep events this many days (one of CloudWatch Logs' values: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653; default forever).",
+    ),
+    opt(
+        "kms_key",
+        Shape::String,
+        "With log_group: encrypt its events with this customer managed key.",
+    ),
+    opt(
         "log_group_arn",
         Shape::String,
-        "CloudWatchLogsLogGroupArn: a log group ARN ending in :*.",
+        "CloudWatchLogsLogGroupArn: an existing log group's ARN ending in :*, with role_arn.",
     ),
-    req(
+    opt(
         "role_arn",
         Shape::String,
-        "CloudWatchLogsRoleArn: the IAM role CloudTrail assumes to write.",
+        "CloudWatchLogsRoleArn: the existing IAM role CloudTrail assumes to write, with log_group_arn.",
     ),
 ];
 

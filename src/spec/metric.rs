@@ -99,9 +99,7 @@ pub fn metric(
             },
         ),
         (None, _) => {
-            let Some(p) = pattern else {
-                return None;
-            };
+            let p = pattern?;
             let compiled = match Pattern::from_json(&PatternJson::from_value(p)) {
                 Ok(c) => c,
                 Err(_) => return None,

@@ -26,6 +26,8 @@ pub struct AwsAccount {
     events: Mutex<HashMap<String, aws_sdk_eventbridge::Client>>,
     glue: Mutex<HashMap<String, aws_sdk_glue::Client>>,
     athena: Mutex<HashMap<String, aws_sdk_athena::Client>>,
+    logs: Mutex<HashMap<String, aws_sdk_cloudwatchlogs::Client>>,
+    cloudwatch: Mutex<HashMap<String, aws_sdk_cloudwatch::Client>>,
     /// The account id, once STS has said it (ARNs of Glue and Athena resources need it).
     id: tokio::sync::OnceCell<String>,
     /// Items per page for EventBridge's list calls (`None`: the service's default).
@@ -59,6 +61,8 @@ impl AwsAccount {
             events: Mutex::default(),
             glue: Mutex::default(),
             athena: Mutex::default(),
+            logs: Mutex::default(),
+            cloudwatch: Mutex::default(),
             id: tokio::sync::OnceCell::new(),
             page_size: None,
             retries: Arc::default(),
@@ -125,6 +129,28 @@ impl AwsAccount {
                 .interceptor(self.log())
                 .build();
             aws_sdk_athena::Client::from_conf(c)
+        })
+    }
+
+    pub(super) fn logs(&self, region: &str) -> aws_sdk_cloudwatchlogs::Client {
+        cached(&self.logs, region, || {
+            let c = aws_sdk_cloudwatchlogs::config::Builder::from(&self.config)
+                .region(Region::new(region.to_owned()))
+                .retry_partition(retry_partition("logs", region))
+                .interceptor(self.log())
+                .build();
+            aws_sdk_cloudwatchlogs::Client::from_conf(c)
+        })
+    }
+
+    pub(super) fn cloudwatch(&self, region: &str) -> aws_sdk_cloudwatch::Client {
+        cached(&self.cloudwatch, region, || {
+            let c = aws_sdk_cloudwatch::config::Builder::from(&self.config)
+                .region(Region::new(region.to_owned()))
+                .retry_partition(retry_partition("monitoring", region))
+                .interceptor(self.log())
+                .build();
+            aws_sdk_cloudwatch::Client::from_conf(c)
         })
     }
 

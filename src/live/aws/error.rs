@@ -23,6 +23,7 @@ where
                 | "Forbidden"
                 | "UnauthorizedOperation" => ErrorKind::AccessDenied,
                 "InsufficientS3BucketPolicyException" => ErrorKind::BucketPolicyNotReady,
+                "InvalidCloudWatchLogsRoleArnException" => ErrorKind::LogsRoleNotReady,
                 "BucketNotEmpty" => ErrorKind::BucketNotEmpty,
                 "Throttling"
                 | "ThrottlingException"

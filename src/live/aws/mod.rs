@@ -4,11 +4,13 @@
 pub mod account;
 mod athena;
 mod cloudtrail;
+mod cloudwatch;
 pub mod config;
 pub(crate) mod error;
 mod events;
 mod glue;
 mod iam;
+mod logs;
 mod objects;
 pub mod operations;
 pub mod pacing;

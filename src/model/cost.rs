@@ -13,6 +13,13 @@ pub const PAID_COPY: f64 = 2.00;
 pub const DATA_EVENTS: f64 = 0.10;
 /// USD per 100,000 events analysed, per Insights type.
 pub const INSIGHTS: f64 = 0.35;
+/// USD per 100,000 events a trail delivers to CloudWatch Logs: ingestion at $0.50 per GB
+/// (CloudWatch pricing, standard log class), for CloudTrail records of about 2 KB.
+pub const LOGS_DELIVERY: f64 = 0.10;
+/// USD a month per custom metric (a metric filter's metric; the first 10,000 metrics).
+pub const METRIC: f64 = 0.30;
+/// USD a month per standard-resolution alarm metric.
+pub const ALARM: f64 = 0.10;
 
 /// What a volume counts: management events split by access, and data events.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]

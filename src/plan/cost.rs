@@ -12,7 +12,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::cost::{DATA_EVENTS, INSIGHTS, Kind, PAID_COPY, PRICE_DATE, Volumes};
+use crate::model::cost::{
+    ALARM, DATA_EVENTS, INSIGHTS, Kind, LOGS_DELIVERY, METRIC, PAID_COPY, PRICE_DATE, Volumes,
+};
 use crate::model::desired::{Insight, InsightType};
 use crate::model::observed::LiveTrail;
 use crate::model::region;
@@ -29,6 +31,8 @@ pub enum Charge {
     DataEvents,
     InsightsApiCallRate,
     InsightsApiErrorRate,
+    /// Events delivered to CloudWatch Logs (ingestion).
+    LogsDelivery,
 }
 
 impl Charge {
@@ -38,7 +42,13 @@ impl Charge {
             Charge::DataEvents => "data events",
             Charge::InsightsApiCallRate => "Insights: API call rate",
             Charge::InsightsApiErrorRate => "Insights: API error rate",
+            Charge::LogsDelivery => "CloudWatch Logs delivery",
         }
+    }
+
+    /// Whether CloudWatch charges it (not CloudTrail).
+    pub fn cloudwatch(self) -> bool {
+        self == Charge::LogsDelivery
     }
 }
 
@@ -65,6 +75,56 @@ pub struct Estimate {
     pub assumed: Vec<String>,
     /// Only lines with a charge before or after.
     pub lines: Vec<Line>,
+    /// The metric filters' metrics and the alarms, before and after: fixed monthly charges.
+    #[serde(default)]
+    pub monitoring: Monitoring,
+}
+
+/// How many metric filters (each a custom metric) and alarms exist before and after the plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Monitoring {
+    pub metrics_before: usize,
+    pub metrics_after: usize,
+    pub alarms_before: usize,
+    pub alarms_after: usize,
+}
+
+impl Monitoring {
+    fn of(changes: &[Change]) -> Monitoring {
+        let mut m = Monitoring::default();
+        for c in changes {
+            let (b, a) = (
+                usize::from(c.before.is_some()),
+                usize::from(c.after.is_some()),
+            );
+            match c.address {
+                Address::MetricFilter(_) => {
+                    m.metrics_before += b;
+                    m.metrics_after += a;
+                }
+                Address::Alarm(_) => {
+                    m.alarms_before += b;
+                    m.alarms_after += a;
+                }
+                _ => {}
+            }
+        }
+        m
+    }
+
+    /// Monthly USD before and after.
+    pub fn usd(&self) -> (f64, f64) {
+        let at =
+            |metrics: usize, alarms: usize| round(metrics as f64 * METRIC + alarms as f64 * ALARM);
+        (
+            at(self.metrics_before, self.alarms_before),
+            at(self.metrics_after, self.alarms_after),
+        )
+    }
+
+    pub fn changes(&self) -> bool {
+        self.metrics_before != self.metrics_after || self.alarms_before != self.alarms_after
+    }
 }
 
 /// A trail as the bill sees it.
@@ -76,6 +136,8 @@ struct Logger {
     writes: bool,
     data: bool,
     insights: BTreeSet<Insight>,
+    /// It delivers to CloudWatch Logs.
+    logs: bool,
 }
 
 impl Logger {
@@ -85,6 +147,7 @@ impl Logger {
         all_regions: bool,
         selectors: &[AdvancedSelector],
         insights: &BTreeSet<Insight>,
+        logs: bool,
         spec: &[String],
     ) -> Self {
         let (reads, writes) = coverage(selectors);
@@ -97,27 +160,46 @@ impl Logger {
             writes,
             data: selectors.iter().any(|s| s.selects("eventCategory", "Data")),
             insights: insights.clone(),
+            logs,
         }
     }
 
     fn from_state(t: &TrailState, spec: &[String]) -> Option<Self> {
         t.logging.then(|| {
             let all = t.settings.all_regions;
-            Self::of(&t.name, &t.region, all, &t.selectors, &t.insights, spec)
+            let logs = t.settings.cloudwatch_logs.is_some();
+            Self::of(
+                &t.name,
+                &t.region,
+                all,
+                &t.selectors,
+                &t.insights,
+                logs,
+                spec,
+            )
         })
     }
 
     /// A live trail; one whose details were not read logs all management events.
     fn from_live(l: &LiveTrail, spec: &[String]) -> Option<Self> {
         let all = l.settings.all_regions;
+        let logs = l.settings.cloudwatch_logs.is_some();
         match &l.details {
-            Some(d) => d
-                .logging
-                .then(|| Self::of(&l.name, &l.region, all, &d.selectors, &d.insights, spec)),
+            Some(d) => d.logging.then(|| {
+                Self::of(
+                    &l.name,
+                    &l.region,
+                    all,
+                    &d.selectors,
+                    &d.insights,
+                    logs,
+                    spec,
+                )
+            }),
             None => Some(Self {
                 reads: true,
                 writes: true,
-                ..Self::of(&l.name, &l.region, all, &[], &BTreeSet::new(), spec)
+                ..Self::of(&l.name, &l.region, all, &[], &BTreeSet::new(), logs, spec)
             }),
         }
     }
@@ -156,6 +238,11 @@ fn rates(loggers: &[Logger], regions: &[String]) -> Rates {
         for l in &here {
             if l.data {
                 add(&l.name, Charge::DataEvents, Kind::Data, DATA_EVENTS);
+            }
+            if l.logs {
+                for kind in Kind::ALL.into_iter().filter(|k| l.logs(*k)) {
+                    add(&l.name, Charge::LogsDelivery, kind, LOGS_DELIVERY);
+                }
             }
             for i in &l.insights {
                 // Call rate analyses write management events, error rate reads and writes; on
@@ -235,6 +322,7 @@ pub fn estimate(
         regions: regions.to_vec(),
         assumed,
         lines,
+        monitoring: Monitoring::of(changes),
     }
 }
 
@@ -273,7 +361,7 @@ impl Estimate {
 
     /// Monthly USD before and after, when every volume needed is known.
     pub fn totals(&self) -> Option<(f64, f64)> {
-        let mut t = (0.0, 0.0);
+        let mut t = self.monitoring.usd();
         for l in &self.lines {
             t.0 += self.usd(l.kind, l.before)?;
             t.1 += self.usd(l.kind, l.after)?;
@@ -309,7 +397,8 @@ impl Estimate {
                 )
             },
             "each trail that logs data events logs all the data events given; call-rate Insights analyse the write management events a trail logs, error-rate Insights its read and write ones".to_owned(),
-            "S3 storage and requests, KMS, SNS, CloudWatch Logs and CloudTrail Lake are not included".to_owned(),
+            format!("CloudWatch list prices as of {PRICE_DATE}: log ingestion ${LOGS_DELIVERY:.2} per 100,000 events delivered (about 2 KB a record at $0.50 per GB), ${METRIC:.2} a month per metric filter's metric, ${ALARM:.2} a month per alarm"),
+            "S3 storage and requests, KMS, SNS, CloudWatch Logs storage and CloudTrail Lake are not included".to_owned(),
         ];
         if !self.assumed.is_empty() {
             out.push(format!(

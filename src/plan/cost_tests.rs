@@ -170,3 +170,28 @@ fn deleting_a_paid_copy_saves_it() {
             .starts_with("Cost: -$100.00 a month")
     );
 }
+
+#[test]
+fn cloudwatch_delivery_metrics_and_alarms_are_charged() {
+    let trails = "  - name: one\n    bucket: c-logs\n    cloudwatch_logs: {log_group: /c/one}\n";
+    let alerts = "topics: [{name: sec}]\nalerts:\n  - name: gone\n    on: {service: dynamodb, events: [DeleteTable]}\n    notify: [sec]\n    backend: metric_filter\n  - name: both\n    on: {service: s3, events: [DeleteBucket]}\n    notify: [sec]\n    backend: both\n";
+    let d = desired(trails, &format!("{alerts}{VOLUMES}"));
+    let p = plan_of(&Fake::new("111122223333"), &d, false);
+    // Delivery: 5M management events × $0.10 per 100,000; 2 metrics × $0.30, 2 alarms × $0.10.
+    assert_eq!(totals(&p), Some((0.0, 5.0 + 0.6 + 0.2)));
+    let view = CostView::new(&p.cost);
+    assert!(
+        view.summary
+            .contains("in CloudTrail and CloudWatch charges"),
+        "{}",
+        view.summary
+    );
+    let mut details = Vec::new();
+    view.write_details(&mut details).unwrap();
+    let details = String::from_utf8(details).unwrap();
+    assert!(details.contains("CloudWatch Logs delivery"), "{details}");
+    assert!(
+        details.contains("0 → 2 metric filters' metrics, 0 → 2 alarms: $0.00 → $0.80 a month"),
+        "{details}"
+    );
+}

@@ -14,6 +14,20 @@ pub fn human(w: &mut dyn Write, controls: &[Control], color: Color) -> io::Resul
         return Ok(());
     }
     let passing = controls.iter().filter(|c| c.passes()).count();
+    // Presets on EventBridge only, no metric filter anywhere: one line says it all.
+    let rules_only = |c: &Control| {
+        c.alert.is_none()
+            && c.gaps
+                .iter()
+                .any(|g| matches!(g, crate::model::cis::Gap::RulesOnly { .. }))
+    };
+    if controls.iter().all(rules_only) {
+        return writeln!(
+            w,
+            "CIS monitoring as Security Hub checks it: 0 of {} controls pass: the presets deploy EventBridge rules only (add `backend: both`, and `cloudwatch_logs:` to a trail)",
+            controls.len()
+        );
+    }
     writeln!(
         w,
         "CIS monitoring as Security Hub checks it: {passing} of {} controls pass",

@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use crate::model::cost::{Kind, PRICE_DATE, Volumes};
-use crate::plan::cost::{Charge, Estimate};
+use crate::plan::cost::{Charge, Estimate, Monitoring};
 
 /// The estimate in the plan's JSON (`cost`), and what the text renderers read.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -22,6 +22,10 @@ pub struct CostView {
     pub change_per_100k_events: Vec<KindRate>,
     pub missing_volumes: Vec<Kind>,
     pub lines: Vec<LineView>,
+    /// Metric filters' metrics and alarms before and after, with their monthly USD.
+    pub monitoring: Monitoring,
+    pub monitoring_usd_before: f64,
+    pub monitoring_usd_after: f64,
     pub assumptions: Vec<String>,
 }
 
@@ -74,22 +78,38 @@ impl CostView {
     pub fn new(e: &Estimate) -> Self {
         let totals = e.totals();
         let change = e.delta_rates();
-        let summary = if change.is_empty() {
+        let cloudwatch = e.monitoring.changes()
+            || e.lines
+                .iter()
+                .any(|l| l.charge.cloudwatch() && l.before != l.after);
+        let which = if cloudwatch {
+            "CloudTrail and CloudWatch charges"
+        } else {
+            "CloudTrail charges"
+        };
+        let (fixed_before, fixed_after) = e.monitoring.usd();
+        let summary = if change.is_empty() && !e.monitoring.changes() {
             "Cost: no change to CloudTrail charges.".to_owned()
         } else if let Some((before, after)) = totals {
             format!(
-                "Cost: {} a month in CloudTrail charges ({} → {}), an estimate at list prices of {PRICE_DATE}.",
+                "Cost: {} a month in {which} ({} → {}), an estimate at list prices of {PRICE_DATE}.",
                 signed(after - before),
                 usd(before),
                 usd(after)
             )
         } else {
-            let rates: Vec<String> = change
+            let mut rates: Vec<String> = change
                 .iter()
                 .map(|(k, r)| format!("{} per 100,000 {}", signed(*r), k.events()))
                 .collect();
+            if e.monitoring.changes() {
+                rates.push(format!(
+                    "{} a month for metrics and alarms",
+                    signed(fixed_after - fixed_before)
+                ));
+            }
             format!(
-                "Cost: {} in CloudTrail charges, an estimate at list prices of {PRICE_DATE}; give volumes (`cost:` in the spec or --events-per-month) for dollars.",
+                "Cost: {} in {which}, an estimate at list prices of {PRICE_DATE}; give volumes (`cost:` in the spec or --events-per-month) for dollars.",
                 rates.join(", ")
             )
         };
@@ -117,8 +137,27 @@ impl CostView {
                     monthly_usd_after: e.usd(l.kind, l.after),
                 })
                 .collect(),
+            monitoring: e.monitoring,
+            monitoring_usd_before: fixed_before,
+            monitoring_usd_after: fixed_after,
             assumptions: e.assumptions(),
         }
+    }
+
+    /// The fixed CloudWatch line, when there are metrics or alarms before or after.
+    fn monitoring_line(&self) -> Option<String> {
+        let m = &self.monitoring;
+        (m.metrics_before + m.metrics_after + m.alarms_before + m.alarms_after > 0).then(|| {
+            format!(
+                "CloudWatch: {} → {} metric filters' metrics, {} → {} alarms: {} → {} a month",
+                m.metrics_before,
+                m.metrics_after,
+                m.alarms_before,
+                m.alarms_after,
+                usd(self.monitoring_usd_before),
+                usd(self.monitoring_usd_after)
+            )
+        })
     }
 
     /// The rows of the details table: trail, charge, events a month, before, after.
@@ -179,6 +218,9 @@ impl CostView {
                 writeln!(out, "  {}", cells.join("  ").trim_end())?;
             }
         }
+        if let Some(line) = self.monitoring_line() {
+            writeln!(out, "  {line}")?;
+        }
         if let (Some(b), Some(a)) = (self.monthly_usd_before, self.monthly_usd_after) {
             writeln!(out, "  total: {} → {} a month", usd(b), usd(a))?;
         } else if !self.missing_volumes.is_empty() {
@@ -215,6 +257,9 @@ impl CostView {
             )?;
         }
         writeln!(out)?;
+        if let Some(line) = self.monitoring_line() {
+            writeln!(out, "{line}\n")?;
+        }
         for a in &self.assumptions {
             writeln!(out, "- {a}")?;
         }

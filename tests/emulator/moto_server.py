@@ -31,6 +31,12 @@ Patches of ours (trailctl):
      MaxResults <= 50, NextToken; the first ThrottleFirst calls answer ThrottlingException.
   9. athena:UpdateWorkGroup is missing (HTTP 500). We apply ConfigurationUpdates (result
      location, bytes-scanned cutoff set or removed, enforcement), description and state.
+ 10. logs:PutMetricFilter appends a second filter when one of that name exists on the log
+     group. CloudWatch Logs replaces it (PutMetricFilter "creates or updates"). We replace.
+ 11. logs:AssociateKmsKey / DisassociateKmsKey are missing (HTTP 500). We set or clear the log
+     group's kmsKeyId.
+ 12. logs:DeleteLogGroup leaves the group's metric filters and tags behind (a group created
+     again under that name would show them). CloudWatch Logs deletes them with the group.
 """
 import json
 import sys
@@ -322,6 +328,69 @@ def _update_work_group(self):
 
 
 athena_responses.AthenaResponse.update_work_group = _update_work_group
+
+
+# 10. logs:PutMetricFilter replaces a filter of the same name on the same log group.
+from moto.logs import metric_filters as logs_metric_filters
+from moto.logs import models as logs_models
+from moto.logs import responses as logs_responses
+
+_orig_add_filter = logs_metric_filters.MetricFilters.add_filter
+
+
+def _add_filter(self, filter_name, filter_pattern, log_group_name, metric_transformations):
+    self.metric_filters = [
+        f
+        for f in self.metric_filters
+        if not (f["filterName"] == filter_name and f["logGroupName"] == log_group_name)
+    ]
+    return _orig_add_filter(
+        self, filter_name, filter_pattern, log_group_name, metric_transformations
+    )
+
+
+logs_metric_filters.MetricFilters.add_filter = _add_filter
+
+
+# 11. logs:AssociateKmsKey / DisassociateKmsKey (moto has none).
+def _set_kms_key(self, key_id):
+    name = self._get_param("logGroupName")
+    group = self.logs_backend.groups.get(name)
+    if group is None:
+        from moto.logs.exceptions import ResourceNotFoundException
+
+        raise ResourceNotFoundException()
+    group.kms_key_id = key_id
+    return ""
+
+
+def _associate_kms_key(self):
+    return _set_kms_key(self, self._get_param("kmsKeyId"))
+
+
+def _disassociate_kms_key(self):
+    return _set_kms_key(self, None)
+
+
+logs_responses.LogsResponse.associate_kms_key = _associate_kms_key
+logs_responses.LogsResponse.disassociate_kms_key = _disassociate_kms_key
+
+
+# 12. logs:DeleteLogGroup also deletes the group's metric filters and tags.
+_orig_delete_log_group = logs_models.LogsBackend.delete_log_group
+
+
+def _delete_log_group(self, log_group_name):
+    group = self.groups.get(log_group_name)
+    _orig_delete_log_group(self, log_group_name)
+    self.filters.metric_filters = [
+        f for f in self.filters.metric_filters if f["logGroupName"] != log_group_name
+    ]
+    if group is not None:
+        self.tagger.delete_all_tags_for_resource(group.arn)
+
+
+logs_models.LogsBackend.delete_log_group = _delete_log_group
 
 
 if __name__ == "__main__":

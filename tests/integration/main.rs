@@ -8,6 +8,7 @@ mod alerts;
 mod athena;
 mod backtest;
 mod cli;
+mod cloudwatch;
 mod cost;
 mod emulator;
 mod emulator_smoke;

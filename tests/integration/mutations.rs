@@ -170,7 +170,10 @@ fn edit(doc: &mut Value, pointer: &str, rng: &mut Rng) {
                 m.remove(&last.replace("~1", "/").replace("~0", "~"));
             }
             Some(Value::Array(a)) => {
-                if let Ok(i) = last.parse::<usize>() {
+                // An earlier edit may have shortened the array already.
+                if let Ok(i) = last.parse::<usize>()
+                    && i < a.len()
+                {
                     a.remove(i);
                 }
             }

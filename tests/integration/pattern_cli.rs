@@ -346,7 +346,7 @@ fn test_runs_every_fixture_on_both_backends_and_says_which_fails() {
 version: 1
 stack: t
 home_region: us-east-1
-trails: [{name: t, bucket: b-logs-0001, cloudwatch_logs: {log_group: /t/audit}}]
+trails: [{name: audit, bucket: b-logs-0001, cloudwatch_logs: {log_group: /t/audit}}]
 topics: [{name: alerts}]
 alerts:
   - name: table-deleted

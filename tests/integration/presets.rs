@@ -58,7 +58,18 @@ fn the_cis_baseline_is_valid_lint_free_and_its_fixtures_pass() {
     let v = trailctl(&["validate", "-f", "examples/cis-baseline.yaml"]);
     assert_eq!(
         ok(&v),
-        "examples/cis-baseline.yaml: valid (1 trail, 1 bucket, 1 topic, 19 alerts; 0 warnings)\n"
+        "examples/cis-baseline.yaml: valid (1 trail, 1 bucket, 1 topic, 19 alerts; 0 warnings)\n\
+         CIS monitoring as Security Hub checks it: 0 of 14 controls pass: the presets deploy EventBridge rules only (add `backend: both`, and `cloudwatch_logs:` to a trail)\n"
+    );
+    // On both backends, with a trail delivering to CloudWatch Logs: every control passes.
+    let both = ok(&trailctl(&[
+        "validate",
+        "-f",
+        "examples/cis-metric-filters.yaml",
+    ]));
+    assert!(
+        both.contains("CIS monitoring as Security Hub checks it: 14 of 14 controls pass\n  pass  CloudWatch.1   cis-4.3-root-account-usage\n"),
+        "{both}"
     );
     let t = ok(&trailctl(&["test", "-f", "examples/cis-baseline.yaml"]));
     assert!(t.ends_with("47 passed, 0 failed\n"), "{t}");

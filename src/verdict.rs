@@ -253,6 +253,10 @@ pub fn filter_verdict(filter: &Filter, enabled: bool, event: &Value) -> Verdict 
 pub struct Alerts {
     rules: RuleSet,
     standings: Vec<Standing>,
+    /// The metric filters of alerts deployed on that backend, each with whether its alarm acts
+    /// (`enabled`); results are reported after the rules', in this order.
+    filters: Vec<(Filter, bool)>,
+    names: Vec<String>,
 }
 
 impl Alerts {
@@ -264,14 +268,48 @@ impl Alerts {
             rules.push((name, pattern));
             standings.push(standing);
         }
+        let rules = RuleSet::new(rules);
         Alerts {
-            rules: RuleSet::new(rules),
+            names: rules.names().to_vec(),
+            rules,
             standings,
+            filters: Vec::new(),
         }
     }
 
+    /// Adds metric filters: `(name, filter, enabled)`; each counts the records it matches,
+    /// in every Region and read-only or not, as the log group holds them.
+    pub fn with_filters(mut self, filters: Vec<(String, Filter, bool)>) -> Alerts {
+        for (name, filter, enabled) in filters {
+            self.names.push(name);
+            self.filters.push((filter, enabled));
+        }
+        self
+    }
+
+    /// The names results are reported under: the rules', then the filters'.
     pub fn names(&self) -> &[String] {
-        self.rules.names()
+        &self.names
+    }
+
+    /// Whether any metric filter needs the records parsed.
+    pub fn has_filters(&self) -> bool {
+        !self.filters.is_empty()
+    }
+
+    /// The filters (by result index) that match `record`, each with what the alarm does.
+    pub fn judge_filters(&self, record: &Value, out: &mut Vec<(usize, Delivery)>) {
+        let first = self.standings.len();
+        for (i, (filter, enabled)) in self.filters.iter().enumerate() {
+            if filter.matches(record) {
+                let d = if *enabled {
+                    Delivery::Delivered
+                } else {
+                    Delivery::Disabled
+                };
+                out.push((first + i, d));
+            }
+        }
     }
 
     /// The alerts (by index) whose pattern matches the event `text`, each with what happens to

@@ -189,18 +189,32 @@ fn inputs(a: &BacktestArgs, desired: &Desired) -> Result<(Filter, Vec<Source>), 
     }
 }
 
-/// Every alert of the spec, compiled into one rule set with its standing (placement, state).
+/// Every alert of the spec, compiled into one rule set with its standing (placement, state),
+/// and the metric filters of the alerts deployed on that backend (`NAME [metric filter]`).
 fn compile(desired: &Desired) -> Result<(Vec<String>, Alerts), String> {
     let mut out = Vec::new();
+    let mut filters = Vec::new();
     for alert in &desired.alerts {
+        if let Some(m) = &alert.metric {
+            let filter = crate::filter::Filter::parse(&m.filter)
+                .map_err(|e| format!("alert {}: invalid filter pattern: {e}", alert.name))?;
+            filters.push((
+                format!("{} [metric filter]", alert.name),
+                filter,
+                alert.enabled,
+            ));
+        }
+        if !alert.backend.eventbridge() {
+            continue;
+        }
         // The spec loader validated every pattern; an error here is a bug, reported as one.
         let pattern = Pattern::from_json(&Json::from_value(&alert.pattern))
             .map_err(|e| format!("alert {}: invalid event pattern: {e}", alert.name))?;
         let regions = event_sources::regions(&alert.pattern, &alert.placement, &desired.regions);
         out.push((alert.name.clone(), pattern, Standing::of(alert, regions)));
     }
-    let names = out.iter().map(|(n, _, _)| n.clone()).collect();
-    Ok((names, Alerts::new(out)))
+    let alerts = Alerts::new(out).with_filters(filters);
+    Ok((alerts.names().to_vec(), alerts))
 }
 
 /// Hands every log object to the readers: files read from disk, S3 objects fetched

@@ -382,3 +382,41 @@ fn the_cis_backtest_agrees_with_the_preset_fixtures() {
     }
     assert!(overlaps >= 10, "{overlaps} overlaps");
 }
+
+/// On both backends, each alert's metric filter counts the archive's records beside its rule:
+/// the same records where they agree, every Region and read-only record where the log group
+/// holds more than the rules see, and the CIS filter's wider count where it differs.
+#[test]
+fn metric_filters_are_backtested_beside_the_rules() {
+    let d = dir("backtest-both", &archive());
+    let run = |spec: &str| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_trailctl"))
+            .args(["backtest", "-f", spec, "--format", "json"])
+            .arg(&d)
+            .current_dir(root())
+            .output()
+            .unwrap();
+        json(&out)
+    };
+    let both = run("examples/cis-metric-filters.yaml");
+    let count = |v: &Value, name: &str| -> u64 {
+        v["alerts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["name"] == name)
+            .map_or(0, |a| a["delivered"].as_u64().unwrap())
+    };
+    let rule = count(&both, "cis-4.1-unauthorized-api-calls");
+    let filter = count(&both, "cis-4.1-unauthorized-api-calls [metric filter]");
+    assert!(rule > 0, "{both:#}");
+    // The CIS filter has no exclusions, and counts read-only denials EventBridge withholds.
+    assert!(filter >= rule, "filter {filter}, rule {rule}");
+    assert_eq!(
+        count(&both, "cis-4.10-security-group-changes"),
+        count(&both, "cis-4.10-security-group-changes [metric filter]")
+    );
+    // The rules-only baseline has no filter rows.
+    let rules = run(CIS);
+    assert!(!rules.to_string().contains("[metric filter]"), "{rules:#}");
+}

@@ -14,7 +14,7 @@ use crate::model::tags::{TagChanges, Tags};
 pub type SubscriptionKey = (String, String);
 
 /// An SNS topic as plans compare it.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct TopicState {
     pub name: String,
     pub region: String,
@@ -30,6 +30,21 @@ pub struct TopicState {
     #[serde(skip)]
     pub subscription_arns: BTreeMap<SubscriptionKey, String>,
     pub tags: Tags,
+}
+
+/// Equal as compared and as saved: the subscriptions' ARNs are what `Unsubscribe` takes, read
+/// with the topic and never saved, so a saved plan's topic equals the same topic planned again.
+impl PartialEq for TopicState {
+    fn eq(&self, o: &Self) -> bool {
+        self.name == o.name
+            && self.region == o.region
+            && self.display_name == o.display_name
+            && self.kms_key == o.kms_key
+            && self.policy == o.policy
+            && self.subscriptions == o.subscriptions
+            && self.pending == o.pending
+            && self.tags == o.tags
+    }
 }
 
 impl TopicState {

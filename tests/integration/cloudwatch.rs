@@ -177,7 +177,12 @@ async fn the_cis_baseline_on_both_backends_round_trips_and_drift_is_repaired() {
         planned.contains("CreateSecurityGroup"),
         "the pattern's diff is shown:\n{planned}"
     );
-    ok(&apply(&a, &f, &[]));
+    // Repaired through a saved plan: each resource re-checked against its fingerprint first.
+    let saved = format!("{f}.plan");
+    ok(&plan(&a, &f, &["--out", &saved]));
+    // (A topic with a confirmed subscription once made every saved plan look stale: its
+    // subscriptions' ARNs are not saved, and were compared.)
+    ok(&a.trailctl(&["apply", "-f", &f, &saved]));
     assert_eq!(ok(&plan(&a, &f, &[])), NO_CHANGES);
 }
 

@@ -276,7 +276,7 @@ async fn run_change<'a, A: Account>(
 
 /// A change the planner never makes (an action with the wrong before/after for its kind): a bug,
 /// reported, with nothing written.
-fn impossible(c: &Change) -> LiveError {
+pub(super) fn impossible(c: &Change) -> LiveError {
     let kind = |r: Option<&Resource>| r.map_or("nothing", Resource::kind);
     LiveError::new(
         "apply",
@@ -395,45 +395,9 @@ impl<A: Account> Executor<'_, A> {
                 }
                 _ => Err(impossible(c)),
             },
-            Address::LogGroup(_) => match (c.action, before, after) {
-                (Action::Create, None, Some(R::LogGroup(a))) => {
-                    self.account.create_log_group(a).await
-                }
-                (Action::Update, Some(R::LogGroup(b)), Some(R::LogGroup(a))) => {
-                    self.update_log_group(b, a).await
-                }
-                (Action::Delete, Some(R::LogGroup(b)), None) => {
-                    self.account.delete_log_group(&b.region, &b.name).await
-                }
-                _ => Err(impossible(c)),
-            },
-            Address::MetricFilter(_) => match (c.action, before, after) {
-                (Action::Create | Action::Update, _, Some(R::MetricFilter(a))) => {
-                    self.account.put_metric_filter(a).await
-                }
-                (Action::Replace, Some(R::MetricFilter(b)), Some(R::MetricFilter(a))) => {
-                    self.account
-                        .delete_metric_filter(&b.region, &b.log_group, &b.name)
-                        .await?;
-                    self.account.put_metric_filter(a).await
-                }
-                (Action::Delete, Some(R::MetricFilter(b)), None) => {
-                    self.account
-                        .delete_metric_filter(&b.region, &b.log_group, &b.name)
-                        .await
-                }
-                _ => Err(impossible(c)),
-            },
-            Address::Alarm(_) => match (c.action, before, after) {
-                (Action::Create, None, Some(R::Alarm(a))) => self.account.put_alarm(a, true).await,
-                (Action::Update, Some(R::Alarm(b)), Some(R::Alarm(a))) => {
-                    self.update_alarm(b, a).await
-                }
-                (Action::Delete, Some(R::Alarm(b)), None) => {
-                    self.account.delete_alarm(&b.region, &b.name).await
-                }
-                _ => Err(impossible(c)),
-            },
+            Address::LogGroup(_) | Address::MetricFilter(_) | Address::Alarm(_) => {
+                self.cloudwatch_change(c).await
+            }
             Address::Workgroup(_) => match (c.action, before, after) {
                 (Action::Create, None, Some(R::Workgroup(a))) => {
                     self.account.create_workgroup(a).await

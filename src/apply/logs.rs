@@ -1,13 +1,62 @@
-//! Executing updates of the CloudWatch side: a log group's retention, key and tags, and an
-//! alarm (rewritten whole, its tags apart). Creates and deletes are single calls, made by the
-//! executor directly.
+//! Executing changes to the CloudWatch side: a log group (its retention, key and tags), a
+//! metric filter (written whole; moved to another log group by deleting the old one first) and
+//! an alarm (rewritten whole, its tags apart).
 
-use crate::apply::execute::Executor;
+use crate::apply::execute::{Executor, impossible};
 use crate::live::error::LiveResult;
 use crate::live::services::Account;
 use crate::model::logs_state::{AlarmState, LogGroupState};
+use crate::plan::{Action, Address, Change, Resource};
 
 impl<A: Account> Executor<'_, A> {
+    /// One change to a log group, a metric filter or an alarm.
+    pub(super) async fn cloudwatch_change(&self, c: &Change) -> LiveResult<()> {
+        use Resource as R;
+        let (before, after) = (c.before.as_ref(), c.after.as_ref());
+        match &c.address {
+            Address::LogGroup(_) => match (c.action, before, after) {
+                (Action::Create, None, Some(R::LogGroup(a))) => {
+                    self.account.create_log_group(a).await
+                }
+                (Action::Update, Some(R::LogGroup(b)), Some(R::LogGroup(a))) => {
+                    self.update_log_group(b, a).await
+                }
+                (Action::Delete, Some(R::LogGroup(b)), None) => {
+                    self.account.delete_log_group(&b.region, &b.name).await
+                }
+                _ => Err(impossible(c)),
+            },
+            Address::MetricFilter(_) => match (c.action, before, after) {
+                (Action::Create | Action::Update, _, Some(R::MetricFilter(a))) => {
+                    self.account.put_metric_filter(a).await
+                }
+                (Action::Replace, Some(R::MetricFilter(b)), Some(R::MetricFilter(a))) => {
+                    self.account
+                        .delete_metric_filter(&b.region, &b.log_group, &b.name)
+                        .await?;
+                    self.account.put_metric_filter(a).await
+                }
+                (Action::Delete, Some(R::MetricFilter(b)), None) => {
+                    self.account
+                        .delete_metric_filter(&b.region, &b.log_group, &b.name)
+                        .await
+                }
+                _ => Err(impossible(c)),
+            },
+            Address::Alarm(_) => match (c.action, before, after) {
+                (Action::Create, None, Some(R::Alarm(a))) => self.account.put_alarm(a, true).await,
+                (Action::Update, Some(R::Alarm(b)), Some(R::Alarm(a))) => {
+                    self.update_alarm(b, a).await
+                }
+                (Action::Delete, Some(R::Alarm(b)), None) => {
+                    self.account.delete_alarm(&b.region, &b.name).await
+                }
+                _ => Err(impossible(c)),
+            },
+            _ => Err(impossible(c)),
+        }
+    }
+
     pub(super) async fn update_log_group(
         &self,
         b: &LogGroupState,

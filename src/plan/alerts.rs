@@ -65,30 +65,27 @@ pub fn topic_policy(d: &Desired, t: &Topic, account: &str) -> Value {
         .map(|a| arn::alarm(&d.home_region, account, &metric_name(&d.stack, &a.name)))
         .collect();
     let mut statements = vec![owner_statement(&topic_arn, account)];
-    if !rules.is_empty() {
+    // Each service publishes for the stack's own sources only; CloudWatch alarms publish as
+    // cloudwatch.amazonaws.com ("Using Amazon SNS with CloudWatch alarms").
+    for (sid, service, sources) in [
+        ("TrailctlEventBridgePublish", "events.amazonaws.com", rules),
+        (
+            "TrailctlCloudWatchAlarms",
+            "cloudwatch.amazonaws.com",
+            alarms,
+        ),
+    ] {
+        if sources.is_empty() {
+            continue;
+        }
         statements.push(json!({
-            "Sid": "TrailctlEventBridgePublish",
+            "Sid": sid,
             "Effect": "Allow",
-            "Principal": {"Service": "events.amazonaws.com"},
+            "Principal": {"Service": service},
             "Action": "sns:Publish",
             "Resource": topic_arn,
             "Condition": {
-                "ArnEquals": {"aws:SourceArn": rules},
-                "StringEquals": {"aws:SourceAccount": account}
-            }
-        }));
-    }
-    // CloudWatch alarms publish as cloudwatch.amazonaws.com ("Using Amazon SNS with CloudWatch
-    // alarms": the topic policy must admit the service, scoped to the alarms).
-    if !alarms.is_empty() {
-        statements.push(json!({
-            "Sid": "TrailctlCloudWatchAlarms",
-            "Effect": "Allow",
-            "Principal": {"Service": "cloudwatch.amazonaws.com"},
-            "Action": "sns:Publish",
-            "Resource": topic_arn,
-            "Condition": {
-                "ArnEquals": {"aws:SourceArn": alarms},
+                "ArnEquals": {"aws:SourceArn": sources},
                 "StringEquals": {"aws:SourceAccount": account}
             }
         }));

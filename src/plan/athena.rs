@@ -11,7 +11,7 @@ use crate::model::desired::{Desired, Trail};
 use crate::model::observed::Observed;
 use crate::model::tags::{Tags, ownership};
 use crate::plan::change::{Action, Address, Plan, Resource};
-use crate::plan::planner::{Options, Owner, change, compared, owner, ownership_conflict};
+use crate::plan::planner::{Options, Owner, change, owned_change, owner};
 use crate::plan::safety::Reduction;
 use crate::plan::state_of::desired_tags;
 
@@ -34,7 +34,7 @@ pub fn plan_athena(d: &Desired, o: &Observed, options: Options, p: &mut Plan) {
     for after in databases {
         let address = Address::Database(after.name.clone());
         let live = o.databases.iter().find(|l| l.name == after.name);
-        compare(
+        owned_change(
             d,
             options,
             p,
@@ -50,7 +50,7 @@ pub fn plan_athena(d: &Desired, o: &Observed, options: Options, p: &mut Plan) {
             .tables
             .iter()
             .find(|l| l.database == a.database && l.name == a.table);
-        compare(
+        owned_change(
             d,
             options,
             p,
@@ -70,7 +70,7 @@ pub fn plan_athena(d: &Desired, o: &Observed, options: Options, p: &mut Plan) {
         };
         let address = Address::Workgroup(a.workgroup.clone());
         let live = o.workgroups.iter().find(|l| l.name == a.workgroup);
-        compare(
+        owned_change(
             d,
             options,
             p,
@@ -143,30 +143,6 @@ pub fn desired_table(
         serde: SERDE.to_owned(),
         tags: ownership(&d.stack),
     }
-}
-
-/// A create, or the comparison with what exists (`live`, and the tags that say who owns it):
-/// ownership checked, adoption marked.
-fn compare(
-    d: &Desired,
-    options: Options,
-    p: &mut Plan,
-    address: Address,
-    live: Option<(Resource, &Tags)>,
-    after: Resource,
-) {
-    let Some((before, tags)) = live else {
-        p.changes
-            .push(change(address, Action::Create, None, Some(after)));
-        return;
-    };
-    let who = owner(tags, &d.stack);
-    if ownership_conflict(p, &address, &who, &d.stack, options.adopt) {
-        return;
-    }
-    let mut c = compared(address, before, after);
-    c.adopt = who == Owner::Untagged;
-    p.changes.push(c);
 }
 
 fn delete(p: &mut Plan, address: Address, before: Resource, kind: &str) {

@@ -8,7 +8,9 @@
 
 use serde_json::{Value, json};
 
-use crate::model::alert::{Alert, MetricAlert, logs_role_name, metric_name, metric_namespace};
+use crate::model::alert::{
+    Alert, MetricAlert, logs_role_name, metric_name, metric_namespace, rule_prefix,
+};
 use crate::model::alert_state::{LOGS_POLICY, RoleState};
 use crate::model::arn;
 use crate::model::desired::{Desired, LogGroup};
@@ -16,7 +18,7 @@ use crate::model::logs_state::{AlarmState, LogGroupState, MetricFilterState};
 use crate::model::observed::Observed;
 use crate::plan::alerts::plan_role;
 use crate::plan::change::{Action, Address, Conflict, Plan, Resource};
-use crate::plan::planner::{Options, Owner, change, compared, owner, ownership_conflict};
+use crate::plan::planner::{Options, Owner, change, compared, owned_change, owner};
 use crate::plan::safety::Reduction;
 use crate::plan::state_of::{desired_tags, without_aws_tags};
 
@@ -77,26 +79,14 @@ fn plan_log_groups(d: &Desired, o: &Observed, options: Options, p: &mut Plan) {
             .log_groups
             .iter()
             .find(|l| l.name == g.name && l.region == d.home_region);
-        let Some(live) = live else {
-            p.changes.push(change(
-                address,
-                Action::Create,
-                None,
-                Some(Resource::LogGroup(after)),
-            ));
-            continue;
-        };
-        let who = owner(&live.tags, &d.stack);
-        if ownership_conflict(p, &address, &who, &d.stack, options.adopt) {
-            continue;
-        }
-        let mut c = compared(
+        owned_change(
+            d,
+            options,
+            p,
             address,
-            Resource::LogGroup(observed_log_group(live)),
+            live.map(|l| (Resource::LogGroup(observed_log_group(l)), &l.tags)),
             Resource::LogGroup(after),
         );
-        c.adopt = who == Owner::Untagged;
-        p.changes.push(c);
     }
     for live in &o.log_groups {
         let gone = !wanted.iter().any(|(g, _)| g.name == live.name);
@@ -177,6 +167,13 @@ fn one_or_many(mut v: Vec<String>) -> Value {
 /// refuses metric-filter alerts without exactly one).
 pub fn metric_log_group(d: &Desired) -> Option<String> {
     d.trails.iter().find_map(|t| t.log_group_name())
+}
+
+/// The alert a filter or alarm of the stack (`trailctl-STACK-ALERT`) belongs to.
+fn alert_of(d: &Desired, name: &str) -> String {
+    name.strip_prefix(&rule_prefix(&d.stack))
+        .unwrap_or(name)
+        .to_owned()
 }
 
 fn metric_alerts(d: &Desired) -> impl Iterator<Item = (&Alert, &MetricAlert)> {
@@ -260,12 +257,8 @@ fn plan_metric_filters(d: &Desired, o: &Observed, options: Options, p: &mut Plan
         if wanted.contains(&l.name) || l.namespace != namespace {
             continue;
         }
-        let alert = l
-            .name
-            .strip_prefix(&crate::model::alert::rule_prefix(&d.stack))
-            .unwrap_or(&l.name);
         let mut c = change(
-            Address::MetricFilter(alert.to_owned()),
+            Address::MetricFilter(alert_of(d, &l.name)),
             Action::Delete,
             Some(Resource::MetricFilter(l.clone())),
             None,
@@ -315,37 +308,22 @@ fn plan_alarms(d: &Desired, o: &Observed, options: Options, p: &mut Plan) {
         let after = desired_alarm(d, a, m, &o.account);
         let address = Address::Alarm(a.name.clone());
         wanted.push(after.name.clone());
-        let Some(live) = o.alarms.iter().find(|l| l.name == after.name) else {
-            p.changes.push(change(
-                address,
-                Action::Create,
-                None,
-                Some(Resource::Alarm(after)),
-            ));
-            continue;
-        };
-        let who = owner(&live.tags, &d.stack);
-        if ownership_conflict(p, &address, &who, &d.stack, options.adopt) {
-            continue;
-        }
-        let mut c = compared(
+        let live = o.alarms.iter().find(|l| l.name == after.name);
+        owned_change(
+            d,
+            options,
+            p,
             address,
-            Resource::Alarm(observed_alarm(live)),
+            live.map(|l| (Resource::Alarm(observed_alarm(l)), &l.tags)),
             Resource::Alarm(after),
         );
-        c.adopt = who == Owner::Untagged;
-        p.changes.push(c);
     }
     for l in &o.alarms {
         if wanted.contains(&l.name) || owner(&l.tags, &d.stack) != Owner::Us {
             continue;
         }
-        let alert = l
-            .name
-            .strip_prefix(&crate::model::alert::rule_prefix(&d.stack))
-            .unwrap_or(&l.name);
         let mut c = change(
-            Address::Alarm(alert.to_owned()),
+            Address::Alarm(alert_of(d, &l.name)),
             Action::Delete,
             Some(Resource::Alarm(observed_alarm(l))),
             None,

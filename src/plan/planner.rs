@@ -62,6 +62,30 @@ pub fn plan(desired: &Desired, observed: &Observed, options: Options) -> Plan {
     p
 }
 
+/// A create, or the comparison with what exists (`live`, and the tags that say who owns it):
+/// ownership checked, adoption marked.
+pub(crate) fn owned_change(
+    d: &Desired,
+    options: Options,
+    p: &mut Plan,
+    address: Address,
+    live: Option<(Resource, &Tags)>,
+    after: Resource,
+) {
+    let Some((before, tags)) = live else {
+        p.changes
+            .push(change(address, Action::Create, None, Some(after)));
+        return;
+    };
+    let who = owner(tags, &d.stack);
+    if ownership_conflict(p, &address, &who, &d.stack, options.adopt) {
+        return;
+    }
+    let mut c = compared(address, before, after);
+    c.adopt = who == Owner::Untagged;
+    p.changes.push(c);
+}
+
 pub(crate) fn ownership_conflict(
     p: &mut Plan,
     address: &Address,

@@ -76,24 +76,27 @@ pub const ALERT: &[Field] = &[
         Shape::StringMap,
         "Tags on the rules, besides the spec's tags.",
     ),
-    with(
-        "backend",
-        BACKEND,
-        Default::Text("eventbridge"),
-        BACKEND_DOC,
-    ),
+    BACKEND_FIELD,
     opt(
         "filter",
         Shape::String,
         "The CloudWatch Logs filter pattern of the metric filter (default: said from the pattern, where that is exact).",
     ),
-    opt("alarm", Shape::Object(ALARM), ALARM_DOC),
+    ALARM_FIELD,
 ];
 
-const BACKEND: Shape = Shape::OneOf(Backend::NAMES);
-const BACKEND_DOC: &str = "eventbridge: rules (real time, per event); metric_filter: a metric filter and alarm on the trail's CloudWatch Logs log group (what Security Hub's CIS checks look for); both.";
-const ALARM_DOC: &str =
-    "The metric filter's alarm: fires when the Sum over period reaches threshold.";
+/// `backend:` and `alarm:`, the same on an alert and on a preset entry.
+const BACKEND_FIELD: Field = with(
+    "backend",
+    Shape::OneOf(Backend::NAMES),
+    Default::Text("eventbridge"),
+    "eventbridge: rules (real time, per event); metric_filter: a metric filter and alarm on the trail's CloudWatch Logs log group (what Security Hub's CIS checks look for); both.",
+);
+const ALARM_FIELD: Field = opt(
+    "alarm",
+    Shape::Object(ALARM),
+    "The metric filter's alarm: fires when the Sum over period reaches threshold.",
+);
 
 pub const ALARM: &[Field] = &[
     with(
@@ -187,11 +190,6 @@ pub const PRESET: &[Field] = &[
         Default::Bool(true),
         "false keeps the rules DISABLED.",
     ),
-    with(
-        "backend",
-        BACKEND,
-        Default::Text("eventbridge"),
-        BACKEND_DOC,
-    ),
-    opt("alarm", Shape::Object(ALARM), ALARM_DOC),
+    BACKEND_FIELD,
+    ALARM_FIELD,
 ];

@@ -4,6 +4,7 @@
 
 mod alert;
 mod checks;
+mod cloudwatch;
 mod fields;
 #[cfg(test)]
 mod lint_tests;

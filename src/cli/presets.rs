@@ -90,6 +90,16 @@ fn show(io: &mut Io<'_>, p: &Preset) -> std::io::Result<()> {
         "\nPattern:\n{}",
         serde_json::to_string_pretty(&p.pattern).unwrap_or_default()
     )?;
+    match (&p.filter, &p.filter_source) {
+        (Some(f), Some(source)) => writeln!(
+            out,
+            "\nMetric filter (backend: metric_filter):\n{f}\n  from {source}"
+        )?,
+        _ => writeln!(
+            out,
+            "\nMetric filter (backend: metric_filter): said from the pattern"
+        )?,
+    }
     writeln!(out, "\nFixtures:")?;
     for (list, expect) in [
         (&p.fixtures.matching, "match"),
@@ -102,6 +112,12 @@ fn show(io: &mut Io<'_>, p: &Preset) -> std::io::Result<()> {
                 f.record["eventName"].as_str().unwrap_or("?"),
                 f.source
             )?;
+            if let Some(why) = &f.filter_differs {
+                writeln!(
+                    out,
+                    "            the metric filter decides otherwise: {why}"
+                )?;
+            }
         }
     }
     writeln!(out, "\nReferences:")?;

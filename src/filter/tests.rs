@@ -126,35 +126,3 @@ fn translations_agree_with_the_pattern_on_every_preset_fixture() {
     }
     assert!(checked > 30, "{checked}");
 }
-
-#[test]
-fn tmp_cis_disagreements() {
-    for preset in crate::model::presets::all() {
-        let Some(text) = &preset.filter else { continue };
-        let filter = Filter::parse(text).unwrap();
-        let pattern =
-            Pattern::from_json(&crate::pattern::json::Json::from_value(&preset.pattern)).unwrap();
-        let rules = crate::pattern::RuleSet::new(vec![(String::new(), pattern)]);
-        let mut scratch = crate::pattern::Scratch::default();
-        for (want, fx) in preset
-            .fixtures
-            .matching
-            .iter()
-            .map(|f| (true, f))
-            .chain(preset.fixtures.no_match.iter().map(|f| (false, f)))
-        {
-            let event = eventbridge_event(&fx.record).unwrap();
-            let by_rule = !rules
-                .matches(&event.to_string(), &mut scratch)
-                .unwrap()
-                .is_empty();
-            let by_filter = filter.matches(&fx.record);
-            if by_rule != want || by_filter != want {
-                eprintln!(
-                    "DIS {} want={want} rule={by_rule} filter={by_filter} {}",
-                    preset.id, fx.source
-                );
-            }
-        }
-    }
-}

@@ -3,7 +3,9 @@
 //! CIS lists miss newer APIs, and the seed's three scenarios. Each preset carries its pattern,
 //! where its events arrive, its rule state, and fixtures: records it must and must not match
 //! (Stratus Red Team records where one fits, Apache-2.0, see `presets/LICENSE.stratus-red-team`;
-//! minimal ones written for trailctl otherwise).
+//! minimal ones written for trailctl otherwise). A preset with a Security Hub control also
+//! carries the control's CloudWatch Logs filter, quoted byte for byte with its source, for the
+//! metric-filter backend.
 
 use std::sync::OnceLock;
 
@@ -159,6 +161,36 @@ mod tests {
                 p.id
             );
         }
+    }
+
+    /// Every preset with a Security Hub control carries the control's filter and its source;
+    /// every fixture decides the filter as the preset says (`filter_differs` the exceptions).
+    #[test]
+    fn every_control_has_its_filter_and_the_fixtures_agree_with_it() {
+        let mut controls = 0;
+        for p in all() {
+            let Some(control) = &p.security_hub else {
+                assert!(p.filter.is_none(), "{}", p.id);
+                continue;
+            };
+            controls += 1;
+            let text = p.filter.as_ref().unwrap_or_else(|| panic!("{}", p.id));
+            assert!(
+                p.filter_source
+                    .as_ref()
+                    .is_some_and(|s| s.contains(&control.to_lowercase().replace('.', "-"))),
+                "{}",
+                p.id
+            );
+            let filter = crate::filter::Filter::parse(text).unwrap();
+            for (fixtures, want) in [(&p.fixtures.matching, true), (&p.fixtures.no_match, false)] {
+                for f in fixtures {
+                    let want = want != f.filter_differs.is_some();
+                    assert_eq!(filter.matches(&f.record), want, "{}: {}", p.id, f.source);
+                }
+            }
+        }
+        assert_eq!(controls, 14);
     }
 
     /// Every preset's fixtures, wrapped as EventBridge delivers them, against its pattern.

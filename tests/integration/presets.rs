@@ -34,6 +34,14 @@ fn presets_list_and_show() {
         "cis-4.1-unauthorized-api-calls",
     ]));
     assert!(shown.contains("corrected meaning"), "{shown}");
+    assert!(
+        shown.contains("Metric filter (backend: metric_filter):\n{($.errorCode=\"*UnauthorizedOperation\") || ($.errorCode=\"AccessDenied*\")}\n  from AWS Security Hub User Guide"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("the metric filter decides otherwise"),
+        "{shown}"
+    );
     let j: Value = serde_json::from_str(&ok(&trailctl(&[
         "presets",
         "show",

@@ -61,6 +61,15 @@ pub fn run(a: &BacktestArgs, config: &Config, io: &mut Io<'_>, desired: &Desired
     let mut conditions = Vec::new();
     let mut notes = Vec::new();
     for alert in &desired.alerts {
+        if alert.metric.is_some() {
+            notes.push(format!(
+                "note: alert {}: its metric filter is not counted on Athena (backtest it on the archive instead)",
+                alert.name
+            ));
+        }
+        if !alert.backend.eventbridge() {
+            continue;
+        }
         let sql = match condition(&alert.pattern) {
             Condition::Exact(sql) => sql,
             Condition::Approximate(sql, why) => {

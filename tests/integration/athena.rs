@@ -372,6 +372,41 @@ async fn backtest_counts_over_the_table_as_over_the_archive() {
         notes.contains("alert odd: not counted on Athena"),
         "{notes}"
     );
+    // A metric-filter alert: its rule (none) is not counted, and its filter is said to be left out.
+    let filtered = spec(
+        &a,
+        "athena-backtest-filter",
+        &format!(
+            "{}topics:\n  - name: alerts\nalerts:\n  - preset: seed-dynamodb-table-deleted\n    notify: [alerts]\n    backend: metric_filter\n",
+            ATHENA.replace(
+                "    prefix: org\n",
+                "    prefix: org\n    cloudwatch_logs: {log_group: /it/audit}\n"
+            )
+        ),
+    );
+    let out = a.trailctl(&[
+        "backtest",
+        "-f",
+        &filtered,
+        "--athena",
+        "--print-sql",
+        "--since",
+        "2026-11-01",
+        "--until",
+        "2026-11-30",
+    ]);
+    ok(&out);
+    let notes = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(
+        notes.contains(
+            "alert seed-dynamodb-table-deleted: its metric filter is not counted on Athena"
+        ),
+        "{notes}"
+    );
+    assert!(
+        !String::from_utf8_lossy(&out.stdout).contains("AS a0"),
+        "no rule to count"
+    );
 
     ok(&apply(&a, &f, &[]));
     let mut columns = vec!["day", "region", "event", "principal", "read_only"];

@@ -3,8 +3,10 @@
 # validate the examples, then plan → apply → plan (no changes) of examples/baseline.yaml,
 # drift made by another client, `drift` showing it (exit 2), a saved plan shown and applied
 # exactly, and `drift` clean again; then
-# `trailctl test` and plan → apply → plan of the alerts in examples/seed-alerts.yaml, then a
-# backtest of the CIS baseline over the archived Stratus Red Team logs.
+# `trailctl test` and plan → apply → plan of the alerts in examples/seed-alerts.yaml, the CIS
+# baseline on both backends (validate's CIS report, every fixture through rule and metric filter,
+# apply → an empty re-plan), then a backtest of the CIS baseline over the archived Stratus Red
+# Team logs.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 cargo build --locked --quiet
@@ -74,7 +76,18 @@ run apply -f "$spec" --auto-approve
 out=$(./target/debug/trailctl plan -f "$spec" 2>/dev/null)
 echo; echo "\$ trailctl plan -f $spec"; echo "$out"
 [ "$out" = "$no_changes" ] || { echo "demo: the alerts re-plan is not empty" >&2; exit 1; }
+echo; echo "# compliance: the CIS baseline on both backends — EventBridge rules, and the metric filters"
+echo "# and alarms Security Hub's CIS checks look for, on a log group trailctl builds and owns"
+spec=examples/cis-metric-filters.yaml
+run validate -f "$spec"
+out=$(./target/debug/trailctl test -f "$spec")
+echo; echo "\$ trailctl test -f $spec | tail -1"; echo "$out" | tail -1
+[ "$(echo "$out" | tail -1)" = "94 passed, 0 failed" ] || { echo "demo: the CIS fixtures do not pass on both backends" >&2; exit 1; }
+run apply -f "$spec" --auto-approve
+out=$(./target/debug/trailctl plan -f "$spec" 2>/dev/null)
+echo; echo "\$ trailctl plan -f $spec"; echo "$out"
+[ "$out" = "$no_changes" ] || { echo "demo: the compliance re-plan is not empty" >&2; exit 1; }
 echo; echo "# backtest: the CIS baseline over an archive of real CloudTrail logs (S3 layout, on disk);"
 echo "# its Regions are anonymised, so what matched is shown as withheld: no rule in those Regions"
 run backtest -f examples/cis-baseline.yaml tests/fixtures/cloudtrail/s3-layout/AWSLogs
-echo; echo "demo: plan → apply → plan, drift shown and repaired from a saved plan, alerts applied, backtest: OK"
+echo; echo "demo: plan → apply → plan, drift shown and repaired from a saved plan, alerts applied, the CIS baseline on both backends, backtest: OK"

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Benchmark: `trailctl backtest` of the CIS baseline (19 alerts) over a generated ≥ 1 GB
+# Benchmark: `trailctl backtest` of the CIS baseline (19 alerts; and on both backends, each
+# record also parsed for the 19 metric filters) over a generated ≥ 1 GB
 # CloudTrail archive (S3 key layout, 3 accounts, 5 Regions, 14 days, from the Stratus Red Team
 # records varied; made at run time under target/, never committed), beside `zcat` of the same
 # files on one core (and on every core, the machine's own scaling for scale). Prints, per configuration, the median of ROUNDS interleaved rounds (this
@@ -42,6 +43,7 @@ for r in $(seq 1 "$rounds"); do
   read -r w m < <(measure /dev/null xargs -a "$list" -n 16 -P "$cores" zcat); walls[zcatn]+="$w "; rss[zcatn]=$m
   read -r w m < <(measure target/bench-1.json "${pin[@]}" "$bin" backtest -f examples/cis-baseline.yaml --format json --jobs 1 "$archive"); walls[one]+="$w "; rss[one]=$m
   read -r w m < <(measure target/bench-n.json "$bin" backtest -f examples/cis-baseline.yaml --format json --jobs "$cores" "$archive"); walls[all]+="$w "; rss[all]=$m
+  read -r w m < <(measure target/bench-both.json "$bin" backtest -f examples/cis-metric-filters.yaml --format json --jobs "$cores" "$archive"); walls[both]+="$w "; rss[both]=$m
   read -r w m < <(measure target/bench-week.json "$bin" backtest -f examples/cis-baseline.yaml --format json --jobs "$cores" --since 2026-10-01 --until 2026-10-03 "$archive"); walls[part]+="$w "; rss[part]=$m
 done
 median() { tr ' ' '\n' | grep . | sort -n | sed -n "$(( (rounds + 1) / 2 ))p"; }
@@ -68,4 +70,5 @@ row "zcat, 1 core" zcat "$text" 0
 row "zcat, $cores cores (xargs -P $cores)" zcatn "$text" 0
 row "backtest CIS, 1 core (--jobs 1)" one "$text" "$events"
 row "backtest CIS, $cores cores" all "$text" "$events"
+row "backtest CIS + metric filters, $cores" both "$text" "$events"
 echo "(3 of 14 days, $cores cores: peak RSS $(( ${rss[part]} / 1024 )) MB over $((part_text / 1000000)) MB of text, against $(( ${rss[all]} / 1024 )) MB over all)"

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use crate::filter::Filter;
+use crate::filter::{Filter, Needed};
 use crate::model::alert::{Alert, Engine};
 use crate::model::event_sources::{is_read_only_event, receives_read_only};
 use crate::pattern::{EventError, Pattern, RuleSet, Scratch};
@@ -256,6 +256,8 @@ pub struct Alerts {
     /// The metric filters of alerts deployed on that backend, each with whether its alarm acts
     /// (`enabled`); results are reported after the rules', in this order.
     filters: Vec<(Filter, bool)>,
+    /// What the filters read of a record.
+    needed: Needed,
     names: Vec<String>,
 }
 
@@ -274,6 +276,7 @@ impl Alerts {
             rules,
             standings,
             filters: Vec::new(),
+            needed: Needed::default(),
         }
     }
 
@@ -284,6 +287,7 @@ impl Alerts {
             self.names.push(name);
             self.filters.push((filter, enabled));
         }
+        self.needed = Needed::of(self.filters.iter().map(|(f, _)| f));
         self
     }
 
@@ -297,11 +301,17 @@ impl Alerts {
         !self.filters.is_empty()
     }
 
-    /// The filters (by result index) that match `record`, each with what the alarm does.
-    pub fn judge_filters(&self, record: &Value, out: &mut Vec<(usize, Delivery)>) {
+    /// The filters (by result index) that match the record `text`, each with what the alarm
+    /// does; the record is read only as far as the filters' selectors go.
+    pub fn judge_filters(
+        &self,
+        text: &str,
+        out: &mut Vec<(usize, Delivery)>,
+    ) -> Result<(), serde_json::Error> {
+        let record = self.needed.read(text)?;
         let first = self.standings.len();
         for (i, (filter, enabled)) in self.filters.iter().enumerate() {
-            if filter.matches(record) {
+            if filter.matches(&record) {
                 let d = if *enabled {
                     Delivery::Delivered
                 } else {
@@ -310,6 +320,7 @@ impl Alerts {
                 out.push((first + i, d));
             }
         }
+        Ok(())
     }
 
     /// The alerts (by index) whose pattern matches the event `text`, each with what happens to

@@ -9,9 +9,11 @@
 
 mod eval;
 mod parse;
+mod sparse;
 mod translate;
 
 pub use parse::{Comparison, Expr, Filter, FilterError, MAX_FILTER_CHARS, Selector, Test, Value};
+pub use sparse::Needed;
 pub use translate::{Translation, from_pattern};
 
 #[cfg(test)]

@@ -126,3 +126,53 @@ fn translations_agree_with_the_pattern_on_every_preset_fixture() {
     }
     assert!(checked > 30, "{checked}");
 }
+
+/// A record read only as far as the filters' selectors go decides every filter as the whole
+/// record does: the CIS filters and selectors through lists, objects and absent members, on
+/// every preset fixture and on hand-made records.
+#[test]
+fn a_sparse_read_decides_as_the_whole_record() {
+    let mut filters: Vec<Filter> = crate::model::presets::all()
+        .iter()
+        .filter_map(|p| p.filter.as_ref())
+        .map(|t| Filter::parse(t).unwrap())
+        .collect();
+    for t in [
+        "{ $.resources[0].ARN = \"arn:*\" }",
+        "{ $.requestParameters.ipPermissions.items[0].fromPort = 22 }",
+        "{ $.responseElements IS NULL || $.responseElements.x NOT EXISTS }",
+        "{ $.userIdentity = \"x\" || $.userIdentity != \"x\" }",
+        "{ $.readOnly IS TRUE }",
+        "{ $.eventName[0] = \"x\" }",
+    ] {
+        filters.push(Filter::parse(t).unwrap());
+    }
+    let needed = super::Needed::of(&filters);
+    let mut records: Vec<serde_json::Value> = crate::model::presets::all()
+        .iter()
+        .flat_map(|p| p.fixtures.matching.iter().chain(&p.fixtures.no_match))
+        .map(|f| f.record.clone())
+        .collect();
+    records.push(
+        json!({"resources": [{"ARN": "arn:aws:s3:::b"}], "readOnly": true,
+        "responseElements": null, "userIdentity": {"type": "Root"}, "eventName": ["x"]}),
+    );
+    records.push(
+        json!({"resources": "not a list", "responseElements": {"x": 1},
+        "requestParameters": {"ipPermissions": {"items": [{"fromPort": 22}]}}}),
+    );
+    let mut matched = 0;
+    for r in &records {
+        let sparse = needed.read(&r.to_string()).unwrap();
+        for f in &filters {
+            assert_eq!(f.matches(&sparse), f.matches(r), "{} on {r}", f.text);
+            matched += usize::from(f.matches(r));
+        }
+    }
+    assert!(matched > 40, "{matched}");
+    // Members no selector names are left out.
+    let sparse = needed
+        .read(r#"{"eventName": "A", "requestParameters": {"big": [1, 2, 3]}, "other": {"x": 1}}"#)
+        .unwrap();
+    assert_eq!(sparse, json!({"eventName": "A", "requestParameters": {}}));
+}

@@ -159,12 +159,12 @@ impl Engine {
     }
 }
 
-/// The metric-filter side of an alert: the filter, where its text comes from, and the alarm.
+/// The metric-filter side of an alert: the filter and the alarm.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MetricAlert {
-    /// The CloudWatch Logs filter pattern (validated).
+    /// The CloudWatch Logs filter pattern (validated): written in the spec, a preset's (the
+    /// Security Hub control's text), or said from the pattern.
     pub filter: String,
-    pub origin: FilterOrigin,
     /// The alarm fires when the metric's Sum over `period_seconds` reaches this.
     pub threshold: u32,
     pub period_seconds: u32,
@@ -173,18 +173,6 @@ pub struct MetricAlert {
 /// Default alarm: at least one matching event in 300 seconds (what the CIS checks expect).
 pub const DEFAULT_THRESHOLD: u32 = 1;
 pub const DEFAULT_PERIOD_SECONDS: u32 = 300;
-
-/// Where an alert's filter text comes from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FilterOrigin {
-    /// Written in the spec (`filter:`).
-    Spec,
-    /// A preset's filter, as the Security Hub control checks for it (the control, and the
-    /// document quoted).
-    Preset { control: String, source: String },
-    /// Said from the alert's pattern, exactly (`filter::from_pattern`).
-    Derived,
-}
 
 /// An alert: one EventBridge rule per Region it is placed in; the home Region's rule
 /// delivers to the topics, the others forward to the home Region's default bus.

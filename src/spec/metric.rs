@@ -5,7 +5,7 @@
 use serde_json::Value as Json;
 
 use crate::filter::{Filter, Translation, from_pattern};
-use crate::model::alert::{Backend, FilterOrigin, MetricAlert};
+use crate::model::alert::{Backend, MetricAlert};
 use crate::model::diagnostic::Diagnostic;
 use crate::model::presets::Preset;
 use crate::pattern::{Pattern, json::Json as PatternJson};
@@ -81,23 +81,14 @@ pub fn metric(
     if map.get("filter").is_some() && s.written.is_none() {
         return None;
     }
-    let (filter, origin) = match (&s.written, preset) {
-        (Some(text), _) => (text.clone(), FilterOrigin::Spec),
+    let filter = match (&s.written, preset) {
+        (Some(text), _) => text.clone(),
         (
             None,
             Some(Preset {
-                filter: Some(text),
-                security_hub: Some(control),
-                filter_source,
-                ..
+                filter: Some(text), ..
             }),
-        ) => (
-            text.clone(),
-            FilterOrigin::Preset {
-                control: control.clone(),
-                source: filter_source.clone().unwrap_or_default(),
-            },
-        ),
+        ) => text.clone(),
         (None, _) => {
             let p = pattern?;
             let compiled = match Pattern::from_json(&PatternJson::from_value(p)) {
@@ -105,7 +96,7 @@ pub fn metric(
                 Err(_) => return None,
             };
             match from_pattern(&compiled) {
-                Translation::Exact(text) => (text, FilterOrigin::Derived),
+                Translation::Exact(text) => text,
                 Translation::Untranslatable(why) => {
                     let whose = preset.map_or("this alert's pattern".to_owned(), |p| {
                         format!("preset `{}`", p.id)
@@ -128,7 +119,6 @@ pub fn metric(
     };
     Some(MetricAlert {
         filter,
-        origin,
         threshold: s.threshold,
         period_seconds: s.period_seconds,
     })

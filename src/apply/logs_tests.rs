@@ -39,6 +39,17 @@ fn filter(f: &crate::live::fake::Fake, name: &str) -> MetricFilterState {
         .unwrap()
 }
 
+/// Another client edits the filter `name` in the fake account.
+fn edit_filter(f: &crate::live::fake::Fake, name: &str, edit: impl FnOnce(&mut MetricFilterState)) {
+    let mut s = f.state.borrow_mut();
+    edit(
+        s.metric_filters
+            .iter_mut()
+            .find(|m| m.name == name)
+            .unwrap(),
+    );
+}
+
 #[test]
 fn the_cis_baseline_on_both_backends_applies_and_replans_clean() {
     let (f, d) = (fake(), desired(SPEC));
@@ -122,14 +133,11 @@ fn the_cis_baseline_on_both_backends_applies_and_replans_clean() {
 fn drift_in_a_filter_and_a_missing_alarm_are_shown_and_repaired() {
     let (f, d) = (fake(), desired(SPEC));
     apply_ok(&f, &plan_of(&f, &d, false), false);
+    edit_filter(&f, "trailctl-cw-cis-4.10-security-group-changes", |m| {
+        m.pattern = "{ $.eventName = CreateSecurityGroup }".to_owned()
+    });
     {
         let mut s = f.state.borrow_mut();
-        let m = s
-            .metric_filters
-            .iter_mut()
-            .find(|m| m.name == "trailctl-cw-cis-4.10-security-group-changes")
-            .unwrap();
-        m.pattern = "{ $.eventName = CreateSecurityGroup }".to_owned();
         s.alarms.remove(&(
             "us-east-1".to_owned(),
             "trailctl-cw-cis-4.3-root-account-usage".to_owned(),
@@ -200,15 +208,9 @@ fn dropping_monitoring_or_the_log_group_needs_allow_destroy() {
 fn a_filter_of_ours_by_name_but_not_by_namespace_is_a_conflict() {
     let (f, d) = (fake(), desired(SPEC));
     apply_ok(&f, &plan_of(&f, &d, false), false);
-    {
-        let mut s = f.state.borrow_mut();
-        let m = s
-            .metric_filters
-            .iter_mut()
-            .find(|m| m.name == "trailctl-cw-table-deleted")
-            .unwrap();
-        m.namespace = "Someone/Else".to_owned();
-    }
+    edit_filter(&f, "trailctl-cw-table-deleted", |m| {
+        m.namespace = "Someone/Else".to_owned()
+    });
     let p = plan_of(&f, &d, false);
     assert!(
         p.conflicts.iter().any(|c| c.address

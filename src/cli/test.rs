@@ -11,7 +11,6 @@ use crate::cli::inputs;
 use crate::cli::run::Io;
 use crate::cli::validate;
 use crate::exit::Exit;
-use crate::filter::Filter;
 use crate::model::alert::{AlertTest, Engine, TestRecord};
 use crate::model::diagnostic::Diagnostic;
 use crate::model::event_sources;
@@ -44,18 +43,7 @@ pub fn run(a: &TestArgs, config: &Config, io: &mut Io<'_>) -> CliResult {
         };
         let regions = event_sources::regions(&alert.pattern, &alert.placement, &desired.regions);
         let mut judge = Judge::new(alert, pattern, regions);
-        // The spec loader validated the filter too.
-        let filter = match alert.metric.as_ref().map(|m| Filter::parse(&m.filter)) {
-            Some(Ok(f)) => Some(f),
-            Some(Err(e)) => {
-                problems.push(Diagnostic::error(
-                    &alert.tests[0].path.parent().parent(),
-                    format!("invalid CloudWatch Logs filter pattern: {e}"),
-                ));
-                continue;
-            }
-            None => None,
-        };
+        let filter = alert.metric.as_ref().map(|m| &m.filter);
         let engines = AlertTest::engines(alert.backend);
         for t in &alert.tests {
             let read = match &t.record {

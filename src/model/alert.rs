@@ -162,9 +162,9 @@ impl Engine {
 /// The metric-filter side of an alert: the filter and the alarm.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MetricAlert {
-    /// The CloudWatch Logs filter pattern (validated): written in the spec, a preset's (the
-    /// Security Hub control's text), or said from the pattern.
-    pub filter: String,
+    /// The CloudWatch Logs filter pattern, parsed (its `text` is what is deployed): written in
+    /// the spec, a preset's (the Security Hub control's text), or said from the pattern.
+    pub filter: crate::filter::Filter,
     /// The alarm fires when the metric's Sum over `period_seconds` reaches this.
     pub threshold: u32,
     pub period_seconds: u32,

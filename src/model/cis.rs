@@ -122,7 +122,7 @@ fn control_of(d: &Desired, p: &Preset, control: &str, filter: &str) -> Option<Co
     let exact = d
         .alerts
         .iter()
-        .find(|a| a.metric.as_ref().is_some_and(|m| m.filter == filter));
+        .find(|a| a.metric.as_ref().is_some_and(|m| m.filter.text == filter));
     let from_preset = d
         .alerts
         .iter()

@@ -192,7 +192,7 @@ pub fn desired_metric_filter(
         name: metric_name(&d.stack, &a.name),
         region: d.home_region.clone(),
         log_group: group.to_owned(),
-        pattern: m.filter.clone(),
+        pattern: m.filter.text.clone(),
         namespace: metric_namespace(&d.stack),
         metric: a.name.clone(),
         value: METRIC_VALUE.to_owned(),

@@ -19,7 +19,7 @@ pub struct Settings {
     threshold: u32,
     period_seconds: u32,
     /// `filter:`, parsed (`None` when absent or invalid).
-    written: Option<String>,
+    written: Option<Filter>,
 }
 
 /// `backend:`, `filter:` and `alarm:` of an alert entry.
@@ -47,7 +47,7 @@ pub fn settings(ctx: &mut Ctx, map: &Map<'_>) -> Settings {
         written = map
             .string(ctx, "filter")
             .and_then(|text| match Filter::parse(&text) {
-                Ok(_) => Some(text),
+                Ok(f) => Some(f),
                 Err(e) => {
                     ctx.error(
                         &map.path_of("filter"),
@@ -81,8 +81,8 @@ pub fn metric(
     if map.get("filter").is_some() && s.written.is_none() {
         return None;
     }
-    let filter = match (&s.written, preset) {
-        (Some(text), _) => text.clone(),
+    let text = match (&s.written, preset) {
+        (Some(f), _) => return Some(metric_alert(f.clone(), s)),
         (
             None,
             Some(Preset {
@@ -117,11 +117,26 @@ pub fn metric(
             }
         }
     };
-    Some(MetricAlert {
+    // A preset's text and a translation parse (unit tests hold both to it); were one not to,
+    // the spec is refused rather than deployed with a filter trailctl cannot read.
+    match Filter::parse(&text) {
+        Ok(f) => Some(metric_alert(f, s)),
+        Err(e) => {
+            ctx.error(
+                &map.path_of("backend"),
+                format!("internal: the filter `{text}` does not parse: {e}"),
+            );
+            None
+        }
+    }
+}
+
+fn metric_alert(filter: Filter, s: &Settings) -> MetricAlert {
+    MetricAlert {
         filter,
         threshold: s.threshold,
         period_seconds: s.period_seconds,
-    })
+    }
 }
 
 /// `alarm: {threshold, period}`, defaulted. CloudWatch takes periods of 10, 30 or a multiple

@@ -3,7 +3,8 @@
 # local emulator, and how they grow with the number of Regions trails are homed in. Prints a
 # table; it asserts nothing (speed targets live here, not in tests).
 #   scripts/bench-plan.sh [RUNS] [SEEDS]   (default 5 runs per row, the median printed; then the
-#   apply benchmark, scripts/bench-apply.sh, with SEEDS seeds per fault mix, default 20)
+#   apply benchmark, scripts/bench-apply.sh, with SEEDS seeds per fault mix, default 20; then the
+#   organization case, scripts/bench-org.sh: 1, 10 and 50 member accounts)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 runs="${1:-5}"
@@ -68,3 +69,7 @@ done
 echo
 kill "$emulator" 2>/dev/null || true
 TRAILCTL_BIN="$bin" scripts/bench-apply.sh "${2:-20}"
+
+# Then an organization: the same no-op plan fanned out over 1, 10 and 50 member accounts.
+echo
+TRAILCTL_BIN="$bin" scripts/bench-org.sh

@@ -5,8 +5,9 @@
 # exactly, and `drift` clean again; then
 # `trailctl test` and plan → apply → plan of the alerts in examples/seed-alerts.yaml, the CIS
 # baseline on both backends (validate's CIS report, every fixture through rule and metric filter,
-# apply → an empty re-plan), then a backtest of the CIS baseline over the archived Stratus Red
-# Team logs.
+# apply → an empty re-plan), an organization (examples/organization.yaml: the management account
+# and two members, plan → apply → an empty re-plan), then a backtest of the CIS baseline over the
+# archived Stratus Red Team logs.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 cargo build --locked --quiet
@@ -87,7 +88,24 @@ run apply -f "$spec" --auto-approve
 out=$(./target/debug/trailctl plan -f "$spec" 2>/dev/null)
 echo; echo "\$ trailctl plan -f $spec"; echo "$out"
 [ "$out" = "$no_changes" ] || { echo "demo: the compliance re-plan is not empty" >&2; exit 1; }
+echo; echo "# organizations: one spec for the management account and two members (an organization"
+echo "# trail, the topic in the security account, the alert's rules in every account forwarding to it)"
+security=$("${TRAILCTL_EMULATOR_VENV:-.venv-emulator}/bin/python" - <<'PY'
+import boto3
+orgs = boto3.client("organizations", region_name="us-east-1")
+orgs.create_organization(FeatureSet="ALL")
+orgs.enable_aws_service_access(ServicePrincipal="cloudtrail.amazonaws.com")
+ids = [orgs.create_account(AccountName=n, Email=f"{n}@example.com")["CreateAccountStatus"]["AccountId"] for n in ("security", "workload")]
+print(ids[0])
+PY
+)
+sed "s/111122223333/$security/" examples/organization.yaml > target/demo-organization.yaml
+spec=target/demo-organization.yaml
+run plan -f "$spec" --format markdown
+run apply -f "$spec" --auto-approve
+run plan -f "$spec" --detailed-exitcode
+
 echo; echo "# backtest: the CIS baseline over an archive of real CloudTrail logs (S3 layout, on disk);"
 echo "# its Regions are anonymised, so what matched is shown as withheld: no rule in those Regions"
 run backtest -f examples/cis-baseline.yaml tests/fixtures/cloudtrail/s3-layout/AWSLogs
-echo; echo "demo: plan → apply → plan, drift shown and repaired from a saved plan, alerts applied, the CIS baseline on both backends, backtest: OK"
+echo; echo "demo: plan → apply → plan, drift shown and repaired from a saved plan, alerts applied, the CIS baseline on both backends, an organization, backtest: OK"

@@ -299,6 +299,16 @@ pub(super) struct Executor<'a, A> {
     options: &'a Options,
 }
 
+/// What CloudTrail calls other than `CreateTrail` name a trail by: an organization trail by its
+/// ARN (a delegated administrator gets `TrailNotFoundException` for its name), others by name.
+fn trail_id(t: &TrailState, account: &str) -> String {
+    if t.settings.organization {
+        arn::trail(&t.region, account, &t.name)
+    } else {
+        t.name.clone()
+    }
+}
+
 /// The `UpdateTrail` settings of a trail state, in the form the API takes: a topic of the
 /// trail's own Region and account by name (the API takes a name or an ARN).
 fn settings(t: &TrailState, account: &str) -> TrailSettings {
@@ -335,11 +345,13 @@ impl<A: Account> Executor<'_, A> {
                     self.update_trail(c, b, a, progress).await
                 }
                 (Action::Replace, Some(R::Trail(b)), Some(R::Trail(a))) => {
-                    self.account.delete_trail(&b.region, &b.name).await?;
+                    let id = trail_id(b, self.account_id);
+                    self.account.delete_trail(&b.region, &id).await?;
                     self.create_trail(c, a, progress).await
                 }
                 (Action::Delete, Some(R::Trail(b)), None) => {
-                    self.account.delete_trail(&b.region, &b.name).await
+                    let id = trail_id(b, self.account_id);
+                    self.account.delete_trail(&b.region, &id).await
                 }
                 _ => Err(impossible(c)),
             },
@@ -398,6 +410,17 @@ impl<A: Account> Executor<'_, A> {
             Address::LogGroup(_) | Address::MetricFilter(_) | Address::Alarm(_) => {
                 self.cloudwatch_change(c).await
             }
+            // Only the stack's own statement is written or removed; the rest of the policy is
+            // others'.
+            Address::BusPolicy(_) => match (c.action, before, after) {
+                (Action::Create | Action::Update, _, Some(R::BusPolicy(a))) => {
+                    self.account.put_bus_statement(a).await
+                }
+                (Action::Delete, Some(R::BusPolicy(b)), None) => {
+                    self.account.remove_bus_statement(&b.region, &b.sid).await
+                }
+                _ => Err(impossible(c)),
+            },
             Address::Workgroup(_) => match (c.action, before, after) {
                 (Action::Create, None, Some(R::Workgroup(a))) => {
                     self.account.create_workgroup(a).await
@@ -466,16 +489,17 @@ impl<A: Account> Executor<'_, A> {
             self.account.create_trail(&a.region, &a.name, &s, &a.tags)
         })
         .await?;
+        let id = trail_id(a, self.account_id);
         self.account
-            .put_selectors(&a.region, &a.name, &a.selectors)
+            .put_selectors(&a.region, &id, &a.selectors)
             .await?;
         if !a.insights.is_empty() {
             self.account
-                .put_insights(&a.region, &a.name, &a.insights)
+                .put_insights(&a.region, &id, &a.insights)
                 .await?;
         }
         if a.logging {
-            self.account.set_logging(&a.region, &a.name, true).await?;
+            self.account.set_logging(&a.region, &id, true).await?;
         }
         Ok(())
     }
@@ -487,14 +511,15 @@ impl<A: Account> Executor<'_, A> {
         a: &TrailState,
         progress: &Progress<'_, '_>,
     ) -> LiveResult<()> {
-        let (region, name) = (&a.region, &a.name);
+        let (region, id) = (&a.region, trail_id(a, self.account_id));
+        let name = id.as_str();
         let w = b.writes(a);
         if w.settings {
             let s = settings(a, self.account_id);
             self.with_policy_retry(c, progress, || self.account.update_trail(region, name, &s))
                 .await?;
         }
-        let trail_arn = arn::trail(region, self.account_id, name);
+        let trail_arn = arn::trail(region, self.account_id, &a.name);
         if !w.tags.add.is_empty() {
             self.account
                 .add_tags(region, &trail_arn, &w.tags.add)

@@ -15,6 +15,8 @@ mod athena_tests;
 #[cfg(test)]
 mod logs_tests;
 #[cfg(test)]
+mod org_tests;
+#[cfg(test)]
 pub(crate) mod tests;
 
 pub use execute::{Event, Failure, Options, Outcome, Refusal, Stage, apply, refusal};

@@ -50,6 +50,7 @@ impl<'a, A: Account> Rechecks<'a, A> {
             Address::Role(_) => Scope::Role,
             Address::Database(_) | Address::Table(_) | Address::Workgroup(_) => Scope::Athena,
             Address::LogGroup(_) | Address::MetricFilter(_) | Address::Alarm(_) => Scope::Logs,
+            Address::BusPolicy(_) => Scope::Bus,
             Address::Alert(_) => {
                 let now = self
                     .rules

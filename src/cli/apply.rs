@@ -13,7 +13,7 @@ use crate::cli::session::{self, json_line};
 use crate::cli::show;
 use crate::exit::Exit;
 use crate::live::aws::pacing::RetryCounts;
-use crate::plan::saved;
+use crate::plan::saved::{self, SavedFile};
 use crate::plan::{Action, Address, Plan};
 use crate::render;
 use crate::render::view::FORMAT_VERSION;
@@ -29,6 +29,24 @@ pub fn run(args: &ApplyArgs, config: &Config, io: &mut Io<'_>) -> CliResult {
         ));
     }
     let s = session::connect_for(&args.spec, config, io)?;
+    let mismatch = |file: &str, spec: &str| {
+        CliError::SavedPlan(format!(
+            "apply refused: the plan file is for {file}, the spec for {spec}; nothing was written"
+        ))
+    };
+    if s.desired.organization.is_some() {
+        let saved = match saved {
+            Some(SavedFile::Organization(o)) => Some(o),
+            Some(SavedFile::Account(_)) => return Err(mismatch("one account", "an organization")),
+            None => None,
+        };
+        return crate::cli::org::apply(args, s, saved, config, io);
+    }
+    let saved = match saved {
+        Some(SavedFile::Account(p)) => Some(p),
+        Some(SavedFile::Organization(_)) => return Err(mismatch("an organization", "one account")),
+        None => None,
+    };
     let mut report = Report::new(args.format, config);
     let plan = match &saved {
         Some(sp) => {
@@ -396,7 +414,7 @@ fn failure_json(f: &apply::Failure) -> serde_json::Value {
 }
 
 /// Why apply will not run the plan.
-fn refused(refusal: &Refusal) -> CliError {
+pub(super) fn refused(refusal: &Refusal) -> CliError {
     match refusal {
         Refusal::Conflicts => CliError::refused("apply refused: the plan has errors (above)"),
         Refusal::Destructive(list) => CliError::Refused {
@@ -410,7 +428,7 @@ fn refused(refusal: &Refusal) -> CliError {
 }
 
 /// Asks on a terminal; without one, only `--auto-approve` approves.
-fn confirm(args: &ApplyArgs, io: &mut Io<'_>) -> Result<(), CliError> {
+pub(super) fn confirm(args: &ApplyArgs, io: &mut Io<'_>) -> Result<(), CliError> {
     if args.auto_approve {
         return Ok(());
     }

@@ -392,6 +392,9 @@ pub struct PlanArgs {
     /// management_read=N,management_write=N,data=N (any of them; N like 250k, 4M, 1_000_000)
     #[arg(long, value_name = "VOLUMES", value_parser = Volumes::parse)]
     pub events_per_month: Option<Volumes>,
+    /// With `organization:`: stop at the first account that fails (default: report it, go on)
+    #[arg(long)]
+    pub fail_fast: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -412,6 +415,9 @@ pub struct DriftArgs {
     pub spec: SpecFile,
     #[arg(long, value_enum, default_value = "human")]
     pub format: OutputFormat,
+    /// With `organization:`: stop at the first account that fails (default: report it, go on)
+    #[arg(long)]
+    pub fail_fast: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -434,4 +440,7 @@ pub struct ApplyArgs {
     pub plan: Option<PathBuf>,
     #[arg(long, value_enum, default_value = "human")]
     pub format: OutputFormat,
+    /// With `organization:`: stop at the first account that fails (default: report it, go on)
+    #[arg(long)]
+    pub fail_fast: bool,
 }

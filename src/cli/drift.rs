@@ -12,6 +12,9 @@ use crate::render::view::PlanView;
 
 pub fn run(args: &DriftArgs, config: &Config, io: &mut Io<'_>) -> CliResult {
     let s = session::connect_for(&args.spec, config, io)?;
+    if s.desired.organization.is_some() {
+        return crate::cli::org::drift(args, s, config, io);
+    }
     let plan = s.plan(false)?;
     let view = PlanView::new(&plan);
     let drift = DriftView::new(&view);

@@ -13,6 +13,9 @@ pub fn run(args: &PlanArgs, config: &Config, io: &mut Io<'_>) -> CliResult {
     if let Some(v) = &args.events_per_month {
         s.desired.cost = s.desired.cost.overridden_by(v);
     }
+    if s.desired.organization.is_some() {
+        return crate::cli::org::plan(args, s, config, io);
+    }
     let plan = s.plan(args.adopt)?;
     session::show(&plan, "trailctl plan", args.format, args.cost, config, io)?;
     if !plan.conflicts.is_empty() {

@@ -6,11 +6,16 @@ use crate::cli::error::{CliError, CliResult};
 use crate::cli::run::Io;
 use crate::cli::session;
 use crate::exit::Exit;
-use crate::plan::saved::SavedPlan;
+use crate::plan::saved::SavedFile;
 use crate::render;
 
 pub fn run(args: &ShowArgs, config: &Config, io: &mut Io<'_>) -> CliResult {
-    let saved = read(&args.plan)?;
+    let saved = match read(&args.plan)? {
+        SavedFile::Account(p) => p,
+        SavedFile::Organization(o) => {
+            return crate::cli::org::show_saved(&o, args.format, config, io);
+        }
+    };
     let plan = saved.plan();
     if args.format == OutputFormat::Human {
         // A live plan's lints were printed when its spec was loaded; a saved plan's come from
@@ -29,8 +34,8 @@ pub fn run(args: &ShowArgs, config: &Config, io: &mut Io<'_>) -> CliResult {
 }
 
 /// Reads and checks a plan file.
-pub fn read(path: &std::path::Path) -> Result<SavedPlan, CliError> {
+pub fn read(path: &std::path::Path) -> Result<SavedFile, CliError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| CliError::Read(format!("cannot read {}: {e}", path.display())))?;
-    SavedPlan::decode(&text).map_err(|e| CliError::SavedPlan(format!("{}: {e}", path.display())))
+    SavedFile::decode(&text).map_err(|e| CliError::SavedPlan(format!("{}: {e}", path.display())))
 }

@@ -42,6 +42,7 @@ fn trail(name: &str, account: &str, selectors: Option<Vec<AdvancedSelector>>) ->
             log_file_validation: false,
             cloudwatch_logs: None,
             delivery_topic: None,
+            organization: false,
         },
         tags: Tags::new(),
         details: selectors.map(|selectors| TrailDetails {

@@ -26,6 +26,16 @@ pub struct FakeTrail {
     pub insights: BTreeSet<Insight>,
 }
 
+/// An organization as Organizations shows it to the fake account.
+#[derive(Debug, Clone, Default)]
+pub struct FakeOrg {
+    pub info: crate::model::org::OrgInfo,
+    pub accounts: Vec<crate::model::org::OrgAccount>,
+    /// The parent (root or OU id) of each account and OU.
+    pub parents: BTreeMap<String, String>,
+    pub trusted: BTreeSet<String>,
+}
+
 #[derive(Debug, Default)]
 pub struct State {
     pub account: String,
@@ -41,6 +51,10 @@ pub struct State {
     pub topics: BTreeMap<String, LiveTopic>,
     /// EventBridge rules by `(Region, name)`.
     pub rules: BTreeMap<(String, String), LiveRule>,
+    /// Statements of the default buses' policies by `(Region, Sid)`.
+    pub bus_statements: BTreeMap<(String, String), Value>,
+    /// The organization the account belongs to (`None`: none).
+    pub org: Option<FakeOrg>,
     /// IAM roles by name.
     pub roles: BTreeMap<String, LiveRole>,
     /// Glue databases (their tags) by `(Region, name)`.
@@ -135,8 +149,11 @@ impl Fake {
     ) -> LiveResult<T> {
         let mut s = self.state.borrow_mut();
         let account = s.account.clone();
-        let t = s.trails.iter_mut().find(|((r, n), _)| {
-            r == region && (n == name_or_arn || arn::trail(r, &account, n) == name_or_arn)
+        // An organization trail answers to its ARN only (as a delegated administrator finds).
+        let t = s.trails.iter_mut().find(|((r, n), t)| {
+            r == region
+                && ((n == name_or_arn && !t.settings.organization)
+                    || arn::trail(r, &account, n) == name_or_arn)
         });
         match t {
             Some((_, t)) => Ok(f(t)),
@@ -236,6 +253,27 @@ impl CloudTrail for Fake {
                 ErrorKind::Service("TrailAlreadyExistsException".into()),
                 name,
             ));
+        }
+        // Organization trails: the management account's, with CloudTrail's trusted access.
+        if settings.organization {
+            let refused = match &s.org {
+                None => Some("NotOrganizationMasterAccountException"),
+                Some(o) if o.info.management_account != s.account => {
+                    Some("NotOrganizationMasterAccountException")
+                }
+                Some(o) if !o.trusted.contains(crate::model::org::CLOUDTRAIL_PRINCIPAL) => {
+                    Some("CloudTrailAccessNotEnabledException")
+                }
+                Some(_) => None,
+            };
+            if let Some(code) = refused {
+                return Err(LiveError::new(
+                    "CloudTrail:CreateTrail",
+                    Some(region),
+                    ErrorKind::Service(code.into()),
+                    name,
+                ));
+            }
         }
         let a = arn::trail(region, &s.account, name);
         s.trails.insert(

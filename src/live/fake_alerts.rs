@@ -10,6 +10,7 @@ use crate::live::fake::Fake;
 use crate::live::services::{Events, Iam, Sns};
 use crate::model::alert_state::{RuleState, TargetState};
 use crate::model::arn;
+use crate::model::bus_state::BusPolicyState;
 use crate::model::observed::{LiveRole, LiveRule, LiveSubscription, LiveTopic};
 use crate::model::tags::Tags;
 
@@ -253,6 +254,37 @@ impl Events for Fake {
             .borrow_mut()
             .rules
             .remove(&(region.to_owned(), name.to_owned()));
+        Ok(())
+    }
+
+    async fn bus_policy(&self, region: &str) -> LiveResult<Option<Value>> {
+        self.call("EventBridge:DescribeEventBus", region)?;
+        let s = self.state.borrow();
+        let statements: Vec<Value> = s
+            .bus_statements
+            .iter()
+            .filter(|((r, _), _)| r == region)
+            .map(|(_, v)| v.clone())
+            .collect();
+        Ok((!statements.is_empty())
+            .then(|| serde_json::json!({"Version": "2012-10-17", "Statement": statements})))
+    }
+
+    async fn put_bus_statement(&self, statement: &BusPolicyState) -> LiveResult<()> {
+        self.call("EventBridge:PutPermission", &statement.region)?;
+        self.state.borrow_mut().bus_statements.insert(
+            (statement.region.clone(), statement.sid.clone()),
+            statement.statement.clone(),
+        );
+        Ok(())
+    }
+
+    async fn remove_bus_statement(&self, region: &str, sid: &str) -> LiveResult<()> {
+        self.call("EventBridge:RemovePermission", region)?;
+        self.state
+            .borrow_mut()
+            .bus_statements
+            .remove(&(region.to_owned(), sid.to_owned()));
         Ok(())
     }
 }

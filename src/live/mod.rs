@@ -12,6 +12,9 @@ mod fake_athena;
 #[cfg(test)]
 mod fake_logs;
 pub mod observe;
+pub mod org;
+#[cfg(test)]
+pub(crate) mod org_tests;
 pub mod services;
 
 pub use error::{ErrorKind, LiveError, LiveResult};

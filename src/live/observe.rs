@@ -27,7 +27,7 @@ const TAGS_PER_CALL: usize = 20;
 /// Reads the account as far as `desired` (and its stack) could own it.
 pub async fn observe<A: Account>(account: &A, desired: &Desired) -> LiveResult<Observed> {
     let role_name = forwarder_role_name(&desired.stack);
-    let (id, kms_keys, trails, buckets, other_buckets, (topics, rules, role), athena, logs) = tokio::join!(
+    let (id, kms_keys, trails, buckets, other_buckets, (topics, rules, role), athena, logs, bus) = tokio::join!(
         account.account_id(),
         resolve_keys(account, desired),
         trails(account, desired),
@@ -42,6 +42,7 @@ pub async fn observe<A: Account>(account: &A, desired: &Desired) -> LiveResult<O
         },
         athena(account, desired),
         logs(account, desired),
+        bus_policy(account, desired),
     );
     let (databases, tables, workgroups) = athena?;
     let logs = logs?;
@@ -61,7 +62,20 @@ pub async fn observe<A: Account>(account: &A, desired: &Desired) -> LiveResult<O
         log_groups: logs.groups,
         metric_filters: logs.filters,
         alarms: logs.alarms,
+        bus_policy: bus?,
     })
+}
+
+/// The home bus's policy, for a spec with `organization:` (the statement that admits the
+/// organization is planned from it).
+async fn bus_policy<A: Account>(
+    account: &A,
+    desired: &Desired,
+) -> LiveResult<Option<serde_json::Value>> {
+    if desired.organization.is_none() {
+        return Ok(None);
+    }
+    account.bus_policy(&desired.home_region).await
 }
 
 /// What the CloudWatch side reads: the stack's log-delivery role, the log groups, the stack's
@@ -190,6 +204,8 @@ pub enum Scope {
     Athena,
     /// Log groups, metric filters and alarms (and the log-delivery role).
     Logs,
+    /// The home bus's policy.
+    Bus,
 }
 
 /// Reads only `scope` of the account (with the KMS keys it compares by), for `account_id`; the
@@ -224,6 +240,7 @@ pub async fn observe_scope<A: Account>(
             o.topics = topics?;
         }
         Scope::Rules => o.rules = rules(account, desired).await?,
+        Scope::Bus => o.bus_policy = bus_policy(account, desired).await?,
         Scope::Role => {
             let (forwarder_name, logs_name) = (
                 forwarder_role_name(&desired.stack),
@@ -288,8 +305,17 @@ async fn resolve_keys<A: Account>(account: &A, d: &Desired) -> BTreeMap<String, 
 }
 
 /// Whether a trail could be the spec's or its stack's: only those get their details read.
+/// Trails whose details are read: the spec's and its stack's, and in a member account whose
+/// management events an organization trail logs, every trail (one logging them too is a paid
+/// copy, told in the plan).
 fn relevant(d: &Desired, name: &str, tags: &crate::model::tags::Tags) -> bool {
-    d.trails.iter().any(|t| t.name == name) || tags.get(STACK_KEY).is_some_and(|s| s == &d.stack)
+    let copies_matter = d
+        .member
+        .as_ref()
+        .is_some_and(|m| !m.management() && m.management_events_trail.is_some());
+    copies_matter
+        || d.trails.iter().any(|t| t.name == name)
+        || tags.get(STACK_KEY).is_some_and(|s| s == &d.stack)
 }
 
 async fn trails<A: Account>(account: &A, d: &Desired) -> LiveResult<Vec<LiveTrail>> {

@@ -10,11 +10,13 @@ use serde_json::Value;
 use crate::live::error::LiveResult;
 use crate::model::alert_state::{RuleState, TargetState};
 use crate::model::athena_state::{DatabaseState, TableState, WorkgroupState};
+use crate::model::bus_state::BusPolicyState;
 use crate::model::desired::Insight;
 use crate::model::logs_state::{AlarmState, LogGroupState, MetricFilterState};
 use crate::model::observed::{
     LiveBucket, LiveRole, LiveRule, LiveTopic, PolicyObservation, TrailDetails,
 };
+use crate::model::org::{OrgAccount, OrgInfo};
 use crate::model::selector::AdvancedSelector;
 use crate::model::state::Encryption;
 use crate::model::state::TrailSettings;
@@ -106,6 +108,20 @@ pub trait Sts {
     async fn account_id(&self) -> LiveResult<String>;
 }
 
+/// AWS Organizations, as the management account (or a delegated administrator) reads it.
+pub trait Organizations {
+    /// The organization of the caller's account, `Ok(None)` when it belongs to none.
+    async fn organization(&self) -> LiveResult<Option<OrgInfo>>;
+    /// Every account of the organization (`ListAccounts`).
+    async fn accounts(&self) -> LiveResult<Vec<OrgAccount>>;
+    /// The ids of the accounts directly under a root or OU (`ListAccountsForParent`).
+    async fn accounts_for_parent(&self, parent: &str) -> LiveResult<Vec<String>>;
+    /// The ids of the OUs directly under a root or OU (`ListChildren`).
+    async fn child_units(&self, parent: &str) -> LiveResult<Vec<String>>;
+    /// The service principals with trusted access (`ListAWSServiceAccessForOrganization`).
+    async fn trusted_services(&self) -> LiveResult<BTreeSet<String>>;
+}
+
 /// KMS, to compare keys by key ARN.
 pub trait Kms {
     /// The key ARN `key` (id, ARN, alias or alias ARN) names in `region`, `Ok(None)` if none.
@@ -161,6 +177,14 @@ pub trait Events {
     ) -> LiveResult<()>;
     async fn remove_targets(&self, region: &str, rule: &str, ids: &[String]) -> LiveResult<()>;
     async fn delete_rule(&self, region: &str, name: &str) -> LiveResult<()>;
+    /// The resource policy of the default bus of `region` (`DescribeEventBus`), `None` if it
+    /// has none.
+    async fn bus_policy(&self, region: &str) -> LiveResult<Option<Value>>;
+    /// Adds or replaces one statement of the default bus's policy (`PutPermission` with a
+    /// statement id, never the whole policy): PutEvents for an organization's accounts.
+    async fn put_bus_statement(&self, statement: &BusPolicyState) -> LiveResult<()>;
+    /// Removes one statement of the default bus's policy (gone already: success).
+    async fn remove_bus_statement(&self, region: &str, sid: &str) -> LiveResult<()>;
 }
 
 /// IAM roles (global).

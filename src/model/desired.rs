@@ -28,6 +28,11 @@ pub struct Desired {
     pub alerts: Vec<Alert>,
     /// Monthly event volumes for the plan's cost estimate (`cost:`).
     pub cost: Volumes,
+    /// The accounts of an organization the spec is for (`organization:`).
+    pub organization: Option<crate::model::org::Organization>,
+    /// Set when this is the spec shaped for one account of its organization
+    /// (`Membership::shape`).
+    pub member: Option<crate::model::org::Membership>,
 }
 
 /// A delivery bucket that trailctl creates and owns.

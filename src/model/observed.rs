@@ -45,6 +45,8 @@ pub struct Observed {
     pub metric_filters: Vec<MetricFilterState>,
     /// The stack's alarms (by name prefix) in the home Region.
     pub alarms: Vec<AlarmState>,
+    /// The policy of the home Region's default bus (read for a spec with `organization:`).
+    pub bus_policy: Option<serde_json::Value>,
 }
 
 /// A trail in its home Region.

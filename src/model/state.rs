@@ -30,6 +30,9 @@ pub struct TrailSettings {
     pub cloudwatch_logs: Option<CloudWatchLogs>,
     /// `SnsTopicName`: a topic name or ARN notified on each log file delivery.
     pub delivery_topic: Option<String>,
+    /// `IsOrganizationTrail`: the trail logs every account of the organization.
+    #[serde(default)]
+    pub organization: bool,
 }
 
 /// A trail as plans compare it. Home Region and name identify it.
@@ -344,6 +347,7 @@ pub(crate) mod tests {
                 log_file_validation: true,
                 cloudwatch_logs: None,
                 delivery_topic: None,
+                organization: false,
             },
             logging: true,
             selectors: vec![management_selector(ManagementEvents::All, &[]).unwrap()],

@@ -257,16 +257,25 @@ fn rule_state(a: &Alert) -> (&'static str, Vec<String>) {
     (state, read_only)
 }
 
-/// Whether any alert is placed outside the home Region (and so needs the forwarding role).
+/// Whether any rule forwards (and so needs the forwarding role): an alert placed outside the
+/// home Region, or any alert of an account that forwards to the organization's security account.
 fn needs_role(d: &Desired) -> bool {
+    let forwards_all = forward_to(d).is_some();
     d.alerts
         .iter()
         .filter(|a| a.backend.eventbridge())
         .any(|a| {
-            regions(&a.pattern, &a.placement, &d.regions)
-                .iter()
-                .any(|r| r != &d.home_region)
+            forwards_all
+                || regions(&a.pattern, &a.placement, &d.regions)
+                    .iter()
+                    .any(|r| r != &d.home_region)
         })
+}
+
+/// The account whose home bus receives this account's alerts, when it is not this one (a
+/// member of an organization forwards to its security account).
+fn forward_to(d: &Desired) -> Option<&str> {
+    d.member.as_ref().and_then(|m| m.forward_to())
 }
 
 pub fn desired_alert(d: &Desired, a: &Alert, account: &str) -> AlertState {
@@ -302,15 +311,19 @@ pub fn desired_alert(d: &Desired, a: &Alert, account: &str) -> AlertState {
         .collect();
     let forward = TargetState {
         id: FORWARD_TARGET.to_owned(),
-        arn: arn::default_bus(home, account),
+        arn: arn::default_bus(home, forward_to(d).unwrap_or(account)),
         role_arn: Some(arn::role(home, account, &forwarder_role_name(&d.stack))),
         transformer: None,
         input: None,
     };
     let mut rules = BTreeMap::new();
-    rules.insert(home.clone(), rule(to_topics));
+    // A member of an organization forwards from every Region, its home Region too: the topics
+    // are the security account's.
+    if forward_to(d).is_none() {
+        rules.insert(home.clone(), rule(to_topics));
+    }
     for r in regions(&a.pattern, &a.placement, &d.regions) {
-        if &r != home {
+        if &r != home || forward_to(d).is_some() {
             rules.insert(r, rule(vec![forward.clone()]));
         }
     }
@@ -436,7 +449,7 @@ fn desired_role(d: &Desired, account: &str) -> RoleState {
             "Statement": [{
                 "Effect": "Allow",
                 "Action": "events:PutEvents",
-                "Resource": arn::default_bus(&d.home_region, account)
+                "Resource": arn::default_bus(&d.home_region, forward_to(d).unwrap_or(account))
             }]
         })),
         tags: desired_tags(d, &Default::default()),

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::alert_state::{AlertState, RoleState, TopicState};
 use crate::model::athena_state::{DatabaseState, TableState, WorkgroupState};
+use crate::model::bus_state::BusPolicyState;
 use crate::model::diagnostic::{Diagnostic, Severity};
 use crate::model::logs_state::{AlarmState, LogGroupState, MetricFilterState};
 use crate::model::state::{BucketState, Fields, TrailState};
@@ -38,6 +39,9 @@ pub enum Address {
     MetricFilter(String),
     /// An alert's metric alarm (by the alert's name).
     Alarm(String),
+    /// The statement of the default bus's policy (in the home Region) that admits the
+    /// organization (by the stack's name).
+    BusPolicy(String),
 }
 
 impl fmt::Display for Address {
@@ -54,6 +58,7 @@ impl fmt::Display for Address {
             Address::LogGroup(n) => write!(f, "log_group.{n}"),
             Address::MetricFilter(n) => write!(f, "metric_filter.{n}"),
             Address::Alarm(n) => write!(f, "alarm.{n}"),
+            Address::BusPolicy(n) => write!(f, "bus_policy.{n}"),
         }
     }
 }
@@ -79,6 +84,7 @@ impl FromStr for Address {
             "log_group" => Address::LogGroup(name),
             "metric_filter" => Address::MetricFilter(name),
             "alarm" => Address::Alarm(name),
+            "bus_policy" => Address::BusPolicy(name),
             _ => return Err(format!("`{s}`: unknown resource kind `{kind}`")),
         })
     }
@@ -149,6 +155,7 @@ pub enum Resource {
     LogGroup(LogGroupState),
     MetricFilter(MetricFilterState),
     Alarm(AlarmState),
+    BusPolicy(BusPolicyState),
 }
 
 impl Resource {
@@ -166,6 +173,7 @@ impl Resource {
             Resource::LogGroup(_) => "log_group",
             Resource::MetricFilter(_) => "metric_filter",
             Resource::Alarm(_) => "alarm",
+            Resource::BusPolicy(_) => "bus_policy",
         }
     }
 
@@ -184,6 +192,7 @@ impl Resource {
             (Resource::LogGroup(b), Resource::LogGroup(a)) => Box::new(b.writes(a)),
             (Resource::MetricFilter(b), Resource::MetricFilter(a)) => Box::new(b.writes(a)),
             (Resource::Alarm(b), Resource::Alarm(a)) => Box::new(b.writes(a)),
+            (Resource::BusPolicy(b), Resource::BusPolicy(a)) => Box::new(b.writes(a)),
             _ => return None,
         })
     }
@@ -212,6 +221,7 @@ impl Resource {
             Resource::LogGroup(l) => l.fields(),
             Resource::MetricFilter(m) => m.fields(),
             Resource::Alarm(a) => a.fields(),
+            Resource::BusPolicy(b) => b.fields(),
         }
     }
 }

@@ -8,6 +8,7 @@ pub mod cost;
 mod cost_tests;
 pub mod logs;
 pub mod order;
+pub mod org;
 pub mod planner;
 pub mod policy;
 pub mod safety;

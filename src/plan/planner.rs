@@ -57,6 +57,8 @@ pub fn plan(desired: &Desired, observed: &Observed, options: Options) -> Plan {
     alerts::plan_alerting(desired, observed, options, &mut p);
     crate::plan::athena::plan_athena(desired, observed, options, &mut p);
     crate::plan::logs::plan_logs(desired, observed, options, &mut p);
+    crate::plan::org::plan_bus_policy(desired, observed, &mut p);
+    crate::plan::org::member_copies(desired, observed, &mut p);
     p.changes = crate::plan::order::sorted(std::mem::take(&mut p.changes));
     p.cost = cost::estimate(&observed.trails, &p.changes, desired.cost, &desired.regions);
     p
@@ -291,6 +293,7 @@ fn check_other_buckets(d: &Desired, o: &Observed, p: &mut Plan) {
             let d = Delivery {
                 trail_arn: trail_arn.clone(),
                 prefix,
+                organization: crate::plan::state_of::organization_of(d, t),
             };
             policy::render(&t.settings.bucket, region, &o.account, &[d]).and_then(|v| {
                 v.get("Statement").map(|s| {

@@ -12,6 +12,9 @@ const TEMPLATE: &str = include_str!("../../policies/cloudtrail-bucket-policy.jso
 pub struct Delivery<'a> {
     pub trail_arn: String,
     pub prefix: Option<&'a str>,
+    /// The organization's id (`o-…`) for an organization trail, which also writes every
+    /// member account's logs under `AWSLogs/o-ORGID/`.
+    pub organization: Option<&'a str>,
 }
 
 /// The S3 key prefix CloudTrail writes a trail's logs under, as an ARN pattern.
@@ -39,7 +42,12 @@ pub fn render(
     trail_arns.dedup();
     let mut objects: Vec<String> = deliveries
         .iter()
-        .map(|d| log_objects(&bucket_arn, d.prefix, account))
+        .flat_map(|d| {
+            let org = d
+                .organization
+                .map(|o| log_objects(&bucket_arn, d.prefix, o));
+            std::iter::once(log_objects(&bucket_arn, d.prefix, account)).chain(org)
+        })
         .collect();
     objects.sort();
     objects.dedup();
@@ -187,7 +195,28 @@ mod tests {
         Delivery {
             trail_arn: arn::trail("us-east-1", ACCOUNT, name),
             prefix,
+            organization: None,
         }
+    }
+
+    #[test]
+    fn an_organization_trail_may_also_write_under_the_organization_id() {
+        let org = Delivery {
+            organization: Some("o-abc123defg"),
+            ..delivery("org", Some("p"))
+        };
+        let policy = render("b", "us-east-1", ACCOUNT, &[org]).expect("policy");
+        assert_eq!(
+            policy["Statement"][1]["Resource"],
+            serde_json::json!([
+                "arn:aws:s3:::b/p/AWSLogs/111122223333/*",
+                "arn:aws:s3:::b/p/AWSLogs/o-abc123defg/*"
+            ])
+        );
+        assert_eq!(
+            policy["Statement"][1]["Condition"]["StringEquals"]["aws:SourceArn"],
+            serde_json::json!([arn::trail("us-east-1", ACCOUNT, "org")])
+        );
     }
 
     #[test]

@@ -22,6 +22,9 @@ use crate::plan::cost::Estimate;
 /// The saved-plan format this build writes and reads.
 pub const FORMAT_VERSION: u32 = 1;
 
+/// The format of a saved organization plan: every target account's saved plan.
+pub const ORG_FORMAT_VERSION: u32 = 2;
+
 /// The fingerprint of a resource that does not exist.
 pub const ABSENT: &str = "absent";
 
@@ -226,6 +229,62 @@ impl SavedPlan {
             .into_iter()
             .find(|a| saved.get(a) != now.get(a))
             .cloned()
+    }
+}
+
+/// An organization's plan as written to a file: one saved plan per target account.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SavedOrgPlan {
+    pub format_version: u32,
+    /// `o-…`.
+    pub organization: String,
+    pub management_account: String,
+    pub security_account: String,
+    /// The name of each account, by id.
+    pub names: BTreeMap<String, String>,
+    /// By account id.
+    pub accounts: Vec<SavedPlan>,
+}
+
+/// A plan file of either shape.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SavedFile {
+    Account(Box<SavedPlan>),
+    Organization(SavedOrgPlan),
+}
+
+impl SavedFile {
+    /// Reads a plan file of either shape (told apart by `format_version`), every account's
+    /// changes checked against their digest.
+    pub fn decode(text: &str) -> Result<Self, SavedPlanError> {
+        let value: Value = serde_json::from_str(text)
+            .map_err(|e| SavedPlanError::NotAPlan(format!("not JSON ({e})")))?;
+        if value.get("format_version").and_then(Value::as_u64)
+            != Some(u64::from(ORG_FORMAT_VERSION))
+        {
+            return SavedPlan::decode(text).map(|p| SavedFile::Account(Box::new(p)));
+        }
+        let org: SavedOrgPlan =
+            serde_json::from_value(value).map_err(|e| SavedPlanError::NotAPlan(e.to_string()))?;
+        for a in &org.accounts {
+            if a.format_version != FORMAT_VERSION {
+                return Err(SavedPlanError::UnknownVersion {
+                    found: u64::from(a.format_version),
+                });
+            }
+            if changes_digest(&a.changes)? != a.changes_digest {
+                return Err(SavedPlanError::Tampered);
+            }
+        }
+        Ok(SavedFile::Organization(org))
+    }
+}
+
+impl SavedOrgPlan {
+    pub fn encode(&self) -> Result<String, SavedPlanError> {
+        serde_json::to_string_pretty(self)
+            .map(|s| s + "\n")
+            .map_err(|e| SavedPlanError::NotAPlan(e.to_string()))
     }
 }
 

@@ -104,6 +104,7 @@ pub fn desired_bucket(
         .map(|t| Delivery {
             trail_arn: arn::trail(region, account, &t.name),
             prefix: t.settings.prefix.as_deref(),
+            organization: organization_of(d, t),
         })
         .collect();
     BucketState {
@@ -119,6 +120,14 @@ pub fn desired_bucket(
         policy: policy::render(&b.name, region, account, &deliveries),
         tags: desired_tags(d, &b.tags),
     }
+}
+
+/// The organization id an organization trail writes its members' logs under.
+pub fn organization_of<'a>(d: &'a Desired, t: &Trail) -> Option<&'a str> {
+    d.member
+        .as_ref()
+        .filter(|_| t.settings.organization)
+        .map(|m| m.org_id.as_str())
 }
 
 pub fn observed_bucket(

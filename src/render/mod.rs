@@ -7,6 +7,7 @@ pub mod diagnostics;
 pub mod drift;
 pub mod investigate;
 pub mod markdown;
+pub mod org;
 pub mod plan;
 pub mod query;
 pub mod sarif;

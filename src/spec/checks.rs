@@ -32,6 +32,7 @@ pub fn run(ctx: &mut Ctx, d: &Desired) {
         d.topics.iter().map(|t| (t.name.as_str(), named(&t.path))),
     );
     duplicate_alerts(ctx, d);
+    crate::spec::org::check(ctx, d);
     let athena: Vec<&crate::model::athena::Athena> =
         d.trails.iter().filter_map(|t| t.athena.as_ref()).collect();
     let tables: Vec<(String, SpecPath)> = athena

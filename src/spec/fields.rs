@@ -156,6 +156,41 @@ pub const ROOT: &[Field] = &[
         Shape::Object(COST),
         "Monthly event volumes for the plan's cost estimate.",
     ),
+    opt(
+        "organization",
+        Shape::Object(ORGANIZATION),
+        "The accounts of an AWS Organization the spec is for: trails in the management account, topics in the security account, every alert's rules in every account.",
+    ),
+];
+
+pub const ORGANIZATION: &[Field] = &[
+    req(
+        "accounts",
+        Shape::AnyOf(&[Shape::OneOf(&["all"]), Shape::List(&Shape::String)]),
+        "`all` (every active account), or a list of quoted account ids and OU ids (ou-…, taken recursively).",
+    ),
+    opt(
+        "exclude",
+        Shape::List(&Shape::String),
+        "Quoted account ids never targeted.",
+    ),
+    with(
+        "role",
+        Shape::String,
+        Default::Text(crate::model::org::DEFAULT_ROLE),
+        "The role assumed in each member account (AWSControlTowerExecution under Control Tower).",
+    ),
+    req(
+        "security_account",
+        Shape::String,
+        "The quoted id of the account that holds the topics: every alert is delivered there.",
+    ),
+    with(
+        "concurrency",
+        Shape::Integer { min: 1, max: 64 },
+        Default::Integer(crate::model::org::DEFAULT_CONCURRENCY),
+        "Accounts planned or applied at once.",
+    ),
 ];
 
 pub const BUCKET: &[Field] = &[
@@ -235,6 +270,12 @@ pub const TRAIL: &[Field] = &[
         Shape::Bool,
         Default::Bool(true),
         "Whether the trail is logging (StartLogging / StopLogging).",
+    ),
+    with(
+        "organization",
+        Shape::Bool,
+        Default::Bool(false),
+        "IsOrganizationTrail: log every account of the organization (needs the spec's `organization:`; created in the management account).",
     ),
     with(
         "management_events",

@@ -12,6 +12,7 @@ mod lints;
 mod marks;
 mod metric;
 mod names;
+mod org;
 mod pattern;
 mod preset;
 mod reader;

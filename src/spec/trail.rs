@@ -68,6 +68,7 @@ pub fn decode(ctx: &mut Ctx, v: &Value, path: SpecPath) -> Option<Trail> {
             names::topic_name_or_arn(t),
         );
     }
+    let organization = map.bool(ctx, "organization");
     let logging = map.bool(ctx, "logging");
     let selectors = selectors(ctx, &map);
     let insights = insights(ctx, &map, &selectors);
@@ -86,6 +87,7 @@ pub fn decode(ctx: &mut Ctx, v: &Value, path: SpecPath) -> Option<Trail> {
             log_file_validation,
             cloudwatch_logs,
             delivery_topic,
+            organization,
         },
         logging,
         selectors,

@@ -10,6 +10,7 @@ use crate::model::tags::{RESERVED_PREFIX, Tags};
 use crate::spec::alert;
 use crate::spec::fields;
 use crate::spec::names;
+use crate::spec::org;
 use crate::spec::preset;
 use crate::spec::reader::{Ctx, Map, kind_of};
 use crate::spec::trail;
@@ -73,6 +74,7 @@ pub fn decode(ctx: &mut Ctx, root: &Value) -> Option<Desired> {
         })
         .collect();
     let cost = cost(ctx, &map);
+    let organization = org::decode(ctx, &map);
     Some(Desired {
         stack,
         account,
@@ -84,6 +86,8 @@ pub fn decode(ctx: &mut Ctx, root: &Value) -> Option<Desired> {
         topics,
         alerts,
         cost,
+        organization,
+        member: None,
     })
 }
 

@@ -37,6 +37,12 @@ Patches of ours (trailctl):
      group's kmsKeyId.
  12. logs:DeleteLogGroup leaves the group's metric filters and tags behind (a group created
      again under that name would show them). CloudWatch Logs deletes them with the group.
+ 13. sts:AssumeRole succeeds for a role that does not exist. We refuse (AccessDenied, as STS
+     does) when the role's account is a member of an organization and has no such role, so a
+     member account without OrganizationAccountAccessRole fails as it would in AWS. (Other
+     accounts keep moto's behaviour: the tests reach their own accounts through it.)
+ 14. events:PutPermission with Principal "*" and a Condition stores the principal as
+     {"AWS": "arn:aws:iam::*:root"}. EventBridge stores "*". We store "*".
 """
 import json
 import sys
@@ -391,6 +397,53 @@ def _delete_log_group(self, log_group_name):
 
 
 logs_models.LogsBackend.delete_log_group = _delete_log_group
+
+
+# 13. AssumeRole into a member account of an organization needs the role to exist there.
+from moto.iam import iam_backends as _iam_backends
+from moto.organizations.models import organizations_backends as _org_backends
+from moto.sts import models as sts_models
+from moto.sts.exceptions import STSClientError
+
+_orig_assume_role = sts_models.STSBackend.assume_role
+
+
+def _assume_role(self, region_name, role_session_name, role_arn, policy, duration, external_id):
+    arn = parse_arn(role_arn)
+    if arn.account in _org_backends.master_accounts:
+        name = arn.resource_id.split("/")[-1]
+        roles = _iam_backends[arn.account]["global"].roles.values()
+        if not any(r.name == name for r in roles):
+            raise STSClientError(
+                "AccessDenied",
+                f"User is not authorized to perform: sts:AssumeRole on resource: {role_arn}",
+            )
+    return _orig_assume_role(
+        self, region_name, role_session_name, role_arn, policy, duration, external_id
+    )
+
+
+sts_models.STSBackend.assume_role = _assume_role
+
+
+# 14. PutPermission with Principal "*" keeps "*".
+_orig_put_permission_from_params = ev_models.EventsBackend._put_permission_from_params
+
+
+def _put_permission_from_params(self, event_bus, action, principal, statement_id, condition):
+    if principal == "*" and condition:
+        if action != "events:PutEvents":
+            raise ev_models.JsonRESTError(
+                "ValidationException", "Provided value in parameter 'action' is not supported."
+            )
+        event_bus.add_permission(
+            statement_id, action, "*", self._condition_param_to_stmt_condition(condition)
+        )
+        return
+    _orig_put_permission_from_params(self, event_bus, action, principal, statement_id, condition)
+
+
+ev_models.EventsBackend._put_permission_from_params = _put_permission_from_params
 
 
 if __name__ == "__main__":

@@ -145,6 +145,26 @@ impl Emulator {
 }
 
 impl Account {
+    /// Another account, reached as a role in it (STS `AssumeRole` with these credentials):
+    /// how an organization's management account reaches a member.
+    pub async fn assume(&self, account: &str, role: &str) -> Account {
+        let out = aws_sdk_sts::Client::new(&self.sdk_config("us-east-1").await)
+            .assume_role()
+            .role_arn(format!("arn:aws:iam::{account}:role/{role}"))
+            .role_session_name("trailctl-test")
+            .send()
+            .await
+            .expect("AssumeRole into the member account");
+        let c = out.credentials().expect("credentials");
+        Account {
+            id: account.to_owned(),
+            endpoint: self.endpoint.clone(),
+            access_key: c.access_key_id().to_owned(),
+            secret_key: c.secret_access_key().to_owned(),
+            session_token: c.session_token().to_owned(),
+        }
+    }
+
     /// trailctl's own SDK configuration (the code path `--endpoint-url` takes), pointed at the
     /// emulator with this account's credentials and one attempt per call.
     pub async fn sdk_config(&self, region: &str) -> SdkConfig {

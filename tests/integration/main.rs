@@ -18,6 +18,7 @@ mod filter_conformance;
 mod init;
 mod investigate;
 mod mutations;
+mod organizations;
 mod pattern_cli;
 mod pattern_conformance;
 mod policies;

@@ -127,6 +127,7 @@ fn every_operation_the_adapters_name_is_tabled() {
         "Athena",
         "Logs",
         "CloudWatch",
+        "Organizations",
     ];
     let mut missing = Vec::new();
     for entry in std::fs::read_dir(&dir).unwrap() {

@@ -7,9 +7,10 @@ use std::sync::{Arc, Mutex};
 
 use aws_config::{Region, SdkConfig};
 
-use crate::live::aws::error::{code, map};
+use crate::live::aws::error::{causes, code, kind_of, map};
 use crate::live::aws::pacing::{Retries, RetryCounts, RetryLog, retry_partition};
 use crate::live::error::LiveResult;
+use crate::live::error::{ErrorKind, LiveError};
 use crate::live::services::{Kms, Sts};
 
 /// The account the credentials give access to.
@@ -154,6 +155,43 @@ impl AwsAccount {
         })
     }
 
+    /// Organizations is global: its calls go to the default Region's endpoint.
+    pub(super) fn organizations(&self) -> aws_sdk_organizations::Client {
+        let c = aws_sdk_organizations::config::Builder::from(&self.config)
+            .region(Region::new(self.default_region.clone()))
+            .retry_partition(retry_partition("organizations", &self.default_region))
+            .interceptor(self.log())
+            .build();
+        aws_sdk_organizations::Client::from_conf(c)
+    }
+
+    /// Another account, through `role_arn` assumed with these credentials (STS AssumeRole,
+    /// session `session`): the same settings, its own clients, credentials refreshed before
+    /// they expire. The role is assumed here, once, so that a role that cannot be assumed is
+    /// one clear error (STS's code and message), not a credentials failure of the first call.
+    pub async fn assume(&self, role_arn: &str, session: &str) -> LiveResult<AwsAccount> {
+        use aws_sdk_sts::config::ProvideCredentials;
+
+        let provider = aws_config::sts::AssumeRoleProvider::builder(role_arn)
+            .session_name(session)
+            .configure(&self.config)
+            .build()
+            .await;
+        if let Err(e) = provider.provide_credentials().await {
+            return Err(assume_failure(&self.default_region, &e));
+        }
+        let config = self
+            .config
+            .to_builder()
+            .credentials_provider(aws_sdk_sts::config::SharedCredentialsProvider::new(
+                provider,
+            ))
+            .build();
+        let mut other = AwsAccount::new(config, &self.default_region, self.path_style);
+        other.page_size = self.page_size;
+        Ok(other)
+    }
+
     /// The account id (STS, asked once).
     pub(super) async fn id(&self) -> LiveResult<String> {
         self.id.get_or_try_init(|| self.account_id()).await.cloned()
@@ -206,6 +244,36 @@ impl AwsAccount {
             aws_sdk_kms::Client::from_conf(c)
         })
     }
+}
+
+/// Why a role could not be assumed: STS's own error when the chain of causes holds it (code
+/// and message, never `Debug` output), else the causes.
+fn assume_failure(region: &str, e: &(dyn std::error::Error + 'static)) -> LiveError {
+    use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
+    use aws_sdk_sts::operation::assume_role::AssumeRoleError;
+    use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+
+    let mut next = Some(e);
+    while let Some(cause) = next {
+        if let Some(SdkError::ServiceError(s)) =
+            cause.downcast_ref::<SdkError<AssumeRoleError, HttpResponse>>()
+        {
+            let code = s.err().code().unwrap_or("Unknown");
+            return LiveError::new(
+                "STS:AssumeRole",
+                Some(region),
+                kind_of(code),
+                s.err().message().unwrap_or(code),
+            );
+        }
+        next = cause.source();
+    }
+    LiveError::new(
+        "STS:AssumeRole",
+        Some(region),
+        ErrorKind::Credentials,
+        causes(e),
+    )
 }
 
 impl Sts for AwsAccount {

@@ -183,6 +183,7 @@ impl CloudTrail for AwsAccount {
                         _ => None,
                     },
                     delivery_topic: some(t.sns_topic_arn()),
+                    organization: t.is_organization_trail().unwrap_or(false),
                 },
             })
             .collect())
@@ -275,6 +276,7 @@ impl CloudTrail for AwsAccount {
             .set_sns_topic_name(s.delivery_topic.clone())
             .include_global_service_events(s.global_service_events)
             .is_multi_region_trail(s.all_regions)
+            .is_organization_trail(s.organization)
             .enable_log_file_validation(s.log_file_validation)
             .set_cloud_watch_logs_log_group_arn(
                 s.cloudwatch_logs.as_ref().map(|c| c.log_group_arn.clone()),
@@ -299,6 +301,7 @@ impl CloudTrail for AwsAccount {
             .set_sns_topic_name(or_clear(&s.delivery_topic))
             .include_global_service_events(s.global_service_events)
             .is_multi_region_trail(s.all_regions)
+            .is_organization_trail(s.organization)
             .enable_log_file_validation(s.log_file_validation)
             .set_cloud_watch_logs_log_group_arn(or_clear(
                 &s.cloudwatch_logs.as_ref().map(|c| c.log_group_arn.clone()),

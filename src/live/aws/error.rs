@@ -17,31 +17,7 @@ where
         SdkError::ServiceError(s) => {
             let e = s.err();
             let code = e.code().unwrap_or("Unknown").to_owned();
-            let kind = match code.as_str() {
-                "AccessDenied"
-                | "AccessDeniedException"
-                | "Forbidden"
-                | "UnauthorizedOperation" => ErrorKind::AccessDenied,
-                "InsufficientS3BucketPolicyException" => ErrorKind::BucketPolicyNotReady,
-                "InvalidCloudWatchLogsRoleArnException" => ErrorKind::LogsRoleNotReady,
-                "BucketNotEmpty" => ErrorKind::BucketNotEmpty,
-                "Throttling"
-                | "ThrottlingException"
-                | "ThrottledException"
-                | "TooManyRequestsException"
-                | "RequestLimitExceeded"
-                | "RequestThrottled"
-                | "RequestThrottledException"
-                | "SlowDown" => ErrorKind::Throttled(code.clone()),
-                "ExpiredToken"
-                | "ExpiredTokenException"
-                | "InvalidClientTokenId"
-                | "UnrecognizedClientException"
-                | "InvalidAccessKeyId"
-                | "SignatureDoesNotMatch" => ErrorKind::Credentials,
-                _ => ErrorKind::Service(code),
-            };
-            (kind, e.message().unwrap_or_default().to_owned())
+            (kind_of(&code), e.message().unwrap_or_default().to_owned())
         }
         SdkError::TimeoutError(_) => (ErrorKind::Unreachable, "timed out".to_owned()),
         SdkError::DispatchFailure(_) | SdkError::ResponseError(_)
@@ -96,6 +72,33 @@ where
     match err {
         SdkError::ServiceError(s) => s.err().code(),
         _ => None,
+    }
+}
+
+/// What trailctl makes of a service's error code.
+pub fn kind_of(code: &str) -> ErrorKind {
+    match code {
+        "AccessDenied" | "AccessDeniedException" | "Forbidden" | "UnauthorizedOperation" => {
+            ErrorKind::AccessDenied
+        }
+        "InsufficientS3BucketPolicyException" => ErrorKind::BucketPolicyNotReady,
+        "InvalidCloudWatchLogsRoleArnException" => ErrorKind::LogsRoleNotReady,
+        "BucketNotEmpty" => ErrorKind::BucketNotEmpty,
+        "Throttling"
+        | "ThrottlingException"
+        | "ThrottledException"
+        | "TooManyRequestsException"
+        | "RequestLimitExceeded"
+        | "RequestThrottled"
+        | "RequestThrottledException"
+        | "SlowDown" => ErrorKind::Throttled(code.to_owned()),
+        "ExpiredToken"
+        | "ExpiredTokenException"
+        | "InvalidClientTokenId"
+        | "UnrecognizedClientException"
+        | "InvalidAccessKeyId"
+        | "SignatureDoesNotMatch" => ErrorKind::Credentials,
+        _ => ErrorKind::Service(code.to_owned()),
     }
 }
 

@@ -1,18 +1,21 @@
-//! EventBridge through the SDK: rules on the default bus, their targets and tags.
+//! EventBridge through the SDK: rules on the default bus, their targets and tags, and the one
+//! statement of the bus policy that admits an organization.
 
 use std::collections::BTreeSet;
 
 use aws_sdk_eventbridge::types::{
-    InputTransformer as ApiTransformer, RuleState as ApiState, Tag, Target,
+    Condition, InputTransformer as ApiTransformer, RuleState as ApiState, Tag, Target,
 };
 use futures_util::future::try_join_all;
+use serde_json::Value;
 
 use crate::live::aws::account::AwsAccount;
 use crate::live::aws::error::{build, code, map};
 use crate::live::aws::paging::all_pages;
-use crate::live::error::LiveResult;
+use crate::live::error::{ErrorKind, LiveError, LiveResult};
 use crate::live::services::Events;
 use crate::model::alert_state::{RuleState, TargetInput, TargetState};
+use crate::model::bus_state::BusPolicyState;
 use crate::model::message::InputTransformer;
 use crate::model::observed::LiveRule;
 use crate::model::tags::Tags;
@@ -235,6 +238,68 @@ impl Events for AwsAccount {
             Ok(_) => Ok(()),
             Err(e) if code(&e) == Some("ResourceNotFoundException") => Ok(()),
             Err(e) => Err(map("EventBridge:DeleteRule", region, e)),
+        }
+    }
+
+    async fn bus_policy(&self, region: &str) -> LiveResult<Option<Value>> {
+        const OP: &str = "EventBridge:DescribeEventBus";
+        let out = self
+            .events(region)
+            .describe_event_bus()
+            .name("default")
+            .send()
+            .await
+            .map_err(|e| map(OP, region, e))?;
+        out.policy()
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                serde_json::from_str(p).map_err(|e| {
+                    LiveError::new(
+                        OP,
+                        Some(region),
+                        ErrorKind::Service("InvalidPolicy".to_owned()),
+                        format!("the bus policy is not JSON: {e}"),
+                    )
+                })
+            })
+            .transpose()
+    }
+
+    async fn put_bus_statement(&self, s: &BusPolicyState) -> LiveResult<()> {
+        const OP: &str = "EventBridge:PutPermission";
+        let region = s.region.as_str();
+        let org = s.org_id.clone().unwrap_or_default();
+        let condition = Condition::builder()
+            .r#type("StringEquals")
+            .key("aws:PrincipalOrgID")
+            .value(org)
+            .build()
+            .map_err(|e| build(OP, region, e))?;
+        self.events(region)
+            .put_permission()
+            .event_bus_name("default")
+            .statement_id(&s.sid)
+            .action("events:PutEvents")
+            .principal("*")
+            .condition(condition)
+            .send()
+            .await
+            .map_err(|e| map(OP, region, e))?;
+        Ok(())
+    }
+
+    async fn remove_bus_statement(&self, region: &str, sid: &str) -> LiveResult<()> {
+        match self
+            .events(region)
+            .remove_permission()
+            .event_bus_name("default")
+            .statement_id(sid)
+            .send()
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(e) if code(&e) == Some("ResourceNotFoundException") => Ok(()),
+            Err(e) => Err(map("EventBridge:RemovePermission", region, e)),
         }
     }
 }

@@ -13,6 +13,7 @@ mod iam;
 mod logs;
 mod objects;
 pub mod operations;
+mod organizations;
 pub mod pacing;
 mod paging;
 mod s3;

@@ -82,13 +82,14 @@ pub const OPERATIONS: &[Operation] = &[
         "CloudTrail:CreateTrail",
         "cloudtrail:CreateTrail",
         Access::Write,
-        &["iam:PassRole"],
+        // An organization trail: CloudTrail creates its service-linked role.
+        &["iam:PassRole", "iam:CreateServiceLinkedRole"],
     ),
     op(
         "CloudTrail:UpdateTrail",
         "cloudtrail:UpdateTrail",
         Access::Write,
-        &["iam:PassRole"],
+        &["iam:PassRole", "iam:CreateServiceLinkedRole"],
     ),
     op(
         "CloudTrail:DeleteTrail",
@@ -242,6 +243,39 @@ pub const OPERATIONS: &[Operation] = &[
         Access::Read,
         &[],
     ),
+    // An organization: its accounts and OUs, trusted access, and each member reached through
+    // its role.
+    op("STS:AssumeRole", "sts:AssumeRole", Access::Read, &[]),
+    op(
+        "Organizations:DescribeOrganization",
+        "organizations:DescribeOrganization",
+        Access::Read,
+        &[],
+    ),
+    op(
+        "Organizations:ListAccounts",
+        "organizations:ListAccounts",
+        Access::Read,
+        &[],
+    ),
+    op(
+        "Organizations:ListAccountsForParent",
+        "organizations:ListAccountsForParent",
+        Access::Read,
+        &[],
+    ),
+    op(
+        "Organizations:ListChildren",
+        "organizations:ListChildren",
+        Access::Read,
+        &[],
+    ),
+    op(
+        "Organizations:ListAWSServiceAccessForOrganization",
+        "organizations:ListAWSServiceAccessForOrganization",
+        Access::Read,
+        &[],
+    ),
     op("KMS:DescribeKey", "kms:DescribeKey", Access::Read, &[]),
     op("SNS:ListTopics", "sns:ListTopics", Access::Read, &[]),
     op(
@@ -330,6 +364,24 @@ pub const OPERATIONS: &[Operation] = &[
     op(
         "EventBridge:DeleteRule",
         "events:DeleteRule",
+        Access::Write,
+        &[],
+    ),
+    op(
+        "EventBridge:DescribeEventBus",
+        "events:DescribeEventBus",
+        Access::Read,
+        &[],
+    ),
+    op(
+        "EventBridge:PutPermission",
+        "events:PutPermission",
+        Access::Write,
+        &[],
+    ),
+    op(
+        "EventBridge:RemovePermission",
+        "events:RemovePermission",
         Access::Write,
         &[],
     ),

@@ -1,6 +1,6 @@
 //! How fast trailctl talks to AWS, decided in one place for every service client:
 //!
-//! - **Calls in flight** are capped per service and Region ([`MAX_IN_FLIGHT`]), at the HTTP
+//! - **Calls in flight** are capped per credentials, service and Region ([`MAX_IN_FLIGHT`]), at the HTTP
 //!   layer under the SDK, so that every attempt of every call (reads of `plan`, writes of
 //!   `apply`, retries) waits for a slot: a spec of 16 alerts in 17 Regions never fires hundreds
 //!   of calls at one endpoint at once. The key is the request's SigV4 credential scope, so it
@@ -197,14 +197,24 @@ impl HttpConnector for CappedConnector {
     }
 }
 
-/// `region/service` from the SigV4 credential scope of a signed request
-/// (`Credential=AKID/20261130/us-east-1/events/aws4_request`), else the host.
+/// `AKID/region/service` from the SigV4 credential scope of a signed request
+/// (`Credential=AKID/20261130/us-east-1/events/aws4_request`), else the host. The access key
+/// keeps accounts apart: each account of an organization has its own quotas (and its own
+/// assumed-role credentials), so one account's calls never wait for another's.
 fn scope(request: &HttpRequest) -> String {
     let signed = request
         .headers()
         .get("authorization")
         .and_then(|a| a.split("Credential=").nth(1))
-        .map(|c| c.split('/').skip(2).take(2).collect::<Vec<_>>().join("/"));
+        .map(|c| {
+            let parts: Vec<&str> = c.split('/').collect();
+            [parts.first(), parts.get(2), parts.get(3)]
+                .into_iter()
+                .flatten()
+                .copied()
+                .collect::<Vec<_>>()
+                .join("/")
+        });
     match signed {
         Some(s) if !s.is_empty() => s,
         _ => request

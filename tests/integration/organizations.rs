@@ -1,0 +1,328 @@
+//! An organization against the emulator with the real binary: the management account creates
+//! the organization and its members (each with OrganizationAccountAccessRole, one without), and
+//! trailctl plans and applies one spec across them: one account failing (its role missing)
+//! while the others apply, a clean re-plan, an alert forwarded from a member account delivered
+//! to the security account's topic (PutEvents → rule → security bus → rule → SNS → SQS), and
+//! drift in one account found and repaired.
+
+use std::time::{Duration, Instant};
+
+use aws_sdk_eventbridge::types::PutEventsRequestEntry;
+use serde_json::{Value, json};
+
+use crate::emulator::{self, Account};
+use crate::trails::{apply, exited, ok, plan, spec, text};
+
+const ROLE: &str = "OrganizationAccountAccessRole";
+
+const SPEC: &str = "
+version: 1
+stack: org
+home_region: us-east-1
+regions: [us-east-1, eu-west-1]
+organization:
+  accounts: all
+  exclude: [EXCLUDED]
+  security_account: \"SECURITY\"
+  concurrency: 2
+topics:
+  - name: security-alerts
+    subscriptions:
+      - sqs: arn:aws:sqs:us-east-1:SECURITY:inbox
+alerts:
+  - name: table-deleted
+    on: {service: dynamodb, events: [DeleteTable]}
+    notify: [security-alerts]
+";
+
+/// The management account with its organization: `(security, workload, broken)` member ids,
+/// `broken` created with another role than OrganizationAccountAccessRole.
+async fn organization(management: &Account) -> (String, String, String) {
+    let orgs = aws_sdk_organizations::Client::new(&management.sdk_config("us-east-1").await);
+    orgs.create_organization()
+        .feature_set(aws_sdk_organizations::types::OrganizationFeatureSet::All)
+        .send()
+        .await
+        .unwrap();
+    let mut ids = Vec::new();
+    for (name, role) in [
+        ("security", ROLE),
+        ("workload", ROLE),
+        ("broken", "SomeOtherRole"),
+    ] {
+        let out = orgs
+            .create_account()
+            .account_name(name)
+            .email(format!("{name}@example.com"))
+            .role_name(role)
+            .send()
+            .await
+            .unwrap();
+        let status = out.create_account_status().unwrap();
+        ids.push(status.account_id().unwrap().to_owned());
+    }
+    (ids[0].clone(), ids[1].clone(), ids[2].clone())
+}
+
+/// A CloudTrail `DeleteTable` call in `account`, as EventBridge delivers it.
+fn delete_table(account: &str, region: &str) -> PutEventsRequestEntry {
+    let record = json!({
+        "eventVersion": "1.08",
+        "eventSource": "dynamodb.amazonaws.com",
+        "eventName": "DeleteTable",
+        "awsRegion": region,
+        "eventTime": "2026-11-30T12:00:00Z",
+        "sourceIPAddress": "203.0.113.7",
+        "userIdentity": {"arn": format!("arn:aws:iam::{account}:user/mallory")},
+        "requestParameters": {"tableName": "orders"},
+        "recipientAccountId": account,
+    });
+    PutEventsRequestEntry::builder()
+        .source("aws.dynamodb")
+        .detail_type("AWS API Call via CloudTrail")
+        .detail(record.to_string())
+        .build()
+}
+
+/// The SNS messages that reached the queue within `wait`.
+async fn received(a: &Account, queue_url: &str, wait: Duration) -> Vec<String> {
+    let sqs = a.sqs().await;
+    let mut out = Vec::new();
+    let start = Instant::now();
+    while start.elapsed() < wait && out.is_empty() {
+        let got = sqs
+            .receive_message()
+            .queue_url(queue_url)
+            .max_number_of_messages(10)
+            .send()
+            .await
+            .unwrap();
+        for m in got.messages() {
+            let envelope: Value = serde_json::from_str(m.body().unwrap()).unwrap();
+            out.push(envelope["Message"].as_str().unwrap().to_owned());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    out
+}
+
+fn written(management: &Account, yaml: &str, name: &str) -> String {
+    spec(management, name, yaml)
+}
+
+#[tokio::test]
+async fn one_spec_planned_applied_delivered_and_repaired_across_an_organization() {
+    let management = emulator::shared().account().await;
+    let (security, workload, broken) = organization(&management).await;
+    let sec = management.assume(&security, ROLE).await;
+    let work = management.assume(&workload, ROLE).await;
+    let queue_url = sec
+        .sqs()
+        .await
+        .create_queue()
+        .queue_name("inbox")
+        .send()
+        .await
+        .unwrap()
+        .queue_url()
+        .unwrap()
+        .to_owned();
+    let yaml = SPEC.replace("SECURITY", &security);
+
+    // Every account: the one whose role is missing fails, with its cause; the others plan.
+    let all = written(&management, &yaml.replace("[EXCLUDED]", "[]"), "all");
+    let out = plan(&management, &all, &[]);
+    exited(&out, 1);
+    let shown = text(&out.stdout);
+    assert!(shown.contains("Organization o-"), "{shown}");
+    let broken_row = shown
+        .lines()
+        .find(|l| l.trim_start().starts_with(&broken))
+        .unwrap_or_default();
+    assert!(
+        broken_row.contains("AccessDenied") && broken_row.contains(&format!("role/{ROLE}")),
+        "{shown}"
+    );
+    assert!(
+        shown.contains(&format!("── account {security} (security, security) ──")),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("+ bus_policy.org") && shown.contains("+ topic.security-alerts"),
+        "{shown}"
+    );
+
+    // Apply goes on in the other accounts, and says which one failed.
+    let out = apply(&management, &all, &[]);
+    exited(&out, 1);
+    let stdout = text(&out.stdout);
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains(&format!("account {broken}:")) && stderr.contains("AccessDenied"),
+        "{stderr}"
+    );
+    for id in [&management.id, &security, &workload] {
+        assert!(
+            stdout.contains(&format!("  {id} (")) && !stdout.contains(&format!("  {id} (x")),
+            "{stdout}"
+        );
+    }
+    assert!(
+        stdout.contains(&format!("  {workload} (workload): applied: 2 added")),
+        "{stdout}"
+    );
+
+    // Without the broken account: a clean re-plan across the three.
+    let three = written(
+        &management,
+        &yaml.replace("EXCLUDED", &format!("\"{broken}\"")),
+        "three",
+    );
+    let out = plan(
+        &management,
+        &three,
+        &["--detailed-exitcode", "--format", "json"],
+    );
+    let doc: Value = serde_json::from_str(&ok(&out)).unwrap();
+    assert_eq!(doc["format_version"], 2);
+    let rows = doc["summary"].as_array().unwrap();
+    assert_eq!(rows.len(), 3, "{doc}");
+    assert!(
+        rows.iter().all(|r| r["add"] == 0
+            && r["change"] == 0
+            && r["destroy"] == 0
+            && r["error"].is_null()),
+        "{doc}"
+    );
+
+    // What each account holds: the member's rules forward to the security account's bus.
+    let rules = work
+        .events("eu-west-1")
+        .await
+        .list_targets_by_rule()
+        .rule("trailctl-org-table-deleted")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        rules.targets()[0].arn(),
+        format!("arn:aws:events:us-east-1:{security}:event-bus/default")
+    );
+    let bus = sec
+        .events("us-east-1")
+        .await
+        .describe_event_bus()
+        .send()
+        .await
+        .unwrap();
+    let policy: Value = serde_json::from_str(bus.policy().unwrap()).unwrap();
+    let org_id = doc["organization"].as_str().unwrap();
+    assert_eq!(
+        policy["Statement"][0]["Condition"]["StringEquals"]["aws:PrincipalOrgID"], org_id,
+        "{policy}"
+    );
+
+    // End to end: DeleteTable in the workload account reaches the security account's inbox,
+    // naming the member account, from its home Region and from another.
+    for region in ["us-east-1", "eu-west-1"] {
+        work.events(region)
+            .await
+            .put_events()
+            .entries(delete_table(&workload, region))
+            .send()
+            .await
+            .unwrap();
+        let got = received(&sec, &queue_url, Duration::from_secs(5)).await;
+        assert_eq!(got.len(), 1, "{region}: {got:?}");
+        assert!(
+            got[0].contains(&format!("(account {workload})")) && got[0].contains(region),
+            "{got:?}"
+        );
+    }
+
+    // Drift in one account: found there, repaired, gone.
+    work.events("us-east-1")
+        .await
+        .remove_targets()
+        .rule("trailctl-org-table-deleted")
+        .ids("home-bus")
+        .send()
+        .await
+        .unwrap();
+    let out = management.trailctl(&["drift", "-f", &three]);
+    exited(&out, 2);
+    let shown = text(&out.stdout);
+    let row = |id: &str| {
+        shown
+            .lines()
+            .find(|l| l.trim_start().starts_with(id))
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert!(row(&workload).contains(" yes "), "{shown}");
+    assert!(row(&security).contains(" no "), "{shown}");
+    // Repaired through a saved plan: every account's changes in one file, shown, applied.
+    let file = format!("{three}.plan");
+    ok(&plan(&management, &three, &["--out", &file]));
+    let saved: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(saved["format_version"], 2);
+    assert_eq!(saved["accounts"].as_array().unwrap().len(), 3);
+    let shown = ok(&management.trailctl(&["show", &file]));
+    assert!(
+        shown.contains(&format!("── account {workload} (workload, member) ──"))
+            && shown.contains("~ alert.table-deleted"),
+        "{shown}"
+    );
+    let out = management.trailctl(&["apply", "-f", &three, &file]);
+    assert!(
+        ok(&out).contains(&format!(
+            "  {workload} (workload): applied: 0 added, 1 changed"
+        )),
+        "{}",
+        text(&out.stdout)
+    );
+    exited(&management.trailctl(&["drift", "-f", &three]), 0);
+    // The plan file is stale once an account changed since: refused, nothing written.
+    ok(&plan(&management, &three, &["--out", &file]));
+    work.events("us-east-1")
+        .await
+        .remove_targets()
+        .rule("trailctl-org-table-deleted")
+        .ids("home-bus")
+        .send()
+        .await
+        .unwrap();
+    let out = management.trailctl(&["apply", "-f", &three, &file]);
+    exited(&out, 1);
+    assert!(
+        text(&out.stderr).contains("plan is stale"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    // --fail-fast, one account at a time (in account order): the accounts after the broken
+    // one are not read.
+    let one_by_one = written(
+        &management,
+        &yaml
+            .replace("[EXCLUDED]", "[]")
+            .replace("concurrency: 2", "concurrency: 1"),
+        "fail-fast",
+    );
+    let out = plan(
+        &management,
+        &one_by_one,
+        &["--fail-fast", "--format", "json"],
+    );
+    exited(&out, 1);
+    let doc: Value = serde_json::from_str(&text(&out.stdout)).unwrap();
+    for r in doc["summary"].as_array().unwrap() {
+        let id = r["account"].as_str().unwrap();
+        let error = r["error"].as_str().unwrap_or_default();
+        match id.cmp(broken.as_str()) {
+            std::cmp::Ordering::Less => assert!(r["error"].is_null(), "{doc}"),
+            std::cmp::Ordering::Equal => assert!(error.contains("AccessDenied"), "{doc}"),
+            std::cmp::Ordering::Greater => assert!(error.contains("--fail-fast"), "{doc}"),
+        }
+    }
+}

@@ -50,6 +50,18 @@ fn addresses(p: &Plan) -> Vec<String> {
         .collect()
 }
 
+/// Applies `p` and returns the errors of the changes that failed.
+fn failures(f: &Fake, p: &Plan) -> Vec<String> {
+    let out = crate::apply::tests::run(crate::apply::apply(
+        f,
+        p,
+        &crate::apply::tests::opts(false),
+        &mut |_| {},
+    ))
+    .unwrap();
+    out.failed.iter().map(|x| x.error.to_string()).collect()
+}
+
 fn trusted(f: &Fake) {
     if let Some(o) = f.state.borrow_mut().org.as_mut() {
         o.trusted
@@ -91,20 +103,12 @@ fn the_organization_trail_is_created_in_the_management_account_and_addressed_by_
     let d = shaped(MANAGEMENT);
     // The management account without trusted access: CloudTrail refuses the trail.
     let p = plan_of(&f, &d, false);
-    let out = crate::apply::tests::run(crate::apply::apply(
-        &f,
-        &p,
-        &crate::apply::tests::opts(false),
-        &mut |_| {},
-    ))
-    .unwrap();
+    let failed = failures(&f, &p);
     assert!(
-        out.failed.iter().any(|x| x
-            .error
-            .to_string()
-            .contains("CloudTrailAccessNotEnabledException")),
-        "{:?}",
-        out.failed
+        failed
+            .iter()
+            .any(|e| e.contains("CloudTrailAccessNotEnabledException")),
+        "{failed:?}"
     );
     assert_eq!(
         crate::plan::org::untrusted(&d, "o-abc123defg")[0].address,
@@ -149,20 +153,12 @@ fn a_member_account_cannot_create_an_organization_trail() {
     let mut d = Membership::new(&spec, MANAGEMENT, "o-abc123defg", MANAGEMENT).shape(&spec);
     d.account = Some(WORKLOAD.to_owned());
     let p = plan_of(&f, &d, false);
-    let out = crate::apply::tests::run(crate::apply::apply(
-        &f,
-        &p,
-        &crate::apply::tests::opts(false),
-        &mut |_| {},
-    ))
-    .unwrap();
+    let failed = failures(&f, &p);
     assert!(
-        out.failed.iter().any(|x| x
-            .error
-            .to_string()
-            .contains("NotOrganizationMasterAccountException")),
-        "{:?}",
-        out.failed
+        failed
+            .iter()
+            .any(|e| e.contains("NotOrganizationMasterAccountException")),
+        "{failed:?}"
     );
 }
 

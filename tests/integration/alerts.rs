@@ -66,7 +66,7 @@ fn event_of(record: &Value) -> PutEventsRequestEntry {
 }
 
 /// The SNS messages that reached the queue within `wait`.
-async fn received(a: &Account, queue_url: &str, wait: Duration) -> Vec<String> {
+pub(crate) async fn received(a: &Account, queue_url: &str, wait: Duration) -> Vec<String> {
     let sqs = a.sqs().await;
     let mut out = Vec::new();
     let start = Instant::now();

@@ -5,11 +5,12 @@
 //! to the security account's topic (PutEvents → rule → security bus → rule → SNS → SQS), and
 //! drift in one account found and repaired.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use aws_sdk_eventbridge::types::PutEventsRequestEntry;
 use serde_json::{Value, json};
 
+use crate::alerts::received;
 use crate::emulator::{self, Account};
 use crate::trails::{apply, exited, ok, plan, spec, text};
 
@@ -84,30 +85,16 @@ fn delete_table(account: &str, region: &str) -> PutEventsRequestEntry {
         .build()
 }
 
-/// The SNS messages that reached the queue within `wait`.
-async fn received(a: &Account, queue_url: &str, wait: Duration) -> Vec<String> {
-    let sqs = a.sqs().await;
-    let mut out = Vec::new();
-    let start = Instant::now();
-    while start.elapsed() < wait && out.is_empty() {
-        let got = sqs
-            .receive_message()
-            .queue_url(queue_url)
-            .max_number_of_messages(10)
-            .send()
-            .await
-            .unwrap();
-        for m in got.messages() {
-            let envelope: Value = serde_json::from_str(m.body().unwrap()).unwrap();
-            out.push(envelope["Message"].as_str().unwrap().to_owned());
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    out
-}
-
-fn written(management: &Account, yaml: &str, name: &str) -> String {
-    spec(management, name, yaml)
+/// Drift made by another client: the workload account's home-Region rule loses its target.
+async fn unhook(work: &Account) {
+    work.events("us-east-1")
+        .await
+        .remove_targets()
+        .rule("trailctl-org-table-deleted")
+        .ids("home-bus")
+        .send()
+        .await
+        .unwrap();
 }
 
 #[tokio::test]
@@ -130,7 +117,7 @@ async fn one_spec_planned_applied_delivered_and_repaired_across_an_organization(
     let yaml = SPEC.replace("SECURITY", &security);
 
     // Every account: the one whose role is missing fails, with its cause; the others plan.
-    let all = written(&management, &yaml.replace("[EXCLUDED]", "[]"), "all");
+    let all = spec(&management, "all", &yaml.replace("[EXCLUDED]", "[]"));
     let out = plan(&management, &all, &[]);
     exited(&out, 1);
     let shown = text(&out.stdout);
@@ -173,10 +160,10 @@ async fn one_spec_planned_applied_delivered_and_repaired_across_an_organization(
     );
 
     // Without the broken account: a clean re-plan across the three.
-    let three = written(
+    let three = spec(
         &management,
-        &yaml.replace("EXCLUDED", &format!("\"{broken}\"")),
         "three",
+        &yaml.replace("EXCLUDED", &format!("\"{broken}\"")),
     );
     let out = plan(
         &management,
@@ -232,7 +219,7 @@ async fn one_spec_planned_applied_delivered_and_repaired_across_an_organization(
             .send()
             .await
             .unwrap();
-        let got = received(&sec, &queue_url, Duration::from_secs(5)).await;
+        let got = received(&sec, &queue_url, Duration::from_secs(2)).await;
         assert_eq!(got.len(), 1, "{region}: {got:?}");
         assert!(
             got[0].contains(&format!("(account {workload})")) && got[0].contains(region),
@@ -241,14 +228,7 @@ async fn one_spec_planned_applied_delivered_and_repaired_across_an_organization(
     }
 
     // Drift in one account: found there, repaired, gone.
-    work.events("us-east-1")
-        .await
-        .remove_targets()
-        .rule("trailctl-org-table-deleted")
-        .ids("home-bus")
-        .send()
-        .await
-        .unwrap();
+    unhook(&work).await;
     let out = management.trailctl(&["drift", "-f", &three]);
     exited(&out, 2);
     let shown = text(&out.stdout);
@@ -284,14 +264,7 @@ async fn one_spec_planned_applied_delivered_and_repaired_across_an_organization(
     exited(&management.trailctl(&["drift", "-f", &three]), 0);
     // The plan file is stale once an account changed since: refused, nothing written.
     ok(&plan(&management, &three, &["--out", &file]));
-    work.events("us-east-1")
-        .await
-        .remove_targets()
-        .rule("trailctl-org-table-deleted")
-        .ids("home-bus")
-        .send()
-        .await
-        .unwrap();
+    unhook(&work).await;
     let out = management.trailctl(&["apply", "-f", &three, &file]);
     exited(&out, 1);
     assert!(
@@ -302,12 +275,12 @@ async fn one_spec_planned_applied_delivered_and_repaired_across_an_organization(
 
     // --fail-fast, one account at a time (in account order): the accounts after the broken
     // one are not read.
-    let one_by_one = written(
+    let one_by_one = spec(
         &management,
+        "fail-fast",
         &yaml
             .replace("[EXCLUDED]", "[]")
             .replace("concurrency: 2", "concurrency: 1"),
-        "fail-fast",
     );
     let out = plan(
         &management,

@@ -157,20 +157,27 @@ impl OrgSession {
     /// Every account planned, `concurrency` at a time; with `fail_fast`, the accounts not yet
     /// read when one fails are not read.
     pub fn plan(&self, adopt: bool, fail_fast: bool) -> OrgPlan {
-        let outcomes = self
-            .session
-            .runtime
-            .block_on(self.each(fail_fast, |m| async move {
+        let outcomes = self.session.runtime.block_on(self.each(
+            fail_fast,
+            |m| async move {
                 let o = self.plan_one(m, adopt).await;
                 let ok = matches!(&o, Outcome::Planned(p) if p.conflicts.is_empty());
                 (o, ok)
-            }));
+            },
+            &mut |_, _| {},
+        ));
         self.org_plan(outcomes)
     }
 
-    /// Runs `job` for every member, `concurrency` at once, in account order; `fail_fast` stops
-    /// starting new ones after a job that did not succeed (`None` for those not run).
-    async fn each<'a, T, F, Fut>(&'a self, fail_fast: bool, job: F) -> Vec<Option<T>>
+    /// Runs `job` for every member, `concurrency` at once, in account order, telling `done`
+    /// each result as it comes; `fail_fast` stops starting new ones after a job that did not
+    /// succeed (`None` for those not run).
+    async fn each<'a, T, F, Fut>(
+        &'a self,
+        fail_fast: bool,
+        job: F,
+        done: &mut dyn FnMut(&Member, &T),
+    ) -> Vec<Option<T>>
     where
         F: Fn(&'a Member) -> Fut,
         Fut: Future<Output = (T, bool)>,
@@ -183,6 +190,9 @@ impl OrgSession {
             })
             .buffer_unordered(self.organization.concurrency.max(1));
         while let Some((i, (result, ok))) = stream.next().await {
+            if let Some(m) = self.members.get(i) {
+                done(m, &result);
+            }
             if let Some(slot) = out.get_mut(i) {
                 *slot = Some(result);
             }
@@ -214,22 +224,24 @@ impl OrgSession {
 
     /// Applies each account's part of `reviewed` (the plan shown and confirmed): planned again
     /// now and refused when it differs, then applied with every resource re-read before it is
-    /// written, then read again and verified.
+    /// written, then read again and verified; `done` is told each account's result as it ends.
     pub fn apply(
         &self,
         reviewed: &[(String, Plan)],
         allow_destroy: bool,
         adopt: bool,
         fail_fast: bool,
+        done: &mut dyn FnMut(&Member, &Applied),
     ) -> Vec<Applied> {
-        let results = self
-            .session
-            .runtime
-            .block_on(self.each(fail_fast, |m| async move {
+        let results = self.session.runtime.block_on(self.each(
+            fail_fast,
+            |m| async move {
                 let r = self.apply_one(m, reviewed, allow_destroy, adopt).await;
                 let ok = matches!(r, Applied::Done(_));
                 (r, ok)
-            }));
+            },
+            done,
+        ));
         results
             .into_iter()
             .map(|r| r.unwrap_or(Applied::NotRun))

@@ -192,13 +192,21 @@ pub fn drift(args: &DriftArgs, s: Session, config: &Config, io: &mut Io<'_>) -> 
     }
 }
 
+/// How one account's part of an apply ended, as JSON names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+enum Ended {
+    Applied,
+    Failed,
+    NotRun,
+}
+
 /// One account's result of an apply, as JSON shows it.
 #[derive(Debug, Serialize)]
 struct AppliedView<'a> {
     account: &'a str,
     name: &'a str,
-    /// `applied`, `failed`, `not_run`.
-    result: &'static str,
+    result: Ended,
     add: usize,
     change: usize,
     destroy: usize,
@@ -210,6 +218,19 @@ struct ApplyReport<'a> {
     format_version: u32,
     organization: &'a str,
     accounts: Vec<AppliedView<'a>>,
+}
+
+/// The progress line of one account's apply.
+fn line(account: &str, name: &str, r: &Applied) -> String {
+    match r {
+        Applied::Done((add, change, destroy)) => format!(
+            "  {account} ({name}): applied: {add} added, {change} changed, {destroy} destroyed"
+        ),
+        Applied::Failed(_) => format!("  {account} ({name}): failed (below)"),
+        Applied::NotRun => {
+            format!("  {account} ({name}): not run (--fail-fast stopped at an earlier failure)")
+        }
+    }
 }
 
 pub fn apply(
@@ -257,7 +278,25 @@ pub fn apply(
     if saved.is_none() && plan.has_changes() {
         crate::cli::apply::confirm(args, io)?;
     }
-    let results = o.apply(&reviewed, args.allow_destroy, args.adopt, args.fail_fast);
+    let human = args.format != OutputFormat::Json;
+    if human {
+        writeln!(io.stdout, "\nApplying organization {}:", plan.organization)?;
+    }
+    // A progress line that cannot be written does not stop the apply; it is told at the end.
+    let mut unwritten: Option<CliError> = None;
+    let results = o.apply(
+        &reviewed,
+        args.allow_destroy,
+        args.adopt,
+        args.fail_fast,
+        &mut |m, r| {
+            if human
+                && let Err(e) = writeln!(io.stdout, "{}", line(&m.membership.account, &m.name, r))
+            {
+                unwritten.get_or_insert(e.into());
+            }
+        },
+    );
     let mut messages = Vec::new();
     let mut views = Vec::new();
     for ((m, planned), result) in o.members.iter().zip(&plan.accounts).zip(&results) {
@@ -271,24 +310,34 @@ pub fn apply(
             (Outcome::NotRun, _) => Applied::NotRun,
             (Outcome::Planned(_), r) => r.clone(),
         };
-        let (name, counts, errors) = match &result {
-            Applied::Done(c) => ("applied", *c, Vec::new()),
-            Applied::Failed(e) => ("failed", (0, 0, 0), e.clone()),
-            Applied::NotRun => ("not_run", (0, 0, 0), Vec::new()),
+        let (kind, counts, errors) = match &result {
+            Applied::Done(c) => (Ended::Applied, *c, Vec::new()),
+            Applied::Failed(e) => (Ended::Failed, (0, 0, 0), e.clone()),
+            Applied::NotRun => (Ended::NotRun, (0, 0, 0), Vec::new()),
         };
         messages.extend(errors.iter().map(|e| format!("account {account}: {e}")));
         views.push(AppliedView {
             account,
             name: &m.name,
-            result: name,
+            result: kind,
             add: counts.0,
             change: counts.1,
             destroy: counts.2,
             errors,
         });
     }
-    match args.format {
-        OutputFormat::Json => session::json_line(
+    if human {
+        let count = |k: Ended| views.iter().filter(|v| v.result == k).count();
+        writeln!(
+            io.stdout,
+            "\nApplied {} of {} accounts; {} failed, {} not run.",
+            count(Ended::Applied),
+            views.len(),
+            count(Ended::Failed),
+            count(Ended::NotRun)
+        )?;
+    } else {
+        session::json_line(
             io,
             &ApplyReport {
                 format_version: crate::render::org::ORG_FORMAT_VERSION,
@@ -296,24 +345,10 @@ pub fn apply(
                 accounts: views,
             },
             true,
-        )?,
-        _ => {
-            writeln!(io.stdout, "\nApply of organization {}:", plan.organization)?;
-            for v in &views {
-                let line = match v.result {
-                    "applied" => format!(
-                        "  {} ({}): applied: {} added, {} changed, {} destroyed",
-                        v.account, v.name, v.add, v.change, v.destroy
-                    ),
-                    "failed" => format!("  {} ({}): failed (below)", v.account, v.name),
-                    _ => format!(
-                        "  {} ({}): not run (--fail-fast stopped at an earlier failure)",
-                        v.account, v.name
-                    ),
-                };
-                writeln!(io.stdout, "{line}")?;
-            }
-        }
+        )?;
+    }
+    if let Some(e) = unwritten {
+        return Err(e);
     }
     if messages.is_empty() && results.iter().all(|r| *r != Applied::NotRun) {
         Ok(Exit::Success)

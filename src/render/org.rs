@@ -185,10 +185,19 @@ fn heading(a: &AccountView) -> String {
     format!("── account {} ({}, {}) ──", a.account, a.name, a.role)
 }
 
-/// The summary, then each account's plan (an errored account: its error).
+/// An account that has something to show below the summary: changes, or an error.
+fn shown(a: &AccountView) -> bool {
+    a.plan.as_ref().is_none_or(PlanView::has_changes) || a.error.is_some()
+}
+
+/// The summary, then the plan of each account with changes (an errored account: its error);
+/// the others are in the summary only.
 pub fn write_plan(out: &mut dyn Write, view: &OrgView, color: Color) -> io::Result<()> {
     write_summary(out, view, color)?;
-    for a in &view.accounts {
+    if !view.accounts.iter().any(shown) {
+        return writeln!(out, "No changes. Every account matches the spec.");
+    }
+    for a in view.accounts.iter().filter(|a| shown(a)) {
         writeln!(out, "{}\n", color.bold(&heading(a)))?;
         match (&a.plan, &a.error) {
             (Some(p), _) => crate::render::plan::write(out, p, color)?,
@@ -200,10 +209,13 @@ pub fn write_plan(out: &mut dyn Write, view: &OrgView, color: Color) -> io::Resu
     Ok(())
 }
 
-/// The summary, then what drifted in each account.
+/// The summary, then what drifted in each account that drifted (or errored).
 pub fn write_drift(out: &mut dyn Write, view: &OrgView, color: Color) -> io::Result<()> {
     write_summary(out, view, color)?;
-    for a in &view.accounts {
+    if !view.accounts.iter().any(shown) {
+        return writeln!(out, "No drift: every account matches the spec.");
+    }
+    for a in view.accounts.iter().filter(|a| shown(a)) {
         writeln!(out, "{}\n", color.bold(&heading(a)))?;
         match (&a.plan, &a.error) {
             (Some(p), _) => crate::render::drift::write(out, &DriftView::new(p), color)?,

@@ -262,6 +262,11 @@ async fn one_spec_planned_applied_delivered_and_repaired_across_an_organization(
         text(&out.stdout)
     );
     exited(&management.trailctl(&["drift", "-f", &three]), 0);
+    let shown = ok(&plan(&management, &three, &[]));
+    assert!(
+        shown.ends_with("No changes. Every account matches the spec.\n") && !shown.contains("──"),
+        "{shown}"
+    );
     // The plan file is stale once an account changed since: refused, nothing written.
     ok(&plan(&management, &three, &["--out", &file]));
     unhook(&work).await;

@@ -269,6 +269,14 @@ pub fn apply(
             plan
         }
     };
+    // With --fail-fast, a failure stops everything: nothing is written once any account failed.
+    if args.fail_fast
+        && let Some(why) = errors(&plan)
+    {
+        return Err(CliError::refused(format!(
+            "apply refused: {why}, and --fail-fast: nothing was written"
+        )));
+    }
     let reviewed: Vec<(String, Plan)> = plan
         .accounts
         .iter()

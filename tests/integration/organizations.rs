@@ -303,4 +303,12 @@ async fn one_spec_planned_applied_delivered_and_repaired_across_an_organization(
             std::cmp::Ordering::Greater => assert!(error.contains("--fail-fast"), "{doc}"),
         }
     }
+    // And apply writes nothing at all once an account failed.
+    let out = apply(&management, &one_by_one, &["--fail-fast"]);
+    exited(&out, 1);
+    assert!(
+        text(&out.stderr).contains("--fail-fast: nothing was written"),
+        "{}",
+        text(&out.stderr)
+    );
 }

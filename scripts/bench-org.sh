@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Benchmark: a no-op `trailctl plan` of an organization on the local emulator: the management
-# account and 1, 10 or 50 member accounts, each holding the 16 alerts of bench/reference.yaml in
-# all 17 Regions (272 rules an account; the first member is the security account with the two
-# topics), `concurrency: 8`, through a loopback proxy adding 0 and 50 ms to every call. Prints
+# account and 1, 10 or 50 member accounts, each holding the three seed alerts
+# (examples/seed-alerts.yaml: DynamoDB DeleteTable, AssumeRole, a security group opened) in all
+# 17 Regions (the first member is the security account with the topic), `concurrency: 8`,
+# through a loopback proxy adding 0 and 50 ms to every call. Prints
 # calls, wall (median of 3), the effective sequential round trips ((wall at 50 ms − wall at
 # 0 ms) / 50 ms) and the wall at 50 ms relative to one member. Asserts nothing.
 #   scripts/bench-org.sh [MEMBERS...]   (default: 1 10 50)
@@ -54,20 +55,22 @@ ids = [orgs.create_account(AccountName=f"member-{i}", Email=f"m{i}@example.com")
 print(ids[0])
 PY
 )
-  "$py" - "$security" > "$spec" <<'PY'
-import re, sys
-text = open("bench/reference.yaml").read()
-alerts = text[text.index("topics:"):]
-print(f"""version: 1
-stack: ref
+  cat > "$spec" <<SPEC
+version: 1
+stack: seed
 home_region: us-east-1
 regions: all
 organization:
   accounts: all
-  security_account: "{sys.argv[1]}"
+  security_account: "$security"
   concurrency: 8
-{alerts}""")
-PY
+topics:
+  - {name: security-alerts, subscriptions: [{email: secops@example.com}]}
+alerts:
+  - {name: dynamodb-table-deleted, on: {service: dynamodb, events: [DeleteTable]}, notify: [security-alerts]}
+  - {name: role-assumed, pattern: {source: [aws.sts], detail-type: [AWS API Call via CloudTrail], detail: {eventName: [AssumeRole]}}, notify: [security-alerts]}
+  - {name: security-group-opened, on: {service: ec2, events: [AuthorizeSecurityGroupIngress]}, notify: [security-alerts]}
+SPEC
   AWS_ENDPOINT_URL="http://127.0.0.1:$port" "$bin" apply -f "$spec" --auto-approve > target/bench-org-apply.out 2>&1 \
     || { echo "bench: apply failed:" >&2; tail -5 target/bench-org-apply.out >&2; exit 1; }
   w0=(); w50=()

@@ -12,6 +12,7 @@ mod glue;
 mod iam;
 mod logs;
 mod objects;
+mod operation;
 pub mod operations;
 mod organizations;
 pub mod pacing;

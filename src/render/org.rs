@@ -193,32 +193,43 @@ fn shown(a: &AccountView) -> bool {
 /// The summary, then the plan of each account with changes (an errored account: its error);
 /// the others are in the summary only.
 pub fn write_plan(out: &mut dyn Write, view: &OrgView, color: Color) -> io::Result<()> {
-    write_summary(out, view, color)?;
-    if !view.accounts.iter().any(shown) {
-        return writeln!(out, "No changes. Every account matches the spec.");
-    }
-    for a in view.accounts.iter().filter(|a| shown(a)) {
-        writeln!(out, "{}\n", color.bold(&heading(a)))?;
-        match (&a.plan, &a.error) {
-            (Some(p), _) => crate::render::plan::write(out, p, color)?,
-            (None, Some(e)) => writeln!(out, "{}", color.red(&format!("error: {e}")))?,
-            (None, None) => {}
-        }
-        writeln!(out)?;
-    }
-    Ok(())
+    write_accounts(
+        out,
+        view,
+        color,
+        "No changes. Every account matches the spec.",
+        &|out, p| crate::render::plan::write(out, p, color),
+    )
 }
 
 /// The summary, then what drifted in each account that drifted (or errored).
 pub fn write_drift(out: &mut dyn Write, view: &OrgView, color: Color) -> io::Result<()> {
+    write_accounts(
+        out,
+        view,
+        color,
+        "No drift: every account matches the spec.",
+        &|out, p| crate::render::drift::write(out, &DriftView::new(p), color),
+    )
+}
+
+/// The summary, then each account with something to show, its plan written by `body` (an
+/// errored account: its error); `none` when no account has anything.
+fn write_accounts(
+    out: &mut dyn Write,
+    view: &OrgView,
+    color: Color,
+    none: &str,
+    body: &dyn Fn(&mut dyn Write, &PlanView) -> io::Result<()>,
+) -> io::Result<()> {
     write_summary(out, view, color)?;
     if !view.accounts.iter().any(shown) {
-        return writeln!(out, "No drift: every account matches the spec.");
+        return writeln!(out, "{none}");
     }
     for a in view.accounts.iter().filter(|a| shown(a)) {
         writeln!(out, "{}\n", color.bold(&heading(a)))?;
         match (&a.plan, &a.error) {
-            (Some(p), _) => crate::render::drift::write(out, &DriftView::new(p), color)?,
+            (Some(p), _) => body(out, p)?,
             (None, Some(e)) => writeln!(out, "{}", color.red(&format!("error: {e}")))?,
             (None, None) => {}
         }

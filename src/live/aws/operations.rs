@@ -4,8 +4,8 @@
 //! An adapter that calls an operation adds its row here in the same change. Several
 //! operations can share one IAM action (S3's Delete/PutBucketLifecycle).
 
-pub use crate::live::aws::operation::{Access, Operation};
 use crate::live::aws::operation::op;
+pub use crate::live::aws::operation::{Access, Operation};
 
 /// The operations the code can call.
 pub const OPERATIONS: &[Operation] = &[

@@ -8,6 +8,7 @@ use crate::apply;
 use crate::cli::error::CliError;
 use crate::cli::session::Session;
 use crate::live::aws::AwsAccount;
+use crate::live::error::LiveResult;
 use crate::live::observe;
 use crate::live::org::{Fleet, resolve};
 use crate::model::arn;
@@ -132,26 +133,22 @@ impl OrgSession {
             Err(why) => return Outcome::Failed(why),
         };
         let account = assumed.as_ref().unwrap_or(&self.session.account);
-        match observe(account, &m.desired).await {
-            Ok(observed) => Outcome::Planned(Box::new(self.planned(m, &observed, adopt))),
+        match self.read(m, account, adopt).await {
+            Ok(p) => Outcome::Planned(Box::new(p)),
             Err(e) => Outcome::Failed(self.failed(m, "reading the account", e)),
         }
     }
 
-    /// The account's plan, with what the organization stops in it: an organization trail
-    /// without CloudTrail's trusted access.
-    fn planned(
-        &self,
-        m: &Member,
-        observed: &crate::model::observed::Observed,
-        adopt: bool,
-    ) -> Plan {
-        let mut p = plan::plan(&m.desired, observed, plan::Options { adopt });
+    /// Reads the account and plans its part of the spec, with what the organization stops in
+    /// it: an organization trail without CloudTrail's trusted access.
+    async fn read(&self, m: &Member, account: &AwsAccount, adopt: bool) -> LiveResult<Plan> {
+        let observed = observe(account, &m.desired).await?;
+        let mut p = plan::plan(&m.desired, &observed, plan::Options { adopt });
         if self.fleet.cloudtrail_trusted == Some(false) {
             p.conflicts
                 .extend(crate::plan::org::untrusted(&m.desired, &self.fleet.info.id));
         }
-        p
+        Ok(p)
     }
 
     /// Every account planned, `concurrency` at a time; with `fail_fast`, the accounts not yet
@@ -264,8 +261,8 @@ impl OrgSession {
             Err(why) => return fail(vec![why]),
         };
         let account = assumed.as_ref().unwrap_or(&self.session.account);
-        let fresh = match observe(account, &m.desired).await {
-            Ok(o) => self.planned(m, &o, adopt),
+        let fresh = match self.read(m, account, adopt).await {
+            Ok(p) => p,
             Err(e) => return fail(vec![self.failed(m, "reading the account", e)]),
         };
         let saved = SavedPlan::new(planned, &self.context());
@@ -318,8 +315,8 @@ impl OrgSession {
         if !failures.is_empty() {
             return fail(failures);
         }
-        let after = match observe(account, &m.desired).await {
-            Ok(o) => self.planned(m, &o, false),
+        let after = match self.read(m, account, false).await {
+            Ok(p) => p,
             Err(e) => {
                 return fail(vec![self.failed(
                     m,

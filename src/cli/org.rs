@@ -83,19 +83,9 @@ pub fn plan(args: &PlanArgs, s: Session, config: &Config, io: &mut Io<'_>) -> Cl
         }));
     }
     if let Some(out) = &args.out {
-        let saved = saved_plan(&o, &plan)
-            .and_then(|s| s.encode())
-            .map_err(|e| CliError::SavedPlan(format!("cannot save the plan: {e}")))?;
-        std::fs::write(out, saved).map_err(|e| CliError::write_to(out, e))?;
-        if args.format == OutputFormat::Human {
-            writeln!(
-                io.stdout,
-                "Saved the plan of {} accounts to {}. To apply exactly it: trailctl apply {}",
-                plan.accounts.len(),
-                out.display(),
-                out.display()
-            )?;
-        }
+        let text = saved_plan(&o, &plan).and_then(|s| s.encode());
+        let saved = format!("Saved the plan of {} accounts", plan.accounts.len());
+        crate::cli::plan::save(out, text, &saved, args.format, io)?;
     }
     if args.detailed_exitcode && plan.has_changes() {
         Ok(Exit::Changes)

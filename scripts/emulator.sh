@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # The local AWS emulator (moto server, pinned) in a project-local venv.
-#   scripts/emulator.sh install        create .venv-emulator with moto[server]==5.2.5 (idempotent)
+#   scripts/emulator.sh install        create .venv-emulator with moto[server]==5.2.5 and the IAM
+#                                      policy linter parliament==1.6.4 (idempotent)
 #   scripts/emulator.sh run [PORT]     install, then serve on 127.0.0.1:PORT (default 5055) in the foreground
 # The integration tests call `install` themselves and start their own server on a free port.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 venv="${TRAILCTL_EMULATOR_VENV:-$root/.venv-emulator}"
-pin="moto[server]==5.2.5"
+pin="moto[server]==5.2.5 parliament==1.6.4"
 python="${PYTHON:-python3}"
 
 install() {
@@ -16,7 +17,8 @@ install() {
   echo "emulator: installing $pin into $venv" >&2
   rm -rf "$venv"
   "$python" -m venv "$venv"
-  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "$pin"
+  # shellcheck disable=SC2086 # the pin is a list of requirements
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check $pin
   echo "$pin" > "$venv/.trailctl-pin"
 }
 

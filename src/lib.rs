@@ -2,6 +2,7 @@
 //!
 //! Data flows spec → model → live → plan → apply → render; see `../shared/STYLE.md`.
 
+pub mod access;
 pub(crate) mod apply;
 pub mod archive;
 pub mod backtest;

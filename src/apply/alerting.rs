@@ -157,7 +157,9 @@ impl<A: Account> Executor<'_, A> {
 
     pub(super) async fn put_role(&self, b: Option<&RoleState>, a: &RoleState) -> LiveResult<()> {
         let Some(b) = b else {
-            self.account.create_role(&a.name, &a.trust, &a.tags).await?;
+            self.account
+                .create_role(&a.name, &a.trust, a.boundary.as_deref(), &a.tags)
+                .await?;
             if let Some(p) = &a.policy {
                 self.account
                     .put_role_policy(&a.name, &a.policy_name, p)
@@ -166,6 +168,9 @@ impl<A: Account> Executor<'_, A> {
             return Ok(());
         };
         let w = b.writes(a);
+        if let Some(boundary) = a.boundary.as_deref().filter(|_| w.boundary) {
+            self.account.put_role_boundary(&a.name, boundary).await?;
+        }
         if w.trust {
             self.account.update_trust(&a.name, &a.trust).await?;
         }

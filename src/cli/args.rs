@@ -26,6 +26,7 @@ Examples:
   trailctl backtest --trail acme-audit --since 30d --max-per-day 50
   trailctl query \"SELECT eventname, count(*) FROM cloudtrail WHERE timestamp >= '2026/11/01' GROUP BY 1\"
   trailctl presets show cis-4.10-security-group-changes
+  trailctl policy -f trailctl.yaml --role apply > trailctl-apply.json
 
 Exit codes:
   0  success (validate: the spec is valid; plan: planned, with or without changes
@@ -99,6 +100,9 @@ pub enum Command {
     Investigate(InvestigateArgs),
     /// Run SQL over a trail's logs in its Athena workgroup (the trail's `athena:`)
     Query(QueryArgs),
+    /// Print the least-privilege IAM policy a spec needs for one role (plan, apply, read), or
+    /// the permissions boundary of the stack's roles
+    Policy(PolicyArgs),
     /// Match events against a pattern, or validate a pattern, offline
     #[command(subcommand)]
     Events(EventsCommand),
@@ -187,6 +191,28 @@ pub enum TestFormat {
     Human,
     Junit,
     Json,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct PolicyArgs {
+    #[command(flatten)]
+    pub spec: SpecFile,
+    /// Whose policy: `plan` (plan, drift, init --from-account), `apply`, `read` (backtest,
+    /// investigate, query), or `boundary` (the permissions boundary an administrator creates
+    /// once as the managed policy trailctl-STACK-boundary)
+    #[arg(long, value_enum)]
+    pub role: PolicyRole,
+    /// The account the ARNs name (default: the spec's `account:`, else the caller's, from STS)
+    #[arg(long, value_name = "ID")]
+    pub account: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PolicyRole {
+    Plan,
+    Apply,
+    Read,
+    Boundary,
 }
 
 #[derive(Debug, clap::Args)]

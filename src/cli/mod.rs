@@ -17,6 +17,7 @@ mod investigate;
 mod org;
 mod output;
 mod plan;
+mod policy;
 mod presets;
 mod query;
 mod run;

@@ -11,8 +11,8 @@ use crate::cli::config::{Config, Terminal};
 use crate::cli::error::{CliError, CliResult};
 use crate::cli::output::Output;
 use crate::cli::{
-    apply, backtest, completions, drift, events, init, investigate, plan, presets, query, show,
-    test, validate,
+    apply, backtest, completions, drift, events, init, investigate, plan, policy, presets, query,
+    show, test, validate,
 };
 use crate::exit::Exit;
 use crate::render::style::Color;
@@ -123,6 +123,7 @@ where
         Command::Investigate(a) => investigate::run(&a, &config, io),
         Command::Init(a) => init::run(&a, &config, io),
         Command::Query(a) => query::run(&a, &config, io),
+        Command::Policy(a) => policy::run(&a, &config, io),
         Command::Events(e) => events::run(e, &config, io),
         Command::Presets(p) => presets::run(&p, io),
         Command::Completions { shell } => completions::run(shell, io),

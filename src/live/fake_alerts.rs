@@ -295,7 +295,13 @@ impl Iam for Fake {
         Ok(self.state.borrow().roles.get(name).cloned())
     }
 
-    async fn create_role(&self, name: &str, trust: &Value, tags: &Tags) -> LiveResult<()> {
+    async fn create_role(
+        &self,
+        name: &str,
+        trust: &Value,
+        boundary: Option<&str>,
+        tags: &Tags,
+    ) -> LiveResult<()> {
         self.call("IAM:CreateRole", "global")?;
         let mut s = self.state.borrow_mut();
         let arn = format!("arn:aws:iam::{}:role/{name}", s.account);
@@ -306,10 +312,17 @@ impl Iam for Fake {
                 arn,
                 trust: trust.clone(),
                 policy: None,
+                boundary: boundary.map(str::to_owned),
                 tags: tags.clone(),
             },
         );
         Ok(())
+    }
+
+    async fn put_role_boundary(&self, name: &str, boundary: &str) -> LiveResult<()> {
+        self.with_role("IAM:PutRolePermissionsBoundary", name, |r| {
+            r.boundary = Some(boundary.to_owned());
+        })
     }
 
     async fn update_trust(&self, name: &str, trust: &Value) -> LiveResult<()> {

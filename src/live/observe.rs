@@ -437,7 +437,7 @@ async fn topics<A: Account>(account: &A, d: &Desired) -> LiveResult<Vec<LiveTopi
 
 /// Where the stack's rules may be: every Region of the spec, us-east-1 (global services) and
 /// any Region an alert lists.
-fn rule_regions(d: &Desired) -> BTreeSet<String> {
+pub fn rule_regions(d: &Desired) -> BTreeSet<String> {
     let mut out: BTreeSet<String> = d.regions.iter().cloned().collect();
     out.insert(GLOBAL_REGION.to_owned());
     out.insert(d.home_region.clone());

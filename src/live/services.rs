@@ -191,7 +191,16 @@ pub trait Events {
 pub trait Iam {
     /// The role and its inline policy `policy_name`, `Ok(None)` if there is no such role.
     async fn role(&self, name: &str, policy_name: &str) -> LiveResult<Option<LiveRole>>;
-    async fn create_role(&self, name: &str, trust: &Value, tags: &Tags) -> LiveResult<()>;
+    /// Creates the role with `trust`, its permissions boundary and its tags.
+    async fn create_role(
+        &self,
+        name: &str,
+        trust: &Value,
+        boundary: Option<&str>,
+        tags: &Tags,
+    ) -> LiveResult<()>;
+    /// Sets the role's permissions boundary to the managed policy `boundary` (an ARN).
+    async fn put_role_boundary(&self, name: &str, boundary: &str) -> LiveResult<()>;
     async fn update_trust(&self, name: &str, trust: &Value) -> LiveResult<()>;
     async fn put_role_policy(
         &self,

@@ -289,6 +289,13 @@ pub fn logs_role_name(stack: &str) -> String {
     format!("trailctl-{stack}-cloudtrail-logs")
 }
 
+/// The managed policy every role of the stack is created with as its permissions boundary. An
+/// administrator creates it (`trailctl policy --role boundary` prints it); the applier may
+/// create and change the stack's roles only with it as their boundary, and never changes it.
+pub fn boundary_name(stack: &str) -> String {
+    format!("trailctl-{stack}-boundary")
+}
+
 /// The IAM role rules outside the home Region use to forward events to the home bus.
 pub fn forwarder_role_name(stack: &str) -> String {
     format!("trailctl-{stack}-forwarder")

@@ -225,6 +225,10 @@ pub struct RoleState {
     /// The inline policy (the forwarder's `events:PutEvents` on the home bus, or CloudTrail's
     /// writes to its log groups).
     pub policy: Option<Value>,
+    /// The ARN of the permissions boundary the role is created with (`trailctl-STACK-boundary`):
+    /// whatever its inline policy says, the role can do no more than the boundary allows.
+    #[serde(default)]
+    pub boundary: Option<String>,
     pub tags: Tags,
 }
 
@@ -246,6 +250,12 @@ impl RoleState {
                 self.policy
                     .as_ref()
                     .map_or(FieldValue::Absent, |p| FieldValue::Json(sorted(p))),
+            ),
+            (
+                "permissions_boundary",
+                self.boundary
+                    .as_ref()
+                    .map_or(FieldValue::Absent, |b| FieldValue::Text(b.clone())),
             ),
             ("tags", FieldValue::Map(self.tags.clone())),
         ]
@@ -438,6 +448,9 @@ pub struct RoleWrites {
     pub trust: bool,
     /// The inline policy, when the wanted role has one that differs.
     pub policy: bool,
+    /// The permissions boundary, when the wanted one is not the role's (written first: the
+    /// applier may write a role's policy only once the role has the boundary).
+    pub boundary: bool,
     pub tags: TagChanges,
 }
 
@@ -447,7 +460,7 @@ impl Writes for RoleWrites {
     }
 
     fn beyond_tags(&self) -> bool {
-        self.trust || self.policy
+        self.trust || self.policy || self.boundary
     }
 }
 
@@ -457,6 +470,7 @@ impl RoleState {
         RoleWrites {
             trust: !equivalent(&self.trust, &want.trust),
             policy: want.policy.is_some() && !same_json(want.policy.as_ref(), self.policy.as_ref()),
+            boundary: want.boundary.is_some() && want.boundary != self.boundary,
             tags: TagChanges::between(&self.tags, &want.tags),
         }
     }

@@ -221,6 +221,7 @@ fn writes_agree_with_fields() {
         trust: json!({"Statement": []}),
         policy_name: "p".into(),
         policy: Some(json!({"Statement": [{"Action": "events:PutEvents"}]})),
+        boundary: None,
         tags: Tags::new(),
     };
     agrees(
@@ -240,6 +241,10 @@ fn writes_agree_with_fields() {
             },
             RoleState {
                 tags: [("k".to_owned(), "v".to_owned())].into(),
+                ..role.clone()
+            },
+            RoleState {
+                boundary: Some("arn:aws:iam::1:policy/trailctl-s-boundary".into()),
                 ..role.clone()
             },
         ],

@@ -76,6 +76,11 @@ pub fn role(region: &str, account: &str, name: &str) -> String {
     format!("arn:{}:iam::{account}:role/{name}", partition(region))
 }
 
+/// The ARN of the customer managed IAM policy `name`.
+pub fn policy(region: &str, account: &str, name: &str) -> String {
+    format!("arn:{}:iam::{account}:policy/{name}", partition(region))
+}
+
 /// Whether `key` is a KMS key ARN (not an alias ARN).
 pub fn is_kms_key_arn(key: &str) -> bool {
     key.starts_with("arn:") && key.contains(":key/")

@@ -156,5 +156,7 @@ pub struct LiveRole {
     pub trust: Value,
     /// The inline policy trailctl writes (by its name), if present.
     pub policy: Option<Value>,
+    /// The ARN of its permissions boundary, if it has one.
+    pub boundary: Option<String>,
     pub tags: Tags,
 }

@@ -6,7 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Value, json};
 
 use crate::model::alert::{
-    Alert, Payload, Topic, TopicPolicy, forwarder_role_name, metric_name, rule_prefix,
+    Alert, Payload, Topic, TopicPolicy, boundary_name, forwarder_role_name, metric_name,
+    rule_prefix,
 };
 use crate::model::alert_state::{
     AlertState, FORWARD_POLICY, RoleState, RuleState, TargetState, TopicState,
@@ -259,7 +260,7 @@ fn rule_state(a: &Alert) -> (&'static str, Vec<String>) {
 
 /// Whether any rule forwards (and so needs the forwarding role): an alert placed outside the
 /// home Region, or any alert of an account that forwards to the organization's security account.
-fn needs_role(d: &Desired) -> bool {
+pub(crate) fn needs_role(d: &Desired) -> bool {
     let forwards_all = forward_to(d).is_some();
     d.alerts
         .iter()
@@ -431,7 +432,7 @@ fn plan_alerts(d: &Desired, o: &Observed, options: Options, p: &mut Plan) {
     }
 }
 
-fn desired_role(d: &Desired, account: &str) -> RoleState {
+pub(crate) fn desired_role(d: &Desired, account: &str) -> RoleState {
     RoleState {
         name: forwarder_role_name(&d.stack),
         policy_name: FORWARD_POLICY.to_owned(),
@@ -452,8 +453,14 @@ fn desired_role(d: &Desired, account: &str) -> RoleState {
                 "Resource": arn::default_bus(&d.home_region, forward_to(d).unwrap_or(account))
             }]
         })),
+        boundary: Some(boundary_arn(d, account)),
         tags: desired_tags(d, &Default::default()),
     }
+}
+
+/// The permissions boundary of the stack's roles in `account`.
+pub(crate) fn boundary_arn(d: &Desired, account: &str) -> String {
+    arn::policy(&d.home_region, account, &boundary_name(&d.stack))
 }
 
 fn observed_role(l: &LiveRole, policy_name: &str) -> RoleState {
@@ -462,6 +469,7 @@ fn observed_role(l: &LiveRole, policy_name: &str) -> RoleState {
         trust: l.trust.clone(),
         policy_name: policy_name.to_owned(),
         policy: l.policy.clone(),
+        boundary: l.boundary.clone(),
         tags: without_aws_tags(&l.tags),
     }
 }

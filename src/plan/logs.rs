@@ -16,7 +16,7 @@ use crate::model::arn;
 use crate::model::desired::{Desired, LogGroup};
 use crate::model::logs_state::{AlarmState, LogGroupState, MetricFilterState};
 use crate::model::observed::Observed;
-use crate::plan::alerts::plan_role;
+use crate::plan::alerts::{boundary_arn, plan_role};
 use crate::plan::change::{Action, Address, Conflict, Plan, Resource};
 use crate::plan::planner::{Options, Owner, change, compared, owned_change, owner};
 use crate::plan::safety::Reduction;
@@ -107,7 +107,7 @@ fn plan_log_groups(d: &Desired, o: &Observed, options: Options, p: &mut Plan) {
 /// "Sending events to CloudWatch Logs", CloudTrail User Guide): trusted by
 /// `cloudtrail.amazonaws.com` for the stack's trails only, allowed `CreateLogStream` and
 /// `PutLogEvents` on those log groups' streams only.
-fn logs_role(d: &Desired, account: &str) -> Option<RoleState> {
+pub(crate) fn logs_role(d: &Desired, account: &str) -> Option<RoleState> {
     let groups = built(d);
     if groups.is_empty() {
         return None;
@@ -151,6 +151,7 @@ fn logs_role(d: &Desired, account: &str) -> Option<RoleState> {
                 "Resource": one_or_many(streams)
             }]
         })),
+        boundary: Some(boundary_arn(d, account)),
         tags: desired_tags(d, &Default::default()),
     })
 }

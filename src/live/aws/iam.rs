@@ -75,6 +75,10 @@ impl Iam for AwsAccount {
                 .and_then(document)
                 .unwrap_or(Value::Null),
             policy,
+            boundary: role
+                .permissions_boundary()
+                .and_then(|b| b.permissions_boundary_arn())
+                .map(str::to_owned),
             tags: role
                 .tags()
                 .iter()
@@ -83,17 +87,35 @@ impl Iam for AwsAccount {
         }))
     }
 
-    async fn create_role(&self, name: &str, trust: &Value, tags: &Tags) -> LiveResult<()> {
+    async fn create_role(
+        &self,
+        name: &str,
+        trust: &Value,
+        boundary: Option<&str>,
+        tags: &Tags,
+    ) -> LiveResult<()> {
         const OP: &str = "IAM:CreateRole";
         self.iam()
             .create_role()
             .role_name(name)
             .assume_role_policy_document(trust.to_string())
-            .description("trailctl: lets EventBridge rules forward CloudTrail events to the home Region's default bus")
+            .description("trailctl: a service role of the stack (EventBridge forwarding, CloudTrail log delivery)")
+            .set_permissions_boundary(boundary.map(str::to_owned))
             .set_tags(Some(tags_to_api(OP, tags)?))
             .send()
             .await
             .map_err(|e| map(OP, REGION, e))?;
+        Ok(())
+    }
+
+    async fn put_role_boundary(&self, name: &str, boundary: &str) -> LiveResult<()> {
+        self.iam()
+            .put_role_permissions_boundary()
+            .role_name(name)
+            .permissions_boundary(boundary)
+            .send()
+            .await
+            .map_err(|e| map("IAM:PutRolePermissionsBoundary", REGION, e))?;
         Ok(())
     }
 

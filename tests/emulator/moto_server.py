@@ -43,6 +43,29 @@ Patches of ours (trailctl):
      accounts keep moto's behaviour: the tests reach their own accounts through it.)
  14. events:PutPermission with Principal "*" and a Condition stores the principal as
      {"AWS": "arn:aws:iam::*:root"}. EventBridge stores "*". We store "*".
+IAM enforcement (INITIAL_NO_AUTH_ACTION_COUNT, or POST /moto-api/reset-auth), for the tests
+that run trailctl with exactly the policies `trailctl policy` prints:
+ 15. moto recomputes each request's SigV4 signature over its own re-encoding of the body and
+     rejects the Rust SDK's on a few calls (IAM CreateRole, SNS SetTopicAttributes, CloudWatch
+     PutMetricAlarm). We check that the access key exists and trust the signature.
+ 16. moto knows the resource of a call only for S3, IAM roles and sts:AssumeRole; for every
+     other service it evaluates against "*", which no scoped statement matches. There we
+     match the action alone (a statement's resources are not checked), and CreateRole is
+     evaluated against the ARN of the role it creates (moto: "*" until the role exists).
+ 17. An AccessDenied is answered in moto's own XML (ErrorResponse/Errors/Error) whatever the
+     protocol: the JSON services (Glue, Athena, CloudTrail, EventBridge, Logs, KMS,
+     Organizations) answer {"__type": "AccessDeniedException"}, the query services (IAM, STS,
+     SNS, CloudWatch) ErrorResponse/Error, as AWS does.
+ 18. S3 names ?publicAccessBlock, ?encryption and ?ownershipControls s3:ListBucket (or
+     s3:CreateBucket for PUT). We name the IAM actions: s3:Get/PutBucketPublicAccessBlock,
+     s3:Get/PutEncryptionConfiguration, s3:Get/PutBucketOwnershipControls.
+ 19. CloudWatch's actions are named by its signing name (monitoring:PutMetricAlarm). We name
+     them cloudwatch:*, as IAM does.
+ 20. A bucket policy's {"Bool": {"aws:SecureTransport": "false"}} condition is ignored, and a
+     statement whose condition fails counts as an explicit Deny, so trailctl's
+     DenyInsecureTransport statement denies every object read and write of its buckets. The
+     emulator's loopback HTTP stands in for HTTPS (aws:SecureTransport is true), and a
+     statement whose condition fails does not apply (IAM's evaluation logic).
 """
 import json
 import sys
@@ -444,6 +467,126 @@ def _put_permission_from_params(self, event_bus, action, principal, statement_id
 
 
 ev_models.EventsBackend._put_permission_from_params = _put_permission_from_params
+
+
+# 15-19. IAM enforcement.
+from moto.core.exceptions import JsonRESTError as _JsonRESTError
+from moto.iam import access_control as _ac
+from moto.iam import responses as _iam_responses
+from moto.s3 import responses as _s3_responses
+
+_ac.IAMRequestBase.check_signature = lambda self: None  # 15
+
+_orig_statement_permitted = _ac.IAMPolicyStatement.is_action_permitted
+
+
+def _statement_permitted(self, action, resource="*", principal=None, incoming_condition_values=None):
+    if not self._check_conditions(incoming_condition_values):
+        return _ac.PermissionResult.NEUTRAL  # 20: a statement whose condition fails does not apply
+    if resource == "*" and self._statement.get("Resource") not in (None, "*", ["*"]):
+        statement = dict(self._statement, Resource="*")
+        return _ac.IAMPolicyStatement(statement).is_action_permitted(
+            action, resource, principal, incoming_condition_values
+        )
+    return _orig_statement_permitted(self, action, resource, principal, incoming_condition_values)
+
+
+_ac.IAMPolicyStatement.is_action_permitted = _statement_permitted  # 16
+
+
+def _resolve_role_arn(self, role_name):
+    try:
+        return self.backend.get_role(role_name).arn
+    except Exception:  # the role does not exist yet: the ARN CreateRole gives it
+        return f"arn:{self.partition}:iam::{self.current_account}:role/{role_name}"
+
+
+_iam_responses.IamResponse._resolve_resource_arn = _resolve_role_arn  # 16
+
+
+class _JsonAccessDenied(_JsonRESTError):
+    code = 400
+
+    def __init__(self, message):
+        super().__init__("AccessDeniedException", message)
+
+
+class _QueryAccessDenied(_ac.AccessDeniedError):
+    """The query protocol's error document (ErrorResponse/Error, as IAM, STS, SNS and
+    CloudWatch answer), not moto's ErrorResponse/Errors/Error."""
+
+    def __init__(self, user_arn, action):
+        super().__init__(user_arn=user_arn, action=action)
+        from xmltodict import unparse
+
+        self.description = unparse(
+            {"ErrorResponse": {
+                "Error": {"Type": "Sender", "Code": "AccessDenied", "Message": self.message},
+                "RequestId": "trailctl-emulator",
+            }},
+            full_document=True,
+        )
+
+
+def _raise_access_denied(self):
+    message = f"User: {self._access_key.arn} is not authorized to perform: {self._action}"
+    target = self._headers.get("X-Amz-Target") or self._headers.get("x-amz-target")
+    if target:
+        raise _JsonAccessDenied(message)
+    raise _QueryAccessDenied(self._access_key.arn, self._action)
+
+
+_ac.IAMRequest._raise_access_denied = _raise_access_denied  # 17
+
+for _method, _names in {
+    "GET": {
+        "publicAccessBlock": "GetBucketPublicAccessBlock",
+        "encryption": "GetEncryptionConfiguration",
+        "ownershipControls": "GetBucketOwnershipControls",
+    },
+    "PUT": {
+        "publicAccessBlock": "PutBucketPublicAccessBlock",
+        "encryption": "PutEncryptionConfiguration",
+        "ownershipControls": "PutBucketOwnershipControls",
+    },
+    "DELETE": {
+        "publicAccessBlock": "PutBucketPublicAccessBlock",
+        "encryption": "PutEncryptionConfiguration",
+        "ownershipControls": "PutBucketOwnershipControls",
+    },
+}.items():  # 18
+    _s3_responses.ACTION_MAP["BUCKET"][_method] = {
+        **_names,
+        **_s3_responses.ACTION_MAP["BUCKET"][_method],
+    }
+
+_orig_request_init = _ac.IAMRequestBase.__init__
+
+
+def _request_init(self, *args, **kwargs):
+    _orig_request_init(self, *args, **kwargs)
+    if self._action.startswith("monitoring:"):  # 19
+        self._action = "cloudwatch:" + self._action.split(":", 1)[1]
+
+
+_ac.IAMRequestBase.__init__ = _request_init
+
+
+# 20. aws:SecureTransport is true.
+from moto.iam import policy_conditions as _pc
+
+_orig_verify_condition = _pc.TrustCondition.verify_condition
+
+
+def _verify_condition(self, actual_values):
+    if self._condition == "Bool" and self._expected_value_source == ["aws:SecureTransport"]:
+        expected = self._expected_value[0]
+        expected = expected[0] if isinstance(expected, list) else expected
+        return str(expected).lower() == "true"
+    return _orig_verify_condition(self, actual_values)
+
+
+_pc.TrustCondition.verify_condition = _verify_condition
 
 
 if __name__ == "__main__":

@@ -46,6 +46,15 @@ fn start() -> Result<Emulator, String> {
             _child: None,
         });
     }
+    spawn("emulator")
+}
+
+/// An emulator of its own, for a test that changes the whole server (IAM enforcement).
+pub fn private(name: &str) -> Emulator {
+    spawn(name).unwrap_or_else(|e| panic!("the AWS emulator could not be started: {e}"))
+}
+
+fn spawn(name: &str) -> Result<Emulator, String> {
     let script = root().join("scripts/emulator.sh");
     let status = Command::new("bash")
         .arg(&script)
@@ -58,7 +67,7 @@ fn start() -> Result<Emulator, String> {
     let venv = std::env::var_os("TRAILCTL_EMULATOR_VENV")
         .map(PathBuf::from)
         .unwrap_or_else(|| root().join(".venv-emulator"));
-    let log_path = root().join("target/emulator.log");
+    let log_path = root().join(format!("target/{name}.log"));
     let log =
         std::fs::File::create(&log_path).map_err(|e| format!("{}: {e}", log_path.display()))?;
     let port = free_port()?;
@@ -177,7 +186,7 @@ impl Account {
         let creds = aws_sdk_sts::config::Credentials::new(
             &self.access_key,
             &self.secret_key,
-            Some(self.session_token.clone()),
+            (!self.session_token.is_empty()).then(|| self.session_token.clone()),
             None,
             "emulator",
         );
@@ -249,13 +258,15 @@ impl Account {
             .current_dir(root())
             .env("AWS_ACCESS_KEY_ID", &self.access_key)
             .env("AWS_SECRET_ACCESS_KEY", &self.secret_key)
-            .env("AWS_SESSION_TOKEN", &self.session_token)
             .env("AWS_ENDPOINT_URL", &self.endpoint)
             .env("AWS_CONFIG_FILE", "/dev/null")
             .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
             .env("AWS_EC2_METADATA_DISABLED", "true")
             .env("NO_COLOR", "1")
             .stdin(Stdio::null());
+        if !self.session_token.is_empty() {
+            cmd.env("AWS_SESSION_TOKEN", &self.session_token);
+        }
         cmd
     }
 }

@@ -15,6 +15,7 @@ mod emulator_smoke;
 mod fault_proxy;
 mod faults;
 mod filter_conformance;
+mod iam_enforced;
 mod init;
 mod investigate;
 mod mutations;

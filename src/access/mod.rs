@@ -2,5 +2,6 @@
 //! documents `trailctl policy` prints (and the templates in `policies/`), the permissions
 //! boundary of the stack's roles, and the sentence an AccessDenied turns into.
 
+pub mod denied;
 pub mod names;
 pub mod policy;

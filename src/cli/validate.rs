@@ -45,6 +45,7 @@ pub fn load(spec: &SpecFile, config: &Config, io: &mut Io<'_>) -> Result<Loaded,
     let name = file.display().to_string();
     match spec::load(file) {
         Ok(loaded) => {
+            crate::access::denied::install(file, &loaded.desired);
             diagnostics::write(io.stderr, &name, &loaded.warnings, config.stderr_color)?;
             let warnings = loaded
                 .warnings

@@ -55,8 +55,69 @@ impl LiveError {
     }
 }
 
+/// What an AccessDenied says beyond the operation: the resources the spec gives the action and
+/// the command that prints the policy (installed by the command line once the spec is loaded).
+pub type DeniedHint = dyn Fn(&'static str) -> Option<String> + Send + Sync;
+
+static DENIED_HINT: std::sync::RwLock<Option<Box<DeniedHint>>> = std::sync::RwLock::new(None);
+
+/// Installs what AccessDenied errors add about the spec (see `DeniedHint`).
+pub fn explain_denials(hint: Box<DeniedHint>) {
+    if let Ok(mut slot) = DENIED_HINT.write() {
+        *slot = Some(hint);
+    }
+}
+
+impl LiveError {
+    /// An AccessDenied as what to grant: `S3:CreateBucket (us-east-1) was denied — the caller
+    /// needs s3:CreateBucket on arn:aws:s3:::logs; `trailctl policy …` prints what this spec
+    /// needs`.
+    fn fmt_denied(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.operation)?;
+        if let Some(r) = &self.region {
+            write!(f, " ({r})")?;
+        }
+        write!(f, " was denied ({})", self.kind_name())?;
+        let row = crate::live::aws::operations::OPERATIONS
+            .iter()
+            .find(|o| o.name == self.operation);
+        if let Some(op) = row {
+            let actions: Vec<&str> = op.actions().map(|(a, _)| a).collect();
+            write!(f, " — the caller needs {}", actions.join(" and "))?;
+        }
+        let hint = DENIED_HINT
+            .read()
+            .ok()
+            .and_then(|h| h.as_ref().and_then(|h| h(self.operation)));
+        match hint {
+            Some(h) => write!(f, "{h}")?,
+            None => {
+                let role = match row.map(|o| o.access) {
+                    Some(crate::live::aws::operations::Access::Write) => "apply",
+                    Some(crate::live::aws::operations::Access::Logs) => "read",
+                    _ => "plan",
+                };
+                write!(
+                    f,
+                    "; `trailctl policy -f SPEC --role {role}` prints what a spec needs"
+                )?;
+            }
+        }
+        if !self.message.is_empty() {
+            write!(f, " ({})", self.message)?;
+        }
+        if let Some(id) = &self.request_id {
+            write!(f, " (request id {id})")?;
+        }
+        Ok(())
+    }
+}
+
 impl fmt::Display for LiveError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.kind == ErrorKind::AccessDenied {
+            return self.fmt_denied(f);
+        }
         write!(f, "{}", self.operation)?;
         if let Some(r) = &self.region {
             write!(f, " in {r}")?;

@@ -73,7 +73,8 @@ pub struct TrailDetails {
 #[derive(Debug, Clone, PartialEq)]
 pub enum BucketObservation {
     Missing,
-    /// The name exists but these credentials cannot read it: another account's bucket.
+    /// The name exists but these credentials cannot read it: another account's bucket, or a
+    /// read the caller lacks (S3 answers both with AccessDenied).
     Inaccessible,
     Found(LiveBucket),
 }

@@ -132,8 +132,8 @@ fn plan_buckets(d: &Desired, o: &Observed, options: Options, p: &mut Plan) {
             Some(BucketObservation::Inaccessible) => {
                 p.conflicts.push(Conflict {
                     address: Some(address),
-                    message: format!("bucket {} exists but this account cannot read it: the name belongs to another AWS account", b.name),
-                    hint: Some("bucket names are global: choose another name".to_owned()),
+                    message: format!("bucket {} exists but this account cannot read it: S3 denied the read (s3:GetBucketLocation on arn:aws:s3:::{})", b.name, b.name),
+                    hint: Some("either the name belongs to another AWS account (bucket names are global: choose another name), or the caller lacks the read: `trailctl policy --role plan` prints what the spec needs".to_owned()),
                 });
                 continue;
             }

@@ -99,8 +99,14 @@ pub const NO_DRIFT: &str = "No drift: the account matches the spec.";
 
 /// Writes the drift as text: per resource, each field as `spec → account`.
 pub fn write(out: &mut dyn Write, view: &DriftView, color: Color) -> io::Result<()> {
-    if !view.drifted {
+    if !view.drifted && view.conflicts.is_empty() {
         return writeln!(out, "{NO_DRIFT}");
+    }
+    if !view.drifted {
+        return writeln!(
+            out,
+            "The account could not be compared with the spec: see the errors below."
+        );
     }
     let n = view.resources.len();
     writeln!(

@@ -87,9 +87,17 @@ fn spec(name: &str, edit: impl Fn(String) -> String) -> String {
     path.display().to_string()
 }
 
+/// Exit 1 on an AccessDenied that says what to grant: the IAM action, the resource and the
+/// command that prints the spec's policy.
 fn denied(out: &Output) -> String {
     let err = fails(out);
-    assert!(err.contains("AccessDenied"), "{err}");
+    assert!(err.contains("was denied (AccessDenied)"), "{err}");
+    assert!(err.contains("— the caller needs "), "{err}");
+    assert!(err.contains(" on arn:aws:"), "{err}");
+    assert!(
+        err.contains("--role apply` prints what this spec needs"),
+        "{err}"
+    );
     err
 }
 

@@ -50,6 +50,7 @@ for _ in 1 2 3; do
   for ms in 0 50 200; do
     case $ms in 0) p=$p0;; 50) p=$p50;; *) p=$p200;; esac
     reset
+    AWS_ENDPOINT_URL="http://127.0.0.1:$port" TRAILCTL_BIN=$bin scripts/create-boundary.sh "$spec"
     run "apply-$ms" "$p" apply -f "$spec" --auto-approve
     run "plan-$ms" "$p" plan -f "$spec" --detailed-exitcode
     run "noop-apply-$ms" "$p" apply -f "$spec" --auto-approve
@@ -80,6 +81,7 @@ for mix in "100 50 20" "200 100 50"; do
   converged=0; times=()
   for seed in $(seq 1 "$seeds"); do
     reset
+    AWS_ENDPOINT_URL="http://127.0.0.1:$port" TRAILCTL_BIN=$bin scripts/create-boundary.sh "$spec"
     fp=$(free_port)
     python3 scripts/latency-proxy.py "$fp" "$port" 0 $t $s $r "$seed" & proxy=$!
     for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$fp") 2>/dev/null && break; sleep 0.1; done

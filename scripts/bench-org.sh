@@ -52,9 +52,11 @@ import sys, boto3
 orgs = boto3.client("organizations", region_name="us-east-1")
 orgs.create_organization(FeatureSet="ALL")
 ids = [orgs.create_account(AccountName=f"member-{i}", Email=f"m{i}@example.com")["CreateAccountStatus"]["AccountId"] for i in range(int(sys.argv[1]))]
-print(ids[0])
+print(" ".join(ids))
 PY
 )
+  members=$security
+  security=${members%% *}
   cat > "$spec" <<SPEC
 version: 1
 stack: seed
@@ -71,6 +73,8 @@ alerts:
   - {name: role-assumed, pattern: {source: [aws.sts], detail-type: [AWS API Call via CloudTrail], detail: {eventName: [AssumeRole]}}, notify: [security-alerts]}
   - {name: security-group-opened, on: {service: ec2, events: [AuthorizeSecurityGroupIngress]}, notify: [security-alerts]}
 SPEC
+  # shellcheck disable=SC2086 # one argument per member account
+  AWS_ENDPOINT_URL="http://127.0.0.1:$port" TRAILCTL_BIN=$bin scripts/create-boundary.sh "$spec" $members
   AWS_ENDPOINT_URL="http://127.0.0.1:$port" "$bin" apply -f "$spec" --auto-approve > target/bench-org-apply.out 2>&1 \
     || { echo "bench: apply failed:" >&2; tail -5 target/bench-org-apply.out >&2; exit 1; }
   w0=(); w50=()

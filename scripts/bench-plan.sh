@@ -26,6 +26,7 @@ kms.create_alias(AliasName="alias/audit-logs", TargetKeyId=kms.create_key()["Key
 PY
 bin=target/release/trailctl
 spec=examples/baseline.yaml
+TRAILCTL_BIN=$bin scripts/create-boundary.sh "$spec"
 $bin apply -f "$spec" --auto-approve > /dev/null
 requests() { grep -c '"POST \|"GET \|"PUT \|"HEAD \|"DELETE ' "$log" || true; }
 measure() {

@@ -44,6 +44,8 @@ kms.create_alias(AliasName="alias/audit-logs", TargetKeyId=key)
 PY
 
 run() { echo; echo "\$ trailctl $*"; ./target/debug/trailctl "$@"; }
+# The administrator's one-time step for a spec that builds IAM roles: its permissions boundary.
+boundary() { scripts/create-boundary.sh "$@"; }
 no_changes=$(printf 'No changes. The account matches the spec.\n\nCost: no change to CloudTrail charges.')
 spec=examples/baseline.yaml
 run plan -f "$spec" --cost
@@ -72,6 +74,12 @@ echo; echo "# alerts: the three seed alerts, tested offline against real CloudTr
 echo "# placed where their events arrive"
 spec=examples/seed-alerts.yaml
 run test -f "$spec"
+echo; echo "# least privilege: the policy this spec needs to apply (every action on the spec's ARNs),"
+echo "# and the permissions boundary its roles are created with, which an administrator creates once"
+echo; echo "\$ trailctl policy -f $spec --role apply | head -20"
+./target/debug/trailctl policy -f "$spec" --role apply | head -20
+run policy -f "$spec" --role boundary
+boundary "$spec"
 run plan -f "$spec"
 run apply -f "$spec" --auto-approve
 out=$(./target/debug/trailctl plan -f "$spec" 2>/dev/null)
@@ -84,6 +92,7 @@ run validate -f "$spec"
 out=$(./target/debug/trailctl test -f "$spec")
 echo; echo "\$ trailctl test -f $spec | tail -1"; echo "$out" | tail -1
 [ "$(echo "$out" | tail -1)" = "94 passed, 0 failed" ] || { echo "demo: the CIS fixtures do not pass on both backends" >&2; exit 1; }
+boundary "$spec"
 run apply -f "$spec" --auto-approve
 out=$(./target/debug/trailctl plan -f "$spec" 2>/dev/null)
 echo; echo "\$ trailctl plan -f $spec"; echo "$out"
@@ -96,11 +105,13 @@ orgs = boto3.client("organizations", region_name="us-east-1")
 orgs.create_organization(FeatureSet="ALL")
 orgs.enable_aws_service_access(ServicePrincipal="cloudtrail.amazonaws.com")
 ids = [orgs.create_account(AccountName=n, Email=f"{n}@example.com")["CreateAccountStatus"]["AccountId"] for n in ("security", "workload")]
-print(ids[0])
+print(" ".join(ids))
 PY
 )
+read -r security workload <<< "$security"
 sed "s/111122223333/$security/" examples/organization.yaml > target/demo-organization.yaml
 spec=target/demo-organization.yaml
+boundary "$spec" "$security" "$workload"
 run plan -f "$spec" --format markdown
 run apply -f "$spec" --auto-approve
 run plan -f "$spec" --detailed-exitcode

@@ -122,7 +122,7 @@ impl Names {
                 let cw = t.settings.cloudwatch_logs.as_ref()?;
                 t.log_group.is_none().then(|| cw.role_arn.clone())
             })),
-            builds_roles: (crate::plan::alerts::needs_role(d), built_logs),
+            builds_roles: (d.forwards(), built_logs),
             organization_trail: d.trails.iter().any(|t| t.settings.organization),
             member_role: org.map(|o| o.role.clone()),
             athena: !athena.is_empty(),
@@ -262,6 +262,8 @@ impl Names {
                 v.extend(self.named_roles.iter().cloned());
                 v
             }
+            Res::Boundary if self.builds_roles.0 || self.builds_roles.1 => vec![self.boundary()],
+            Res::Boundary => Vec::new(),
             Res::ServiceLinkedRole if self.organization_trail => {
                 vec![self.iam(&self.account, &format!("role/{CLOUDTRAIL_SLR}"))]
             }

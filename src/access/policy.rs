@@ -204,7 +204,8 @@ fn res_sid(res: Res) -> String {
 /// groups the stack builds). `None` when the spec builds no role.
 pub fn boundary(d: &Desired, names: &Names) -> Option<Document> {
     let account = names.account.as_str();
-    let roles = crate::plan::alerts::needs_role(d)
+    let roles = d
+        .forwards()
         .then(|| crate::plan::alerts::desired_role(d, account))
         .into_iter()
         .chain(crate::plan::logs::logs_role(d, account));

@@ -339,3 +339,43 @@ fn a_rule_edited_during_the_apply_stops_it_as_stale() {
     let regions = 2;
     assert_eq!(f.calls("EventBridge:ListRules"), regions);
 }
+
+#[test]
+fn the_stack_roles_carry_the_boundary_and_a_missing_boundary_is_a_conflict_not_a_failed_write() {
+    let (f, d) = applied();
+    let boundary = format!("arn:aws:iam::{ACCOUNT}:policy/trailctl-audit-boundary");
+    assert_eq!(
+        f.state.borrow().roles["trailctl-audit-forwarder"]
+            .boundary
+            .as_deref(),
+        Some(boundary.as_str())
+    );
+    // A role made before the boundary existed is given it, before its policy is written.
+    f.state
+        .borrow_mut()
+        .roles
+        .get_mut("trailctl-audit-forwarder")
+        .unwrap()
+        .boundary = None;
+    let p = plan_of(&f, &d, false);
+    assert_eq!(p.counts(), (0, 1, 0), "{:#?}", p.changes);
+    apply_ok(&f, &p, false);
+    assert!(!plan_of(&f, &d, false).has_changes());
+    // Without the boundary, creating the role is a conflict that says how to create it, and
+    // nothing is written.
+    let (g, d) = (fake(), desired(SPEC));
+    g.state.borrow_mut().missing_policies.insert(boundary);
+    let p = plan_of(&g, &d, false);
+    assert_eq!(p.conflicts.len(), 1, "{:?}", p.conflicts);
+    let c = &p.conflicts[0];
+    assert_eq!(
+        c.address,
+        Some(Address::Role("trailctl-audit-forwarder".into()))
+    );
+    assert!(c.message.contains("does not exist"), "{}", c.message);
+    assert!(
+        c.hint.as_deref().unwrap().contains("--role boundary"),
+        "{:?}",
+        c.hint
+    );
+}

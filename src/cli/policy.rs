@@ -28,6 +28,8 @@ pub fn run(a: &PolicyArgs, config: &Config, io: &mut Io<'_>) -> CliResult {
             }
             id.clone()
         }
+        // An organization spec's policies name every member account (`*`).
+        (None, None) if desired.organization.is_some() => "*".to_owned(),
         (None, None) => {
             let runtime = session::runtime()?;
             runtime

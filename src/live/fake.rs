@@ -57,6 +57,9 @@ pub struct State {
     pub org: Option<FakeOrg>,
     /// IAM roles by name.
     pub roles: BTreeMap<String, LiveRole>,
+    /// Managed policies (ARNs) that do not exist: every other one does, as if an administrator
+    /// had created the stack's permissions boundary.
+    pub missing_policies: BTreeSet<String>,
     /// Glue databases (their tags) by `(Region, name)`.
     pub databases: BTreeMap<(String, String), Tags>,
     /// Glue tables by `(Region, database, name)`.

@@ -319,6 +319,11 @@ impl Iam for Fake {
         Ok(())
     }
 
+    async fn policy_exists(&self, arn: &str) -> LiveResult<bool> {
+        self.call("IAM:GetPolicy", "global")?;
+        Ok(!self.state.borrow().missing_policies.contains(arn))
+    }
+
     async fn put_role_boundary(&self, name: &str, boundary: &str) -> LiveResult<()> {
         self.with_role("IAM:PutRolePermissionsBoundary", name, |r| {
             r.boundary = Some(boundary.to_owned());

@@ -27,7 +27,18 @@ const TAGS_PER_CALL: usize = 20;
 /// Reads the account as far as `desired` (and its stack) could own it.
 pub async fn observe<A: Account>(account: &A, desired: &Desired) -> LiveResult<Observed> {
     let role_name = forwarder_role_name(&desired.stack);
-    let (id, kms_keys, trails, buckets, other_buckets, (topics, rules, role), athena, logs, bus) = tokio::join!(
+    let (
+        id,
+        kms_keys,
+        trails,
+        buckets,
+        other_buckets,
+        (topics, rules, role),
+        athena,
+        logs,
+        bus,
+        boundary,
+    ) = tokio::join!(
         account.account_id(),
         resolve_keys(account, desired),
         trails(account, desired),
@@ -43,6 +54,7 @@ pub async fn observe<A: Account>(account: &A, desired: &Desired) -> LiveResult<O
         athena(account, desired),
         logs(account, desired),
         bus_policy(account, desired),
+        boundary(account, desired),
     );
     let (databases, tables, workgroups) = athena?;
     let logs = logs?;
@@ -63,7 +75,23 @@ pub async fn observe<A: Account>(account: &A, desired: &Desired) -> LiveResult<O
         metric_filters: logs.filters,
         alarms: logs.alarms,
         bus_policy: bus?,
+        boundary: boundary?,
     })
+}
+
+/// Whether the stack's permissions boundary exists, for a spec that builds a role (every role
+/// of the stack is created with it). The account id comes from STS, asked once.
+async fn boundary<A: Account>(account: &A, desired: &Desired) -> LiveResult<Option<bool>> {
+    if !desired.builds_roles() {
+        return Ok(None);
+    }
+    let id = account.account_id().await?;
+    let arn = arn::policy(
+        &desired.home_region,
+        &id,
+        &crate::model::alert::boundary_name(&desired.stack),
+    );
+    account.policy_exists(&arn).await.map(Some)
 }
 
 /// The home bus's policy, for a spec with `organization:` (the statement that admits the

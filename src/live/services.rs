@@ -199,6 +199,8 @@ pub trait Iam {
         boundary: Option<&str>,
         tags: &Tags,
     ) -> LiveResult<()>;
+    /// Whether the customer managed policy `arn` exists.
+    async fn policy_exists(&self, arn: &str) -> LiveResult<bool>;
     /// Sets the role's permissions boundary to the managed policy `boundary` (an ARN).
     async fn put_role_boundary(&self, name: &str, boundary: &str) -> LiveResult<()>;
     async fn update_trust(&self, name: &str, trust: &Value) -> LiveResult<()>;

@@ -192,6 +192,34 @@ impl Insight {
     }
 }
 
+impl Desired {
+    /// Whether any rule forwards (and so needs the stack's forwarding role): an alert placed
+    /// outside the home Region, or any alert of an account that forwards to the organization's
+    /// security account.
+    pub fn forwards(&self) -> bool {
+        let forwards_all = self.member.as_ref().and_then(|m| m.forward_to()).is_some();
+        self.alerts
+            .iter()
+            .filter(|a| a.backend.eventbridge())
+            .any(|a| {
+                forwards_all
+                    || crate::model::event_sources::regions(&a.pattern, &a.placement, &self.regions)
+                        .iter()
+                        .any(|r| r != &self.home_region)
+            })
+    }
+
+    /// Whether the spec builds a log group (and so the stack's log-delivery role).
+    pub fn builds_log_groups(&self) -> bool {
+        self.trails.iter().any(|t| t.log_group.is_some())
+    }
+
+    /// Whether the spec builds any IAM role (and so needs the stack's permissions boundary).
+    pub fn builds_roles(&self) -> bool {
+        self.forwards() || self.builds_log_groups()
+    }
+}
+
 impl Trail {
     /// Which management events the trail logs, across all its selectors: `(reads, writes)`.
     pub fn management_coverage(&self) -> (bool, bool) {

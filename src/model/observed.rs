@@ -47,6 +47,8 @@ pub struct Observed {
     pub alarms: Vec<AlarmState>,
     /// The policy of the home Region's default bus (read for a spec with `organization:`).
     pub bus_policy: Option<serde_json::Value>,
+    /// Whether the stack's permissions boundary exists (read for a spec that builds a role).
+    pub boundary: Option<bool>,
 }
 
 /// A trail in its home Region.

@@ -258,21 +258,6 @@ fn rule_state(a: &Alert) -> (&'static str, Vec<String>) {
     (state, read_only)
 }
 
-/// Whether any rule forwards (and so needs the forwarding role): an alert placed outside the
-/// home Region, or any alert of an account that forwards to the organization's security account.
-pub(crate) fn needs_role(d: &Desired) -> bool {
-    let forwards_all = forward_to(d).is_some();
-    d.alerts
-        .iter()
-        .filter(|a| a.backend.eventbridge())
-        .any(|a| {
-            forwards_all
-                || regions(&a.pattern, &a.placement, &d.regions)
-                    .iter()
-                    .any(|r| r != &d.home_region)
-        })
-}
-
 /// The account whose home bus receives this account's alerts, when it is not this one (a
 /// member of an organization forwards to its security account).
 fn forward_to(d: &Desired) -> Option<&str> {
@@ -475,15 +460,52 @@ fn observed_role(l: &LiveRole, policy_name: &str) -> RoleState {
 }
 
 fn plan_forwarder(d: &Desired, o: &Observed, options: Options, p: &mut Plan) {
-    let want = needs_role(d).then(|| desired_role(d, &o.account));
+    let want = d.forwards().then(|| desired_role(d, &o.account));
     let name = forwarder_role_name(&d.stack);
-    plan_role(d, options, p, &name, FORWARD_POLICY, want, o.role.as_ref());
+    plan_role(
+        d,
+        o,
+        options,
+        p,
+        &name,
+        FORWARD_POLICY,
+        want,
+        o.role.as_ref(),
+    );
+}
+
+/// Whether the permissions boundary a role is to be created with (or given) does not exist:
+/// then the role is a conflict that says how an administrator creates the boundary, instead of a
+/// write that IAM would refuse halfway through the apply.
+fn boundary_missing(
+    d: &Desired,
+    o: &Observed,
+    p: &mut Plan,
+    address: &Address,
+    role: &RoleState,
+) -> bool {
+    let (Some(false), Some(boundary)) = (o.boundary, role.boundary.as_deref()) else {
+        return false;
+    };
+    p.conflicts.push(Conflict {
+        address: Some(address.clone()),
+        message: format!(
+            "the stack's roles are created with the permissions boundary {boundary}, which does not exist"
+        ),
+        hint: Some(format!(
+            "an administrator creates it once: `trailctl policy -f SPEC --role boundary > boundary.json` then `aws iam create-policy --policy-name {} --policy-document file://boundary.json`",
+            boundary_name(&d.stack)
+        )),
+    });
+    true
 }
 
 /// A role of the stack: created, updated, or deleted when the spec no longer needs it (only
 /// when it is ours).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn plan_role(
     d: &Desired,
+    o: &Observed,
     options: Options,
     p: &mut Plan,
     name: &str,
@@ -504,18 +526,25 @@ pub(crate) fn plan_role(
                 ));
             }
         }
-        (Some(after), None) => p.changes.push(change(
-            address,
-            Action::Create,
-            None,
-            Some(Resource::Role(after)),
-        )),
+        (Some(after), None) => {
+            if !boundary_missing(d, o, p, &address, &after) {
+                p.changes.push(change(
+                    address,
+                    Action::Create,
+                    None,
+                    Some(Resource::Role(after)),
+                ));
+            }
+        }
         (Some(after), Some(live)) => {
             let who = owner(&live.tags, &d.stack);
             if ownership_conflict(p, &address, &who, &d.stack, options.adopt) {
                 return;
             }
             let before = observed_role(live, policy_name);
+            if before.writes(&after).boundary && boundary_missing(d, o, p, &address, &after) {
+                return;
+            }
             let mut c = compared(address, Resource::Role(before), Resource::Role(after));
             c.adopt = who == Owner::Untagged;
             p.changes.push(c);

@@ -30,6 +30,7 @@ pub(crate) fn plan_logs(d: &Desired, o: &Observed, options: Options, p: &mut Pla
     let role = logs_role(d, &o.account);
     plan_role(
         d,
+        o,
         options,
         p,
         &logs_role_name(&d.stack),

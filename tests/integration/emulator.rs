@@ -246,8 +246,27 @@ impl Account {
         self.command(args).output().expect("run trailctl")
     }
 
-    /// The command `trailctl` runs, to spawn it (and kill it) yourself.
+    /// The command `trailctl` runs, to spawn it (and kill it) yourself. The spec it is given
+    /// (`-f FILE`) finds its stack's permissions boundary in place, as an administrator creates
+    /// it once before the first apply (`trailctl policy --role boundary`).
     pub fn command(&self, args: &[&str]) -> Command {
+        // Only on the shared emulator, reached directly: a test behind the fault proxy, or with
+        // an emulator of its own, creates the boundary itself.
+        let direct = EMULATOR
+            .get()
+            .and_then(|e| e.as_ref().ok())
+            .is_some_and(|e| e.endpoint == self.endpoint);
+        let spec = args
+            .iter()
+            .position(|a| *a == "-f")
+            .and_then(|i| args.get(i + 1));
+        if let Some(stack) = spec
+            .filter(|_| direct)
+            .and_then(|f| std::fs::read_to_string(root().join(f)).ok())
+            .and_then(|text| stack_of(&text))
+        {
+            self.ensure_boundary(&stack);
+        }
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_trailctl"));
         for (k, _) in std::env::vars_os() {
             if k.to_string_lossy().starts_with("AWS_") {
@@ -326,6 +345,30 @@ impl Account {
         );
     }
 
+    /// Creates the stack's permissions boundary `trailctl-STACK-boundary` in this account, once
+    /// (IAM `CreatePolicy`; an existing one is kept). What it allows does not matter to the
+    /// emulator, which does not apply boundaries.
+    pub fn ensure_boundary(&self, stack: &str) {
+        let document = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["events:PutEvents","logs:CreateLogStream","logs:PutLogEvents"],"Resource":"*"}]}"#;
+        let body = format!(
+            "Action=CreatePolicy&Version=2010-05-08&PolicyName=trailctl-{stack}-boundary&PolicyDocument={}",
+            form_encode(document)
+        );
+        let mut headers = format!(
+            "Content-Type: application/x-www-form-urlencoded\r\n\
+             Authorization: AWS4-HMAC-SHA256 Credential={}/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0\r\n",
+            self.access_key,
+        );
+        if !self.session_token.is_empty() {
+            headers.push_str(&format!("X-Amz-Security-Token: {}\r\n", self.session_token));
+        }
+        let answer = self.post("/", &headers, &body);
+        assert!(
+            answer.starts_with("HTTP/1.1 200") || answer.contains("EntityAlreadyExists"),
+            "creating the boundary failed: {answer}"
+        );
+    }
+
     /// A raw POST to the emulator; the whole answer.
     fn post(&self, path: &str, headers: &str, body: &str) -> String {
         use std::io::{Read, Write};
@@ -345,4 +388,25 @@ impl Account {
             .expect("the emulator's answer");
         answer
     }
+}
+
+/// The `stack:` of a spec's text, if it has one at the top level.
+fn stack_of(text: &str) -> Option<String> {
+    text.lines()
+        .find_map(|l| l.strip_prefix("stack:"))
+        .map(|s| s.trim().trim_matches('"').to_owned())
+        .filter(|s| !s.is_empty())
+}
+
+/// `application/x-www-form-urlencoded` encoding of a value.
+fn form_encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }

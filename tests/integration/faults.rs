@@ -41,6 +41,10 @@ async fn trail_count(account: &Account) -> usize {
 
 /// The account seen through a new proxy.
 fn through(account: &Account) -> (Account, FaultProxy) {
+    // The administrator's one-time step, before the proxy counts any call.
+    for stack in ["faults", "strand", "ref"] {
+        account.ensure_boundary(stack);
+    }
     let proxy = FaultProxy::start(&account.endpoint);
     let mut proxied = account.clone();
     proxied.endpoint = proxy.endpoint.clone();

@@ -103,6 +103,10 @@ async fn one_spec_planned_applied_delivered_and_repaired_across_an_organization(
     let (security, workload, broken) = organization(&management).await;
     let sec = management.assume(&security, ROLE).await;
     let work = management.assume(&workload, ROLE).await;
+    // Each member's administrator creates the stack's permissions boundary once.
+    for member in [&sec, &work] {
+        member.ensure_boundary("org");
+    }
     let queue_url = sec
         .sqs()
         .await

@@ -594,3 +594,16 @@ fn every_operation_the_adapters_name_is_tabled() {
         missing.join("\n")
     );
 }
+
+/// `policies/README.md` lists every IAM action of the table with what it is granted on.
+#[test]
+fn every_action_is_documented_with_its_source() {
+    let readme = std::fs::read_to_string(root().join("policies/README.md")).unwrap();
+    let missing: BTreeSet<&str> = OPERATIONS
+        .iter()
+        .flat_map(|o| o.actions())
+        .map(|(a, _)| a)
+        .filter(|a| !readme.contains(&format!("| `{a}` |")))
+        .collect();
+    assert!(missing.is_empty(), "not in policies/README.md: {missing:?}");
+}

@@ -194,7 +194,25 @@ impl AwsAccount {
 
     /// The account id (STS, asked once).
     pub(super) async fn id(&self) -> LiveResult<String> {
-        self.id.get_or_try_init(|| self.account_id()).await.cloned()
+        self.id
+            .get_or_try_init(|| self.caller_account())
+            .await
+            .cloned()
+    }
+
+    /// STS `GetCallerIdentity`: the caller's account.
+    async fn caller_account(&self) -> LiveResult<String> {
+        let c = aws_sdk_sts::config::Builder::from(&self.config)
+            .region(Region::new(self.default_region.clone()))
+            .retry_partition(retry_partition("sts", &self.default_region))
+            .interceptor(self.log())
+            .build();
+        let out = aws_sdk_sts::Client::from_conf(c)
+            .get_caller_identity()
+            .send()
+            .await
+            .map_err(|e| map("STS:GetCallerIdentity", &self.default_region, e))?;
+        Ok(out.account().unwrap_or_default().to_owned())
     }
 
     /// IAM is global: its calls go to the default Region's endpoint.
@@ -277,18 +295,9 @@ fn assume_failure(region: &str, e: &(dyn std::error::Error + 'static)) -> LiveEr
 }
 
 impl Sts for AwsAccount {
+    /// Asked of STS once per account object, however many readers need it.
     async fn account_id(&self) -> LiveResult<String> {
-        let c = aws_sdk_sts::config::Builder::from(&self.config)
-            .region(Region::new(self.default_region.clone()))
-            .retry_partition(retry_partition("sts", &self.default_region))
-            .interceptor(self.log())
-            .build();
-        let out = aws_sdk_sts::Client::from_conf(c)
-            .get_caller_identity()
-            .send()
-            .await
-            .map_err(|e| map("STS:GetCallerIdentity", &self.default_region, e))?;
-        Ok(out.account().unwrap_or_default().to_owned())
+        self.id().await
     }
 }
 

@@ -108,6 +108,14 @@ impl Iam for AwsAccount {
         Ok(())
     }
 
+    async fn policy_exists(&self, arn: &str) -> LiveResult<bool> {
+        match self.iam().get_policy().policy_arn(arn).send().await {
+            Ok(_) => Ok(true),
+            Err(e) if code(&e) == Some("NoSuchEntity") => Ok(false),
+            Err(e) => Err(map("IAM:GetPolicy", REGION, e)),
+        }
+    }
+
     async fn put_role_boundary(&self, name: &str, boundary: &str) -> LiveResult<()> {
         self.iam()
             .put_role_permissions_boundary()

@@ -61,6 +61,8 @@ pub enum Res {
     Role,
     /// Roles passed to a service: the stack's, and a `cloudwatch_logs.role_arn` the spec names.
     PassedRole,
+    /// The stack's permissions boundary (`trailctl-STACK-boundary`), read to check it exists.
+    Boundary,
     /// CloudTrail's service-linked role (an organization trail creates it).
     ServiceLinkedRole,
     /// The role trailctl assumes in each member account (`organization.role`).

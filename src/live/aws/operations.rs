@@ -483,6 +483,14 @@ pub const OPERATIONS: &[Operation] = &[
         Access::Read,
         &[],
     ),
+    // The stack's permissions boundary: an administrator creates it; trailctl only checks it.
+    op(
+        "IAM:GetPolicy",
+        "iam:GetPolicy",
+        Res::Boundary,
+        Access::Read,
+        &[],
+    ),
     op(
         "IAM:CreateRole",
         "iam:CreateRole",

@@ -66,6 +66,9 @@ that run trailctl with exactly the policies `trailctl policy` prints:
      DenyInsecureTransport statement denies every object read and write of its buckets. The
      emulator's loopback HTTP stands in for HTTPS (aws:SecureTransport is true), and a
      statement whose condition fails does not apply (IAM's evaluation logic).
+ 21. A trust policy's principal arn:aws:iam::ACCOUNT:root admits only that exact ARN. In IAM it
+     stands for every principal of the account (whose own policies then decide): we admit them,
+     so a management account's user assumes OrganizationAccountAccessRole in a member.
 """
 import json
 import sys
@@ -587,6 +590,25 @@ def _verify_condition(self, actual_values):
 
 
 _pc.TrustCondition.verify_condition = _verify_condition
+
+
+# 21. arn:aws:iam::ACCOUNT:root as a principal: every principal of ACCOUNT.
+_orig_check_principal = _ac.IAMPolicyStatement._check_principal
+
+
+def _check_principal(self, principal):
+    if _orig_check_principal(self, principal):
+        return True
+    expected = (self._statement.get("Principal") or {}).get("AWS")
+    expected = expected if isinstance(expected, list) else [expected]
+    account = principal.split(":")[4] if principal.count(":") >= 5 else None
+    return any(
+        isinstance(e, str) and e.endswith(":root") and e.split(":")[4] == account
+        for e in expected
+    )
+
+
+_ac.IAMPolicyStatement._check_principal = _check_principal
 
 
 if __name__ == "__main__":

@@ -4,7 +4,9 @@
 //! Region, a metric filter and its alarm, Athena), and every command run as the one it is for:
 //! `plan`, `apply`, a clean re-plan, `drift`, a destructive apply, `backtest`, `investigate`,
 //! `query` — none denied; the planner's `apply` denied (enforcement is on); and the published
-//! escalation paths tried with each user's keys, each denied.
+//! escalation paths tried with each user's keys, each denied. And an organization: the
+//! management account's users with the printed policies, each member's role with the printed
+//! apply policy instead of AdministratorAccess.
 //!
 //! What moto enforces and what it does not (conditions, the resources of most services) is in
 //! tests/emulator/KNOWN-GAPS.md; tests/integration/policies.rs holds the policies against the
@@ -415,5 +417,95 @@ async fn every_command_works_with_exactly_its_printed_policy_and_no_user_escalat
         .send()
         .await;
     assert!(read.is_err(), "the reader read another bucket");
+    enforce(&e, false);
+}
+
+/// An organization under enforcement: the management account's users hold the printed plan and
+/// apply policies (Organizations reads, `sts:AssumeRole` into the member role only), each
+/// member's `OrganizationAccountAccessRole` holds the printed apply policy instead of
+/// AdministratorAccess, and every account has the stack's boundary.
+#[tokio::test]
+async fn an_organization_plans_and_applies_with_its_printed_policies() {
+    let e = emulator::private("emulator-iam-org");
+    let root = admin(&e);
+    let orgs = aws_sdk_organizations::Client::new(&root.sdk_config("us-east-1").await);
+    orgs.create_organization()
+        .feature_set(aws_sdk_organizations::types::OrganizationFeatureSet::All)
+        .send()
+        .await
+        .unwrap();
+    orgs.enable_aws_service_access()
+        .service_principal("cloudtrail.amazonaws.com")
+        .send()
+        .await
+        .unwrap();
+    let mut members = Vec::new();
+    for name in ["security", "workload"] {
+        let out = orgs
+            .create_account()
+            .account_name(name)
+            .email(format!("{name}@example.com"))
+            .send()
+            .await
+            .unwrap();
+        members.push(
+            out.create_account_status()
+                .unwrap()
+                .account_id()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    let f = spec("organization", |_| {
+        std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/organization.yaml"),
+        )
+        .unwrap()
+        .replace("111122223333", &members[0])
+    });
+    let printed = |role: &str| ok(&root.trailctl(&["policy", "-f", &f, "--role", role]));
+    let (plan_policy, apply_policy, boundary) =
+        (printed("plan"), printed("apply"), printed("boundary"));
+    assert!(plan_policy.contains("role/OrganizationAccountAccessRole"));
+    let iam = root.iam().await;
+    let planner = user(&e, &iam, "trailctl-plan", &plan_policy).await;
+    let applier = user(&e, &iam, "trailctl-apply", &apply_policy).await;
+    for account in std::iter::once(root.clone()).chain(
+        futures_util::future::join_all(
+            members
+                .iter()
+                .map(|m| root.assume(m, "OrganizationAccountAccessRole")),
+        )
+        .await,
+    ) {
+        let iam = account.iam().await;
+        iam.create_policy()
+            .policy_name("trailctl-org-boundary")
+            .policy_document(&boundary)
+            .send()
+            .await
+            .unwrap();
+        if account.id != ACCOUNT {
+            iam.put_role_policy()
+                .role_name("OrganizationAccountAccessRole")
+                .policy_name("trailctl")
+                .policy_document(&apply_policy)
+                .send()
+                .await
+                .unwrap();
+        }
+    }
+    enforce(&e, true);
+
+    let planned = ok(&planner.trailctl(&["plan", "-f", &f]));
+    assert!(planned.contains(&members[1]), "{planned}");
+    let err = fails(&planner.trailctl(&["apply", "-f", &f, "--auto-approve"]));
+    assert!(err.contains("AccessDenied"), "{err}");
+    ok(&applier.trailctl(&["apply", "-f", &f, "--auto-approve"]));
+    exited(
+        &applier.trailctl(&["plan", "-f", &f, "--detailed-exitcode"]),
+        0,
+    );
+    ok(&planner.trailctl(&["drift", "-f", &f]));
     enforce(&e, false);
 }

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # The local AWS emulator (moto server, pinned) in a project-local venv.
 #   scripts/emulator.sh install        create .venv-emulator with moto[server]==5.2.5 and the IAM
-#                                      policy linter parliament==1.6.4 (idempotent)
+#                                      policy linter parliament==1.6.4, and the SQL oracle duckdb +
+#                                      sqlglot (+ numpy, for its functions) (idempotent)
 #   scripts/emulator.sh run [PORT]     install, then serve on 127.0.0.1:PORT (default 5055) in the foreground
 # The integration tests call `install` themselves and start their own server on a free port.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 venv="${TRAILCTL_EMULATOR_VENV:-$root/.venv-emulator}"
-pin="moto[server]==5.2.5 parliament==1.6.4"
+pin="moto[server]==5.2.5 parliament==1.6.4 duckdb==2.0.1 sqlglot==30.31.0 numpy==2.4.6"
 python="${PYTHON:-python3}"
 
 install() {

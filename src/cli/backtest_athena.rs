@@ -1,13 +1,14 @@
 //! `trailctl backtest --athena`: the spec's alerts counted over the trail's Athena table. Each
 //! alert's pattern becomes SQL (`query::pattern_sql`): exact ones are counted as the archive
 //! reader would count them, approximate ones are counted and said, the others are not run and
-//! said. Two queries: the window's totals, and every alert at once.
+//! said. The window's totals in one query; the alerts in as few as Athena's limit on a query's
+//! text allows (one for a few hundred alerts), the number said.
 
 use std::time::Duration;
 
 use crate::archive::layout::{Day, Window};
 use crate::archive::listing::Found;
-use crate::backtest::athena::{add_groups, add_totals, alerts_sql, totals_sql};
+use crate::backtest::athena::{add_groups, add_totals, alerts_queries, totals_sql};
 use crate::backtest::tally::Tally;
 use crate::cli::args::BacktestArgs;
 use crate::cli::backtest::finish;
@@ -94,9 +95,12 @@ pub fn run(a: &BacktestArgs, config: &Config, io: &mut Io<'_>, desired: &Desired
         conditions.push(sql);
     }
     let totals = totals_sql(&athena.database, &athena.table, &parts);
-    let alerts = alerts_sql(&athena.database, &athena.table, &parts, &conditions);
+    let alerts = alerts_queries(&athena.database, &athena.table, &parts, &conditions);
     if a.print_sql {
-        writeln!(io.stdout, "{totals};\n\n{alerts};")?;
+        writeln!(io.stdout, "{totals};")?;
+        for (_, sql) in &alerts {
+            writeln!(io.stdout, "\n{sql};")?;
+        }
         for n in &notes {
             writeln!(io.stderr, "{n}")?;
         }
@@ -114,10 +118,28 @@ pub fn run(a: &BacktestArgs, config: &Config, io: &mut Io<'_>, desired: &Desired
     };
     let mut tally = Tally::new(names.len());
     add_totals(&mut tally, &ask(&totals)?);
-    if !conditions.is_empty() {
-        let refs: Vec<&Standing> = standings.iter().collect();
-        add_groups(&mut tally.alerts, &refs, &ask(&alerts)?);
+    let refs: Vec<&Standing> = standings.iter().collect();
+    for (range, sql) in &alerts {
+        add_groups(
+            &mut tally.alerts[range.clone()],
+            &refs[range.clone()],
+            &ask(sql)?,
+        );
     }
+    notes.push(format!(
+        "note: {} Athena {} ran: the window's totals, and the alerts{}",
+        alerts.len() + 1,
+        if alerts.is_empty() {
+            "query"
+        } else {
+            "queries"
+        },
+        if alerts.len() > 1 {
+            format!(" in {} (Athena's limit on a query's text)", alerts.len())
+        } else {
+            String::new()
+        }
+    ));
     for n in &notes {
         writeln!(io.stderr, "{n}")?;
     }

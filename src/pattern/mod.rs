@@ -23,6 +23,7 @@ pub use engine::{RuleSet, Scratch};
 pub use event::EventError;
 pub use explain::FieldCheck;
 pub use matcher::{AnythingBut, Matcher, Range};
+pub use wildcard::Wildcard;
 
 #[cfg(test)]
 mod tests;

@@ -157,21 +157,17 @@ fn like(expr: &str, pattern: &str) -> String {
     format!("{expr} LIKE {} ESCAPE '\\'", literal(pattern))
 }
 
-/// A wildcard pattern as `LIKE` text: `*` any text, `\*` a star.
-fn wildcard_like(w: &str) -> String {
-    let mut out = String::new();
-    let mut chars = w.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' if chars.peek() == Some(&'*') => {
-                chars.next();
-                out.push('*');
-            }
-            '*' => out.push('%'),
-            other => out.push_str(&like_escaped(&other.to_string())),
-        }
-    }
-    out
+/// A wildcard pattern as `LIKE` text, read by the pattern engine's own parser (`\\` one
+/// backslash, `\*` one star, `*` any text): its literal pieces escaped, joined by `%`.
+fn wildcard_like(w: &str) -> Result<String, String> {
+    let parsed =
+        crate::pattern::Wildcard::parse(w).map_err(|e| format!("`wildcard` {w:?}: {e}"))?;
+    Ok(parsed
+        .pieces()
+        .iter()
+        .map(|p| like_escaped(p))
+        .collect::<Vec<_>>()
+        .join("%"))
 }
 
 /// Collects why a condition is approximate.
@@ -231,7 +227,7 @@ fn matcher(v: &str, m: &Value, boolean: bool, notes: &mut Notes) -> Result<Strin
                     ascii(s, notes);
                     format!("lower({v}) = lower({})", literal(s))
                 }
-                ("wildcard", Value::String(w)) => like(v, &wildcard_like(w)),
+                ("wildcard", Value::String(w)) => like(v, &wildcard_like(w)?),
                 ("exists", Value::Bool(true)) => format!("{v} IS NOT NULL"),
                 ("exists", Value::Bool(false)) => format!("{v} IS NULL"),
                 ("numeric", _) => {
@@ -282,20 +278,7 @@ fn field(path: &str, values: &[Value], notes: &mut Notes) -> Result<String, Stri
     match col {
         Column::Text(c) => one(&c, false, notes),
         Column::Boolean(c) => one(&c, true, notes),
-        Column::Resource(f) => {
-            let exists_false = values
-                .iter()
-                .any(|m| m.get("exists") == Some(&Value::Bool(false)));
-            if exists_false {
-                return Ok(format!(
-                    "NOT COALESCE(any_match(resources, r -> r.{f} IS NOT NULL), false)"
-                ));
-            }
-            let inner = one(&format!("r.{f}"), false, notes)?;
-            Ok(format!(
-                "COALESCE(any_match(resources, r -> {inner}), false)"
-            ))
-        }
+        Column::Resource(f) => resources(&[(f, values)], notes),
         Column::Json { column, path: p } => {
             notes.add(format!(
                 "`{path}`: JSON text in the table, read with json_extract_scalar (a list in the record matches element by element in EventBridge, not here)"
@@ -307,6 +290,77 @@ fn field(path: &str, values: &[Value], notes: &mut Notes) -> Result<String, Stri
             )
         }
     }
+}
+
+/// Conditions on the fields of `resources` (`ARN`, `type`, `accountId`, each with its matchers),
+/// as EventBridge matches a list of objects: the fields of one pattern are matched on one
+/// element (array consistency), where `exists: false` means that element lacks the field; a
+/// field whose only matcher is `exists: false`, alone or beside others like it, means no element
+/// has it.
+fn resources(fields: &[(&str, &[Value])], notes: &mut Notes) -> Result<String, String> {
+    let absent = |m: &Value| m.get("exists") == Some(&Value::Bool(false));
+    let mut per_element = Vec::new();
+    let mut nowhere = Vec::new();
+    let bound = fields.iter().any(|(_, ms)| ms.iter().any(|m| !absent(m)));
+    for (f, matchers) in fields {
+        let column = format!("r.{f}");
+        let values = matchers
+            .iter()
+            .filter(|m| !absent(m))
+            .map(|m| matcher(&column, m, false, notes))
+            .collect::<Result<Vec<_>, _>>()?;
+        let may_lack = matchers.iter().any(absent);
+        if !bound {
+            nowhere.push(format!(
+                "NOT COALESCE(any_match(resources, r -> r.{f} IS NOT NULL), false)"
+            ));
+            continue;
+        }
+        let mut alternatives = values;
+        if may_lack && fields.len() > 1 {
+            alternatives.push(format!("{column} IS NULL"));
+        }
+        if alternatives.is_empty() {
+            continue;
+        }
+        let this = format!("({})", alternatives.join(" OR "));
+        if may_lack && fields.len() == 1 {
+            // One field: present with a value that matches, or in no element at all.
+            return Ok(format!(
+                "(COALESCE(any_match(resources, r -> {this}), false) OR NOT COALESCE(any_match(resources, r -> r.{f} IS NOT NULL), false))"
+            ));
+        }
+        per_element.push(this);
+    }
+    if !bound {
+        return Ok(format!("({})", nowhere.join(" AND ")));
+    }
+    Ok(format!(
+        "COALESCE(any_match(resources, r -> {}), false)",
+        per_element.join(" AND ")
+    ))
+}
+
+/// A `resources` object of a pattern: its fields matched on one element.
+fn resources_object(o: &Map<String, Value>, notes: &mut Notes) -> Result<String, String> {
+    let mut fields = Vec::new();
+    for (k, v) in o {
+        let column = match k.as_str() {
+            "ARN" => "arn",
+            "type" => "type",
+            "accountId" => "accountid",
+            _ => {
+                return Err(format!(
+                    "`detail.resources.{k}` is not a column of the CloudTrail table (or not one trailctl maps)"
+                ));
+            }
+        };
+        let Value::Array(values) = v else {
+            return Err(format!("`detail.resources.{k}`: a leaf that is not a list"));
+        };
+        fields.push((column, values.as_slice()));
+    }
+    resources(&fields, notes)
 }
 
 /// The fields of one object (and its `$or`), ANDed.
@@ -330,6 +384,9 @@ fn object(prefix: &str, o: &Map<String, Value>, notes: &mut Notes) -> Result<Str
                 all.push(format!("({})", parts.join(" OR ")));
             }
             (_, Value::Array(values)) => all.push(field(&path, values, notes)?),
+            (_, Value::Object(inner)) if path == "detail.resources" => {
+                all.push(resources_object(inner, notes)?);
+            }
             (_, Value::Object(inner)) => all.push(object(&path, inner, notes)?),
             _ => return Err(format!("`{path}`: a leaf that is not a list")),
         }

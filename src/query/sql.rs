@@ -41,13 +41,23 @@ pub struct Partitions<'a> {
 }
 
 impl Partitions<'_> {
-    /// The partition conditions, the day range first.
+    /// The window's conditions, the day range first. A record lies in the folder of the day
+    /// CloudTrail delivered it, minutes after the call: the window reads the folders of its
+    /// days and the next day's (the archive reader does the same), and keeps the records whose
+    /// `eventTime` is a day of the window.
     pub fn conditions(&self) -> Vec<String> {
-        let mut out = vec![format!(
-            "\"timestamp\" BETWEEN {} AND {}",
-            day(self.since),
-            day(self.until)
-        )];
+        let mut out = vec![
+            format!(
+                "\"timestamp\" BETWEEN {} AND {}",
+                day(self.since),
+                day(Day(self.until.0 + 1))
+            ),
+            format!(
+                "substr(eventtime, 1, 10) BETWEEN {} AND {}",
+                literal(&self.since.to_string()),
+                literal(&self.until.to_string())
+            ),
+        ];
         if !self.regions.is_empty() {
             out.push(format!("region IN ({})", list(self.regions)));
         }

@@ -252,7 +252,7 @@ async fn query_runs_sql_in_the_workgroup_and_investigate_reads_the_table() {
     ]));
     assert!(sql.contains("FROM \"audit_logs\".\"cloudtrail\""), "{sql}");
     assert!(
-        sql.contains("WHERE \"timestamp\" BETWEEN '2026/08/01' AND '2026/11/30'\n  AND region IN ('us-east-1', 'eu-west-1')"),
+        sql.contains("WHERE \"timestamp\" BETWEEN '2026/08/01' AND '2026/12/01'\n  AND substr(eventtime, 1, 10) BETWEEN '2026-08-01' AND '2026-11-30'\n  AND region IN ('us-east-1', 'eu-west-1')"),
         "{sql}"
     );
 

@@ -26,5 +26,6 @@ mod policies;
 mod presets;
 mod schema;
 mod specs;
+mod sql_executed;
 mod trails;
 mod workflow;

@@ -116,7 +116,30 @@ pub fn plan_athena(d: &Desired, o: &Observed, options: Options, p: &mut Plan) {
     }
 }
 
-/// The table over trail `t`'s logs, in every account and Region of the spec.
+/// The Regions trail `t`'s records can carry, which the table's `region` partition projects: a
+/// trail of all Regions logs every Region the account has (not only the spec's, where rules
+/// go), and global services' events (IAM, STS, sign-in, Organizations) are logged in us-east-1,
+/// so a trail with global service events projects us-east-1 whatever its home Region. A
+/// Region the projection leaves out counts nothing, silently.
+pub fn projected_regions(d: &Desired, t: &Trail) -> Vec<String> {
+    let mut regions: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+    regions.insert(d.home_region.clone());
+    if t.settings.all_regions {
+        regions.extend(d.regions.iter().cloned());
+        regions.extend(
+            crate::model::region::DEFAULT_ENABLED
+                .iter()
+                .chain(crate::model::region::OPT_IN)
+                .map(|r| (*r).to_owned()),
+        );
+    }
+    if t.settings.global_service_events {
+        regions.insert(crate::model::event_sources::GLOBAL_REGION.to_owned());
+    }
+    regions.into_iter().collect()
+}
+
+/// The table over trail `t`'s logs, in every account and every Region its records carry.
 pub fn desired_table(
     d: &Desired,
     t: &Trail,
@@ -136,7 +159,7 @@ pub fn desired_table(
             .iter()
             .map(|k| ((*k).to_owned(), "string".to_owned()))
             .collect(),
-        parameters: parameters(&at, account, &d.regions),
+        parameters: parameters(&at, account, &projected_regions(d, t)),
         location: at,
         input_format: INPUT_FORMAT.to_owned(),
         output_format: OUTPUT_FORMAT.to_owned(),
@@ -151,4 +174,37 @@ fn delete(p: &mut Plan, address: Address, before: Resource, kind: &str) {
         kind: kind.to_owned(),
     }];
     p.changes.push(c);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::projected_regions;
+
+    fn spec(trail: &str) -> crate::model::desired::Desired {
+        let dir = std::env::temp_dir().join(format!("trailctl-proj-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join(format!("{}.yaml", trail.len()));
+        std::fs::write(
+            &file,
+            format!(
+                "version: 1\nstack: s\nhome_region: eu-west-1\nregions: [eu-west-1]\nbuckets:\n  - name: logs-x\ntrails:\n  - name: audit\n    bucket: logs-x\n{trail}    athena: {{database: d, workgroup: w, results_bucket: results-x}}\n"
+            ),
+        )
+        .unwrap();
+        crate::spec::load(&file).unwrap().desired
+    }
+
+    #[test]
+    fn the_projection_holds_every_region_the_records_carry() {
+        // One Region, with global service events: those are logged in us-east-1.
+        let d = spec("    all_regions: false\n");
+        assert_eq!(projected_regions(&d, &d.trails[0]), ["eu-west-1", "us-east-1"]);
+        let d = spec("    all_regions: false\n    global_service_events: false\n");
+        assert_eq!(projected_regions(&d, &d.trails[0]), ["eu-west-1"]);
+        // All Regions: every Region the account may have, beyond the spec's.
+        let d = spec("");
+        let all = projected_regions(&d, &d.trails[0]);
+        assert!(all.len() > 30, "{all:?}");
+        assert!(all.contains(&"us-east-1".to_owned()));
+    }
 }

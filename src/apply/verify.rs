@@ -1,5 +1,7 @@
 //! Convergence: after apply, the account is read again and planned again; every resource that
-//! was touched must now be a no-op. One that is not is named with the field that still differs.
+//! was touched must now be a no-op, and as the next plan sees it: a conflict on it (its
+//! ownership tags dropped, say) fails the verification as a field that differs would. One that
+//! is not is named with the field that still differs.
 
 use crate::model::state::{FieldValue, diff};
 use crate::plan::{Action, Address, Plan};
@@ -15,7 +17,19 @@ pub struct NotConverged {
 
 /// Checks the re-plan (`after`) for the resources in `touched`.
 pub fn verify(after: &Plan, touched: &[Address]) -> Vec<NotConverged> {
-    let mut out = Vec::new();
+    let mut out: Vec<NotConverged> = after
+        .conflicts
+        .iter()
+        .filter_map(|c| {
+            let address = c.address.as_ref().filter(|a| touched.contains(a))?;
+            Some(NotConverged {
+                address: address.clone(),
+                field: "plan",
+                expected: FieldValue::Text("no conflict".to_owned()),
+                actual: FieldValue::Text(c.message.clone()),
+            })
+        })
+        .collect();
     for c in after
         .changes
         .iter()
@@ -49,4 +63,28 @@ pub fn verify(after: &Plan, touched: &[Address]) -> Vec<NotConverged> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::verify;
+    use crate::plan::change::Conflict;
+    use crate::plan::{Address, Plan};
+
+    /// A resource the service stripped of its ownership tags is a conflict for the next plan,
+    /// so it is not verified.
+    #[test]
+    fn a_conflict_on_a_touched_resource_fails_the_verification() {
+        let topic = Address::Topic("alerts".into());
+        let mut after = Plan::default();
+        after.conflicts.push(Conflict {
+            address: Some(topic.clone()),
+            message: "topic alerts exists but is not managed by stack s".into(),
+            hint: None,
+        });
+        let stuck = verify(&after, std::slice::from_ref(&topic));
+        assert_eq!(stuck.len(), 1, "{stuck:?}");
+        assert_eq!(stuck[0].field, "plan");
+        assert!(verify(&after, &[Address::Topic("other".into())]).is_empty());
+    }
 }

@@ -4,9 +4,11 @@
 //!
 //! The table is the one the Athena User Guide defines in "Create the table for CloudTrail logs
 //! in Athena using partition projection": its columns, the JSON SerDe and CloudTrail's input
-//! format. trailctl projects three partitions instead of the guide's one, so that one table
-//! covers every account and Region of the trail: `account` and `region` (enums of the account
-//! and the spec's Regions) and `timestamp` (days, `yyyy/MM/dd`).
+//! format, plus `insightdetails` for Insights events. trailctl projects four partitions instead
+//! of the guide's one, so that one table covers every account, kind of log and Region of the
+//! trail: `account`, `logtype` (`CloudTrail`, and `CloudTrail-Insight` for a trail with
+//! Insights), `region` (every Region the trail's records carry) and `timestamp` (days,
+//! `yyyy/MM/dd`).
 
 use std::collections::BTreeMap;
 
@@ -34,8 +36,20 @@ pub const SERDE: &str = "org.apache.hive.hcatalog.data.JsonSerDe";
 pub const INPUT_FORMAT: &str = "com.amazon.emr.cloudtrail.CloudTrailInputFormat";
 pub const OUTPUT_FORMAT: &str = "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat";
 
-/// The partition keys, in the order of the S3 layout.
-pub const PARTITION_KEYS: [&str; 3] = ["account", "region", "timestamp"];
+/// The partition keys, in the order of the S3 layout: `logtype` is the folder of the kind of log
+/// (`CloudTrail`, and `CloudTrail-Insight` for a trail with Insights, whose events EventBridge
+/// receives too).
+pub const PARTITION_KEYS: [&str; 4] = ["account", "logtype", "region", "timestamp"];
+
+/// The folders of the kinds of log the table reads: Insights events only for a trail with
+/// Insights.
+pub fn log_types(insights: bool) -> &'static [&'static str] {
+    if insights {
+        &["CloudTrail", "CloudTrail-Insight"]
+    } else {
+        &["CloudTrail"]
+    }
+}
 
 /// The first day partitions are projected for: CloudTrail's launch (2013-11-13). Queries always
 /// name a day range, so an early start costs nothing.
@@ -83,6 +97,8 @@ pub const COLUMNS: &[(&str, &str)] = &[
         "struct<reason:string,updatedfields:string,originalrequestid:string,originaleventid:string>",
     ),
     ("sessioncredentialfromconsole", "string"),
+    // Insights events (`CloudTrail-Insight/`): what the Insight is about, as JSON text.
+    ("insightdetails", "string"),
     ("edgedevicedetails", "string"),
     (
         "tlsdetails",
@@ -99,8 +115,13 @@ pub fn location(bucket: &str, prefix: Option<&str>) -> String {
 }
 
 /// The table parameters: external, and partitions projected over the trail's layout
-/// (`AWSLogs/ACCOUNT/CloudTrail/REGION/YYYY/MM/DD/`).
-pub fn parameters(location: &str, account: &str, regions: &[String]) -> BTreeMap<String, String> {
+/// (`AWSLogs/ACCOUNT/LOGTYPE/REGION/YYYY/MM/DD/`, LOGTYPE `CloudTrail` or `CloudTrail-Insight`).
+pub fn parameters(
+    location: &str,
+    account: &str,
+    log_types: &[&str],
+    regions: &[String],
+) -> BTreeMap<String, String> {
     let mut p = BTreeMap::new();
     let mut set = |k: &str, v: &str| {
         p.insert(k.to_owned(), v.to_owned());
@@ -110,6 +131,8 @@ pub fn parameters(location: &str, account: &str, regions: &[String]) -> BTreeMap
     set("projection.enabled", "true");
     set("projection.account.type", "enum");
     set("projection.account.values", account);
+    set("projection.logtype.type", "enum");
+    set("projection.logtype.values", &log_types.join(","));
     set("projection.region.type", "enum");
     set("projection.region.values", &regions.join(","));
     set("projection.timestamp.type", "date");
@@ -122,7 +145,7 @@ pub fn parameters(location: &str, account: &str, regions: &[String]) -> BTreeMap
     );
     set(
         "storage.location.template",
-        &format!("{location}${{account}}/CloudTrail/${{region}}/${{timestamp}}"),
+        &format!("{location}${{account}}/${{logtype}}/${{region}}/${{timestamp}}"),
     );
     p
 }
@@ -177,11 +200,16 @@ mod tests {
         let p = parameters(
             &loc,
             "123456789012",
+            log_types(true),
             &["us-east-1".into(), "eu-west-1".into()],
         );
         assert_eq!(
             p["storage.location.template"],
-            "s3://logs/audit/AWSLogs/${account}/CloudTrail/${region}/${timestamp}"
+            "s3://logs/audit/AWSLogs/${account}/${logtype}/${region}/${timestamp}"
+        );
+        assert_eq!(
+            p["projection.logtype.values"],
+            "CloudTrail,CloudTrail-Insight"
         );
         assert_eq!(p["projection.region.values"], "us-east-1,eu-west-1");
         assert!(p.keys().all(|k| is_managed_parameter(k)));

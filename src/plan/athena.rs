@@ -4,7 +4,7 @@
 //! table or workgroup is destructive.
 
 use crate::model::athena::{
-    COLUMNS, INPUT_FORMAT, OUTPUT_FORMAT, PARTITION_KEYS, SERDE, location, parameters,
+    COLUMNS, INPUT_FORMAT, OUTPUT_FORMAT, PARTITION_KEYS, SERDE, location, log_types, parameters,
 };
 use crate::model::athena_state::{DatabaseState, TableState, WorkgroupState};
 use crate::model::desired::{Desired, Trail};
@@ -159,7 +159,12 @@ pub fn desired_table(
             .iter()
             .map(|k| ((*k).to_owned(), "string".to_owned()))
             .collect(),
-        parameters: parameters(&at, account, &projected_regions(d, t)),
+        parameters: parameters(
+            &at,
+            account,
+            log_types(!t.insights.is_empty()),
+            &projected_regions(d, t),
+        ),
         location: at,
         input_format: INPUT_FORMAT.to_owned(),
         output_format: OUTPUT_FORMAT.to_owned(),
@@ -198,7 +203,10 @@ mod tests {
     fn the_projection_holds_every_region_the_records_carry() {
         // One Region, with global service events: those are logged in us-east-1.
         let d = spec("    all_regions: false\n");
-        assert_eq!(projected_regions(&d, &d.trails[0]), ["eu-west-1", "us-east-1"]);
+        assert_eq!(
+            projected_regions(&d, &d.trails[0]),
+            ["eu-west-1", "us-east-1"]
+        );
         let d = spec("    all_regions: false\n    global_service_events: false\n");
         assert_eq!(projected_regions(&d, &d.trails[0]), ["eu-west-1"]);
         // All Regions: every Region the account may have, beyond the spec's.
@@ -206,5 +214,19 @@ mod tests {
         let all = projected_regions(&d, &d.trails[0]);
         assert!(all.len() > 30, "{all:?}");
         assert!(all.contains(&"us-east-1".to_owned()));
+    }
+
+    /// A trail with Insights: its table reads the CloudTrail-Insight folders too.
+    #[test]
+    fn a_trail_with_insights_has_its_insights_in_the_table() {
+        for (trail, want) in [
+            ("    insights: [api_call_rate]\n", "CloudTrail,CloudTrail-Insight"),
+            ("", "CloudTrail"),
+        ] {
+            let d = spec(trail);
+            let t = &d.trails[0];
+            let table = super::desired_table(&d, t, t.athena.as_ref().unwrap(), "111122223333");
+            assert_eq!(table.parameters["projection.logtype.values"], want);
+        }
     }
 }

@@ -10,7 +10,8 @@
 //! `FALSE`. Approximate (run, and said): `requestParameters`, `responseElements` and
 //! `additionalEventData` paths (JSON text in the table, read with `json_extract_scalar`: a list
 //! in the record matches element-wise in EventBridge, not here; a number and its text look the
-//! same), `null` (the table cannot tell a null field from a missing one), ignore-case beyond
+//! same; `insightDetails`, an Insights event's own fields, is JSON text too), `null` (the table
+//! cannot tell a null field from a missing one), ignore-case beyond
 //! ASCII (SQL `lower` is not Unicode case folding). Anything else is not run.
 
 use serde_json::{Map, Value};
@@ -131,6 +132,7 @@ fn column(path: &str) -> Option<Column> {
         ("requestParameters.", "requestparameters"),
         ("responseElements.", "responseelements"),
         ("additionalEventData.", "additionaleventdata"),
+        ("insightDetails.", "insightdetails"),
     ] {
         if let Some(rest) = field.strip_prefix(prefix) {
             let path = rest

@@ -68,7 +68,7 @@ async fn the_athena_table_round_trips_and_drift_is_repaired() {
     assert_eq!(
         params["storage.location.template"],
         format!(
-            "s3://logs-{}/org/AWSLogs/${{account}}/CloudTrail/${{region}}/${{timestamp}}",
+            "s3://logs-{}/org/AWSLogs/${{account}}/${{logtype}}/${{region}}/${{timestamp}}",
             a.id
         )
     );
@@ -80,7 +80,9 @@ async fn the_athena_table_round_trips_and_drift_is_repaired() {
     assert_eq!(params["projection.account.values"], a.id);
     assert_eq!(params["trailctl:stack"], "it");
     let keys: Vec<&str> = t.partition_keys().iter().map(|c| c.name()).collect();
-    assert_eq!(keys, ["account", "region", "timestamp"]);
+    assert_eq!(keys, ["account", "logtype", "region", "timestamp"]);
+    // No Insights on this trail: only the CloudTrail folders.
+    assert_eq!(params["projection.logtype.values"], "CloudTrail");
     let sd = t.storage_descriptor().unwrap();
     assert_eq!(
         sd.serde_info().unwrap().serialization_library(),

@@ -27,6 +27,8 @@ fn root() -> PathBuf {
 struct Row {
     record: Value,
     account: String,
+    /// `CloudTrail`, or `CloudTrail-Insight` for Insights events.
+    logtype: &'static str,
     region: String,
     /// `YYYY/MM/DD`.
     day: String,
@@ -65,6 +67,7 @@ fn archived() -> Vec<Row> {
                 out.push(Row {
                     record: record.clone(),
                     account: parts[0].clone(),
+                    logtype: "CloudTrail",
                     region: parts[2].clone(),
                     day: format!("{}/{}/{}", parts[3], parts[4], parts[5]),
                 });
@@ -93,6 +96,7 @@ fn record(time: &str, day: &str, event_type: &str, event: &str, extra: Value) ->
     Row {
         record: r,
         account: "111122223333".into(),
+        logtype: "CloudTrail",
         region: "us-east-1".into(),
         day: day.into(),
     }
@@ -181,6 +185,21 @@ fn generated() -> Vec<Row> {
             json!({"eventSource": "signin.amazonaws.com",
                 "sourceIPAddress": "kms.amazonaws.com"}),
         ),
+        // An Insights event, in the CloudTrail-Insight folder.
+        Row {
+            logtype: "CloudTrail-Insight",
+            ..record(
+                t,
+                d,
+                "AwsCloudTrailInsight",
+                "PutObject",
+                json!({"eventSource": "s3.amazonaws.com", "eventCategory": "Insight",
+                    "userIdentity": null, "sourceIPAddress": null, "userAgent": null,
+                    "readOnly": null,
+                    "insightDetails": {"state": "Start", "eventSource": "s3.amazonaws.com",
+                        "eventName": "PutObject", "insightType": "ApiCallRateInsight"}}),
+            )
+        },
         // Types EventBridge never receives.
         record(t, d, "AwsVpceEvent", "DeleteKey", json!({})),
         record(t, d, "AwsServiceEvent", "DeleteKey", json!({})),
@@ -288,6 +307,14 @@ fn patterns() -> Vec<(String, Value)> {
             json!({"source": ["aws.kms"], "detail-type": ["AWS API Call via CloudTrail"], "region": ["us-east-1"], "account": ["111122223333"]}),
         ),
         (
+            "insight",
+            json!({"source": ["aws.cloudtrail"], "detail-type": ["AWS Insight via CloudTrail"]}),
+        ),
+        (
+            "insight-state",
+            json!({"detail-type": ["AWS Insight via CloudTrail"], "detail": {"insightDetails": {"state": ["Start"]}}}),
+        ),
+        (
             "console",
             json!({"detail-type": ["AWS Console Sign In via CloudTrail"]}),
         ),
@@ -350,7 +377,8 @@ fn execute(
     let input = dir.join(format!("{name}-{}.json", std::process::id()));
     let doc = json!({
         "rows": rows.iter().map(|r| json!({
-            "record": r.record, "account": r.account, "region": r.region, "day": r.day,
+            "record": r.record, "account": r.account, "logtype": r.logtype, "region": r.region,
+            "day": r.day,
         })).collect::<Vec<_>>(),
         "queries": queries,
     });

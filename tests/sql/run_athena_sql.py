@@ -2,7 +2,8 @@
 """Executes the Trino SQL trailctl writes for Athena on an embedded engine, as a test oracle.
 
 Input (a JSON file): {"rows": [...], "queries": [...]}: each row a CloudTrail record plus the
-partition values of the folder it was delivered in ({"record", "account", "region", "day"});
+partition values of the folder it was delivered in ({"record", "account", "logtype", "region",
+"day"});
 each query Trino SQL over "db"."cloudtrail". Output (stdout, JSON): one list of result rows
 (objects, every value as text or null) per query.
 
@@ -46,8 +47,8 @@ COLUMNS = """
   resources STRUCT(arn VARCHAR, accountid VARCHAR, type VARCHAR)[],
   eventtype VARCHAR, apiversion VARCHAR, recipientaccountid VARCHAR, serviceeventdetails VARCHAR,
   sharedeventid VARCHAR, vpcendpointid VARCHAR, vpcendpointaccountid VARCHAR,
-  eventcategory VARCHAR, sessioncredentialfromconsole VARCHAR,
-  account VARCHAR, region VARCHAR, "timestamp" VARCHAR
+  eventcategory VARCHAR, sessioncredentialfromconsole VARCHAR, insightdetails VARCHAR,
+  account VARCHAR, logtype VARCHAR, region VARCHAR, "timestamp" VARCHAR
 """
 
 TOP = ["eventVersion", "eventTime", "eventSource", "eventName", "awsRegion", "sourceIPAddress",
@@ -55,7 +56,7 @@ TOP = ["eventVersion", "eventTime", "eventSource", "eventName", "awsRegion", "so
        "apiVersion", "recipientAccountId", "sharedEventID", "vpcEndpointId",
        "vpcEndpointAccountId", "eventCategory", "sessionCredentialFromConsole"]
 JSON_TEXT = ["requestParameters", "responseElements", "additionalEventData",
-             "serviceEventDetails"]
+             "serviceEventDetails", "insightDetails"]
 
 
 def text(v):
@@ -113,6 +114,7 @@ def row(r):
         if isinstance(res, list) else None
     )
     out["account"], out["region"], out["timestamp"] = r["account"], r["region"], r["day"]
+    out["logtype"] = r.get("logtype", "CloudTrail")
     return out
 
 

@@ -220,7 +220,10 @@ mod tests {
     #[test]
     fn a_trail_with_insights_has_its_insights_in_the_table() {
         for (trail, want) in [
-            ("    insights: [api_call_rate]\n", "CloudTrail,CloudTrail-Insight"),
+            (
+                "    insights: [api_call_rate]\n",
+                "CloudTrail,CloudTrail-Insight",
+            ),
             ("", "CloudTrail"),
         ] {
             let d = spec(trail);

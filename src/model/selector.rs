@@ -1,5 +1,11 @@
 //! CloudTrail advanced event selectors, and the spec's shorthands that expand into them.
 
+/// The name of the management events selector: the console's own, which auditors look for
+/// (Prowler's `cloudtrail_multi_region_enabled_logging_management_events` accepts only it). A
+/// selector trailctl wrote under its former name ("Management events") is renamed by the next
+/// apply (`PutEventSelectors`; the events logged are the same, so it is no reduction).
+pub const MANAGEMENT_SELECTOR_NAME: &str = "Management events selector";
+
 /// One advanced event selector, in the AWS shape (`Name`, `FieldSelectors`).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct AdvancedSelector {
@@ -164,7 +170,7 @@ pub fn management_selector(
         });
     }
     Some(AdvancedSelector {
-        name: Some("Management events".to_owned()),
+        name: Some(MANAGEMENT_SELECTOR_NAME.to_owned()),
         fields,
     })
 }

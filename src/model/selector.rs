@@ -1,9 +1,10 @@
 //! CloudTrail advanced event selectors, and the spec's shorthands that expand into them.
 
 /// The name of the management events selector: the console's own, which auditors look for
-/// (Prowler's `cloudtrail_multi_region_enabled_logging_management_events` accepts only it). A
-/// selector trailctl wrote under its former name ("Management events") is renamed by the next
-/// apply (`PutEventSelectors`; the events logged are the same, so it is no reduction).
+/// (Prowler's `cloudtrail_multi_region_enabled_logging_management_events` accepts only it).
+/// Selector names are never compared, so a trail written under the former name ("Management
+/// events") is not rewritten for the name alone: it takes this name the next time its
+/// selectors change.
 pub const MANAGEMENT_SELECTOR_NAME: &str = "Management events selector";
 
 /// One advanced event selector, in the AWS shape (`Name`, `FieldSelectors`).

@@ -51,22 +51,22 @@ fn patterns_become_filters() {
         exact(
             r#"{"source":["aws.kms"],"detail-type":["AWS API Call via CloudTrail"],"detail":{"eventName":["DisableKey","ScheduleKeyDeletion"]}}"#
         ),
-        r#"{ ($.eventSource = "kms.amazonaws.com") && ($.eventType = "AwsApiCall") && (($.eventName = "DisableKey") || ($.eventName = "ScheduleKeyDeletion")) }"#
+        r#"{ $.eventSource = "kms.amazonaws.com" && $.eventType = "AwsApiCall" && ($.eventName = "DisableKey" || $.eventName = "ScheduleKeyDeletion") }"#
     );
     // Without detail-type, a source excludes the Insights events EventBridge gives aws.cloudtrail.
     assert_eq!(
         exact(r#"{"source":["aws.dynamodb"],"detail":{"eventName":["DeleteTable"]}}"#),
-        r#"{ ($.eventSource = "dynamodb.amazonaws.com") && ($.eventName = "DeleteTable") && ($.eventType != "AwsCloudTrailInsight") }"#
+        r#"{ $.eventSource = "dynamodb.amazonaws.com" && $.eventName = "DeleteTable" && $.eventType != "AwsCloudTrailInsight" }"#
     );
     assert_eq!(
         exact(
             r#"{"detail":{"errorCode":[{"suffix":"UnauthorizedOperation"},{"prefix":"AccessDenied"}],"eventName":[{"anything-but":["HeadBucket","GetObject"]}],"x":[{"numeric":[">",0,"<=",5]}],"gone":[{"exists":false}],"flag":[true]}}"#
         ),
-        r#"{ (($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied*")) && ($.eventName != "HeadBucket" && $.eventName != "GetObject") && ($.x > 0 && $.x <= 5) && ($.gone NOT EXISTS) && ($.flag IS TRUE) }"#
+        r#"{ ($.errorCode = "*UnauthorizedOperation" || $.errorCode = "AccessDenied*") && ($.eventName != "HeadBucket" && $.eventName != "GetObject") && ($.x > 0 && $.x <= 5) && $.gone NOT EXISTS && $.flag IS TRUE }"#
     );
     assert_eq!(
         exact(r#"{"$or":[{"detail":{"a":["x"]}},{"detail":{"b":["y"]}}]}"#),
-        r#"{ ($.a = "x") || ($.b = "y") }"#
+        r#"{ $.a = "x" || $.b = "y" }"#
     );
 }
 
@@ -175,4 +175,27 @@ fn a_sparse_read_decides_as_the_whole_record() {
         .read(r#"{"eventName": "A", "requestParameters": {"big": [1, 2, 3]}, "other": {"x": 1}}"#)
         .unwrap();
     assert_eq!(sparse, json!({"eventName": "A", "requestParameters": {}}));
+}
+
+/// `source` and `detail.eventSource` say the same clause: it is written once, and the strict
+/// IAM preset's filter keeps well within CloudWatch Logs' 1,024 characters.
+#[test]
+fn a_clause_said_twice_is_written_once() {
+    let text = exact(
+        r#"{"source": ["aws.iam"], "detail": {"eventSource": ["iam.amazonaws.com"], "eventName": ["PutRolePolicy"]}}"#,
+    );
+    assert_eq!(
+        text.matches("$.eventSource = \"iam.amazonaws.com\"")
+            .count(),
+        1,
+        "{text}"
+    );
+    let preset = crate::model::presets::find("strict-iam-policy-changes").unwrap();
+    let Translation::Exact(filter) =
+        from_pattern(&Pattern::parse(&preset.pattern.to_string()).unwrap())
+    else {
+        panic!("strict-iam-policy-changes has an exact filter");
+    };
+    // It was 1,004: every clause and every alternative in parentheses, the source twice.
+    assert!(filter.len() < 950, "{} characters: {filter}", filter.len());
 }

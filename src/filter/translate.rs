@@ -39,13 +39,21 @@ pub fn from_pattern(pattern: &Pattern) -> Translation {
     }
 }
 
+/// Parts joined by `op`, each compound part in parentheses (a single comparison needs none,
+/// and a filter has 1,024 characters at most).
 fn join(parts: &[String], op: &str) -> String {
     if parts.len() == 1 {
         return parts[0].clone();
     }
     parts
         .iter()
-        .map(|p| format!("({p})"))
+        .map(|p| {
+            if p.contains(" || ") || p.contains(" && ") {
+                format!("({p})")
+            } else {
+                p.clone()
+            }
+        })
         .collect::<Vec<_>>()
         .join(&format!(" {op} "))
 }
@@ -65,6 +73,10 @@ fn branch(b: &Branch) -> Result<String, String> {
     if needs_insight_exclusion && !insights_excluded {
         parts.push(format!("$.eventType != \"{INSIGHT}\""));
     }
+    // `source` and `detail.eventSource` both say the event source: each clause once (a filter
+    // has 1,024 characters at most).
+    let mut seen = std::collections::HashSet::new();
+    parts.retain(|p| seen.insert(p.clone()));
     if parts.is_empty() {
         return Err("the pattern has no field to filter on".to_owned());
     }

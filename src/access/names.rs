@@ -73,26 +73,8 @@ impl Names {
                 None => format!("{}/AWSLogs/*", t.settings.bucket),
             })
             .collect::<BTreeSet<_>>();
-        let log_keys = d
-            .trails
-            .iter()
-            .filter_map(|t| t.settings.kms_key.as_deref())
-            .chain(d.buckets.iter().filter_map(|b| b.kms_key.as_deref()))
-            .map(key)
-            .collect::<BTreeSet<_>>();
-        let keys = d
-            .trails
-            .iter()
-            .filter_map(|t| t.settings.kms_key.as_deref())
-            .chain(d.buckets.iter().filter_map(|b| b.kms_key.as_deref()))
-            .chain(d.topics.iter().filter_map(|t| t.kms_key.as_deref()))
-            .chain(
-                d.trails
-                    .iter()
-                    .filter_map(|t| t.log_group.as_ref()?.kms_key.as_deref()),
-            )
-            .map(key)
-            .collect::<BTreeSet<_>>();
+        let log_keys = d.log_file_keys().map(key).collect::<BTreeSet<_>>();
+        let keys = d.kms_keys().map(key).collect::<BTreeSet<_>>();
         let athena: Vec<_> = d.trails.iter().filter_map(|t| t.athena.as_ref()).collect();
         let built_logs = d.trails.iter().any(|t| t.log_group.is_some());
         Names {

@@ -299,19 +299,7 @@ pub async fn observe_scope<A: Account>(
 
 /// Every KMS key the spec names that is not already a key ARN, resolved where KMS can.
 async fn resolve_keys<A: Account>(account: &A, d: &Desired) -> BTreeMap<String, String> {
-    let keys: BTreeSet<&str> = d
-        .trails
-        .iter()
-        .filter_map(|t| t.settings.kms_key.as_deref())
-        .chain(d.buckets.iter().filter_map(|b| b.kms_key.as_deref()))
-        .chain(d.topics.iter().filter_map(|t| t.kms_key.as_deref()))
-        .chain(
-            d.trails
-                .iter()
-                .filter_map(|t| t.log_group.as_ref()?.kms_key.as_deref()),
-        )
-        .filter(|k| !arn::is_kms_key_arn(k))
-        .collect();
+    let keys: BTreeSet<&str> = d.kms_keys().filter(|k| !arn::is_kms_key_arn(k)).collect();
     let lookups = keys.iter().map(|k| async move {
         let region = k
             .strip_prefix("arn:")

@@ -209,6 +209,25 @@ impl Desired {
             })
     }
 
+    /// The KMS keys that encrypt the trails' log files: the trails' own and their buckets'.
+    pub fn log_file_keys(&self) -> impl Iterator<Item = &str> {
+        self.trails
+            .iter()
+            .filter_map(|t| t.settings.kms_key.as_deref())
+            .chain(self.buckets.iter().filter_map(|b| b.kms_key.as_deref()))
+    }
+
+    /// Every KMS key the spec names (as written: an id, alias or ARN).
+    pub fn kms_keys(&self) -> impl Iterator<Item = &str> {
+        self.log_file_keys()
+            .chain(self.topics.iter().filter_map(|t| t.kms_key.as_deref()))
+            .chain(
+                self.trails
+                    .iter()
+                    .filter_map(|t| t.log_group.as_ref()?.kms_key.as_deref()),
+            )
+    }
+
     /// Whether the spec builds a log group (and so the stack's log-delivery role).
     pub fn builds_log_groups(&self) -> bool {
         self.trails.iter().any(|t| t.log_group.is_some())

@@ -55,23 +55,12 @@ pub fn private(name: &str) -> Emulator {
 }
 
 fn spawn(name: &str) -> Result<Emulator, String> {
-    let script = root().join("scripts/emulator.sh");
-    let status = Command::new("bash")
-        .arg(&script)
-        .arg("install")
-        .status()
-        .map_err(|e| format!("cannot run {}: {e}", script.display()))?;
-    if !status.success() {
-        return Err(format!("{} install failed ({status})", script.display()));
-    }
-    let venv = std::env::var_os("TRAILCTL_EMULATOR_VENV")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root().join(".venv-emulator"));
+    let python = venv_python();
     let log_path = root().join(format!("target/{name}.log"));
     let log =
         std::fs::File::create(&log_path).map_err(|e| format!("{}: {e}", log_path.display()))?;
     let port = free_port()?;
-    let child = Command::new(venv.join("bin/python"))
+    let child = Command::new(python)
         .arg(root().join("tests/emulator/moto_server.py"))
         .args(["-H", "127.0.0.1", "-p", &port.to_string()])
         .args(["--parent-pid", &std::process::id().to_string()])
@@ -409,4 +398,20 @@ fn form_encode(value: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+/// The Python of the project's venv (moto, and the test-side judges: parliament, DuckDB,
+/// sqlglot), installed first if it is not.
+pub fn venv_python() -> PathBuf {
+    let script = root().join("scripts/emulator.sh");
+    let status = Command::new("bash")
+        .arg(&script)
+        .arg("install")
+        .status()
+        .expect("run scripts/emulator.sh");
+    assert!(status.success(), "{} install failed", script.display());
+    std::env::var_os("TRAILCTL_EMULATOR_VENV")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join(".venv-emulator"))
+        .join("bin/python")
 }

@@ -460,15 +460,6 @@ fn the_escalation_checker_finds_the_known_paths() {
 
 #[test]
 fn the_policies_pass_the_iam_linter_or_each_finding_is_explained() {
-    let status = Command::new("bash")
-        .arg(root().join("scripts/emulator.sh"))
-        .arg("install")
-        .status()
-        .unwrap();
-    assert!(status.success(), "scripts/emulator.sh install failed");
-    let venv = std::env::var_os("TRAILCTL_EMULATOR_VENV")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root().join(".venv-emulator"));
     let dir = tempdir("lint");
     let mut files = Vec::new();
     let mut names = std::collections::BTreeMap::new();
@@ -478,7 +469,7 @@ fn the_policies_pass_the_iam_linter_or_each_finding_is_explained() {
         names.insert(path.display().to_string(), name);
         files.push(path);
     }
-    let out = Command::new(venv.join("bin/python"))
+    let out = Command::new(crate::emulator::venv_python())
         .arg(root().join("tests/iam/lint_policies.py"))
         .args(&files)
         .output()

@@ -363,15 +363,6 @@ fn execute(
     rows: &[Row],
     queries: &[String],
 ) -> Vec<Vec<serde_json::Map<String, Value>>> {
-    let status = Command::new("bash")
-        .arg(root().join("scripts/emulator.sh"))
-        .arg("install")
-        .status()
-        .unwrap();
-    assert!(status.success(), "scripts/emulator.sh install failed");
-    let venv = std::env::var_os("TRAILCTL_EMULATOR_VENV")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root().join(".venv-emulator"));
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("sql-executed");
     std::fs::create_dir_all(&dir).unwrap();
     let input = dir.join(format!("{name}-{}.json", std::process::id()));
@@ -383,7 +374,7 @@ fn execute(
         "queries": queries,
     });
     std::fs::write(&input, doc.to_string()).unwrap();
-    let out = Command::new(venv.join("bin/python"))
+    let out = Command::new(crate::emulator::venv_python())
         .arg(root().join("tests/sql/run_athena_sql.py"))
         .arg(&input)
         .output()

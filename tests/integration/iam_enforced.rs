@@ -6,7 +6,8 @@
 //! `query` — none denied; the planner's `apply` denied (enforcement is on); and the published
 //! escalation paths tried with each user's keys, each denied. And an organization: the
 //! management account's users with the printed policies, each member's role with the printed
-//! apply policy instead of AdministratorAccess.
+//! apply policy instead of AdministratorAccess. `init --from-account`, which has no spec yet, runs
+//! with the generic plan template of `policies/`.
 //!
 //! What moto enforces and what it does not (conditions, the resources of most services) is in
 //! tests/emulator/KNOWN-GAPS.md; tests/integration/policies.rs holds the policies against the
@@ -133,6 +134,12 @@ async fn every_command_works_with_exactly_its_printed_policy_and_no_user_escalat
     let planner = user(&e, &iam, "trailctl-plan", &printed("plan")).await;
     let applier = user(&e, &iam, "trailctl-apply", &printed("apply")).await;
     let reader = user(&e, &iam, "trailctl-read", &printed("read")).await;
+    // `init --from-account` has no spec yet: the generic plan template of policies/ serves it.
+    let template = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/trailctl-plan.json"),
+    )
+    .unwrap();
+    let initializer = user(&e, &iam, "trailctl-init", &template).await;
     iam.create_policy()
         .policy_name("trailctl-iam-boundary")
         .policy_document(printed("boundary"))
@@ -219,6 +226,16 @@ async fn every_command_works_with_exactly_its_printed_policy_and_no_user_escalat
     let drifted = text(&planner.trailctl(&["drift", "-f", &f]).stdout);
     assert!(drifted.contains(&format!("bucket.{bucket}")), "{drifted}");
     ok(&applier.trailctl(&["apply", "-f", &f, "--auto-approve"]));
+
+    let drafted = ok(&initializer.trailctl(&[
+        "init",
+        "--from-account",
+        "--region",
+        "us-east-1",
+        "--stack",
+        "iam",
+    ]));
+    assert!(drafted.contains("name: audit"), "{drafted}");
 
     // A destructive change: the topic renamed (the old one deleted, as the stack's).
     let renamed = spec("renamed", |y| y.replace("iam-alerts", "iam-alarms"));

@@ -140,6 +140,13 @@ async fn every_command_works_with_exactly_its_printed_policy_and_no_user_escalat
     )
     .unwrap();
     let initializer = user(&e, &iam, "trailctl-init", &template).await;
+    // A planner whose policy lacks one read of the delivery bucket.
+    let mut short: serde_json::Value = serde_json::from_str(&printed("plan")).unwrap();
+    short["Statement"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"Effect": "Deny", "Action": "s3:GetBucketLocation", "Resource": "*"}));
+    let short = user(&e, &iam, "trailctl-plan-short", &short.to_string()).await;
     iam.create_policy()
         .policy_name("trailctl-iam-boundary")
         .policy_document(printed("boundary"))
@@ -164,6 +171,17 @@ async fn every_command_works_with_exactly_its_printed_policy_and_no_user_escalat
         0,
     );
     ok(&planner.trailctl(&["drift", "-f", &f]));
+    // A denied read fails drift (exit 1): never "No drift", and the bucket is not said to be
+    // another account's without saying it may be the caller's missing read.
+    let out = short.trailctl(&["drift", "-f", &f]);
+    let err = fails(&out);
+    assert!(
+        !text(&out.stdout).contains("No drift"),
+        "{}",
+        text(&out.stdout)
+    );
+    assert!(err.contains("cannot read it: S3 denied the read"), "{err}");
+    assert!(err.contains("or the caller lacks the read"), "{err}");
     let role = iam
         .get_role()
         .role_name("trailctl-iam-forwarder")

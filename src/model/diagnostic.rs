@@ -102,6 +102,7 @@ pub enum LintId {
     ManagementCopy,
     LogLoop,
     WildcardQuota,
+    RuleQuota,
     TrailIntegrity,
     InsightsWithoutData,
 }
@@ -116,6 +117,7 @@ impl LintId {
         LintId::ManagementCopy,
         LintId::LogLoop,
         LintId::WildcardQuota,
+        LintId::RuleQuota,
         LintId::TrailIntegrity,
         LintId::InsightsWithoutData,
     ];
@@ -130,6 +132,7 @@ impl LintId {
             LintId::ManagementCopy => "management-copy",
             LintId::LogLoop => "log-loop",
             LintId::WildcardQuota => "wildcard-quota",
+            LintId::RuleQuota => "rule-quota",
             LintId::TrailIntegrity => "trail-integrity",
             LintId::InsightsWithoutData => "insights-without-data",
         }
@@ -157,6 +160,9 @@ impl LintId {
             LintId::LogLoop => "A trail logs S3 data events on its own delivery bucket.",
             LintId::WildcardQuota => {
                 "More alerts with wildcard patterns in one Region than EventBridge allows per bus."
+            }
+            LintId::RuleQuota => {
+                "More rules in one Region than EventBridge's default quota of rules per event bus."
             }
             LintId::TrailIntegrity => {
                 "A trail without log file validation (CIS 3.2) or KMS encryption (CIS 3.5)."

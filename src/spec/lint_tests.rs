@@ -217,3 +217,24 @@ fn wildcard_quota() {
     assert_eq!(w[0].1, "alerts[30].name");
     assert_eq!(fired(&spec("", &alerts(30)), "wildcard-quota"), vec![]);
 }
+
+/// Importing a detection library multiplies rules: more alerts in a Region than EventBridge's
+/// default quota of rules per bus is found at validate, with the count, not halfway through an
+/// apply.
+#[test]
+fn rule_quota() {
+    let alerts = |n: usize| {
+        let mut s = String::from("alerts:\n");
+        for i in 0..n {
+            s.push_str(&format!(
+                "  - name: r{i}\n    notify: [alerts]\n    on: {{service: ec2, events: [DeleteVpc{i}]}}\n"
+            ));
+        }
+        s
+    };
+    let w = fired(&spec("", &alerts(301)), "rule-quota");
+    assert_eq!(w.len(), 2, "one per Region: {w:?}");
+    assert_eq!(w[0].1, "alerts[300].name");
+    assert!(w[0].2.contains("301 alerts"), "{w:?}");
+    assert_eq!(fired(&spec("", &alerts(300)), "rule-quota"), vec![]);
+}

@@ -20,6 +20,15 @@ use crate::spec::suggest;
 
 /// EventBridge quota: rules with a `wildcard` pattern per event bus.
 pub const MAX_WILDCARD_RULES: usize = 30;
+/// EventBridge's default quota of rules per event bus in `region` ("Number of rules",
+/// adjustable in Service Quotas; EventBridge User Guide, "Amazon EventBridge quotas"): 100 in
+/// af-south-1 and eu-south-1, 300 in every other Region.
+pub fn default_rules_per_bus(region: &str) -> usize {
+    match region {
+        "af-south-1" | "eu-south-1" => 100,
+        _ => 300,
+    }
+}
 
 /// Data events by service: the source, the trail resource type that logs them, and the event
 /// names (CloudTrail user guide, "Logging data events").
@@ -106,6 +115,7 @@ pub fn run(ctx: &mut Ctx, d: &Desired) {
         }
     }
     wildcard_quota(ctx, d);
+    rule_quota(ctx, d);
 }
 
 /// The event names a pattern requires exactly in `detail.eventName`.
@@ -374,16 +384,40 @@ fn log_loop(ctx: &mut Ctx, t: &Trail, path: &SpecPath) {
     }
 }
 
-/// More rules with wildcard patterns in one Region than EventBridge allows per bus.
-fn wildcard_quota(ctx: &mut Ctx, d: &Desired) {
+/// The alerts with a rule in each Region (the alerts `which` picks, deployed on EventBridge).
+fn rules_per_region(d: &Desired, which: impl Fn(&Alert) -> bool) -> BTreeMap<String, Vec<&Alert>> {
     let mut per_region: BTreeMap<String, Vec<&Alert>> = BTreeMap::new();
-    for a in d.alerts.iter().filter(|a| uses_wildcard(&a.pattern)) {
+    for a in d
+        .alerts
+        .iter()
+        .filter(|a| a.backend.eventbridge() && which(a))
+    {
         let mut regions = event_sources::regions(&a.pattern, &a.placement, &d.regions);
         regions.insert(d.home_region.clone());
         for r in regions {
             per_region.entry(r).or_default().push(a);
         }
     }
+    per_region
+}
+
+/// More rules in one Region than EventBridge's default quota per event bus: found at
+/// `validate`, not halfway through an apply (the quota is adjustable: raise it first).
+fn rule_quota(ctx: &mut Ctx, d: &Desired) {
+    for (region, alerts) in rules_per_region(d, |_| true) {
+        let quota = default_rules_per_bus(&region);
+        if let Some(over) = alerts.get(quota) {
+            ctx.push(
+                Diagnostic::lint(LintId::RuleQuota, Severity::Warning, &over.name_path(), format!("{} alerts have a rule on the default event bus of {region}; EventBridge's default quota there is {quota} rules per event bus, so apply will fail from this one on unless the account's quota was raised", alerts.len()))
+                    .with_hint("raise EventBridge's \"Number of rules\" in Service Quotas for this Region first, or place fewer alerts there"),
+            );
+        }
+    }
+}
+
+/// More rules with wildcard patterns in one Region than EventBridge allows per bus.
+fn wildcard_quota(ctx: &mut Ctx, d: &Desired) {
+    let per_region = rules_per_region(d, |a| uses_wildcard(&a.pattern));
     for (region, alerts) in per_region {
         if let Some(over) = alerts.get(MAX_WILDCARD_RULES) {
             ctx.push(

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use crate::access::names::Names;
-use crate::live::aws::operations::{Access, OPERATIONS};
+use crate::live::aws::operations::OPERATIONS;
 use crate::live::error::explain_denials;
 use crate::model::desired::Desired;
 
@@ -28,11 +28,7 @@ pub fn install(spec: &Path, d: &Desired) {
                 text.push_str(&format!(" (and {} more)", arns.len() - SHOWN));
             }
         }
-        let role = match op.access {
-            Access::Read => "plan",
-            Access::Write => "apply",
-            Access::Logs => "read",
-        };
+        let role = op.access.policy_role();
         text.push_str(&format!(
             "; `trailctl policy -f {file} --role {role}` prints what this spec needs"
         ));

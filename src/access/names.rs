@@ -76,7 +76,6 @@ impl Names {
         let log_keys = d.log_file_keys().map(key).collect::<BTreeSet<_>>();
         let keys = d.kms_keys().map(key).collect::<BTreeSet<_>>();
         let athena: Vec<_> = d.trails.iter().filter_map(|t| t.athena.as_ref()).collect();
-        let built_logs = d.trails.iter().any(|t| t.log_group.is_some());
         Names {
             partition: arn::partition(&home),
             account,
@@ -104,7 +103,7 @@ impl Names {
                 let cw = t.settings.cloudwatch_logs.as_ref()?;
                 t.log_group.is_none().then(|| cw.role_arn.clone())
             })),
-            builds_roles: (d.forwards(), built_logs),
+            builds_roles: (d.forwards(), d.builds_log_groups()),
             organization_trail: d.trails.iter().any(|t| t.settings.organization),
             member_role: org.map(|o| o.role.clone()),
             athena: !athena.is_empty(),

@@ -92,11 +92,7 @@ impl LiveError {
         match hint {
             Some(h) => write!(f, "{h}")?,
             None => {
-                let role = match row.map(|o| o.access) {
-                    Some(crate::live::aws::operations::Access::Write) => "apply",
-                    Some(crate::live::aws::operations::Access::Logs) => "read",
-                    _ => "plan",
-                };
+                let role = row.map_or("plan", |o| o.access.policy_role());
                 write!(
                     f,
                     "; `trailctl policy -f SPEC --role {role}` prints what a spec needs"

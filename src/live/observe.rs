@@ -86,12 +86,10 @@ async fn boundary<A: Account>(account: &A, desired: &Desired) -> LiveResult<Opti
         return Ok(None);
     }
     let id = account.account_id().await?;
-    let arn = arn::policy(
-        &desired.home_region,
-        &id,
-        &crate::model::alert::boundary_name(&desired.stack),
-    );
-    account.policy_exists(&arn).await.map(Some)
+    account
+        .policy_exists(&desired.boundary_arn(&id))
+        .await
+        .map(Some)
 }
 
 /// The home bus's policy, for a spec with `organization:` (the statement that admits the

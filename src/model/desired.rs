@@ -193,11 +193,26 @@ impl Insight {
 }
 
 impl Desired {
+    /// The account whose home bus receives this account's alerts, when it is not this one (a
+    /// member of an organization forwards to its security account).
+    pub fn forward_to(&self) -> Option<&str> {
+        self.member.as_ref().and_then(|m| m.forward_to())
+    }
+
+    /// The permissions boundary every role of the stack is created with, in `account`.
+    pub fn boundary_arn(&self, account: &str) -> String {
+        crate::model::arn::policy(
+            &self.home_region,
+            account,
+            &crate::model::alert::boundary_name(&self.stack),
+        )
+    }
+
     /// Whether any rule forwards (and so needs the stack's forwarding role): an alert placed
     /// outside the home Region, or any alert of an account that forwards to the organization's
     /// security account.
     pub fn forwards(&self) -> bool {
-        let forwards_all = self.member.as_ref().and_then(|m| m.forward_to()).is_some();
+        let forwards_all = self.forward_to().is_some();
         self.alerts
             .iter()
             .filter(|a| a.backend.eventbridge())

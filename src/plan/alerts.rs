@@ -258,12 +258,6 @@ fn rule_state(a: &Alert) -> (&'static str, Vec<String>) {
     (state, read_only)
 }
 
-/// The account whose home bus receives this account's alerts, when it is not this one (a
-/// member of an organization forwards to its security account).
-fn forward_to(d: &Desired) -> Option<&str> {
-    d.member.as_ref().and_then(|m| m.forward_to())
-}
-
 pub fn desired_alert(d: &Desired, a: &Alert, account: &str) -> AlertState {
     let home = &d.home_region;
     let name = a.rule_name(&d.stack);
@@ -297,7 +291,7 @@ pub fn desired_alert(d: &Desired, a: &Alert, account: &str) -> AlertState {
         .collect();
     let forward = TargetState {
         id: FORWARD_TARGET.to_owned(),
-        arn: arn::default_bus(home, forward_to(d).unwrap_or(account)),
+        arn: arn::default_bus(home, d.forward_to().unwrap_or(account)),
         role_arn: Some(arn::role(home, account, &forwarder_role_name(&d.stack))),
         transformer: None,
         input: None,
@@ -305,11 +299,11 @@ pub fn desired_alert(d: &Desired, a: &Alert, account: &str) -> AlertState {
     let mut rules = BTreeMap::new();
     // A member of an organization forwards from every Region, its home Region too: the topics
     // are the security account's.
-    if forward_to(d).is_none() {
+    if d.forward_to().is_none() {
         rules.insert(home.clone(), rule(to_topics));
     }
     for r in regions(&a.pattern, &a.placement, &d.regions) {
-        if &r != home || forward_to(d).is_some() {
+        if &r != home || d.forward_to().is_some() {
             rules.insert(r, rule(vec![forward.clone()]));
         }
     }
@@ -435,17 +429,12 @@ pub(crate) fn desired_role(d: &Desired, account: &str) -> RoleState {
             "Statement": [{
                 "Effect": "Allow",
                 "Action": "events:PutEvents",
-                "Resource": arn::default_bus(&d.home_region, forward_to(d).unwrap_or(account))
+                "Resource": arn::default_bus(&d.home_region, d.forward_to().unwrap_or(account))
             }]
         })),
-        boundary: Some(boundary_arn(d, account)),
+        boundary: Some(d.boundary_arn(account)),
         tags: desired_tags(d, &Default::default()),
     }
-}
-
-/// The permissions boundary of the stack's roles in `account`.
-pub(crate) fn boundary_arn(d: &Desired, account: &str) -> String {
-    arn::policy(&d.home_region, account, &boundary_name(&d.stack))
 }
 
 fn observed_role(l: &LiveRole, policy_name: &str) -> RoleState {

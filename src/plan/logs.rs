@@ -16,7 +16,7 @@ use crate::model::arn;
 use crate::model::desired::{Desired, LogGroup};
 use crate::model::logs_state::{AlarmState, LogGroupState, MetricFilterState};
 use crate::model::observed::Observed;
-use crate::plan::alerts::{boundary_arn, plan_role};
+use crate::plan::alerts::plan_role;
 use crate::plan::change::{Action, Address, Conflict, Plan, Resource};
 use crate::plan::planner::{Options, Owner, change, compared, owned_change, owner};
 use crate::plan::safety::Reduction;
@@ -152,7 +152,7 @@ pub(crate) fn logs_role(d: &Desired, account: &str) -> Option<RoleState> {
                 "Resource": one_or_many(streams)
             }]
         })),
-        boundary: Some(boundary_arn(d, account)),
+        boundary: Some(d.boundary_arn(account)),
         tags: desired_tags(d, &Default::default()),
     })
 }

@@ -35,8 +35,6 @@ enum Column {
     Text(String),
     /// `readonly`: a boolean in the record, text in the table.
     Boolean(String),
-    /// A field of each element of `resources`.
-    Resource(&'static str),
     /// A path into a JSON text column.
     Json { column: &'static str, path: String },
 }
@@ -121,12 +119,6 @@ fn column(path: &str) -> Option<Column> {
         return IDENTITY
             .contains(&rest)
             .then(|| Column::Text(format!("useridentity.{}", rest.to_ascii_lowercase())));
-    }
-    match field {
-        "resources.ARN" => return Some(Column::Resource("arn")),
-        "resources.type" => return Some(Column::Resource("type")),
-        "resources.accountId" => return Some(Column::Resource("accountid")),
-        _ => {}
     }
     for (prefix, column) in [
         ("requestParameters.", "requestparameters"),
@@ -280,7 +272,6 @@ fn field(path: &str, values: &[Value], notes: &mut Notes) -> Result<String, Stri
     match col {
         Column::Text(c) => one(&c, false, notes),
         Column::Boolean(c) => one(&c, true, notes),
-        Column::Resource(f) => resources(&[(f, values)], notes),
         Column::Json { column, path: p } => {
             notes.add(format!(
                 "`{path}`: JSON text in the table, read with json_extract_scalar (a list in the record matches element by element in EventBridge, not here)"
@@ -301,6 +292,8 @@ fn field(path: &str, values: &[Value], notes: &mut Notes) -> Result<String, Stri
 /// has it.
 fn resources(fields: &[(&str, &[Value])], notes: &mut Notes) -> Result<String, String> {
     let absent = |m: &Value| m.get("exists") == Some(&Value::Bool(false));
+    let in_no_element =
+        |f: &str| format!("NOT COALESCE(any_match(resources, r -> r.{f} IS NOT NULL), false)");
     let mut per_element = Vec::new();
     let mut nowhere = Vec::new();
     let bound = fields.iter().any(|(_, ms)| ms.iter().any(|m| !absent(m)));
@@ -313,9 +306,7 @@ fn resources(fields: &[(&str, &[Value])], notes: &mut Notes) -> Result<String, S
             .collect::<Result<Vec<_>, _>>()?;
         let may_lack = matchers.iter().any(absent);
         if !bound {
-            nowhere.push(format!(
-                "NOT COALESCE(any_match(resources, r -> r.{f} IS NOT NULL), false)"
-            ));
+            nowhere.push(in_no_element(f));
             continue;
         }
         let mut alternatives = values;
@@ -329,7 +320,8 @@ fn resources(fields: &[(&str, &[Value])], notes: &mut Notes) -> Result<String, S
         if may_lack && fields.len() == 1 {
             // One field: present with a value that matches, or in no element at all.
             return Ok(format!(
-                "(COALESCE(any_match(resources, r -> {this}), false) OR NOT COALESCE(any_match(resources, r -> r.{f} IS NOT NULL), false))"
+                "(COALESCE(any_match(resources, r -> {this}), false) OR {})",
+                in_no_element(f)
             ));
         }
         per_element.push(this);

@@ -12,6 +12,17 @@ pub enum Access {
     Logs,
 }
 
+impl Access {
+    /// The `trailctl policy --role` whose policy grants it.
+    pub fn policy_role(self) -> &'static str {
+        match self {
+            Access::Read => "plan",
+            Access::Write => "apply",
+            Access::Logs => "read",
+        }
+    }
+}
+
 /// What part of a spec an action with no resource-level permission (`"*"`) is needed for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Need {
@@ -26,7 +37,7 @@ pub enum Need {
 }
 
 /// What an action is authorized against: the Service Authorization Reference's resource type,
-/// as far as a spec determines its ARNs (`access::scope` turns each into ARNs, or none when the
+/// as far as a spec determines its ARNs (`access::names` turns each into ARNs, or none when the
 /// spec has no such resource, and then the action is not granted).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Res {

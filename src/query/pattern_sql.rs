@@ -35,6 +35,8 @@ enum Column {
     Text(String),
     /// `readonly`: a boolean in the record, text in the table.
     Boolean(String),
+    /// A field of each element of `resources`.
+    Resource(&'static str),
     /// A path into a JSON text column.
     Json { column: &'static str, path: String },
 }
@@ -119,6 +121,9 @@ fn column(path: &str) -> Option<Column> {
         return IDENTITY
             .contains(&rest)
             .then(|| Column::Text(format!("useridentity.{}", rest.to_ascii_lowercase())));
+    }
+    if let Some(f) = field.strip_prefix("resources.").and_then(resource_column) {
+        return Some(Column::Resource(f));
     }
     for (prefix, column) in [
         ("requestParameters.", "requestparameters"),
@@ -272,6 +277,7 @@ fn field(path: &str, values: &[Value], notes: &mut Notes) -> Result<String, Stri
     match col {
         Column::Text(c) => one(&c, false, notes),
         Column::Boolean(c) => one(&c, true, notes),
+        Column::Resource(f) => resources(&[(f, values)], notes),
         Column::Json { column, path: p } => {
             notes.add(format!(
                 "`{path}`: JSON text in the table, read with json_extract_scalar (a list in the record matches element by element in EventBridge, not here)"
@@ -335,20 +341,25 @@ fn resources(fields: &[(&str, &[Value])], notes: &mut Notes) -> Result<String, S
     ))
 }
 
+/// The column of a field of `resources`' elements.
+fn resource_column(field: &str) -> Option<&'static str> {
+    match field {
+        "ARN" => Some("arn"),
+        "type" => Some("type"),
+        "accountId" => Some("accountid"),
+        _ => None,
+    }
+}
+
 /// A `resources` object of a pattern: its fields matched on one element.
 fn resources_object(o: &Map<String, Value>, notes: &mut Notes) -> Result<String, String> {
     let mut fields = Vec::new();
     for (k, v) in o {
-        let column = match k.as_str() {
-            "ARN" => "arn",
-            "type" => "type",
-            "accountId" => "accountid",
-            _ => {
-                return Err(format!(
-                    "`detail.resources.{k}` is not a column of the CloudTrail table (or not one trailctl maps)"
-                ));
-            }
-        };
+        let column = resource_column(k).ok_or_else(|| {
+            format!(
+                "`detail.resources.{k}` is not a column of the CloudTrail table (or not one trailctl maps)"
+            )
+        })?;
         let Value::Array(values) = v else {
             return Err(format!("`detail.resources.{k}`: a leaf that is not a list"));
         };

@@ -142,11 +142,6 @@ impl Names {
         }
     }
 
-    /// The stack, as the ownership tag's value (a pattern in templates).
-    pub fn stack(&self) -> &str {
-        &self.stack
-    }
-
     fn arn(&self, service: &str, region: &str, rest: &str) -> String {
         format!(
             "arn:{}:{service}:{region}:{}:{rest}",

@@ -5,7 +5,7 @@ use std::fmt;
 
 use super::caseless::Caseless;
 use super::cidr::IpRange;
-use super::complexity::{MAX_WILDCARD_COMPLEXITY, complexity};
+use super::complexity::{MAX_WILDCARD_COMPLEXITY, Term, complexity};
 use super::json::{self, Json};
 use super::matcher::{AnythingBut, Matcher, Range};
 use super::number::{comparable, equality_value};
@@ -150,54 +150,58 @@ impl Pattern {
     }
 }
 
-/// EventBridge's "Rule is too complex": the fields whose wildcard machine lets one value hold
-/// more states at once than the service accepts. event-ruler builds one machine per field for
+/// EventBridge's "Rule is too complex": the fields whose wildcard machine lets one value match
+/// more wildcard prefixes at once than the service accepts. event-ruler builds one machine per field for
 /// each distinct run of conditions on the fields before it (fields in lexical order), so `$or`
 /// branches that agree on those share it.
 fn too_complex(branches: &[Vec<Field>]) -> Vec<PatternError> {
-    type Group<'a> = (&'a str, Vec<&'a Field>, Vec<&'a Wildcard>);
+    type Group<'a> = (&'a str, Vec<&'a Field>, Vec<Term<'a>>);
     let mut groups: Vec<Group<'_>> = Vec::new();
     for fields in branches {
         let mut sorted: Vec<&Field> = fields.iter().collect();
         sorted.sort_by(|a, b| a.path.cmp(&b.path));
         for (i, f) in sorted.iter().enumerate() {
-            let wildcards: Vec<&Wildcard> = f
+            // A wildcard is one pattern; an `anything-but` wildcard list is one pattern too.
+            let terms: Vec<Term<'_>> = f
                 .matchers
                 .iter()
-                .flat_map(|m| match m {
-                    Matcher::Wildcard(w) => std::slice::from_ref(w),
-                    Matcher::AnythingBut(AnythingBut::Wildcard(ws)) => ws.as_slice(),
-                    _ => &[],
+                .filter_map(|m| match m {
+                    Matcher::Wildcard(w) => Some(vec![w]),
+                    Matcher::AnythingBut(AnythingBut::Wildcard(ws)) => Some(ws.iter().collect()),
+                    _ => None,
                 })
                 .collect();
-            if wildcards.is_empty() {
+            if terms.is_empty() {
                 continue;
             }
             let before = &sorted[..i];
-            match groups
-                .iter_mut()
-                .find(|(path, prior, _)| *path == f.path && prior.as_slice() == before)
+            let at = match groups
+                .iter()
+                .position(|(path, prior, _)| *path == f.path && prior.as_slice() == before)
             {
-                Some((_, _, ws)) => {
-                    for w in wildcards {
-                        if !ws.contains(&w) {
-                            ws.push(w);
-                        }
-                    }
+                Some(at) => at,
+                None => {
+                    groups.push((&f.path, before.to_vec(), Vec::new()));
+                    groups.len() - 1
                 }
-                None => groups.push((&f.path, before.to_vec(), wildcards)),
+            };
+            let known = &mut groups[at].2;
+            for t in terms {
+                if !known.contains(&t) {
+                    known.push(t);
+                }
             }
         }
     }
     let mut errors: Vec<PatternError> = Vec::new();
-    for (path, _, wildcards) in groups {
-        let held = complexity(&wildcards);
+    for (path, _, terms) in groups {
+        let held = complexity(&terms);
         let at: Vec<Step> = path.split('.').map(|k| Step::Key(k.to_owned())).collect();
         if held > MAX_WILDCARD_COMPLEXITY && !errors.iter().any(|e| e.path == at) {
             errors.push(err(
                 &at,
                 format!(
-                    "Rule is too complex: one value can be partway through {held} wildcard states of `{path}` at once; \
+                    "Rule is too complex: one value can match {held} or more wildcard prefixes of `{path}` at once; \
                      EventBridge accepts {MAX_WILDCARD_COMPLEXITY}. Use fewer wildcard characters, or fewer repeated \
                      characters after a star"
                 ),

@@ -188,7 +188,29 @@ fn too_complex_for_the_service() {
         many[..5].join(", ").replace("*x", "*y")
     );
     assert!(Pattern::parse(&split).is_ok());
-    // One state per star stays active: ten stars are accepted, eleven are not.
-    assert!(Pattern::parse(r#"{"k": [{"wildcard": "*a*b*c*d*e*f*g*h*i*"}]}"#).is_ok());
-    assert!(Pattern::parse(r#"{"k": [{"wildcard": "*a*b*c*d*e*f*g*h*i*j*"}]}"#).is_err());
+    // Each star adds one prefix: nine stars are accepted, ten are not.
+    assert!(Pattern::parse(r#"{"k": [{"wildcard": "*a*b*c*d*e*f*g*h*"}]}"#).is_ok());
+    assert!(Pattern::parse(r#"{"k": [{"wildcard": "*a*b*c*d*e*f*g*h*i*"}]}"#).is_err());
+    // As the service decided (issue 27): refused, and accepted.
+    let e =
+        Pattern::parse(r#"{"EventBusArn": [{"wildcard": "*:*:*:*:*:event-bus/*"}]}"#).unwrap_err();
+    assert!(e.message.starts_with("Rule is too complex"), "{e}");
+    assert!(
+        Pattern::parse(r#"{"path": [{"wildcard": "/Users/*/dir/dir/dir/dir/dir/doc.txt"}]}"#)
+            .is_ok()
+    );
+    // The same wildcard twice is one pattern; an anything-but list is one pattern.
+    let twice = r#"{"k": [{"wildcard": "*x0"}, {"wildcard": "*x0"}, {"wildcard": "*x1"}, {"wildcard": "*x2"}, {"wildcard": "*x3"}, {"wildcard": "*x4"}]}"#;
+    assert!(
+        Pattern::parse(twice).is_ok(),
+        "{:?}",
+        Pattern::parse(twice).err()
+    );
+    let list =
+        r#"{"k": [{"anything-but": {"wildcard": ["*x0", "*x1", "*x2", "*x3", "*x4", "*x5"]}}]}"#;
+    assert!(
+        Pattern::parse(list).is_ok(),
+        "{:?}",
+        Pattern::parse(list).err()
+    );
 }

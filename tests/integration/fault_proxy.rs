@@ -3,7 +3,8 @@
 //! AWS operation. Rules fail chosen calls the way AWS fails them: throttling (`400
 //! ThrottlingException`), a server error (`500`), or a connection closed without an answer. A
 //! rule picks its calls by operation (substring), lets the first `skip` through, then fails
-//! `times` of them; `seeded` rules fail a share of all calls, deterministically for a seed.
+//! `times` of them; `seeded` rules fail a share of all calls, deterministically for a seed. A
+//! rule can also let a call through with its tags dropped, as a service that ignores them.
 //! Bounded: it serves only 127.0.0.1 and stops with the test binary.
 
 use std::collections::HashMap;
@@ -23,6 +24,9 @@ pub enum Fault {
     /// No answer at all, until the client goes away (a test kills it meanwhile: a crash at this
     /// call, with the call not made).
     Hang,
+    /// The call is made with its tags dropped (the query protocols' `Tags.member.N.*`), as a
+    /// service that ignores the tags of a create call; the answer is the emulator's.
+    DropTags,
 }
 
 #[derive(Debug, Clone)]
@@ -307,7 +311,7 @@ fn fault_response(fault: Fault, req: &Request) -> Option<Vec<u8>> {
     let json = header(&head, "x-amz-target").is_some();
     let s3 = req.op.starts_with("S3:");
     let (status, code) = match (fault, s3) {
-        (Fault::Reset | Fault::Hang, _) => return None,
+        (Fault::Reset | Fault::Hang | Fault::DropTags, _) => return None,
         (Fault::Throttle, false) if json => ("400 Bad Request", "ThrottlingException"),
         (Fault::Throttle, false) => ("400 Bad Request", "Throttling"),
         (Fault::Throttle, true) => ("503 Slow Down", "SlowDown"),
@@ -357,6 +361,11 @@ fn serve(client: TcpStream, upstream: &str, state: &Mutex<State>) {
                 let _ = reader.get_mut().read(&mut byte);
                 return;
             }
+            Some(Fault::DropTags) => {
+                if !forward(&without_tags(req), upstream, &mut writer) {
+                    return;
+                }
+            }
             Some(fault) => match fault_response(fault, &req) {
                 Some(answer) => {
                     if writer.write_all(&answer).is_err() {
@@ -366,23 +375,55 @@ fn serve(client: TcpStream, upstream: &str, state: &Mutex<State>) {
                 None => return,
             },
             None => {
-                let Ok(up) = TcpStream::connect(upstream) else {
-                    return;
-                };
-                let Ok(mut up_w) = up.try_clone() else {
-                    return;
-                };
-                if up_w.write_all(&req.head).is_err() || up_w.write_all(&req.body).is_err() {
-                    return;
-                }
-                let mut up_r = BufReader::new(up);
-                let Some(answer) = read_response(&mut up_r, req.head.starts_with(b"HEAD ")) else {
-                    return;
-                };
-                if writer.write_all(&answer).is_err() {
+                if !forward(&req, upstream, &mut writer) {
                     return;
                 }
             }
         }
+    }
+}
+
+/// Sends `req` to the emulator and its answer back; false when either side went away.
+fn forward(req: &Request, upstream: &str, writer: &mut TcpStream) -> bool {
+    let Ok(up) = TcpStream::connect(upstream) else {
+        return false;
+    };
+    let Ok(mut up_w) = up.try_clone() else {
+        return false;
+    };
+    if up_w.write_all(&req.head).is_err() || up_w.write_all(&req.body).is_err() {
+        return false;
+    }
+    let mut up_r = BufReader::new(up);
+    let Some(answer) = read_response(&mut up_r, req.head.starts_with(b"HEAD ")) else {
+        return false;
+    };
+    writer.write_all(&answer).is_ok()
+}
+
+/// `req` with its form body's `Tags.member.N.Key`/`Value` parameters removed (and its
+/// content-length set to match).
+fn without_tags(req: Request) -> Request {
+    let body = String::from_utf8_lossy(&req.body);
+    let kept: Vec<&str> = body
+        .split('&')
+        .filter(|kv| !kv.starts_with("Tags.member."))
+        .collect();
+    let body = kept.join("&").into_bytes();
+    let head = String::from_utf8_lossy(&req.head)
+        .lines()
+        .map(|l| match l.split_once(':') {
+            Some((k, _)) if k.eq_ignore_ascii_case("content-length") => {
+                format!("{k}: {}", body.len())
+            }
+            _ => l.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("\r\n")
+        + "\r\n";
+    Request {
+        head: head.into_bytes(),
+        body,
+        op: req.op,
     }
 }

@@ -3,7 +3,7 @@
 //! fails right after creating a resource of any kind is finished by the next run (every kind is
 //! tagged in its create call, so nothing is left that the stack cannot recognise as its own); a final verification read that fails
 //! after every write succeeded is reported as such, with the full summary, and the account is
-//! as applied.
+//! as applied; a create whose tags the service dropped fails the verification.
 
 use serde_json::Value;
 
@@ -521,4 +521,36 @@ async fn the_reference_spec_converges_in_one_apply_through_seeded_faults() {
             "seed {seed}"
         );
     }
+}
+
+/// A service that ignores the tags of a create call (SNS `CreateTopic` with its `Tags.member`
+/// dropped): the topic is created but is not the stack's. The apply's verification checks what
+/// the next plan checks, ownership included: it fails naming the topic, never "re-read and
+/// verified", and the next plan raises the same conflict.
+#[tokio::test]
+async fn tags_dropped_on_create_fail_the_verification() {
+    let account = emulator::shared().account().await;
+    let (proxied, proxy) = through(&account);
+    let file = spec(
+        &account,
+        "tagless",
+        "version: 1\nstack: tagless\naccount: \"ACCOUNT\"\nhome_region: us-east-1\ntopics:\n  - name: tagless-alerts\n",
+    );
+    proxy.rule(Rule::after("CreateTopic", 0, Fault::DropTags));
+    let out = proxied.trailctl(&["apply", "-f", &file, "--auto-approve"]);
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert_ne!(out.status.code(), Some(0), "{stdout}{stderr}");
+    assert!(!stdout.contains("re-read and verified"), "{stdout}");
+    assert!(
+        stderr.contains("topic.tagless-alerts did not converge")
+            && stderr.contains("not managed by stack tagless"),
+        "{stderr}"
+    );
+    assert_eq!(proxy.count("CreateTopic"), 1);
+    let plan = account.trailctl(&["plan", "-f", &file]);
+    assert!(
+        text(&plan.stderr).contains("not managed by stack tagless"),
+        "{}",
+        text(&plan.stderr)
+    );
 }

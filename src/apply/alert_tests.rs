@@ -379,3 +379,80 @@ fn the_stack_roles_carry_the_boundary_and_a_missing_boundary_is_a_conflict_not_a
         c.hint
     );
 }
+
+/// A spec without `organization:` whose stack's rules forward to another account's bus (the
+/// management account after `organization:` was removed): the rules here are planned as this
+/// spec says, and the plan says what remains in the organization's accounts and how to remove
+/// it. A rule an alert adopted and no longer names is found by its tag and deleted.
+#[test]
+fn what_a_removed_organization_leaves_in_members_is_told() {
+    let (f, d) = applied();
+    {
+        let mut s = f.state.borrow_mut();
+        let key = (
+            "us-east-1".to_owned(),
+            "trailctl-audit-table-deleted".to_owned(),
+        );
+        let rule = s.rules.get_mut(&key).unwrap();
+        rule.targets[0].arn = "arn:aws:events:us-east-1:222222222222:event-bus/default".into();
+    }
+    let p = plan_of(&f, &d, false);
+    let told: Vec<&str> = p.warnings.iter().map(|w| w.message.as_str()).collect();
+    assert!(
+        told.iter().any(
+            |m| m.contains("forward to the event bus of account 222222222222")
+                && m.contains("`organization:`")
+        ),
+        "{told:?}"
+    );
+    let w = p
+        .warnings
+        .iter()
+        .find(|w| w.message.contains("222222222222"))
+        .unwrap();
+    assert!(w.detail.as_deref().unwrap().contains("alerts: []"));
+    // Only for a spec without `organization:`, and only for another account's bus.
+    let (g, d) = applied();
+    assert!(
+        plan_of(&g, &d, false)
+            .warnings
+            .iter()
+            .all(|w| !w.message.contains("forward to the event bus"))
+    );
+}
+
+#[test]
+fn a_rule_the_stack_adopted_and_no_longer_names_is_deleted() {
+    let (f, d) = applied();
+    {
+        let mut s = f.state.borrow_mut();
+        let mut adopted = s
+            .rules
+            .get(&(
+                "us-east-1".to_owned(),
+                "trailctl-audit-user-created".to_owned(),
+            ))
+            .unwrap()
+            .clone();
+        adopted.name = "hand-made".into();
+        adopted.arn = format!("arn:aws:events:us-east-1:{ACCOUNT}:rule/hand-made");
+        s.rules
+            .insert(("us-east-1".to_owned(), "hand-made".to_owned()), adopted);
+    }
+    let p = plan_of(&f, &d, false);
+    let deleted: Vec<String> = p
+        .changes
+        .iter()
+        .filter(|c| c.action == Action::Delete)
+        .map(|c| c.address.to_string())
+        .collect();
+    assert_eq!(deleted, ["alert.hand-made"]);
+    apply_ok(&f, &p, true);
+    assert!(
+        !f.state
+            .borrow()
+            .rules
+            .contains_key(&("us-east-1".to_owned(), "hand-made".to_owned()))
+    );
+    assert!(!plan_of(&f, &d, false).has_changes());
+}

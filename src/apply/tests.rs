@@ -110,8 +110,10 @@ fn a_noop_plan_reads_in_few_calls_and_writes_nothing() {
     let p = plan_of(&f, &d, false);
     assert!(!p.has_changes());
     // STS, KMS, ListTrails, DescribeTrails, ListTags, 2 trails × 3 details, 1 bucket;
-    // ListTopics, ListRules (us-east-1), GetRole × 2 (the forwarder, the log-delivery role).
-    assert_eq!(f.total_calls(), 16, "{:?}", f.state.borrow().calls);
+    // ListTopics, ListRules (us-east-1), GetRole × 2 (the forwarder, the log-delivery role);
+    // GetResources (us-east-1: what carries the stack's tag), concurrently with the rest.
+    assert_eq!(f.total_calls(), 17, "{:?}", f.state.borrow().calls);
+    assert_eq!(f.calls("ResourceGroupsTagging:GetResources"), 1);
 }
 
 #[test]

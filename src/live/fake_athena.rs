@@ -1,11 +1,12 @@
 //! The in-memory account's Glue catalog and Athena workgroups, for the planner's and applier's
-//! unit tests.
+//! unit tests, and what carries a tag (the Resource Groups Tagging API over the fake's rules,
+//! databases and workgroups).
 
 use std::collections::BTreeSet;
 
 use crate::live::error::{ErrorKind, LiveError, LiveResult};
 use crate::live::fake::Fake;
-use crate::live::services::{Athena, Glue, QueryState, QueryStatus, ResultPage};
+use crate::live::services::{Athena, Glue, QueryState, QueryStatus, ResultPage, Tagged, Tagging};
 use crate::model::athena_state::{DatabaseState, TableState, WorkgroupState};
 use crate::model::tags::Tags;
 
@@ -248,5 +249,30 @@ impl Athena for Fake {
             .workgroups
             .remove(&key(region, name));
         Ok(())
+    }
+}
+
+impl Tagging for Fake {
+    async fn tagged(&self, region: &str, key: &str, value: &str) -> LiveResult<Tagged> {
+        self.call("ResourceGroupsTagging:GetResources", region)?;
+        let s = self.state.borrow();
+        let has = |tags: &Tags| tags.get(key).is_some_and(|v| v == value);
+        let mut out = Tagged::default();
+        for ((r, name), rule) in &s.rules {
+            if r == region && has(&rule.tags) {
+                out.rules.insert(name.clone());
+            }
+        }
+        for ((r, name), tags) in &s.databases {
+            if r == region && has(tags) {
+                out.databases.insert(name.clone());
+            }
+        }
+        for ((r, name), w) in &s.workgroups {
+            if r == region && has(&w.tags) {
+                out.workgroups.insert(name.clone());
+            }
+        }
+        Ok(out)
     }
 }

@@ -4,10 +4,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use futures_util::FutureExt;
 use futures_util::future::{join_all, try_join_all};
 
 use crate::live::error::{ErrorKind, LiveResult};
-use crate::live::services::{Account, TrailListing};
+use crate::live::services::{Account, Tagged, TrailListing};
 use crate::model::alert::{Placement, forwarder_role_name, logs_role_name, rule_prefix};
 use crate::model::arn;
 use crate::model::athena_state::{DatabaseState, TableState, WorkgroupState};
@@ -27,6 +28,8 @@ const TAGS_PER_CALL: usize = 20;
 /// Reads the account as far as `desired` (and its stack) could own it.
 pub async fn observe<A: Account>(account: &A, desired: &Desired) -> LiveResult<Observed> {
     let role_name = forwarder_role_name(&desired.stack);
+    // Read once, concurrently with the rest; only what the spec no longer names waits for it.
+    let tagged = tagged(account, desired).shared();
     let (
         id,
         kms_keys,
@@ -47,11 +50,11 @@ pub async fn observe<A: Account>(account: &A, desired: &Desired) -> LiveResult<O
         async {
             tokio::join!(
                 topics(account, desired),
-                rules(account, desired),
+                rules(account, desired, tagged.clone()),
                 account.role(&role_name, FORWARD_POLICY),
             )
         },
-        athena(account, desired),
+        athena(account, desired, tagged.clone()),
         logs(account, desired),
         bus_policy(account, desired),
         boundary(account, desired),
@@ -185,15 +188,39 @@ async fn logs<A: Account>(account: &A, d: &Desired) -> LiveResult<LogsSide> {
     Ok(side)
 }
 
-/// The Athena side: read only for a spec that has `athena:` (so a spec without one costs no Glue
-/// or Athena call); every database and workgroup of the home Region with its tags, and the
-/// tables of the databases the spec names or the stack owns.
+/// What carries the stack's tag (`trailctl:stack`) in each Region its rules may be in: one
+/// Resource Groups Tagging API call per Region, so that what the stack owns is found whatever
+/// the spec still names (a rule an alert no longer adopts, the Athena side of a removed
+/// `athena:`).
+async fn tagged<A: Account>(account: &A, d: &Desired) -> LiveResult<BTreeMap<String, Tagged>> {
+    let regions = rule_regions(d);
+    let found = try_join_all(
+        regions
+            .iter()
+            .map(|r| account.tagged(r, STACK_KEY, &d.stack)),
+    )
+    .await?;
+    Ok(regions.into_iter().zip(found).collect())
+}
+
+/// The Athena side: read for a spec that has `athena:`, and for one whose stack still owns a
+/// Glue database or an Athena workgroup in the home Region (an `athena:` removed), so that
+/// those are planned away; otherwise no Glue or Athena call. Every database and workgroup of
+/// the home Region with its tags, and the tables of the databases the spec names or the stack
+/// owns.
 async fn athena<A: Account>(
     account: &A,
     d: &Desired,
+    tagged: impl std::future::Future<Output = LiveResult<BTreeMap<String, Tagged>>>,
 ) -> LiveResult<(Vec<DatabaseState>, Vec<TableState>, Vec<WorkgroupState>)> {
     if d.trails.iter().all(|t| t.athena.is_none()) {
-        return Ok(Default::default());
+        let tagged = tagged.await?;
+        let owned = tagged
+            .get(&d.home_region)
+            .is_some_and(|t| !t.databases.is_empty() || !t.workgroups.is_empty());
+        if !owned {
+            return Ok(Default::default());
+        }
     }
     let region = &d.home_region;
     let (databases, workgroups) =
@@ -265,7 +292,7 @@ pub async fn observe_scope<A: Account>(
             o.kms_keys = keys;
             o.topics = topics?;
         }
-        Scope::Rules => o.rules = rules(account, desired).await?,
+        Scope::Rules => o.rules = rules(account, desired, tagged(account, desired)).await?,
         Scope::Bus => o.bus_policy = bus_policy(account, desired).await?,
         Scope::Role => {
             let (forwarder_name, logs_name) = (
@@ -289,7 +316,8 @@ pub async fn observe_scope<A: Account>(
             o.alarms = side.alarms;
         }
         Scope::Athena => {
-            (o.databases, o.tables, o.workgroups) = athena(account, desired).await?;
+            (o.databases, o.tables, o.workgroups) =
+                athena(account, desired, tagged(account, desired)).await?;
         }
     }
     Ok(o)
@@ -463,9 +491,42 @@ pub fn rule_regions(d: &Desired) -> BTreeSet<String> {
     out
 }
 
-/// The stack's rules (by name prefix), and the rules alerts name with `rule:`, in every Region
+/// The stack's rules (by name prefix), the rules alerts name with `rule:`, and the other rules
+/// that carry the stack's tag (a rule an alert adopted and no longer names), in every Region
 /// they may be in.
-async fn rules<A: Account>(account: &A, d: &Desired) -> LiveResult<Vec<LiveRule>> {
+async fn rules<A: Account>(
+    account: &A,
+    d: &Desired,
+    tagged: impl std::future::Future<Output = LiveResult<BTreeMap<String, Tagged>>>,
+) -> LiveResult<Vec<LiveRule>> {
+    let (listed, tagged) = tokio::join!(listed_rules(account, d), tagged);
+    let mut rules = listed?;
+    let tagged = tagged?;
+    let unlisted: Vec<(&String, &String)> = tagged
+        .iter()
+        .flat_map(|(region, t)| t.rules.iter().map(move |n| (region, n)))
+        .filter(|(region, name)| {
+            !rules
+                .iter()
+                .any(|l| &&l.region == region && &&l.name == name)
+        })
+        .collect();
+    let more = try_join_all(unlisted.iter().map(|(region, name)| async move {
+        let found = account.list_rules(region, name).await?;
+        Ok::<_, crate::live::error::LiveError>(
+            found
+                .into_iter()
+                .filter(|l| &&l.name == name)
+                .collect::<Vec<_>>(),
+        )
+    }))
+    .await?;
+    rules.extend(more.into_iter().flatten());
+    Ok(rules)
+}
+
+/// The stack's rules (by name prefix) and the rules alerts name with `rule:`.
+async fn listed_rules<A: Account>(account: &A, d: &Desired) -> LiveResult<Vec<LiveRule>> {
     let stack_prefix = rule_prefix(&d.stack);
     let prefix = stack_prefix.as_str();
     let named: BTreeSet<&str> = d

@@ -379,12 +379,57 @@ pub trait CloudWatch {
 }
 
 pub trait Account:
-    CloudTrail + S3 + Sts + Kms + Sns + Events + Iam + Glue + Athena + Logs + CloudWatch
+    CloudTrail + S3 + Sts + Kms + Sns + Events + Iam + Glue + Athena + Logs + CloudWatch + Tagging
 {
 }
-impl<T: CloudTrail + S3 + Sts + Kms + Sns + Events + Iam + Glue + Athena + Logs + CloudWatch>
-    Account for T
+impl<
+    T: CloudTrail + S3 + Sts + Kms + Sns + Events + Iam + Glue + Athena + Logs + CloudWatch + Tagging,
+> Account for T
 {
+}
+
+/// The resource types [`Tagging::tagged`] asks for (the Resource Groups Tagging API's
+/// `service:type`).
+pub const TAGGED_TYPES: [&str; 3] = ["events:rule", "glue:database", "athena:workgroup"];
+
+/// What carries one tag in one Region, by kind: the names of rules (on the default bus), Glue
+/// databases and Athena workgroups.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Tagged {
+    pub rules: BTreeSet<String>,
+    pub databases: BTreeSet<String>,
+    pub workgroups: BTreeSet<String>,
+}
+
+impl Tagged {
+    /// Sorts ARNs by kind (`…:events:…:rule/NAME`, `…:glue:…:database/NAME`,
+    /// `…:athena:…:workgroup/NAME`); a rule of another bus (`rule/BUS/NAME`) and any other ARN
+    /// are left out.
+    pub fn from_arns(arns: &[String]) -> Tagged {
+        let mut out = Tagged::default();
+        for arn in arns {
+            let mut parts = arn.splitn(6, ':');
+            let service = parts.nth(2).unwrap_or_default();
+            let resource = parts.nth(2).unwrap_or_default();
+            let Some((kind, name)) = resource.split_once('/') else {
+                continue;
+            };
+            let set = match (service, kind) {
+                ("events", "rule") if !name.contains('/') => &mut out.rules,
+                ("glue", "database") => &mut out.databases,
+                ("athena", "workgroup") => &mut out.workgroups,
+                _ => continue,
+            };
+            set.insert(name.to_owned());
+        }
+        out
+    }
+}
+
+/// The Resource Groups Tagging API: what carries a tag, whatever its name.
+pub trait Tagging {
+    /// The rules, Glue databases and Athena workgroups of `region` tagged `key` = `value`.
+    async fn tagged(&self, region: &str, key: &str, value: &str) -> LiveResult<Tagged>;
 }
 
 /// One page of `ListObjectsV2`: objects `(key, size)` and, with a delimiter, the common

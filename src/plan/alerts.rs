@@ -392,18 +392,25 @@ fn plan_alerts(d: &Desired, o: &Observed, options: Options, p: &mut Plan) {
         c.adopt = worst == Owner::Untagged;
         p.changes.push(c);
     }
-    // Rules of this stack whose alert is gone from the spec.
+    // Rules of this stack whose alert is gone from the spec: `trailctl-STACK-NAME` of alert
+    // NAME, and a rule an alert adopted (`rule:`) and no longer names, addressed by the rule's
+    // name (`NAME:adopted` when an alert of the spec has that name: no alert name holds `:`).
     for (name, live) in by_name {
         let ours: Vec<&LiveRule> = live
             .into_iter()
             .filter(|l| l.managed_by.is_none() && owner(&l.tags, &d.stack) == Owner::Us)
             .collect();
-        let Some(alert) = name.strip_prefix(&prefix).filter(|_| !ours.is_empty()) else {
+        if ours.is_empty() {
             continue;
+        }
+        let alert = match name.strip_prefix(&prefix) {
+            Some(alert) => alert.to_owned(),
+            None if d.alerts.iter().any(|a| a.name == name) => format!("{name}:adopted"),
+            None => name.to_owned(),
         };
-        let before = observed_alert(alert, name, &d.home_region, &ours);
+        let before = observed_alert(&alert, name, &d.home_region, &ours);
         p.changes.push(change(
-            Address::Alert(alert.to_owned()),
+            Address::Alert(alert),
             Action::Delete,
             Some(Resource::Alert(before)),
             None,

@@ -56,6 +56,49 @@ pub fn plan_bus_policy(d: &Desired, o: &Observed, p: &mut Plan) {
     }
 }
 
+/// A spec without `organization:` whose stack's rules forward to another account's bus: the
+/// stack had `organization:`, and what it made in the organization's accounts (their rules and
+/// forwarding roles, the security account's bus statement) is beyond this plan, which no
+/// longer names those accounts. Told once, with how to remove them.
+pub fn plan_left_in_members(d: &Desired, o: &Observed, p: &mut Plan) {
+    if d.organization.is_some() || d.member.is_some() {
+        return;
+    }
+    let prefix = crate::model::alert::rule_prefix(&d.stack);
+    let mut first: Option<&str> = None;
+    let mut accounts: std::collections::BTreeSet<&str> = std::collections::BTreeSet::new();
+    for r in o.rules.iter().filter(|r| {
+        r.name.starts_with(&prefix)
+            && crate::plan::planner::owner(&r.tags, &d.stack) == crate::plan::planner::Owner::Us
+    }) {
+        for t in &r.targets {
+            let mut parts = t.arn.split(':');
+            let (service, account, resource) = (parts.nth(2), parts.nth(1), parts.next());
+            if let (Some("events"), Some(account), Some("event-bus/default")) =
+                (service, account, resource)
+                && account != o.account
+            {
+                accounts.insert(account);
+                first.get_or_insert(r.name.as_str());
+            }
+        }
+    }
+    let Some(rule) = first else {
+        return;
+    };
+    let alert = rule.strip_prefix(&prefix).unwrap_or(rule);
+    p.warnings.push(Warning {
+        address: Address::Alert(alert.to_owned()),
+        message: format!(
+            "this stack's rules forward to the event bus of account {}: the stack had `organization:`, and its rules and forwarding roles in the organization's accounts, and the bus statement of its security account, remain there; this spec no longer names those accounts, so no plan of it removes them",
+            accounts.into_iter().collect::<Vec<_>>().join(", ")
+        ),
+        detail: Some(
+            "to remove them: put `organization:` back as it was, with `alerts: []`, run `trailctl apply -f SPEC --allow-destroy`, then remove `organization:`".to_owned(),
+        ),
+    });
+}
+
 /// A member account's own trail that logs the management events an organization trail already
 /// logs for it: a paid second copy, told with its price.
 pub fn member_copies(d: &Desired, o: &Observed, p: &mut Plan) {

@@ -60,7 +60,8 @@ that run trailctl with exactly the policies `trailctl policy` prints:
      s3:CreateBucket for PUT). We name the IAM actions: s3:Get/PutBucketPublicAccessBlock,
      s3:Get/PutEncryptionConfiguration, s3:Get/PutBucketOwnershipControls.
  19. CloudWatch's actions are named by its signing name (monitoring:PutMetricAlarm). We name
-     them cloudwatch:*, as IAM does.
+     them cloudwatch:*, as IAM does; the Resource Groups Tagging API's (tagging:GetResources)
+     tag:*.
  20. A bucket policy's {"Bool": {"aws:SecureTransport": "false"}} condition is ignored, and a
      statement whose condition fails counts as an explicit Deny, so trailctl's
      DenyInsecureTransport statement denies every object read and write of its buckets. The
@@ -69,6 +70,8 @@ that run trailctl with exactly the policies `trailctl policy` prints:
  21. A trust policy's principal arn:aws:iam::ACCOUNT:root admits only that exact ARN. In IAM it
      stands for every principal of the account (whose own policies then decide): we admit them,
      so a management account's user assumes OrganizationAccountAccessRole in a member.
+ 22. The Resource Groups Tagging API (GetResources) lists no EventBridge rules (only buses).
+     We list the rules of every bus too, as resource type events:rule.
 """
 import json
 import sys
@@ -570,6 +573,8 @@ def _request_init(self, *args, **kwargs):
     _orig_request_init(self, *args, **kwargs)
     if self._action.startswith("monitoring:"):  # 19
         self._action = "cloudwatch:" + self._action.split(":", 1)[1]
+    if self._action.startswith("tagging:"):  # 19
+        self._action = "tag:" + self._action.split(":", 1)[1]
 
 
 _ac.IAMRequestBase.__init__ = _request_init
@@ -609,6 +614,27 @@ def _check_principal(self, principal):
 
 
 _ac.IAMPolicyStatement._check_principal = _check_principal
+
+
+# 22. GetResources lists EventBridge rules (moto lists only buses).
+import moto.events.models as _events_models  # noqa: E402
+from moto.core.resource_tagging import TaggedResource as _TaggedResource  # noqa: E402
+
+_orig_events_tagged = _events_models.EventsBackend.iter_tagged_resources
+
+
+def _events_tagged(self):
+    yield from _orig_events_tagged(self)
+    for bus in self.event_buses.values():
+        for rule in bus.rules.values():
+            yield _TaggedResource(
+                arn=rule.arn,
+                tags=self.tagger.get_tag_dict_for_resource(rule.arn),
+                resource_type="events:rule",
+            )
+
+
+_events_models.EventsBackend.iter_tagged_resources = _events_tagged
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@
 use aws_sdk_glue::types::{Column, SerDeInfo, StorageDescriptor, TableInput};
 
 use crate::emulator::{self, Account};
-use crate::trails::{NO_CHANGES, apply, exited, fails, ok, plan, spec};
+use crate::trails::{NO_CHANGES, apply, exited, fails, ok, plan, spec, text};
 
 const ATHENA: &str = "
 version: 1
@@ -201,6 +201,48 @@ async fn the_athena_table_round_trips_and_drift_is_repaired() {
     assert!(refused.contains("--allow-destroy"), "{refused}");
     ok(&apply(&a, &without, &["--allow-destroy"]));
     assert_eq!(ok(&plan(&a, &without, &[])), NO_CHANGES);
+
+    // The whole `athena:` section removed: what the stack owns there is still found (by its
+    // tag, through the Resource Groups Tagging API), listed by drift as not in the spec, and
+    // deleted only with --allow-destroy.
+    let gone = spec(
+        &a,
+        "athena-gone",
+        &ATHENA.replace(
+            "    athena:\n      database: audit_logs\n      workgroup: audit-queries\n      results_bucket: results-ACCOUNT\n      results_retention_days: 7\n      bytes_scanned_cutoff: 10GB\n",
+            "",
+        ),
+    );
+    let drift = a.trailctl(&["drift", "-f", &gone]);
+    exited(&drift, 2);
+    let shown = text(&drift.stdout);
+    for owned in [
+        "database.audit_logs",
+        "table.audit_logs.events",
+        "workgroup.audit-queries",
+    ] {
+        assert!(shown.contains(owned), "{shown}");
+    }
+    assert!(shown.contains("not in the spec"), "{shown}");
+    let planned = ok(&plan(&a, &gone, &[]));
+    for owned in [
+        "- database.audit_logs",
+        "- table.audit_logs.events",
+        "- workgroup.audit-queries",
+    ] {
+        assert!(planned.contains(owned), "{planned}");
+    }
+    let refused = fails(&apply(&a, &gone, &[]));
+    assert!(refused.contains("--allow-destroy"), "{refused}");
+    ok(&apply(&a, &gone, &["--allow-destroy"]));
+    assert_eq!(ok(&plan(&a, &gone, &[])), NO_CHANGES);
+    let left = glue(&a).await.get_databases().send().await.unwrap();
+    assert!(
+        left.database_list()
+            .iter()
+            .all(|d| d.name() != "audit_logs"),
+        "{left:?}"
+    );
 }
 
 #[tokio::test]

@@ -365,4 +365,46 @@ async fn a_spec_from_the_account_adopts_it_with_only_the_ownership_tags() {
 
     ok(&apply(&a, &file, &["--adopt"]));
     assert_eq!(ok(&plan(&a, &file, &[])), NO_CHANGES);
+
+    // The alert stops adopting its rule (`rule:` removed): it gets a rule of the stack's name,
+    // and the adopted rule, which carries the stack's tag but a name of its own, is still
+    // found (Resource Groups Tagging API) and planned away, not forgotten.
+    let unadopted = out_file(&a, "unadopted.yaml");
+    std::fs::write(
+        &unadopted,
+        spec.replace(
+            "- name: table-deleted\n    rule: table-deleted\n",
+            "- name: table-deleted\n",
+        ),
+    )
+    .unwrap();
+    let planned = ok(&plan(&a, &unadopted, &[]));
+    assert!(planned.contains("+ alert.table-deleted"), "{planned}");
+    assert!(
+        planned.contains("- alert.table-deleted:adopted"),
+        "{planned}"
+    );
+    let drift = a.trailctl(&["drift", "-f", &unadopted]);
+    assert!(
+        text(&drift.stdout).contains("alert.table-deleted:adopted"),
+        "{}",
+        text(&drift.stdout)
+    );
+    ok(&apply(&a, &unadopted, &["--allow-destroy"]));
+    assert_eq!(ok(&plan(&a, &unadopted, &[])), NO_CHANGES);
+    let events = aws_sdk_eventbridge::Client::new(&a.sdk_config("us-east-1").await);
+    let names: Vec<String> = events
+        .list_rules()
+        .send()
+        .await
+        .unwrap()
+        .rules()
+        .iter()
+        .filter_map(|r| r.name().map(str::to_owned))
+        .collect();
+    assert!(!names.contains(&"table-deleted".to_owned()), "{names:?}");
+    assert!(
+        names.contains(&"trailctl-brown-table-deleted".to_owned()),
+        "{names:?}"
+    );
 }

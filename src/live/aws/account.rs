@@ -27,6 +27,7 @@ pub struct AwsAccount {
     events: Mutex<HashMap<String, aws_sdk_eventbridge::Client>>,
     glue: Mutex<HashMap<String, aws_sdk_glue::Client>>,
     athena: Mutex<HashMap<String, aws_sdk_athena::Client>>,
+    tagging: Mutex<HashMap<String, aws_sdk_resourcegroupstagging::Client>>,
     logs: Mutex<HashMap<String, aws_sdk_cloudwatchlogs::Client>>,
     cloudwatch: Mutex<HashMap<String, aws_sdk_cloudwatch::Client>>,
     /// The account id, once STS has said it (ARNs of Glue and Athena resources need it).
@@ -62,6 +63,7 @@ impl AwsAccount {
             events: Mutex::default(),
             glue: Mutex::default(),
             athena: Mutex::default(),
+            tagging: Mutex::default(),
             logs: Mutex::default(),
             cloudwatch: Mutex::default(),
             id: tokio::sync::OnceCell::new(),
@@ -130,6 +132,17 @@ impl AwsAccount {
                 .interceptor(self.log())
                 .build();
             aws_sdk_athena::Client::from_conf(c)
+        })
+    }
+
+    pub(super) fn tagging(&self, region: &str) -> aws_sdk_resourcegroupstagging::Client {
+        cached(&self.tagging, region, || {
+            let c = aws_sdk_resourcegroupstagging::config::Builder::from(&self.config)
+                .region(Region::new(region.to_owned()))
+                .retry_partition(retry_partition("tagging", region))
+                .interceptor(self.log())
+                .build();
+            aws_sdk_resourcegroupstagging::Client::from_conf(c)
         })
     }
 

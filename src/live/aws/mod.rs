@@ -19,6 +19,7 @@ pub mod pacing;
 mod paging;
 mod s3;
 mod sns;
+mod tagging;
 
 pub use account::AwsAccount;
 pub use config::{AwsSettings, connect, sdk_config};

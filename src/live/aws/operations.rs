@@ -611,6 +611,15 @@ pub const OPERATIONS: &[Operation] = &[
         Access::Write,
         &[],
     ),
+    // What carries the stack's tag, whatever the spec still names (rules it adopted, the
+    // Athena side of an `athena:` it no longer has).
+    op(
+        "ResourceGroupsTagging:GetResources",
+        "tag:GetResources",
+        Res::Any(Need::Always),
+        Access::Read,
+        &[],
+    ),
     op(
         "Athena:ListWorkGroups",
         "athena:ListWorkGroups",

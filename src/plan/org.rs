@@ -13,8 +13,9 @@ use crate::model::selector::coverage;
 use crate::plan::change::{Action, Address, Conflict, Plan, Resource, Warning};
 use crate::plan::planner::{change, compared};
 
-/// The bus statement: wanted in the security account of an organization; the stack's own
-/// statement (found by its `Sid`) removed anywhere else. The rest of the bus policy is never
+/// The bus statement: wanted in the security account of an organization whose spec has alerts
+/// (the members' rules forward to its bus); the stack's own statement (found by its `Sid`)
+/// removed anywhere else, and once no alert is left. The rest of the bus policy is never
 /// touched.
 pub fn plan_bus_policy(d: &Desired, o: &Observed, p: &mut Plan) {
     let sid = statement_id(&d.stack);
@@ -24,14 +25,18 @@ pub fn plan_bus_policy(d: &Desired, o: &Observed, p: &mut Plan) {
         .bus_policy
         .as_ref()
         .and_then(|policy| BusPolicyState::observed(region, &sid, policy));
-    let after = d.member.as_ref().filter(|m| m.security()).map(|m| {
-        BusPolicyState::admitting(
-            region,
-            &sid,
-            &arn::default_bus(region, &o.account),
-            &m.org_id,
-        )
-    });
+    let after = d
+        .member
+        .as_ref()
+        .filter(|m| m.security() && !d.alerts.is_empty())
+        .map(|m| {
+            BusPolicyState::admitting(
+                region,
+                &sid,
+                &arn::default_bus(region, &o.account),
+                &m.org_id,
+            )
+        });
     match (before, after) {
         (None, None) => {}
         (None, Some(a)) => p.changes.push(change(

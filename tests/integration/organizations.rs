@@ -315,4 +315,66 @@ async fn one_spec_planned_applied_delivered_and_repaired_across_an_organization(
         "{}",
         text(&out.stderr)
     );
+
+    // `organization:` removed: the spec names the management account alone. Its plan says
+    // that the stack's rules forward to the security account's bus, what remains in the
+    // members, and how to remove it; which then works: `alerts: []` under the organization
+    // removes the members' rules and the security bus's statement.
+    let alone = spec(
+        &management,
+        "alone",
+        &yaml.replace(
+            &format!(
+                "organization:\n  accounts: all\n  exclude: [EXCLUDED]\n  security_account: \"{security}\"\n  concurrency: 2\n"
+            ),
+            "",
+        ),
+    );
+    let out = plan(&management, &alone, &[]);
+    let told = text(&out.stderr);
+    assert!(
+        told.contains(&format!("forward to the event bus of account {security}"))
+            && told.contains("alerts: []"),
+        "{told}\n{}",
+        text(&out.stdout)
+    );
+    let quiet = spec(
+        &management,
+        "quiet",
+        &format!(
+            "{}alerts: []\n",
+            yaml.replace("EXCLUDED", &format!("\"{broken}\""))
+                .split("alerts:")
+                .next()
+                .unwrap()
+        ),
+    );
+    ok(&apply(&management, &quiet, &["--allow-destroy"]));
+    let left = work
+        .events("us-east-1")
+        .await
+        .list_rules()
+        .name_prefix("trailctl-org-")
+        .send()
+        .await
+        .unwrap();
+    assert!(left.rules().is_empty(), "{left:?}");
+    let bus = sec
+        .events("us-east-1")
+        .await
+        .describe_event_bus()
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        bus.policy().is_none_or(|p| !p.contains("trailctl-org")),
+        "{:?}",
+        bus.policy()
+    );
+    let out = plan(&management, &alone, &[]);
+    assert!(
+        !text(&out.stderr).contains("forward to the event bus"),
+        "{}",
+        text(&out.stderr)
+    );
 }

@@ -407,14 +407,11 @@ impl Tagged {
     /// are left out.
     pub fn from_arns(arns: &[String]) -> Tagged {
         let mut out = Tagged::default();
-        for arn in arns {
-            let mut parts = arn.splitn(6, ':');
-            let service = parts.nth(2).unwrap_or_default();
-            let resource = parts.nth(2).unwrap_or_default();
-            let Some((kind, name)) = resource.split_once('/') else {
+        for parts in arns.iter().filter_map(|a| crate::model::arn::parse(a)) {
+            let Some((kind, name)) = parts.resource.split_once('/') else {
                 continue;
             };
-            let set = match (service, kind) {
+            let set = match (parts.service, kind) {
                 ("events", "rule") if !name.contains('/') => &mut out.rules,
                 ("glue", "database") => &mut out.databases,
                 ("athena", "workgroup") => &mut out.workgroups,

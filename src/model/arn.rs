@@ -2,6 +2,31 @@
 
 use std::collections::BTreeMap;
 
+/// The parts of an ARN (`arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE`, the resource keeping
+/// any `:` or `/` of its own).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Parts<'a> {
+    pub service: &'a str,
+    pub region: &'a str,
+    pub account: &'a str,
+    pub resource: &'a str,
+}
+
+/// Splits an ARN into its parts; `None` for text that is not one.
+pub fn parse(arn: &str) -> Option<Parts<'_>> {
+    let mut it = arn.splitn(6, ':');
+    if it.next()? != "arn" {
+        return None;
+    }
+    let _partition = it.next()?;
+    Some(Parts {
+        service: it.next()?,
+        region: it.next()?,
+        account: it.next()?,
+        resource: it.next()?,
+    })
+}
+
 /// The partition of a Region: `aws`, `aws-cn` or `aws-us-gov`.
 pub fn partition(region: &str) -> &'static str {
     if region.starts_with("cn-") {
@@ -144,5 +169,25 @@ mod tests {
             key.to_owned(),
         )]);
         assert_eq!(kms_key("us-east-1", "1", "alias/logs", &by_arn), key);
+    }
+}
+
+#[cfg(test)]
+mod parse_tests {
+    use super::{Parts, parse};
+
+    #[test]
+    fn an_arn_splits_into_its_parts() {
+        assert_eq!(
+            parse("arn:aws:events:us-east-1:111122223333:rule/bus/name:x"),
+            Some(Parts {
+                service: "events",
+                region: "us-east-1",
+                account: "111122223333",
+                resource: "rule/bus/name:x",
+            })
+        );
+        assert_eq!(parse("arn:aws:events:us-east-1"), None);
+        assert_eq!(parse("not:an:arn:at:all:really"), None);
     }
 }

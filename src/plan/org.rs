@@ -77,13 +77,12 @@ pub fn plan_left_in_members(d: &Desired, o: &Observed, p: &mut Plan) {
             && crate::plan::planner::owner(&r.tags, &d.stack) == crate::plan::planner::Owner::Us
     }) {
         for t in &r.targets {
-            let mut parts = t.arn.split(':');
-            let (service, account, resource) = (parts.nth(2), parts.nth(1), parts.next());
-            if let (Some("events"), Some(account), Some("event-bus/default")) =
-                (service, account, resource)
-                && account != o.account
+            if let Some(target) = arn::parse(&t.arn)
+                && target.service == "events"
+                && target.resource == "event-bus/default"
+                && target.account != o.account
             {
-                accounts.insert(account);
+                accounts.insert(target.account);
                 first.get_or_insert(r.name.as_str());
             }
         }

@@ -16,6 +16,9 @@ pub enum Exit {
     NoMatch,
     /// `backtest --max-per-day`: an alert would have delivered more than the limit on a day.
     TooNoisy,
+    /// `import sigma`: some rules were refused (or approximate without `--approximate`); the
+    /// rest were written.
+    PartlyImported,
 }
 
 impl Exit {
@@ -25,6 +28,7 @@ impl Exit {
             Exit::Failure => 1,
             Exit::Changes => 2,
             Exit::TestsFailed | Exit::NoMatch | Exit::TooNoisy => 3,
+            Exit::PartlyImported => 4,
         }
     }
 }

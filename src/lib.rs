@@ -17,6 +17,7 @@ pub mod pattern;
 pub mod plan;
 pub mod query;
 pub(crate) mod render;
+pub mod sigma;
 pub mod spec;
 pub mod verdict;
 

@@ -106,6 +106,9 @@ pub enum Command {
     /// Match events against a pattern, or validate a pattern, offline
     #[command(subcommand)]
     Events(EventsCommand),
+    /// Turn detection rules written elsewhere into alerts, offline
+    #[command(subcommand)]
+    Import(ImportCommand),
     /// The preset alerts trailctl carries (CIS 4.1–4.15, strict variants, the seed's scenarios)
     #[command(subcommand)]
     Presets(PresetsCommand),
@@ -348,6 +351,51 @@ pub enum EventsCommand {
         /// The pattern: inline JSON, or a file holding it
         pattern: String,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Sigma rules for CloudTrail as alerts with the same meaning under EventBridge: each rule
+    /// exact, approximate (the difference said) or refused (the reason said); exit 4 when some
+    /// were refused and the rest written
+    Sigma(SigmaArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SigmaArgs {
+    /// Sigma rule files, or directories searched for .yml and .yaml files
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// The topics the alerts notify (comma-separated; they must be under the spec's topics:)
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "security-alerts",
+        value_name = "TOPIC"
+    )]
+    pub notify: Vec<String>,
+    /// Write the alerts to FILE (never over an existing file) instead of standard output
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// The report on standard error: human or json
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: PresetFormat,
+    /// Also write the rules EventBridge can say only approximately (each difference is kept in
+    /// the alert's sigma.differences)
+    #[arg(long)]
+    pub approximate: bool,
+    /// Deploy on eventbridge, metric_filter or both; a rule stays on eventbridge alone where no
+    /// exact metric filter says it
+    #[arg(long, value_enum, default_value = "eventbridge")]
+    pub backend: ImportBackend,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ImportBackend {
+    Eventbridge,
+    #[value(name = "metric_filter")]
+    MetricFilter,
+    Both,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

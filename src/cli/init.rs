@@ -4,9 +4,6 @@
 //! would change), until the plan adds tags and nothing else. Then it is written, and its lints
 //! shown as `validate` shows them.
 
-use std::io::Write as _;
-use std::path::Path;
-
 use crate::cli::args::InitArgs;
 use crate::cli::config::Config;
 use crate::cli::error::{CliError, CliResult};
@@ -92,7 +89,7 @@ pub fn run(a: &InitArgs, config: &Config, io: &mut Io<'_>) -> CliResult {
     match &a.output {
         None => io.stdout.write_all(text.as_bytes())?,
         Some(path) => {
-            write_new(path, &text)?;
+            crate::cli::output::write_new(path, &text)?;
             writeln!(
                 io.stderr,
                 "wrote {}: {summary}; next: trailctl validate -f {0}, then trailctl plan{} -f {0}",
@@ -146,18 +143,6 @@ fn show_lints(
         .map_or_else(|| "<stdout>".to_owned(), |p| p.display().to_string());
     diagnostics::write(io.stderr, &name, &loaded.warnings, config.stderr_color)?;
     Ok(())
-}
-
-/// Writes a new file; an existing one is never overwritten.
-fn write_new(path: &Path, text: &str) -> Result<(), CliError> {
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)
-        .map_err(|e| CliError::write_to(path, e))?;
-    file.write_all(text.as_bytes())
-        .and_then(|()| file.sync_all())
-        .map_err(|e| CliError::write_to(path, e))
 }
 
 /// Plans the draft as `plan --adopt` would, leaving out what the spec cannot say and what the

@@ -11,6 +11,7 @@ mod drift;
 mod error;
 mod events;
 mod fleet;
+mod import;
 mod init;
 pub mod inputs;
 mod investigate;

@@ -59,6 +59,18 @@ impl Write for Output<'_> {
     }
 }
 
+/// Writes a new file; an existing one is never overwritten.
+pub fn write_new(path: &std::path::Path, text: &str) -> Result<(), crate::cli::error::CliError> {
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(|e| crate::cli::error::CliError::write_to(path, e))?;
+    file.write_all(text.as_bytes())
+        .and_then(|()| file.sync_all())
+        .map_err(|e| crate::cli::error::CliError::write_to(path, e))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,8 +11,8 @@ use crate::cli::config::{Config, Terminal};
 use crate::cli::error::{CliError, CliResult};
 use crate::cli::output::Output;
 use crate::cli::{
-    apply, backtest, completions, drift, events, init, investigate, plan, policy, presets, query,
-    show, test, validate,
+    apply, backtest, completions, drift, events, import, init, investigate, plan, policy, presets,
+    query, show, test, validate,
 };
 use crate::exit::Exit;
 use crate::render::style::Color;
@@ -126,6 +126,7 @@ where
         Command::Policy(a) => policy::run(&a, &config, io),
         Command::Events(e) => events::run(e, &config, io),
         Command::Presets(p) => presets::run(&p, io),
+        Command::Import(i) => import::run(&i, io),
         Command::Completions { shell } => completions::run(shell, io),
         Command::Schema => completions::schema(io),
         Command::Man { dir } => completions::man(dir.as_deref(), io),

@@ -159,6 +159,7 @@ pub fn alert(ctx: &mut Ctx, v: &Value, path: SpecPath, stack: &str) -> Option<Al
         let named = alert_name(&name, if rule.is_some() { None } else { Some(stack) });
         check(ctx, &map.path_of("name"), named);
     }
+    sigma(ctx, &map);
     let description = map.string(ctx, "description").filter(|s| !s.is_empty());
     if description
         .as_ref()
@@ -562,4 +563,20 @@ fn on(ctx: &mut Ctx, v: &Value, path: SpecPath) -> Option<Json> {
         pattern.insert("detail".into(), Json::Object(detail));
     }
     Some(Json::Object(pattern))
+}
+
+/// `sigma:`, checked for its shape only: the metadata `trailctl import sigma` keeps, which
+/// nothing deployed depends on.
+fn sigma(ctx: &mut Ctx, alert: &Map<'_>) {
+    let Some(v) = alert.get("sigma") else { return };
+    let Some(m) = Map::object(ctx, v, alert.path_of("sigma"), fields::SIGMA) else {
+        return;
+    };
+    for key in ["id", "title", "level", "status"] {
+        m.string(ctx, key);
+    }
+    m.choice(ctx, "verdict");
+    for key in ["references", "tags", "differences"] {
+        m.string_list(ctx, key);
+    }
 }

@@ -532,7 +532,7 @@ pub const EVENTS_PER_MONTH: &[Field] = &[
 
 #[path = "fields_alerts.rs"]
 mod alerts;
-pub use alerts::{ALARM, ALERT, ON, PRESET, TEST};
+pub use alerts::{ALARM, ALERT, ON, PRESET, SIGMA, TEST};
 
 #[cfg(test)]
 #[path = "fields_tests.rs"]

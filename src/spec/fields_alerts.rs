@@ -83,6 +83,47 @@ pub const ALERT: &[Field] = &[
         "The CloudWatch Logs filter pattern of the metric filter (default: said from the pattern, where that is exact).",
     ),
     ALARM_FIELD,
+    opt(
+        "sigma",
+        Shape::Object(SIGMA),
+        "Where the alert came from when trailctl import sigma wrote it: the Sigma rule's metadata and how exactly the pattern says it.",
+    ),
+];
+
+/// `sigma:` on an alert: kept from the rule by `trailctl import sigma`, read by nobody else.
+pub const SIGMA: &[Field] = &[
+    opt("id", Shape::String, "The Sigma rule's id."),
+    opt("title", Shape::String, "The Sigma rule's title."),
+    opt(
+        "level",
+        Shape::String,
+        "informational, low, medium, high or critical.",
+    ),
+    opt(
+        "status",
+        Shape::String,
+        "The rule's maturity: stable, test, experimental…",
+    ),
+    opt(
+        "references",
+        Shape::List(&Shape::String),
+        "The rule's references.",
+    ),
+    opt(
+        "tags",
+        Shape::List(&Shape::String),
+        "The rule's tags (ATT&CK: attack.tNNNN).",
+    ),
+    opt(
+        "verdict",
+        Shape::OneOf(&["exact", "approximate"]),
+        "exact: the pattern matches the records the rule matches; approximate: differences says how it does not.",
+    ),
+    opt(
+        "differences",
+        Shape::List(&Shape::String),
+        "How an approximate pattern differs from the rule.",
+    ),
 ];
 
 /// `backend:` and `alarm:`, the same on an alert and on a preset entry.

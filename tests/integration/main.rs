@@ -25,6 +25,7 @@ mod pattern_conformance;
 mod policies;
 mod presets;
 mod schema;
+mod sigma;
 mod specs;
 mod sql_executed;
 mod trails;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Benchmark: `trailctl backtest` of the CIS baseline (19 alerts; and on both backends, each
-# record also parsed for the 19 metric filters) over a generated ≥ 1 GB
+# Benchmark: `trailctl backtest` of the CIS baseline (21 alerts; and on both backends, each
+# record also parsed for the 21 metric filters) over a generated ≥ 1 GB
 # CloudTrail archive (S3 key layout, 3 accounts, 5 Regions, 14 days, from the Stratus Red Team
 # records varied; made at run time under target/, never committed), beside `zcat` of the same
 # files on one core (and on every core, the machine's own scaling for scale). Prints, per configuration, the median of ROUNDS interleaved rounds (this

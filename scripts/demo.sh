@@ -91,7 +91,7 @@ spec=examples/cis-metric-filters.yaml
 run validate -f "$spec"
 out=$(./target/debug/trailctl test -f "$spec")
 echo; echo "\$ trailctl test -f $spec | tail -1"; echo "$out" | tail -1
-[ "$(echo "$out" | tail -1)" = "94 passed, 0 failed" ] || { echo "demo: the CIS fixtures do not pass on both backends" >&2; exit 1; }
+[ "$(echo "$out" | tail -1)" = "106 passed, 0 failed" ] || { echo "demo: the CIS fixtures do not pass on both backends" >&2; exit 1; }
 boundary "$spec"
 run apply -f "$spec" --auto-approve
 out=$(./target/debug/trailctl plan -f "$spec" 2>/dev/null)

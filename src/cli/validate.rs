@@ -35,6 +35,7 @@ pub fn run(args: &ValidateArgs, config: &Config, io: &mut Io<'_>) -> CliResult {
         diagnostics::findings(&loaded.warnings),
     )?;
     cis::human(io.stdout, &model::cis::report(d), config.stdout_color)?;
+    cis::prowler_human(io.stdout, &model::prowler::report(d), config.stdout_color)?;
     Ok(Exit::Success)
 }
 
@@ -78,16 +79,18 @@ fn document(args: &ValidateArgs, io: &mut Io<'_>) -> CliResult {
     let (found, valid, controls) = match spec::load(file) {
         Ok(loaded) => {
             let controls = model::cis::report(&loaded.desired);
-            (loaded.warnings, true, controls)
+            let prowler = model::prowler::report(&loaded.desired);
+            (loaded.warnings, true, (controls, prowler))
         }
-        Err(LoadError::Invalid(found)) => (found, false, Vec::new()),
+        Err(LoadError::Invalid(found)) => (found, false, (Vec::new(), Vec::new())),
         Err(e @ LoadError::Read { .. }) => return Err(CliError::Read(e.to_string())),
     };
     let name = file.display().to_string();
     let text = match args.format {
         ValidateFormat::Sarif => serde_json::to_string_pretty(&sarif::log(&name, &found)),
         _ => serde_json::to_string_pretty(&sarif::Findings {
-            cis_checks: cis::json(&controls),
+            cis_checks: cis::json(&controls.0),
+            prowler_checks: cis::prowler_json(&controls.1),
             ..sarif::json(&name, valid, &found)
         }),
     }

@@ -20,6 +20,7 @@ pub mod message;
 pub mod observed;
 pub mod org;
 pub mod presets;
+pub mod prowler;
 pub mod region;
 pub mod selector;
 pub mod services;

@@ -131,6 +131,8 @@ pub struct Findings<'a> {
     pub diagnostics: Vec<Finding>,
     /// The CIS controls of the spec's presets, for a valid spec (`render::cis`).
     pub cis_checks: Vec<crate::render::cis::CisCheck>,
+    /// Prowler's CIS checks, for a valid spec with presets or metric filters.
+    pub prowler_checks: Vec<crate::render::cis::ProwlerCheck>,
 }
 
 #[derive(Debug, Serialize)]
@@ -152,6 +154,7 @@ pub fn json<'a>(file: &'a str, valid: bool, diagnostics: &[Diagnostic]) -> Findi
         file,
         valid,
         cis_checks: Vec::new(),
+        prowler_checks: Vec::new(),
         diagnostics: diagnostics
             .iter()
             .map(|d| Finding {

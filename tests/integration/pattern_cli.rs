@@ -328,9 +328,9 @@ fn test_runs_every_fixture_on_both_backends_and_says_which_fails() {
     let out = trailctl(&["test", "-f", "examples/cis-metric-filters.yaml"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
-    // 47 CIS and strict fixtures, once through the rules and once through the filters.
-    assert!(stdout.ends_with("94 passed, 0 failed\n"), "{stdout}");
-    assert_eq!(stdout.matches("[metric filter]").count(), 47, "{stdout}");
+    // 53 CIS and strict fixtures, once through the rules and once through the filters.
+    assert!(stdout.ends_with("106 passed, 0 failed\n"), "{stdout}");
+    assert_eq!(stdout.matches("[metric filter]").count(), 53, "{stdout}");
     // The CIS filter counts what the corrected rule leaves out, and says so.
     assert!(
         stdout.contains("has no exclusions: it counts S3 log delivery and HeadBucket denials"),

@@ -61,13 +61,80 @@ fn presets_list_and_show() {
     assert_eq!(unknown.status.code(), Some(1));
 }
 
+/// Which auditor accepts which: the CIS presets' filters (Security Hub's, byte for byte) pass
+/// Prowler's checks but route tables and Organizations; with the strict set, all 15 pass.
+#[test]
+fn the_cis_report_says_which_auditor_accepts_which() {
+    let both = ok(&trailctl(&[
+        "validate",
+        "-f",
+        "examples/cis-metric-filters.yaml",
+    ]));
+    assert!(
+        both.contains("CIS monitoring as Prowler checks it: 15 of 15 checks pass\n"),
+        "{both}"
+    );
+    assert!(
+        both.lines().any(|l| l.starts_with(
+            "  pass  4.13  cloudwatch_changes_to_network_route_tables_alarm_configured "
+        ) && l.ends_with(" strict-route-table-changes")),
+        "{both}"
+    );
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cis-only");
+    std::fs::create_dir_all(&dir).unwrap();
+    let spec = dir.join("cis-only.yaml");
+    std::fs::write(
+        &spec,
+        "version: 1\nstack: cis\nhome_region: us-east-1\nregions: [us-east-1]\n\
+         buckets: [{name: cis-only-audit-logs}]\n\
+         trails: [{name: cis-only, bucket: cis-only-audit-logs, cloudwatch_logs: {log_group: /trailctl/cis-only}}]\n\
+         topics: [{name: alerts, subscriptions: [{email: secops@example.com}]}]\n\
+         alerts: [{preset: cis, notify: [alerts], backend: both}]\n",
+    )
+    .unwrap();
+    let cis = ok(&trailctl(&["validate", "-f", spec.to_str().unwrap()]));
+    assert!(
+        cis.contains("CIS monitoring as Security Hub checks it: 14 of 14 controls pass"),
+        "{cis}"
+    );
+    assert!(
+        cis.contains("CIS monitoring as Prowler checks it: 13 of 15 checks pass"),
+        "{cis}"
+    );
+    assert!(
+        cis.contains("(`- preset: strict-route-table-changes` with `backend: both` does)"),
+        "{cis}"
+    );
+    assert!(
+        cis.contains("(`- preset: strict-organizations-changes` with `backend: both` does)"),
+        "{cis}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&ok(&trailctl(&[
+        "validate",
+        "-f",
+        spec.to_str().unwrap(),
+        "--format",
+        "json",
+    ])))
+    .unwrap();
+    let failing: Vec<&str> = json["prowler_checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["passes"] == false)
+        .map(|c| c["cis"].as_str().unwrap())
+        .collect();
+    assert_eq!(failing, ["4.13", "4.15"]);
+}
+
 #[test]
 fn the_cis_baseline_is_valid_lint_free_and_its_fixtures_pass() {
     let v = trailctl(&["validate", "-f", "examples/cis-baseline.yaml"]);
     assert_eq!(
         ok(&v),
-        "examples/cis-baseline.yaml: valid (1 trail, 1 bucket, 1 topic, 19 alerts; 0 warnings)\n\
-         CIS monitoring as Security Hub checks it: 0 of 14 controls pass: the presets deploy EventBridge rules only (add `backend: both`, and `cloudwatch_logs:` to a trail)\n"
+        "examples/cis-baseline.yaml: valid (1 trail, 1 bucket, 1 topic, 21 alerts; 0 warnings)\n\
+         CIS monitoring as Security Hub checks it: 0 of 14 controls pass: the presets deploy EventBridge rules only (add `backend: both`, and `cloudwatch_logs:` to a trail)\n\
+         CIS monitoring as Prowler checks it: 0 of 15 checks pass: no alert deploys a metric filter they read (add `backend: both`)\n"
     );
     // On both backends, with a trail delivering to CloudWatch Logs: every control passes.
     let both = ok(&trailctl(&[
@@ -80,7 +147,7 @@ fn the_cis_baseline_is_valid_lint_free_and_its_fixtures_pass() {
         "{both}"
     );
     let t = ok(&trailctl(&["test", "-f", "examples/cis-baseline.yaml"]));
-    assert!(t.ends_with("47 passed, 0 failed\n"), "{t}");
+    assert!(t.ends_with("53 passed, 0 failed\n"), "{t}");
     assert!(!t.contains("FAIL"), "{t}");
 }
 

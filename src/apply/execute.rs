@@ -562,6 +562,11 @@ impl<A: Account> Executor<'_, A> {
                 .put_policy(region, name, a.policy.as_ref())
                 .await?;
         }
+        if a.access_logging.is_some() {
+            self.account
+                .put_access_logging(region, name, a.access_logging.as_ref())
+                .await?;
+        }
         Ok(())
     }
 
@@ -590,6 +595,11 @@ impl<A: Account> Executor<'_, A> {
         if w.policy {
             self.account
                 .put_policy(region, name, a.policy.as_ref())
+                .await?;
+        }
+        if w.access_logging {
+            self.account
+                .put_access_logging(region, name, a.access_logging.as_ref())
                 .await?;
         }
         Ok(())

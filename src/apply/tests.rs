@@ -314,6 +314,7 @@ trails: [{name: trl, bucket: elsewhere}]
             encryption: crate::model::state::Encryption::S3,
             retention_days: None,
             policy: None,
+            access_logging: None,
             tags: Default::default(),
         },
     );

@@ -172,6 +172,12 @@ pub fn draft(found: &Discovered, stack: &str) -> Draft {
                 if let Encryption::Kms(k) = &b.encryption {
                     put(&mut m, "kms_key", text(k));
                 }
+                if let Some(l) = &b.access_logging {
+                    let mut logging = Mapping::new();
+                    put(&mut logging, "bucket", text(&l.bucket));
+                    put(&mut logging, "prefix", text(&l.prefix));
+                    put(&mut m, "access_logging", Yaml::Mapping(logging));
+                }
                 if let Some(t) = own_tags(&b.tags) {
                     put(&mut m, "tags", t);
                 }

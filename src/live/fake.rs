@@ -410,6 +410,7 @@ impl S3 for Fake {
                 encryption: Encryption::S3,
                 retention_days: None,
                 policy: None,
+                access_logging: None,
                 tags: tags.clone(),
             },
         );
@@ -439,6 +440,18 @@ impl S3 for Fake {
         self.call("S3:PutBucketEncryption", region)?;
         self.with_bucket("S3:PutBucketEncryption", name, |b| {
             b.encryption = encryption.clone()
+        })
+    }
+
+    async fn put_access_logging(
+        &self,
+        region: &str,
+        name: &str,
+        logging: Option<&crate::model::state::AccessLogging>,
+    ) -> LiveResult<()> {
+        self.call("S3:PutBucketLogging", region)?;
+        self.with_bucket("S3:PutBucketLogging", name, |b| {
+            b.access_logging = logging.cloned()
         })
     }
 

@@ -18,8 +18,8 @@ use crate::model::observed::{
 };
 use crate::model::org::{OrgAccount, OrgInfo};
 use crate::model::selector::AdvancedSelector;
-use crate::model::state::Encryption;
 use crate::model::state::TrailSettings;
+use crate::model::state::{AccessLogging, Encryption};
 use crate::model::tags::Tags;
 
 /// A trail as `DescribeTrails` lists it in its home Region.
@@ -98,6 +98,13 @@ pub trait S3 {
     async fn put_retention(&self, region: &str, name: &str, days: Option<u32>) -> LiveResult<()>;
     /// Sets (or with `None` deletes) the bucket policy.
     async fn put_policy(&self, region: &str, name: &str, policy: Option<&Value>) -> LiveResult<()>;
+    /// Turns server access logging on into `logging` (or with `None` off).
+    async fn put_access_logging(
+        &self,
+        region: &str,
+        name: &str,
+        logging: Option<&AccessLogging>,
+    ) -> LiveResult<()>;
     /// Replaces the bucket's tags.
     async fn put_tags(&self, region: &str, name: &str, tags: &Tags) -> LiveResult<()>;
 }

@@ -43,6 +43,8 @@ pub struct Bucket {
     pub retention_days: Option<u32>,
     /// SSE-KMS key (id, ARN or alias); `None` means SSE-S3.
     pub kms_key: Option<String>,
+    /// Server access logging into another bucket (`access_logging:`).
+    pub access_logging: Option<crate::model::state::AccessLogging>,
     /// Its own tags, besides the spec's and the ownership tags.
     pub tags: Tags,
     /// Where the spec declares it (`buckets[2]`).

@@ -90,6 +90,7 @@ pub struct LiveBucket {
     pub encryption: Encryption,
     pub retention_days: Option<u32>,
     pub policy: Option<Value>,
+    pub access_logging: Option<crate::model::state::AccessLogging>,
     pub tags: Tags,
 }
 

@@ -61,6 +61,13 @@ pub enum Encryption {
     Kms(String),
 }
 
+/// Server access logging of a bucket: its access logs go to `bucket` under `prefix`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct AccessLogging {
+    pub bucket: String,
+    pub prefix: String,
+}
+
 /// A delivery bucket as plans compare it.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BucketState {
@@ -75,6 +82,9 @@ pub struct BucketState {
     pub retention_days: Option<u32>,
     /// The bucket policy (compared by meaning).
     pub policy: Option<Value>,
+    /// Server access logging (`None`: off). Plans saved before it existed read as off.
+    #[serde(default)]
+    pub access_logging: Option<AccessLogging>,
     pub tags: Tags,
 }
 
@@ -177,6 +187,7 @@ pub struct BucketWrites {
     pub encryption: bool,
     pub retention: bool,
     pub policy: bool,
+    pub access_logging: bool,
 }
 
 impl Writes for BucketWrites {
@@ -185,7 +196,12 @@ impl Writes for BucketWrites {
     }
 
     fn beyond_tags(&self) -> bool {
-        self.public_access || self.ownership || self.encryption || self.retention || self.policy
+        self.public_access
+            || self.ownership
+            || self.encryption
+            || self.retention
+            || self.policy
+            || self.access_logging
     }
 }
 
@@ -199,6 +215,7 @@ impl BucketState {
             encryption: self.encryption != want.encryption,
             retention: self.retention_days != want.retention_days,
             policy: !same_json(self.policy.as_ref(), want.policy.as_ref()),
+            access_logging: self.access_logging != want.access_logging,
         }
     }
 }
@@ -286,6 +303,14 @@ impl BucketState {
                 self.policy
                     .as_ref()
                     .map_or(FieldValue::Absent, |p| FieldValue::Json(sorted(p))),
+            ),
+            (
+                "access_logging",
+                self.access_logging
+                    .as_ref()
+                    .map_or(FieldValue::Absent, |l| {
+                        FieldValue::Text(format!("s3://{}/{}", l.bucket, l.prefix))
+                    }),
             ),
             ("tags", FieldValue::Map(self.tags.clone())),
         ]
@@ -396,6 +421,7 @@ pub(crate) mod tests {
             encryption: Encryption::S3,
             retention_days: Some(30),
             policy: Some(json!({"Statement": [{"Action": ["a", "b"]}]})),
+            access_logging: None,
             tags: Tags::new(),
         };
         for v in [
@@ -417,10 +443,12 @@ pub(crate) mod tests {
             },
             BucketState {
                 policy: Some(json!({"Statement": [{"Action": ["b", "a"]}]})),
+                access_logging: None,
                 ..bucket.clone()
             },
             BucketState {
                 policy: None,
+                access_logging: None,
                 ..bucket.clone()
             },
             BucketState {

@@ -9,7 +9,8 @@ use crate::plan::{Action, Address, Change, Resource};
 ///
 /// - A trail is deleted before any bucket changes (its bucket's policy may stop admitting it).
 /// - A bucket is written before the trails that deliver to it (CloudTrail checks the bucket
-///   policy when a trail is created or pointed at it).
+///   policy when a trail is created or pointed at it), and before the buckets whose access logs
+///   go to it (its policy must let S3 write them first).
 /// - A topic is written before a trail that notifies it of log deliveries.
 /// - The forwarding role and the topics are written before the alerts' rules, whose targets
 ///   name them; a role or topic is deleted only after the rules that targeted it.
@@ -36,6 +37,12 @@ pub fn precedes(first: &Change, then: &Change) -> bool {
         (Address::Topic(_), Address::Alarm(_)) => writes(first) && writes(then),
         (Address::Alarm(_), Address::Topic(_)) => then.action == Action::Delete,
         (Address::Trail(_), Address::Bucket(_)) => first.action == Action::Delete,
+        (Address::Bucket(target), Address::Bucket(_)) => {
+            writes(first)
+                && writes(then)
+                && matches!(&then.after, Some(Resource::Bucket(b))
+                    if b.access_logging.as_ref().is_some_and(|l| &l.bucket == target))
+        }
         (Address::Bucket(bucket), Address::Trail(_)) => {
             writes(then) && trail(then).is_some_and(|t| &t.settings.bucket == bucket)
         }

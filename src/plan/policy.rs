@@ -61,6 +61,57 @@ pub fn render(
     }))
 }
 
+/// S3's server access logging principal.
+pub const ACCESS_LOGS_PRINCIPAL: &str = "logging.s3.amazonaws.com";
+
+/// `policy` (or, without one, a policy that denies insecure transport) with a statement per
+/// bucket whose access logs go to `bucket`: S3's logging service may put objects under the
+/// source's prefix, for that source bucket of this account only (the statement of the S3 User
+/// Guide, "Enabling Amazon S3 server access logging").
+pub fn with_access_logs(
+    policy: Option<Value>,
+    bucket: &str,
+    region: &str,
+    account: &str,
+    sources: &[(&str, &str)],
+) -> Option<Value> {
+    if sources.is_empty() {
+        return policy;
+    }
+    let bucket_arn = arn::bucket(region, bucket);
+    let mut policy = policy.unwrap_or_else(|| {
+        serde_json::json!({
+            "Version": "2012-10-17",
+            "Statement": [{
+                "Sid": "DenyInsecureTransport",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "s3:*",
+                "Resource": [bucket_arn.clone(), format!("{bucket_arn}/*")],
+                "Condition": {"Bool": {"aws:SecureTransport": "false"}}
+            }]
+        })
+    });
+    let mut sources = sources.to_vec();
+    sources.sort();
+    if let Some(Value::Array(statements)) = policy.get_mut("Statement") {
+        for (i, (source, prefix)) in sources.iter().enumerate() {
+            statements.push(serde_json::json!({
+                "Sid": format!("S3ServerAccessLogs{}", i + 1),
+                "Effect": "Allow",
+                "Principal": {"Service": ACCESS_LOGS_PRINCIPAL},
+                "Action": "s3:PutObject",
+                "Resource": format!("{bucket_arn}/{prefix}*"),
+                "Condition": {
+                    "ArnLike": {"aws:SourceArn": arn::bucket(region, source)},
+                    "StringEquals": {"aws:SourceAccount": account}
+                }
+            }));
+        }
+    }
+    Some(policy)
+}
+
 /// Replaces `"${name}"` strings with values, and `${name}` inside longer strings with text.
 fn substitute(v: &Value, var: &dyn Fn(&str) -> Option<Value>) -> Value {
     match v {

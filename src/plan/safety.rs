@@ -54,6 +54,8 @@ pub enum Reduction {
     DropsMonitoring {
         kind: String,
     },
+    /// A bucket's server access logging is turned off.
+    StopsAccessLogging,
 }
 
 impl fmt::Display for Reduction {
@@ -108,6 +110,9 @@ impl fmt::Display for Reduction {
                 f,
                 "deletes the {kind}: the alert's CloudWatch monitoring (what Security Hub's CIS checks look for) stops"
             ),
+            Reduction::StopsAccessLogging => f.write_str(
+                "turns off server access logging: reads and writes of the log objects are no longer recorded",
+            ),
         }
     }
 }
@@ -124,6 +129,7 @@ impl Reduction {
             Reduction::NoCloudWatchLogs,
             Reduction::Deletes,
             Reduction::DeletesLogGroup,
+            Reduction::StopsAccessLogging,
         ];
         if let Some(r) = fixed.into_iter().find(|r| r.to_string() == s) {
             return Some(r);
@@ -269,15 +275,20 @@ pub fn trail_update(before: &TrailState, after: &TrailState) -> Vec<Reduction> {
     why
 }
 
-/// Why changing bucket `before` into `after` loses logs sooner.
+/// Why changing bucket `before` into `after` loses logs sooner, or stops recording who reads
+/// them.
 pub fn bucket_update(before: &BucketState, after: &BucketState) -> Vec<Reduction> {
-    match (before.retention_days, after.retention_days) {
+    let mut why = match (before.retention_days, after.retention_days) {
         (None, Some(days)) => vec![Reduction::ShorterRetention { days, was: None }],
         (Some(b), Some(days)) if days < b => {
             vec![Reduction::ShorterRetention { days, was: Some(b) }]
         }
         _ => Vec::new(),
+    };
+    if before.access_logging.is_some() && after.access_logging.is_none() {
+        why.push(Reduction::StopsAccessLogging);
     }
+    why
 }
 
 #[cfg(test)]
@@ -328,6 +339,7 @@ mod tests {
             encryption: Encryption::S3,
             retention_days: Some(400),
             policy: None,
+            access_logging: None,
             tags: Default::default(),
         };
         let mut shorter = b.clone();
@@ -374,6 +386,7 @@ mod tests {
                 to: "eu-west-1".into(),
             },
             Reduction::Deletes,
+            Reduction::StopsAccessLogging,
         ];
         for r in all {
             let text = r.to_string();

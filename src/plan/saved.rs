@@ -314,6 +314,7 @@ mod tests {
             policy: Some(
                 serde_json::json!({"Statement": [{"Effect": "Allow", "Action": ["s3:GetBucketAcl"]}]}),
             ),
+            access_logging: None,
             tags: Default::default(),
         })
     }

@@ -117,9 +117,27 @@ pub fn desired_bucket(
             None => Encryption::S3,
         },
         retention_days: b.retention_days,
-        policy: policy::render(&b.name, region, account, &deliveries),
+        policy: policy::with_access_logs(
+            policy::render(&b.name, region, account, &deliveries),
+            &b.name,
+            region,
+            account,
+            &access_log_sources(d, &b.name),
+        ),
+        access_logging: b.access_logging.clone(),
         tags: desired_tags(d, &b.tags),
     }
+}
+
+/// The spec's buckets whose access logs go to `target`, with their prefixes.
+fn access_log_sources<'a>(d: &'a Desired, target: &str) -> Vec<(&'a str, &'a str)> {
+    d.buckets
+        .iter()
+        .filter_map(|b| {
+            let l = b.access_logging.as_ref()?;
+            (l.bucket == target).then_some((b.name.as_str(), l.prefix.as_str()))
+        })
+        .collect()
 }
 
 /// The organization id an organization trail writes its members' logs under.
@@ -147,6 +165,7 @@ pub fn observed_bucket(
         },
         retention_days: l.retention_days,
         policy: l.policy.clone(),
+        access_logging: l.access_logging.clone(),
         tags: without_aws_tags(&l.tags),
     }
 }

@@ -109,6 +109,23 @@ pub fn run(ctx: &mut Ctx, d: &Desired) {
             }
         }
     }
+    for b in &d.buckets {
+        let Some(l) = &b.access_logging else { continue };
+        if let Some(target) = d.buckets.iter().find(|t| t.name == l.bucket)
+            && target.kms_key.is_some()
+        {
+            ctx.push(
+                Diagnostic::error(
+                    &b.path.key("access_logging").key("bucket"),
+                    format!(
+                        "bucket `{}` is encrypted with a KMS key: S3 delivers server access logs only to buckets encrypted with S3-managed keys (SSE-S3)",
+                        l.bucket
+                    ),
+                )
+                .with_hint("send the access logs to a bucket without `kms_key:`"),
+            );
+        }
+    }
     if shared_tags <= MAX_TAGS {
         let owned = d
             .trails

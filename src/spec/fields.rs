@@ -210,9 +210,27 @@ pub const BUCKET: &[Field] = &[
         "SSE-KMS with this key (key id, alias/NAME or ARN); default SSE-S3.",
     ),
     opt(
+        "access_logging",
+        Shape::Object(ACCESS_LOGGING),
+        "S3 server access logging of this bucket into another bucket of the same Region (CIS v3.0 3.4, v6.0 4.4).",
+    ),
+    opt(
         "tags",
         Shape::StringMap,
         "Tags on the bucket, besides the spec's tags.",
+    ),
+];
+
+pub const ACCESS_LOGGING: &[Field] = &[
+    req(
+        "bucket",
+        Shape::String,
+        "The bucket the access logs go to: another bucket of the spec (trailctl adds the statement that lets S3 write them to its policy) or one that exists already.",
+    ),
+    opt(
+        "prefix",
+        Shape::String,
+        "The key prefix of the access logs (default: the bucket's name and /).",
     ),
 ];
 

@@ -114,8 +114,41 @@ pub fn run(ctx: &mut Ctx, d: &Desired) {
             );
         }
     }
+    access_logging(ctx, d);
     wildcard_quota(ctx, d);
     rule_quota(ctx, d);
+}
+
+/// Trail buckets of the spec without server access logging (CIS v3.0 3.4, v6.0 4.4), and
+/// access logs sent to a bucket the spec does not declare (whose policy trailctl cannot write).
+fn access_logging(ctx: &mut Ctx, d: &Desired) {
+    for b in &d.buckets {
+        let holds_trail_logs = d.trails.iter().any(|t| t.settings.bucket == b.name);
+        match &b.access_logging {
+            None if holds_trail_logs => ctx.push(
+                Diagnostic::lint(
+                    LintId::TrailIntegrity,
+                    Severity::Note,
+                    &b.path.key("name"),
+                    "server access logging of the trail's bucket is off: who read or deleted log files is not recorded (CIS v3.0 3.4, v6.0 4.4)",
+                )
+                .with_hint("add `access_logging: {bucket: NAME}` with another bucket of the spec for the access logs"),
+            ),
+            Some(l) if !d.buckets.iter().any(|t| t.name == l.bucket) => ctx.push(
+                Diagnostic::lint(
+                    LintId::TrailIntegrity,
+                    Severity::Warning,
+                    &b.path.key("access_logging").key("bucket"),
+                    format!(
+                        "bucket `{}` is not declared under buckets: it must exist in the same Region, and its policy must let logging.s3.amazonaws.com put objects under `{}`",
+                        l.bucket, l.prefix
+                    ),
+                )
+                .with_hint("declare it under buckets: and trailctl writes that statement into its policy"),
+            ),
+            _ => {}
+        }
+    }
 }
 
 /// The event names a pattern requires exactly in `detail.eventName`.

@@ -6,6 +6,7 @@ use crate::model::cost::{self, Kind, Volumes};
 use crate::model::desired::{Bucket, Desired};
 use crate::model::diagnostic::{Diagnostic, SpecPath};
 use crate::model::region;
+use crate::model::state::AccessLogging;
 use crate::model::tags::{RESERVED_PREFIX, Tags};
 use crate::spec::alert;
 use crate::spec::fields;
@@ -122,6 +123,7 @@ fn results_buckets(
             name: a.results_bucket.clone(),
             retention_days: Some(a.results_retention_days),
             kms_key: None,
+            access_logging: None,
             tags: Tags::new(),
             path,
         });
@@ -304,11 +306,25 @@ fn bucket(ctx: &mut Ctx, v: &Value, path: SpecPath) -> Option<Bucket> {
     if let Some(k) = &kms_key {
         check(ctx, &map.path_of("kms_key"), names::kms_key(k));
     }
+    let access_logging = map.get("access_logging").and_then(|v| {
+        let m = Map::object(ctx, v, map.path_of("access_logging"), fields::ACCESS_LOGGING)?;
+        let bucket = m.required_string(ctx, "bucket")?;
+        check(ctx, &m.path_of("bucket"), names::bucket_name(&bucket));
+        if bucket == name {
+            ctx.error(
+                &m.path_of("bucket"),
+                "a bucket's access logs cannot go to the bucket itself: each log delivery would be logged in turn",
+            );
+        }
+        let prefix = m.string(ctx, "prefix").unwrap_or_else(|| format!("{name}/"));
+        Some(AccessLogging { bucket, prefix })
+    });
     let tags = tags(ctx, &map, "tags");
     Some(Bucket {
         name,
         retention_days,
         kms_key,
+        access_logging,
         tags,
         path: map.path.clone(),
     })

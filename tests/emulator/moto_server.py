@@ -637,6 +637,35 @@ def _events_tagged(self):
 _events_models.EventsBackend.iter_tagged_resources = _events_tagged
 
 
+# 23. PutBucketLogging reads the target bucket's policy statements as if every Principal were an
+#     object: a statement with "Principal": "*" (the DenyInsecureTransport trailctl writes) raises
+#     AttributeError (500). Such statements are skipped, as they grant the logging service nothing.
+import json as _json  # noqa: E402
+from moto.s3 import models as _s3_models  # noqa: E402
+
+_orig_log_policy = _s3_models.FakeBucket._log_permissions_enabled_policy
+
+
+def _log_permissions_enabled_policy(target_bucket, target_prefix):
+    policy = target_bucket.policy
+    if not policy:
+        return False
+    doc = _json.loads(policy.decode() if isinstance(policy, bytes) else policy)
+    statements = [s for s in doc.get("Statement", []) if isinstance(s.get("Principal"), dict)]
+
+    class _Target:
+        pass
+
+    proxy = _Target()
+    proxy.policy = _json.dumps({**doc, "Statement": statements}).encode()
+    proxy.partition = target_bucket.partition
+    proxy.name = target_bucket.name
+    return _orig_log_policy(proxy, target_prefix)
+
+
+_s3_models.FakeBucket._log_permissions_enabled_policy = staticmethod(_log_permissions_enabled_policy)
+
+
 if __name__ == "__main__":
     from moto.server import main
 

@@ -431,3 +431,74 @@ async fn the_rendered_plan() {
     let updated = ok(&plan(&a, &f, &[])).replace(&a.id, "ACCOUNT");
     insta::assert_snapshot!("plan_update", updated);
 }
+
+/// `access_logging:` (CIS v3.0 3.4): the target bucket's policy lets S3 write the access logs
+/// (it is written first), the source bucket logs into it, a re-plan is clean, drift by another
+/// client is found, and turning logging off is destructive.
+#[tokio::test]
+async fn server_access_logging_of_the_trail_bucket_round_trips() {
+    let a = emulator::shared().account().await;
+    let with = BASE.replace(
+        "  - name: logs-ACCOUNT\n    retention_days: 90\n",
+        "  - name: logs-ACCOUNT\n    retention_days: 90\n    access_logging: {bucket: access-ACCOUNT}\n  - name: access-ACCOUNT\n",
+    );
+    let f = spec(&a, "access-logging", &with);
+    let applied = ok(&apply(&a, &f, &[]));
+    assert!(applied.contains("re-read and verified"), "{applied}");
+    assert_eq!(ok(&plan(&a, &f, &[])), NO_CHANGES);
+    let s3 = a.s3().await;
+    let logs = format!("logs-{}", a.id);
+    let access = format!("access-{}", a.id);
+    let status = s3.get_bucket_logging().bucket(&logs).send().await.unwrap();
+    let enabled = status.logging_enabled().unwrap();
+    assert_eq!(enabled.target_bucket(), access);
+    assert_eq!(enabled.target_prefix(), format!("{logs}/"));
+    let policy = s3.get_bucket_policy().bucket(&access).send().await.unwrap();
+    let policy: serde_json::Value = serde_json::from_str(policy.policy().unwrap()).unwrap();
+    let statement = policy["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["Principal"]["Service"] == "logging.s3.amazonaws.com")
+        .unwrap_or_else(|| panic!("{policy}"));
+    assert_eq!(
+        statement["Resource"],
+        format!("arn:aws:s3:::{access}/{logs}/*")
+    );
+    assert_eq!(
+        statement["Condition"]["ArnLike"]["aws:SourceArn"],
+        format!("arn:aws:s3:::{logs}")
+    );
+
+    // Turned off by another client: drift shows it, apply restores it.
+    s3.put_bucket_logging()
+        .bucket(&logs)
+        .bucket_logging_status(aws_sdk_s3::types::BucketLoggingStatus::builder().build())
+        .send()
+        .await
+        .unwrap();
+    let drift = a.trailctl(&["drift", "-f", &f]);
+    exited(&drift, 2);
+    let out = text(&drift.stdout);
+    assert!(out.contains("access_logging"), "{out}");
+    ok(&apply(&a, &f, &[]));
+    assert_eq!(ok(&plan(&a, &f, &[])), NO_CHANGES);
+
+    // Taken out of the spec: destructive.
+    let without = spec(
+        &a,
+        "access-logging-off",
+        &with.replace("    access_logging: {bucket: access-ACCOUNT}\n", ""),
+    );
+    let planned = ok(&plan(&a, &without, &[]));
+    assert!(
+        planned.contains("! destructive: turns off server access logging"),
+        "{planned}"
+    );
+    let err = fails(&apply(&a, &without, &[]));
+    assert!(err.contains("re-run with --allow-destroy"), "{err}");
+    ok(&apply(&a, &without, &["--allow-destroy"]));
+    let status = s3.get_bucket_logging().bucket(&logs).send().await.unwrap();
+    assert!(status.logging_enabled().is_none());
+    assert_eq!(ok(&plan(&a, &without, &[])), NO_CHANGES);
+}

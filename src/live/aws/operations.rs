@@ -187,6 +187,13 @@ pub const OPERATIONS: &[Operation] = &[
         &[],
     ),
     op(
+        "S3:GetBucketLogging",
+        "s3:GetBucketLogging",
+        Res::Bucket,
+        Access::Read,
+        &[],
+    ),
+    op(
         "S3:GetBucketTagging",
         "s3:GetBucketTagging",
         Res::Bucket,
@@ -238,6 +245,13 @@ pub const OPERATIONS: &[Operation] = &[
     op(
         "S3:PutBucketPolicy",
         "s3:PutBucketPolicy",
+        Res::Bucket,
+        Access::Write,
+        &[],
+    ),
+    op(
+        "S3:PutBucketLogging",
+        "s3:PutBucketLogging",
         Res::Bucket,
         Access::Write,
         &[],

@@ -3,11 +3,11 @@
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::operation::RequestId;
 use aws_sdk_s3::types::{
-    BucketLifecycleConfiguration, BucketLocationConstraint, CreateBucketConfiguration,
-    ExpirationStatus, LifecycleExpiration, LifecycleRule, LifecycleRuleFilter, ObjectOwnership,
-    OwnershipControls, OwnershipControlsRule, PublicAccessBlockConfiguration, ServerSideEncryption,
-    ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration, ServerSideEncryptionRule,
-    Tag, Tagging,
+    BucketLifecycleConfiguration, BucketLocationConstraint, BucketLoggingStatus,
+    CreateBucketConfiguration, ExpirationStatus, LifecycleExpiration, LifecycleRule,
+    LifecycleRuleFilter, LoggingEnabled, ObjectOwnership, OwnershipControls, OwnershipControlsRule,
+    PublicAccessBlockConfiguration, ServerSideEncryption, ServerSideEncryptionByDefault,
+    ServerSideEncryptionConfiguration, ServerSideEncryptionRule, Tag, Tagging,
 };
 use serde_json::Value;
 
@@ -16,7 +16,7 @@ use crate::live::aws::error::{build, code, map};
 use crate::live::error::{ErrorKind, LiveResult};
 use crate::live::services::S3;
 use crate::model::observed::{LiveBucket, PolicyObservation};
-use crate::model::state::Encryption;
+use crate::model::state::{AccessLogging, Encryption};
 use crate::model::tags::Tags;
 
 /// The ID of the lifecycle rule trailctl owns on its buckets.
@@ -88,14 +88,22 @@ impl S3 for AwsAccount {
         };
         let r = region.as_str();
         let c = self.s3(r);
-        let (pab, own, enc, life, pol, tags) = tokio::join!(
+        let (pab, own, enc, life, pol, tags, logging) = tokio::join!(
             c.get_public_access_block().bucket(name).send(),
             c.get_bucket_ownership_controls().bucket(name).send(),
             c.get_bucket_encryption().bucket(name).send(),
             c.get_bucket_lifecycle_configuration().bucket(name).send(),
             c.get_bucket_policy().bucket(name).send(),
             c.get_bucket_tagging().bucket(name).send(),
+            c.get_bucket_logging().bucket(name).send(),
         );
+        let access_logging = logging
+            .map_err(|e| map("S3:GetBucketLogging", r, e))?
+            .logging_enabled()
+            .map(|l| AccessLogging {
+                bucket: l.target_bucket().to_owned(),
+                prefix: l.target_prefix().to_owned(),
+            });
         let pab = optional(
             pab,
             "S3:GetPublicAccessBlock",
@@ -185,6 +193,7 @@ impl S3 for AwsAccount {
             encryption,
             retention_days,
             policy,
+            access_logging,
             tags,
         }))
     }
@@ -367,6 +376,33 @@ impl S3 for AwsAccount {
             .put_bucket_lifecycle_configuration()
             .bucket(name)
             .lifecycle_configuration(config)
+            .send()
+            .await
+            .map_err(|e| map(OP, region, e))?;
+        Ok(())
+    }
+
+    async fn put_access_logging(
+        &self,
+        region: &str,
+        name: &str,
+        logging: Option<&AccessLogging>,
+    ) -> LiveResult<()> {
+        const OP: &str = "S3:PutBucketLogging";
+        let mut status = BucketLoggingStatus::builder();
+        if let Some(l) = logging {
+            status = status.logging_enabled(
+                LoggingEnabled::builder()
+                    .target_bucket(&l.bucket)
+                    .target_prefix(&l.prefix)
+                    .build()
+                    .map_err(|e| build(OP, region, e))?,
+            );
+        }
+        self.s3(region)
+            .put_bucket_logging()
+            .bucket(name)
+            .bucket_logging_status(status.build())
             .send()
             .await
             .map_err(|e| map(OP, region, e))?;

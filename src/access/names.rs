@@ -41,6 +41,8 @@ pub struct Names {
     workgroups: Vec<String>,
     log_groups: Vec<String>,
     metric_alerts: bool,
+    /// Whether any alert deploys EventBridge rules (their count is checked against the quota).
+    rule_alerts: bool,
     /// Roles the spec names for CloudTrail's delivery to CloudWatch Logs (`role_arn`).
     named_roles: Vec<String>,
     /// Whether the spec builds each of the stack's roles: the forwarder, the log-delivery role.
@@ -99,6 +101,7 @@ impl Names {
             workgroups: sorted(athena.iter().map(|a| a.workgroup.clone())),
             log_groups: sorted(d.trails.iter().filter_map(|t| t.log_group_name())),
             metric_alerts: d.alerts.iter().any(|a| a.metric.is_some()),
+            rule_alerts: d.alerts.iter().any(|a| a.backend.eventbridge()),
             named_roles: sorted(d.trails.iter().filter_map(|t| {
                 let cw = t.settings.cloudwatch_logs.as_ref()?;
                 t.log_group.is_none().then(|| cw.role_arn.clone())
@@ -134,6 +137,7 @@ impl Names {
             workgroups: any(),
             log_groups: any(),
             metric_alerts: true,
+            rule_alerts: true,
             named_roles: Vec::new(),
             builds_roles: (true, true),
             organization_trail: true,
@@ -190,6 +194,7 @@ impl Names {
                     Need::Athena => self.athena,
                     Need::Logs => self.logs(),
                     Need::Organization => self.member_role.is_some(),
+                    Need::Rules => self.rule_alerts,
                 };
                 if needed {
                     vec!["*".to_owned()]

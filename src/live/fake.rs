@@ -80,6 +80,8 @@ pub struct State {
     pub alarms: BTreeMap<(String, String), crate::model::logs_state::AlarmState>,
     /// Event history: CloudTrail records by Region.
     pub history: BTreeMap<String, Vec<serde_json::Value>>,
+    /// The account's "Number of rules" per Region, where raised (Service Quotas).
+    pub rule_quotas: BTreeMap<String, u32>,
     pub calls: BTreeMap<&'static str, usize>,
     /// `(operation, n, kind)`: the n-th call (1-based) of `operation` fails.
     pub failures: Vec<(&'static str, usize, ErrorKind)>,

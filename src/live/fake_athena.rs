@@ -276,3 +276,10 @@ impl Tagging for Fake {
         Ok(out)
     }
 }
+
+impl crate::live::services::Quotas for Fake {
+    async fn rules_per_bus(&self, region: &str) -> LiveResult<Option<u32>> {
+        self.call("ServiceQuotas:GetServiceQuota", region)?;
+        Ok(self.state.borrow().rule_quotas.get(region).copied())
+    }
+}

@@ -41,6 +41,7 @@ pub async fn observe<A: Account>(account: &A, desired: &Desired) -> LiveResult<O
         logs,
         bus,
         boundary,
+        rule_quotas,
     ) = tokio::join!(
         account.account_id(),
         resolve_keys(account, desired),
@@ -58,6 +59,7 @@ pub async fn observe<A: Account>(account: &A, desired: &Desired) -> LiveResult<O
         logs(account, desired),
         bus_policy(account, desired),
         boundary(account, desired),
+        rule_quotas(account, desired),
     );
     let (databases, tables, workgroups) = athena?;
     let logs = logs?;
@@ -79,7 +81,30 @@ pub async fn observe<A: Account>(account: &A, desired: &Desired) -> LiveResult<O
         alarms: logs.alarms,
         bus_policy: bus?,
         boundary: boundary?,
+        rule_quotas,
     })
+}
+
+/// The account's quota of rules per event bus in each Region the spec puts rules in (Service
+/// Quotas, one call per Region). Advisory: where it cannot be read (not allowed, or the call
+/// failed) the default holds, and the plan says which it used.
+async fn rule_quotas<A: Account>(account: &A, d: &Desired) -> BTreeMap<String, u32> {
+    let regions: Vec<String> = crate::model::quota::rules_per_region(d, |_| true)
+        .into_keys()
+        .collect();
+    let read =
+        futures_util::future::join_all(regions.iter().map(|r| account.rules_per_bus(r))).await;
+    regions
+        .into_iter()
+        .zip(read)
+        .filter_map(|(r, q)| match q {
+            Ok(q) => q.map(|q| (r, q)),
+            Err(e) => {
+                tracing::debug!("the rules quota of {r} was not read: {e}");
+                None
+            }
+        })
+        .collect()
 }
 
 /// Whether the stack's permissions boundary exists, for a spec that builds a role (every role

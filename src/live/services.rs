@@ -386,14 +386,49 @@ pub trait CloudWatch {
 }
 
 pub trait Account:
-    CloudTrail + S3 + Sts + Kms + Sns + Events + Iam + Glue + Athena + Logs + CloudWatch + Tagging
+    CloudTrail
+    + S3
+    + Sts
+    + Kms
+    + Sns
+    + Events
+    + Iam
+    + Glue
+    + Athena
+    + Logs
+    + CloudWatch
+    + Tagging
+    + Quotas
 {
 }
 impl<
-    T: CloudTrail + S3 + Sts + Kms + Sns + Events + Iam + Glue + Athena + Logs + CloudWatch + Tagging,
+    T: CloudTrail
+        + S3
+        + Sts
+        + Kms
+        + Sns
+        + Events
+        + Iam
+        + Glue
+        + Athena
+        + Logs
+        + CloudWatch
+        + Tagging
+        + Quotas,
 > Account for T
 {
 }
+
+/// Service Quotas: the account's own value of a quota.
+pub trait Quotas {
+    /// EventBridge's "Number of rules" per event bus in `region` as applied to this account
+    /// (`None`: the caller may not read it, or Service Quotas does not know it; the default
+    /// then holds).
+    async fn rules_per_bus(&self, region: &str) -> LiveResult<Option<u32>>;
+}
+
+/// Service Quotas' code of EventBridge's "Number of rules" (rules per event bus).
+pub const RULES_QUOTA_CODE: &str = "L-244521F2";
 
 /// The resource types [`Tagging::tagged`] asks for (the Resource Groups Tagging API's
 /// `service:type`).

@@ -21,6 +21,7 @@ pub mod observed;
 pub mod org;
 pub mod presets;
 pub mod prowler;
+pub mod quota;
 pub mod region;
 pub mod selector;
 pub mod services;

@@ -49,6 +49,9 @@ pub struct Observed {
     pub bus_policy: Option<serde_json::Value>,
     /// Whether the stack's permissions boundary exists (read for a spec that builds a role).
     pub boundary: Option<bool>,
+    /// The account's quota of rules per event bus, in the Regions the spec puts rules in, where
+    /// Service Quotas told it (elsewhere the default holds).
+    pub rule_quotas: BTreeMap<String, u32>,
 }
 
 /// A trail in its home Region.

@@ -4,12 +4,13 @@
 use crate::model::diagnostic::Severity;
 use crate::spec::parse;
 
-/// A valid spec: two Regions, one encrypted, validated trail, one topic, and `extra` appended
+/// A valid spec: two Regions, one encrypted, validated trail whose bucket's access is logged,
+/// one topic, and `extra` appended
 /// (YAML keys such as `alerts:`, or more trail keys when `trail` is given).
 fn spec(trail: &str, extra: &str) -> String {
     format!(
         "version: 1\nstack: t\nhome_region: us-east-1\nregions: [us-east-1, eu-west-1]\n\
-         buckets: [{{name: t-audit-logs}}]\n\
+         buckets: [{{name: t-audit-logs, access_logging: {{bucket: t-access-logs}}}}, {{name: t-access-logs}}]\n\
          trails:\n  - name: t-audit\n    bucket: t-audit-logs\n    kms_key: alias/t-audit\n{trail}\
          topics: [{{name: alerts}}]\n{extra}"
     )
@@ -194,10 +195,20 @@ fn trail_integrity_is_a_note() {
     let plain = "version: 1\nstack: t\nhome_region: us-east-1\nbuckets: [{name: t-audit-logs}]\n\
                  trails:\n  - name: t-audit\n    bucket: t-audit-logs\n    log_file_validation: false\n";
     let n = fired(plain, "trail-integrity");
-    assert_eq!(n.len(), 2, "{n:?}");
+    assert_eq!(n.len(), 3, "{n:?}");
     assert!(n.iter().all(|(s, _, _)| *s == Severity::Note), "{n:?}");
     assert!(n.iter().any(|(_, _, m)| m.contains("CIS 3.2")), "{n:?}");
     assert!(n.iter().any(|(_, _, m)| m.contains("CIS 3.5")), "{n:?}");
+    assert!(
+        n.iter().any(|(_, _, m)| m.contains("CIS v3.0 3.4")),
+        "{n:?}"
+    );
+    // Access logs to a bucket the spec does not declare: a warning with what its policy needs.
+    let external = spec("", "").replace("{name: t-access-logs}", "{name: t-other}");
+    let w = fired(&external, "trail-integrity");
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert_eq!(w[0].0, Severity::Warning);
+    assert!(w[0].2.contains("logging.s3.amazonaws.com"), "{w:?}");
     assert_eq!(fired(&spec("", ""), "trail-integrity"), vec![]);
 }
 
@@ -233,8 +244,15 @@ fn rule_quota() {
         s
     };
     let w = fired(&spec("", &alerts(301)), "rule-quota");
-    assert_eq!(w.len(), 2, "one per Region: {w:?}");
-    assert_eq!(w[0].1, "alerts[300].name");
-    assert!(w[0].2.contains("301 alerts"), "{w:?}");
+    // One warning per Region, then the alerts that could share one rule (same topics, message,
+    // state and Regions): here all 301.
+    assert_eq!(w.len(), 3, "{w:?}");
+    let warnings: Vec<_> = w.iter().filter(|d| d.0 == Severity::Warning).collect();
+    assert_eq!(warnings.len(), 2, "{w:?}");
+    assert_eq!(warnings[0].1, "alerts[300].name");
+    assert!(warnings[0].2.contains("301 alerts"), "{w:?}");
+    let note = w.iter().find(|d| d.0 == Severity::Note).unwrap();
+    assert_eq!(note.1, "alerts[0].name");
+    assert!(note.2.contains("300 rules fewer per Region"), "{w:?}");
     assert_eq!(fired(&spec("", &alerts(300)), "rule-quota"), vec![]);
 }

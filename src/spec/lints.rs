@@ -2,7 +2,7 @@
 //! advice) at the spec path they are about; `--deny-warnings` turns warnings into a failure.
 //! Each lint names itself (`[alert-placement]`) so that it can be looked up in docs/spec.md.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use serde_json::Value;
 
@@ -14,21 +14,13 @@ use crate::model::envelope::DETAIL_TYPES;
 use crate::model::event_sources::{
     self, Arrival, GLOBAL_REGION, arrival, exact_strings, read_only_events,
 };
+use crate::model::quota::{could_share, default_rules_per_bus, group_names, rules_per_region};
 use crate::model::region;
 use crate::spec::reader::Ctx;
 use crate::spec::suggest;
 
 /// EventBridge quota: rules with a `wildcard` pattern per event bus.
 pub const MAX_WILDCARD_RULES: usize = 30;
-/// EventBridge's default quota of rules per event bus in `region` ("Number of rules",
-/// adjustable in Service Quotas; EventBridge User Guide, "Amazon EventBridge quotas"): 100 in
-/// af-south-1 and eu-south-1, 300 in every other Region.
-pub fn default_rules_per_bus(region: &str) -> usize {
-    match region {
-        "af-south-1" | "eu-south-1" => 100,
-        _ => 300,
-    }
-}
 
 /// Data events by service: the source, the trail resource type that logs them, and the event
 /// names (CloudTrail user guide, "Logging data events").
@@ -417,34 +409,29 @@ fn log_loop(ctx: &mut Ctx, t: &Trail, path: &SpecPath) {
     }
 }
 
-/// The alerts with a rule in each Region (the alerts `which` picks, deployed on EventBridge).
-fn rules_per_region(d: &Desired, which: impl Fn(&Alert) -> bool) -> BTreeMap<String, Vec<&Alert>> {
-    let mut per_region: BTreeMap<String, Vec<&Alert>> = BTreeMap::new();
-    for a in d
-        .alerts
-        .iter()
-        .filter(|a| a.backend.eventbridge() && which(a))
-    {
-        let mut regions = event_sources::regions(&a.pattern, &a.placement, &d.regions);
-        regions.insert(d.home_region.clone());
-        for r in regions {
-            per_region.entry(r).or_default().push(a);
-        }
-    }
-    per_region
-}
-
 /// More rules in one Region than EventBridge's default quota per event bus: found at
 /// `validate`, not halfway through an apply (the quota is adjustable: raise it first).
 fn rule_quota(ctx: &mut Ctx, d: &Desired) {
+    let mut over_quota = false;
     for (region, alerts) in rules_per_region(d, |_| true) {
         let quota = default_rules_per_bus(&region);
         if let Some(over) = alerts.get(quota) {
+            over_quota = true;
             ctx.push(
-                Diagnostic::lint(LintId::RuleQuota, Severity::Warning, &over.name_path(), format!("{} alerts have a rule on the default event bus of {region}; EventBridge's default quota there is {quota} rules per event bus, so apply will fail from this one on unless the account's quota was raised", alerts.len()))
+                Diagnostic::lint(LintId::RuleQuota, Severity::Warning, &over.name_path(), format!("{} alerts have a rule on the default event bus of {region}; EventBridge's default quota there is {quota} rules per event bus, so apply will fail from this one on unless the account's quota was raised (plan reads the account's quota)", alerts.len()))
                     .with_hint("raise EventBridge's \"Number of rules\" in Service Quotas for this Region first, or place fewer alerts there"),
             );
         }
+    }
+    if !over_quota {
+        return;
+    }
+    for group in could_share(d) {
+        let names = group_names(&group, ", ");
+        ctx.push(
+            Diagnostic::lint(LintId::RuleQuota, Severity::Note, &group[0].name_path(), format!("alerts {names} notify the same topics with the same message, state and Regions: one rule whose pattern is the `$or` of theirs would deliver the same (an event two of them match once instead of twice), {} rules fewer per Region", group.len() - 1))
+                .with_hint("merge them into one alert with `pattern: {$or: [...]}` where the combined pattern stays within EventBridge's limits"),
+        );
     }
 }
 

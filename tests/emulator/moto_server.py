@@ -666,6 +666,39 @@ def _log_permissions_enabled_policy(target_bucket, target_prefix):
 _s3_models.FakeBucket._log_permissions_enabled_policy = staticmethod(_log_permissions_enabled_policy)
 
 
+# 24. Service Quotas knows EventBridge's "Number of rules" (events / L-244521F2): moto knows only
+#     VPC quotas. Its value is EventBridge's default for the Region unless the emulator-only
+#     action TrailctlSetQuota raised it for an account and Region.
+from moto.servicequotas import responses as _sq_responses  # noqa: E402
+
+_quotas = {}
+_orig_get_service_quota = _sq_responses.ServiceQuotasResponse.get_service_quota
+
+
+def _get_service_quota(self):
+    params = json.loads(self.body or "{}")
+    if params.get("ServiceCode") != "events" or params.get("QuotaCode") != "L-244521F2":
+        return _orig_get_service_quota(self)
+    default = 100.0 if self.region in ("af-south-1", "eu-south-1") else 300.0
+    value = _quotas.get((self.current_account, self.region), default)
+    return json.dumps({"Quota": {
+        "ServiceCode": "events", "ServiceName": "Amazon EventBridge (CloudWatch Events)",
+        "QuotaArn": f"arn:aws:servicequotas:{self.region}:{self.current_account}:events/L-244521F2",
+        "QuotaCode": "L-244521F2", "QuotaName": "Number of rules", "Value": value,
+        "Unit": "None", "Adjustable": True, "GlobalQuota": False,
+    }})
+
+
+def _set_quota(self):
+    params = json.loads(self.body or "{}")
+    _quotas[(self.current_account, self.region)] = float(params["Value"])
+    return json.dumps({})
+
+
+_sq_responses.ServiceQuotasResponse.get_service_quota = _get_service_quota
+_sq_responses.ServiceQuotasResponse.trailctl_set_quota = _set_quota
+
+
 if __name__ == "__main__":
     from moto.server import main
 

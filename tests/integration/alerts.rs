@@ -324,3 +324,67 @@ async fn rules_and_targets_are_read_across_pages() {
         assert_eq!(r.targets.len(), 3, "{}", r.name);
     }
 }
+
+/// More rules than the account's quota on one bus: the plan reads the quota (Service Quotas),
+/// refuses before any write, says which alerts could share a rule, and goes through once the
+/// quota is raised.
+#[tokio::test]
+async fn the_rules_quota_is_read_and_checked_before_any_write() {
+    let a = emulator::shared().account().await;
+    let yaml = "
+version: 1
+stack: quota
+home_region: us-east-1
+regions: [us-east-1]
+topics:
+  - name: ops
+alerts:
+  - name: table-deleted
+    on: {service: dynamodb, events: [DeleteTable]}
+    notify: [ops]
+  - name: key-deleted
+    on: {service: kms, events: [ScheduleKeyDeletion]}
+    notify: [ops]
+  - name: trail-stopped
+    on: {service: cloudtrail, events: [StopLogging]}
+    notify: [ops]
+  - name: bucket-deleted
+    on: {service: s3, events: [DeleteBucket]}
+    notify: [ops]
+    message: <requestParameters.bucketName> deleted by <userIdentity.arn>
+";
+    let f = spec(&a, "quota", yaml);
+    a.set_rule_quota("us-east-1", 3);
+    let out = plan(&a, &f, &[]);
+    let err = crate::trails::fails(&out);
+    assert!(
+        err.contains("4 alerts of this spec have a rule on the default event bus of us-east-1, over the account's quota there (Service Quotas): 3 rules per bus; apply would stop at the 4th"),
+        "{err}"
+    );
+    assert!(
+        err.contains("could each be one rule (a pattern with `$or`): table-deleted + key-deleted + trail-stopped"),
+        "{err}"
+    );
+    let err = crate::trails::fails(&apply(&a, &f, &[]));
+    assert!(err.contains("over the account's quota"), "{err}");
+    let eb = a.events("us-east-1").await;
+    let rules = eb
+        .list_rules()
+        .name_prefix("trailctl-quota-")
+        .send()
+        .await
+        .unwrap();
+    assert!(rules.rules().is_empty(), "nothing written");
+
+    // Within a tenth of the quota: a warning; well within: nothing.
+    a.set_rule_quota("us-east-1", 4);
+    let out = plan(&a, &f, &[]);
+    let warned = crate::trails::text(&out.stderr);
+    assert!(
+        warned.contains("close to the account's quota there (Service Quotas): 4 rules per bus"),
+        "{warned}"
+    );
+    a.set_rule_quota("us-east-1", 400);
+    ok(&apply(&a, &f, &[]));
+    assert_eq!(ok(&plan(&a, &f, &[])), NO_CHANGES);
+}

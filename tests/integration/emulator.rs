@@ -302,6 +302,24 @@ impl Account {
         );
     }
 
+    /// Sets this account's EventBridge "Number of rules" quota in `region`, as Service Quotas
+    /// then reports it (the launcher's emulator-only `TrailctlSetQuota` action, patch 24).
+    pub fn set_rule_quota(&self, region: &str, value: u32) {
+        let body = serde_json::json!({"Value": value}).to_string();
+        let headers = format!(
+            "Content-Type: application/x-amz-json-1.1\r\n\
+             X-Amz-Target: ServiceQuotasV20190624.TrailctlSetQuota\r\n\
+             Authorization: AWS4-HMAC-SHA256 Credential={}/20260101/{region}/servicequotas/aws4_request, SignedHeaders=host, Signature=0\r\n\
+             X-Amz-Security-Token: {}\r\n",
+            self.access_key, self.session_token,
+        );
+        let answer = self.post("/", &headers, &body);
+        assert!(
+            answer.starts_with("HTTP/1.1 200"),
+            "setting the quota failed: {answer}"
+        );
+    }
+
     /// Queues the results moto's Athena gives this account's next queries in `region`, one
     /// result per query: `(column names, rows)`, every cell a string (moto runs no SQL; its
     /// `moto-api/static/athena/query-results`).

@@ -28,6 +28,7 @@ pub struct AwsAccount {
     glue: Mutex<HashMap<String, aws_sdk_glue::Client>>,
     athena: Mutex<HashMap<String, aws_sdk_athena::Client>>,
     tagging: Mutex<HashMap<String, aws_sdk_resourcegroupstagging::Client>>,
+    quotas: Mutex<HashMap<String, aws_sdk_servicequotas::Client>>,
     logs: Mutex<HashMap<String, aws_sdk_cloudwatchlogs::Client>>,
     cloudwatch: Mutex<HashMap<String, aws_sdk_cloudwatch::Client>>,
     /// The account id, once STS has said it (ARNs of Glue and Athena resources need it).
@@ -64,6 +65,7 @@ impl AwsAccount {
             glue: Mutex::default(),
             athena: Mutex::default(),
             tagging: Mutex::default(),
+            quotas: Mutex::default(),
             logs: Mutex::default(),
             cloudwatch: Mutex::default(),
             id: tokio::sync::OnceCell::new(),
@@ -143,6 +145,17 @@ impl AwsAccount {
                 .interceptor(self.log())
                 .build();
             aws_sdk_resourcegroupstagging::Client::from_conf(c)
+        })
+    }
+
+    pub(super) fn quotas(&self, region: &str) -> aws_sdk_servicequotas::Client {
+        cached(&self.quotas, region, || {
+            let c = aws_sdk_servicequotas::config::Builder::from(&self.config)
+                .region(Region::new(region.to_owned()))
+                .retry_partition(retry_partition("servicequotas", region))
+                .interceptor(self.log())
+                .build();
+            aws_sdk_servicequotas::Client::from_conf(c)
         })
     }
 

@@ -17,6 +17,7 @@ pub mod operations;
 mod organizations;
 pub mod pacing;
 mod paging;
+mod quotas;
 mod s3;
 mod sns;
 mod tagging;

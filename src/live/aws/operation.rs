@@ -34,6 +34,8 @@ pub enum Need {
     Logs,
     /// `organization:`.
     Organization,
+    /// Alerts deployed as EventBridge rules.
+    Rules,
 }
 
 /// What an action is authorized against: the Service Authorization Reference's resource type,

@@ -627,6 +627,15 @@ pub const OPERATIONS: &[Operation] = &[
     ),
     // What carries the stack's tag, whatever the spec still names (rules it adopted, the
     // Athena side of an `athena:` it no longer has).
+    // The account's quota of rules per bus, read by every plan of a spec with alerts (the SAR
+    // gives the action no resource type).
+    op(
+        "ServiceQuotas:GetServiceQuota",
+        "servicequotas:GetServiceQuota",
+        Res::Any(Need::Rules),
+        Access::Read,
+        &[],
+    ),
     op(
         "ResourceGroupsTagging:GetResources",
         "tag:GetResources",

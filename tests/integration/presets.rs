@@ -132,7 +132,7 @@ fn the_cis_baseline_is_valid_lint_free_and_its_fixtures_pass() {
     let v = trailctl(&["validate", "-f", "examples/cis-baseline.yaml"]);
     assert_eq!(
         ok(&v),
-        "examples/cis-baseline.yaml: valid (1 trail, 1 bucket, 1 topic, 21 alerts; 0 warnings)\n\
+        "examples/cis-baseline.yaml: valid (1 trail, 2 buckets, 1 topic, 21 alerts; 0 warnings)\n\
          CIS monitoring as Security Hub checks it: 0 of 14 controls pass: the presets deploy EventBridge rules only (add `backend: both`, and `cloudwatch_logs:` to a trail)\n\
          CIS monitoring as Prowler checks it: 0 of 15 checks pass: no alert deploys a metric filter they read (add `backend: both`)\n"
     );

@@ -68,7 +68,7 @@ pub fn run(args: &ApplyArgs, config: &Config, io: &mut Io<'_>) -> CliResult {
             }
             let fresh = s.plan(args.adopt)?;
             if let Some(address) = sp.differs_from(&fresh) {
-                report.summary("stale", &Outcome::default(), &[], io)?;
+                report.summary(Ended::Stale, &Outcome::default(), &[], io)?;
                 return Err(CliError::Apply {
                     messages: vec![format!(
                         "saved plan is stale: {address} changed since the plan was made (or the file was edited): the spec and the account now plan it otherwise; nothing was written"
@@ -92,11 +92,11 @@ pub fn run(args: &ApplyArgs, config: &Config, io: &mut Io<'_>) -> CliResult {
         ..apply::Options::default()
     };
     if let Some(refusal) = apply::refusal(&plan, &options) {
-        report.summary("refused", &Outcome::default(), &[], io)?;
+        report.summary(Ended::Refused, &Outcome::default(), &[], io)?;
         return Err(refused(&refusal));
     }
     if !plan.has_changes() {
-        report.summary("no_changes", &Outcome::default(), &[], io)?;
+        report.summary(Ended::NoChanges, &Outcome::default(), &[], io)?;
         return Ok(Exit::Success);
     }
     if saved.is_none() {
@@ -123,7 +123,7 @@ pub fn run(args: &ApplyArgs, config: &Config, io: &mut Io<'_>) -> CliResult {
     let outcome = match result {
         Ok(o) => o,
         Err(refusal) => {
-            report.summary("refused", &Outcome::default(), &[], io)?;
+            report.summary(Ended::Refused, &Outcome::default(), &[], io)?;
             return Err(refused(&refusal));
         }
     };
@@ -144,7 +144,7 @@ pub fn run(args: &ApplyArgs, config: &Config, io: &mut Io<'_>) -> CliResult {
         } else {
             "plan is stale"
         };
-        report.summary("stale", &outcome, &[], io)?;
+        report.summary(Ended::Stale, &outcome, &[], io)?;
         let mut messages = vec![format!(
             "{what}: {address} changed since the plan was made; nothing was written to it"
         )];
@@ -155,7 +155,7 @@ pub fn run(args: &ApplyArgs, config: &Config, io: &mut Io<'_>) -> CliResult {
         return Err(CliError::Apply { messages, details });
     }
     if !failures.is_empty() {
-        report.summary("failed", &outcome, &[], io)?;
+        report.summary(Ended::Failed, &outcome, &[], io)?;
         let mut details = lists(&outcome);
         details.extend(report.retried());
         details.push(
@@ -170,7 +170,7 @@ pub fn run(args: &ApplyArgs, config: &Config, io: &mut Io<'_>) -> CliResult {
         Ok(after) => after,
         Err(read) => {
             // Every write succeeded; only the read that verifies them failed.
-            report.summary("unverified", &outcome, &[], io)?;
+            report.summary(Ended::Unverified, &outcome, &[], io)?;
             return Err(CliError::Apply {
                 messages: vec![
                     read.to_string(),
@@ -182,7 +182,7 @@ pub fn run(args: &ApplyArgs, config: &Config, io: &mut Io<'_>) -> CliResult {
     };
     let stuck = apply::verify(&after, &outcome.applied);
     if !stuck.is_empty() {
-        report.summary("not_converged", &outcome, &stuck, io)?;
+        report.summary(Ended::NotConverged, &outcome, &stuck, io)?;
         return Err(CliError::Apply {
             messages: stuck
                 .iter()
@@ -202,7 +202,7 @@ pub fn run(args: &ApplyArgs, config: &Config, io: &mut Io<'_>) -> CliResult {
     if let Some(e) = unwritten {
         return Err(e);
     }
-    report.summary("applied", &outcome, &[], io)?;
+    report.summary(Ended::Applied, &outcome, &[], io)?;
     Ok(Exit::Success)
 }
 
@@ -364,7 +364,7 @@ impl Report {
 
     fn summary(
         &self,
-        result: &str,
+        result: Ended,
         o: &Outcome,
         stuck: &[NotConverged],
         io: &mut Io<'_>,
@@ -389,7 +389,7 @@ impl Report {
                 }),
                 false,
             ),
-            _ if result == "applied" => {
+            _ if result == Ended::Applied => {
                 let retried = self
                     .retried()
                     .map(|r| format!(" ({r})"))
@@ -400,11 +400,40 @@ impl Report {
                     self.color.green("Apply complete:")
                 )?)
             }
-            OutputFormat::Markdown if result != "no_changes" => Ok(writeln!(
+            OutputFormat::Markdown if result != Ended::NoChanges => Ok(writeln!(
                 io.stdout,
-                "\n**Apply {result}** (details on stderr)"
+                "\n**Apply {}** (details on stderr)",
+                result.name()
             )?),
             _ => Ok(()),
+        }
+    }
+}
+
+/// How an apply ended, as its JSON summary's `result` says it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+enum Ended {
+    Applied,
+    NoChanges,
+    Refused,
+    Stale,
+    Failed,
+    NotConverged,
+    Unverified,
+}
+
+impl Ended {
+    /// The stable tag (`not_converged`), as the JSON summary writes it.
+    fn name(self) -> &'static str {
+        match self {
+            Ended::Applied => "applied",
+            Ended::NoChanges => "no_changes",
+            Ended::Refused => "refused",
+            Ended::Stale => "stale",
+            Ended::Failed => "failed",
+            Ended::NotConverged => "not_converged",
+            Ended::Unverified => "unverified",
         }
     }
 }

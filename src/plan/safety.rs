@@ -9,9 +9,11 @@ use crate::model::selector::AdvancedSelector;
 use crate::model::state::{BucketState, TrailState};
 
 /// How a change reduces audit logging or what is kept. Any reduction gates `apply` behind
-/// `--allow-destroy`; `Display` is what the plan prints, and plans and saved plans carry that
-/// text (read back by [`Reduction::parse`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// `--allow-destroy`. Saved plans carry it as data with a stable tag
+/// (`{"reduction": "shorter_retention", "days": 30, "was": null}`); `Display` is what plans print,
+/// and [`Reduction::parse`] reads the text that plan files of format 1 carried.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "reduction", rename_all = "snake_case")]
 pub enum Reduction {
     StopsLogging,
     /// No longer logs all Regions, only its own.
@@ -118,7 +120,8 @@ impl fmt::Display for Reduction {
 }
 
 impl Reduction {
-    /// The reduction whose text is `s` (what `Display` writes), to read plans back.
+    /// The reduction whose text is `s` (what `Display` writes): how plan files of format 1
+    /// carried it.
     pub fn parse(s: &str) -> Option<Reduction> {
         let fixed = [
             Reduction::StopsLogging,
@@ -186,21 +189,6 @@ impl Reduction {
         Some(Reduction::Replaces {
             from: from.to_owned(),
             to: to.to_owned(),
-        })
-    }
-}
-
-impl Serialize for Reduction {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
-
-impl<'de> Deserialize<'de> for Reduction {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(d)?;
-        Reduction::parse(&text).ok_or_else(|| {
-            serde::de::Error::custom(format!("not a reduction trailctl names: {text:?}"))
         })
     }
 }
@@ -386,15 +374,33 @@ mod tests {
                 to: "eu-west-1".into(),
             },
             Reduction::Deletes,
+            Reduction::DropsQueries {
+                kind: "table".into(),
+            },
+            Reduction::DeletesLogGroup,
+            Reduction::DropsMonitoring {
+                kind: "alarm".into(),
+            },
             Reduction::StopsAccessLogging,
         ];
+        let mut kinds = std::collections::BTreeSet::new();
         for r in all {
             let text = r.to_string();
             assert_eq!(Reduction::parse(&text), Some(r.clone()), "{text}");
             let json = serde_json::to_value(&r).unwrap();
-            assert_eq!(json, serde_json::Value::String(text));
+            kinds.insert(json["reduction"].as_str().unwrap().to_owned());
             assert_eq!(serde_json::from_value::<Reduction>(json).unwrap(), r);
         }
+        // Every variant, each with a tag of its own; the tags are the saved-plan format.
+        assert_eq!(kinds.len(), 17, "{kinds:?}");
+        assert_eq!(
+            serde_json::to_value(Reduction::ShorterRetention {
+                days: 30,
+                was: Some(400)
+            })
+            .unwrap(),
+            serde_json::json!({"reduction": "shorter_retention", "days": 30, "was": 400})
+        );
         assert!(serde_json::from_str::<Reduction>("\"deletes everything\"").is_err());
     }
 }

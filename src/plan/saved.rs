@@ -19,11 +19,23 @@ use crate::model::state::FieldValue;
 use crate::plan::change::{Address, Change, Lint, Plan, Resource, Warning};
 use crate::plan::cost::Estimate;
 
-/// The saved-plan format this build writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+/// The saved-plan format this build writes. Format 3 carries each change's reductions as data
+/// with a stable tag; format 1 carried their English text, which this build still reads.
+pub const FORMAT_VERSION: u32 = 3;
 
-/// The format of a saved organization plan: every target account's saved plan.
-pub const ORG_FORMAT_VERSION: u32 = 2;
+/// The format of a saved organization plan this build writes: every target account's saved
+/// plan in format 3. Format 2 held them in format 1, and is still read.
+pub const ORG_FORMAT_VERSION: u32 = 4;
+
+/// The account format an organization plan of format `org` holds, for the formats this build
+/// reads.
+fn account_format(org: u64) -> Option<u64> {
+    match org {
+        4 => Some(3),
+        2 => Some(1),
+        _ => None,
+    }
+}
 
 /// The fingerprint of a resource that does not exist.
 pub const ABSENT: &str = "absent";
@@ -151,25 +163,45 @@ impl SavedPlan {
             .map_err(|e| SavedPlanError::NotAPlan(e.to_string()))
     }
 
-    /// Reads a plan file: JSON, a known format version, changes matching their digest.
+    /// Reads a plan file: JSON, a known format version, changes matching their digest. A file
+    /// of format 1 is brought to format 3: its digest checked on the changes as it holds them,
+    /// then its reductions read from their text.
     pub fn decode(text: &str) -> Result<Self, SavedPlanError> {
-        let value: Value = serde_json::from_str(text)
+        let mut value: Value = serde_json::from_str(text)
             .map_err(|e| SavedPlanError::NotAPlan(format!("not JSON ({e})")))?;
         match value.get("format_version").and_then(Value::as_u64) {
-            Some(v) if v == u64::from(FORMAT_VERSION) => {}
-            Some(found) => return Err(SavedPlanError::UnknownVersion { found }),
-            None => {
-                return Err(SavedPlanError::NotAPlan(
-                    "it has no `format_version`".to_owned(),
-                ));
+            Some(3) => {
+                let saved: SavedPlan = serde_json::from_value(value)
+                    .map_err(|e| SavedPlanError::NotAPlan(e.to_string()))?;
+                if changes_digest(&saved.changes)? != saved.changes_digest {
+                    return Err(SavedPlanError::Tampered);
+                }
+                Ok(saved)
             }
+            Some(1) => {
+                #[derive(Deserialize)]
+                struct Written<'a> {
+                    #[serde(borrow)]
+                    changes: &'a serde_json::value::RawValue,
+                    changes_digest: String,
+                }
+                let written: Written<'_> = serde_json::from_str(text)
+                    .map_err(|e| SavedPlanError::NotAPlan(e.to_string()))?;
+                if digest(compact(written.changes.get()).as_bytes()) != written.changes_digest {
+                    return Err(SavedPlanError::Tampered);
+                }
+                reductions_from_text(&mut value)?;
+                let mut saved: SavedPlan = serde_json::from_value(value)
+                    .map_err(|e| SavedPlanError::NotAPlan(e.to_string()))?;
+                saved.format_version = FORMAT_VERSION;
+                saved.changes_digest = changes_digest(&saved.changes)?;
+                Ok(saved)
+            }
+            Some(found) => Err(SavedPlanError::UnknownVersion { found }),
+            None => Err(SavedPlanError::NotAPlan(
+                "it has no `format_version`".to_owned(),
+            )),
         }
-        let saved: SavedPlan =
-            serde_json::from_value(value).map_err(|e| SavedPlanError::NotAPlan(e.to_string()))?;
-        if changes_digest(&saved.changes)? != saved.changes_digest {
-            return Err(SavedPlanError::Tampered);
-        }
-        Ok(saved)
     }
 
     /// Refuses a plan made from another spec than the one described by `context`.
@@ -259,24 +291,44 @@ impl SavedFile {
     pub fn decode(text: &str) -> Result<Self, SavedPlanError> {
         let value: Value = serde_json::from_str(text)
             .map_err(|e| SavedPlanError::NotAPlan(format!("not JSON ({e})")))?;
-        if value.get("format_version").and_then(Value::as_u64)
-            != Some(u64::from(ORG_FORMAT_VERSION))
-        {
+        let Some(holds) = value
+            .get("format_version")
+            .and_then(Value::as_u64)
+            .and_then(account_format)
+        else {
             return SavedPlan::decode(text).map(|p| SavedFile::Account(Box::new(p)));
+        };
+        #[derive(Deserialize)]
+        struct Written<'a> {
+            organization: String,
+            management_account: String,
+            security_account: String,
+            names: BTreeMap<String, String>,
+            #[serde(borrow)]
+            accounts: Vec<&'a serde_json::value::RawValue>,
         }
-        let org: SavedOrgPlan =
-            serde_json::from_value(value).map_err(|e| SavedPlanError::NotAPlan(e.to_string()))?;
-        for a in &org.accounts {
-            if a.format_version != FORMAT_VERSION {
+        let written: Written<'_> =
+            serde_json::from_str(text).map_err(|e| SavedPlanError::NotAPlan(e.to_string()))?;
+        let mut accounts = Vec::new();
+        for a in written.accounts {
+            let found = serde_json::from_str::<Value>(a.get())
+                .ok()
+                .and_then(|v| v.get("format_version").and_then(Value::as_u64));
+            if found != Some(holds) {
                 return Err(SavedPlanError::UnknownVersion {
-                    found: u64::from(a.format_version),
+                    found: found.unwrap_or(0),
                 });
             }
-            if changes_digest(&a.changes)? != a.changes_digest {
-                return Err(SavedPlanError::Tampered);
-            }
+            accounts.push(SavedPlan::decode(a.get())?);
         }
-        Ok(SavedFile::Organization(org))
+        Ok(SavedFile::Organization(SavedOrgPlan {
+            format_version: ORG_FORMAT_VERSION,
+            organization: written.organization,
+            management_account: written.management_account,
+            security_account: written.security_account,
+            names: written.names,
+            accounts,
+        }))
     }
 }
 
@@ -286,6 +338,52 @@ impl SavedOrgPlan {
             .map(|s| s + "\n")
             .map_err(|e| SavedPlanError::NotAPlan(e.to_string()))
     }
+}
+
+/// JSON text without the whitespace between its tokens (what `to_string` writes of what
+/// `to_string_pretty` wrote).
+fn compact(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let (mut in_string, mut escaped) = (false, false);
+    for c in text.chars() {
+        if in_string {
+            out.push(c);
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => in_string = false,
+                _ => {}
+            }
+        } else if c == '"' {
+            in_string = true;
+            out.push(c);
+        } else if !c.is_whitespace() {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A format-1 file's reductions (each change's `destructive`, as English text) as the data
+/// format 3 carries.
+fn reductions_from_text(value: &mut Value) -> Result<(), SavedPlanError> {
+    let Some(Value::Array(changes)) = value.get_mut("changes") else {
+        return Ok(());
+    };
+    for c in changes {
+        let Some(Value::Array(reasons)) = c.get_mut("destructive") else {
+            continue;
+        };
+        for r in reasons.iter_mut() {
+            let text = r.as_str().unwrap_or_default();
+            let reduction = crate::plan::safety::Reduction::parse(text).ok_or_else(|| {
+                SavedPlanError::NotAPlan(format!("not a reduction trailctl names: {text:?}"))
+            })?;
+            *r = serde_json::to_value(reduction)
+                .map_err(|e| SavedPlanError::NotAPlan(e.to_string()))?;
+        }
+    }
+    Ok(())
 }
 
 /// Every change's address with the fingerprint of its resource as `plan` observed it.
@@ -362,6 +460,42 @@ mod tests {
         assert_eq!(back.cost, Estimate::default());
     }
 
+    /// A plan file written by the trailctl before format 3 (`tests/fixtures/plans`), whose
+    /// reductions were English text: still read, its digest checked as written, and brought to
+    /// format 3 with the same reductions as data.
+    #[test]
+    fn a_format_1_file_reads_with_its_reductions_as_data() {
+        let v1 = include_str!("../../tests/fixtures/plans/v1-destructive.json");
+        assert!(v1.contains("\"format_version\": 1"));
+        let read = SavedPlan::decode(v1).unwrap();
+        let now = super::tests_support::destructive_plan();
+        assert_eq!(read, now);
+        assert_eq!(read.format_version, 3);
+        let text = read.encode().unwrap();
+        assert!(
+            text.contains("\"reduction\": \"stops_access_logging\""),
+            "{text}"
+        );
+        assert_eq!(SavedPlan::decode(&text).unwrap(), now);
+        // Its changes are still guarded by the digest they were written with.
+        let edited = v1.replace(
+            "excludes management events from kms",
+            "excludes management events from sts",
+        );
+        assert_ne!(edited, v1);
+        assert_eq!(SavedPlan::decode(&edited), Err(SavedPlanError::Tampered));
+        // An organization plan of format 2 holds format-1 plans: read the same way.
+        let org = format!(
+            r#"{{"format_version": 2, "organization": "o-abc", "management_account": "111122223333",
+                "security_account": "444455556666", "names": {{}}, "accounts": [{v1}]}}"#
+        );
+        let SavedFile::Organization(o) = SavedFile::decode(&org).unwrap() else {
+            panic!("not an organization plan")
+        };
+        assert_eq!(o.format_version, ORG_FORMAT_VERSION);
+        assert_eq!(o.accounts, vec![now]);
+    }
+
     #[test]
     fn fingerprints_follow_meaning_not_spelling() {
         let mut reordered = bucket(30);
@@ -388,7 +522,8 @@ mod tests {
             Err(SavedPlanError::NotAPlan(_))
         ));
         let text = saved().encode().unwrap();
-        let v2 = text.replace("\"format_version\": 1", "\"format_version\": 2");
+        let v2 = text.replace("\"format_version\": 3", "\"format_version\": 2");
+        assert_ne!(v2, text);
         assert_eq!(
             SavedPlan::decode(&v2),
             Err(SavedPlanError::UnknownVersion { found: 2 })
@@ -409,5 +544,70 @@ mod tests {
             s.check_spec(&other),
             Err(SavedPlanError::OtherSpec { .. })
         ));
+    }
+}
+#[cfg(test)]
+pub(crate) mod tests_support {
+    use super::*;
+    use crate::model::state::{BucketState, Encryption};
+    use crate::plan::change::Action;
+    use crate::plan::planner::change;
+    use crate::plan::safety::Reduction;
+
+    fn bucket(retention: Option<u32>, logging: bool) -> Resource {
+        Resource::Bucket(BucketState {
+            name: "logs".into(),
+            region: "us-east-1".into(),
+            block_public_access: true,
+            owner_enforced: true,
+            encryption: Encryption::S3,
+            retention_days: retention,
+            policy: None,
+            access_logging: logging.then(|| crate::model::state::AccessLogging {
+                bucket: "access".into(),
+                prefix: "logs/".into(),
+            }),
+            tags: Default::default(),
+        })
+    }
+
+    /// A plan whose changes carry reductions of several shapes (fixed, with a value, with two).
+    pub fn destructive_plan() -> SavedPlan {
+        let mut update = change(
+            Address::Bucket("logs".into()),
+            Action::Update,
+            Some(bucket(None, true)),
+            Some(bucket(Some(30), false)),
+        );
+        update.destructive = vec![
+            Reduction::ShorterRetention {
+                days: 30,
+                was: None,
+            },
+            Reduction::StopsAccessLogging,
+        ];
+        let mut gone = change(Address::Trail("audit".into()), Action::Delete, None, None);
+        gone.destructive = vec![
+            Reduction::Deletes,
+            Reduction::Replaces {
+                from: "us-east-1".into(),
+                to: "eu-west-1".into(),
+            },
+            Reduction::ExcludesSource {
+                source: "kms.amazonaws.com".into(),
+            },
+        ];
+        let plan = Plan {
+            account: "111122223333".into(),
+            changes: vec![update, gone],
+            ..Plan::default()
+        };
+        let context = Context {
+            spec_digest: crate::model::digest::sha256(b"a spec"),
+            stack: "audit".into(),
+            home_region: "us-east-1".into(),
+            regions: vec!["us-east-1".into()],
+        };
+        SavedPlan::new(&plan, &context).unwrap()
     }
 }

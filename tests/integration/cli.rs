@@ -476,3 +476,24 @@ fn validate_writes_sarif_and_json_with_every_finding_placed() {
         (Some(12), Some(11))
     );
 }
+
+/// A plan file of format 1 (reductions as English text), as trailctl wrote them before format 3,
+/// still shows: its reductions read back from their text.
+#[test]
+fn show_reads_a_plan_file_of_format_1() {
+    let out = trailctl(&["show", "tests/fixtures/plans/v1-destructive.json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let shown = text(&out.stdout);
+    assert!(
+        shown.contains("! destructive: turns off server access logging"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("! destructive: replaces the trail: nothing is logged between its deletion in us-east-1 and its creation in eu-west-1"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("Plan: 0 to add, 1 to change, 1 to destroy."),
+        "{shown}"
+    );
+}

@@ -249,7 +249,8 @@ async fn one_spec_planned_applied_delivered_and_repaired_across_an_organization(
     let file = format!("{three}.plan");
     ok(&plan(&management, &three, &["--out", &file]));
     let saved: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
-    assert_eq!(saved["format_version"], 2);
+    assert_eq!(saved["format_version"], 4);
+    assert_eq!(saved["accounts"][0]["format_version"], 3);
     assert_eq!(saved["accounts"].as_array().unwrap().len(), 3);
     let shown = ok(&management.trailctl(&["show", &file]));
     assert!(

@@ -129,7 +129,7 @@ async fn unusable_plan_files_are_refused_before_any_write() {
         (
             write(
                 "v9.json",
-                &good.replace("\"format_version\": 1", "\"format_version\": 9"),
+                &good.replace("\"format_version\": 3", "\"format_version\": 9"),
             ),
             "plan file format version 9 is not supported",
         ),

@@ -308,7 +308,12 @@ pub fn report(d: &Desired) -> Vec<Verdict> {
         .iter()
         .filter_map(|a| Some((a.name.as_str(), a.metric.as_ref()?.filter.text.as_str())))
         .collect();
-    let uses_cis = d.alerts.iter().any(|a| a.preset.is_some());
+    let uses_cis = d.alerts.iter().any(|a| {
+        a.preset
+            .as_deref()
+            .and_then(crate::model::presets::find)
+            .is_some_and(|p| p.cis.is_some() || p.sets.iter().any(|s| s == "strict"))
+    });
     if filters.is_empty() && !uses_cis {
         return Vec::new();
     }

@@ -10,6 +10,7 @@ mod backtest;
 mod cli;
 mod cloudwatch;
 mod cost;
+mod docs_links;
 mod emulator;
 mod emulator_smoke;
 mod fault_proxy;

@@ -4,5 +4,6 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 cargo fmt --check
+python3 scripts/check-layers.py
 cargo clippy --all-targets --locked -- -D warnings
 cargo test --locked

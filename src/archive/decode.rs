@@ -7,8 +7,7 @@
 
 use std::io::Read;
 
-/// The largest object, uncompressed, that is read (CloudTrail log files are a few MB).
-pub const MAX_OBJECT_BYTES: usize = 1 << 30;
+pub use crate::live::services::MAX_OBJECT_BYTES;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DecodeError {

@@ -16,7 +16,7 @@
 //! ignore-case, CIDR, `exists: true` (a filter's `*` takes strings and numbers only), a star
 //! inside a value, quotes or backslashes in a value, and envelope fields with no record field.
 
-use crate::model::envelope::DETAIL_TYPES;
+use crate::pattern::DETAIL_TYPES;
 use crate::pattern::{AnythingBut, Branch, Field, Matcher, Pattern};
 
 /// A pattern as a filter.

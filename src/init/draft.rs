@@ -10,13 +10,13 @@ use serde_yaml::{Mapping, Value as Yaml};
 use crate::init::discover::{Discovered, arn_account};
 use crate::init::selectors;
 use crate::model::alert::{Placement, Protocol, rule_prefix};
+use crate::model::alert_state::{DISABLED, ENABLED, ENABLED_ALL};
 use crate::model::event_sources::{read_only_events, regions};
 use crate::model::message::{self, InputTransformer};
 use crate::model::observed::{BucketObservation, LiveRule, LiveTopic, LiveTrail, TrailDetails};
 use crate::model::state::Encryption;
 use crate::model::tags::{RESERVED_PREFIX, STACK_KEY, Tags};
 use crate::plan::Address;
-use crate::plan::alerts::{DISABLED, ENABLED, ENABLED_ALL};
 
 /// One resource of the draft: its address, its spec entry, and what it cannot be without.
 #[derive(Debug, Clone, PartialEq)]

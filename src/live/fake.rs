@@ -555,12 +555,29 @@ fn has_attribute(record: &serde_json::Value, lookup: &Lookup) -> bool {
 
 /// `2026-11-03T10:00:00Z` as Unix seconds.
 fn epoch_seconds(time: &str) -> Option<i64> {
-    let day = crate::archive::layout::Day::parse(time.get(..10)?)?;
+    let date: Vec<i64> = time
+        .get(..10)?
+        .split('-')
+        .filter_map(|p| p.parse().ok())
+        .collect();
+    let [y, mo, d] = date[..] else { return None };
+    let day = days_from_civil(y, mo, d);
     let clock: Vec<i64> = time
         .get(11..19)?
         .split(':')
         .filter_map(|p| p.parse().ok())
         .collect();
     let [h, m, sec] = clock[..] else { return None };
-    Some(day.0 * 86_400 + h * 3600 + m * 60 + sec)
+    Some(day * 86_400 + h * 3600 + m * 60 + sec)
+}
+
+/// Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
 }

@@ -419,6 +419,10 @@ impl<
 {
 }
 
+/// The largest log file read, uncompressed (1 GiB): a larger one is refused, never read into
+/// memory. CloudTrail writes files of a few MB.
+pub const MAX_OBJECT_BYTES: usize = 1 << 30;
+
 /// Service Quotas: the account's own value of a quota.
 pub trait Quotas {
     /// EventBridge's "Number of rules" per event bus in `region` as applied to this account

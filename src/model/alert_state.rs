@@ -10,6 +10,12 @@ use crate::model::message::InputTransformer;
 use crate::model::state::{FieldValue, Fields, Writes, text};
 use crate::model::tags::{TagChanges, Tags};
 
+/// Rule states (EventBridge `PutRule` `State`).
+pub const ENABLED: &str = "ENABLED";
+pub const DISABLED: &str = "DISABLED";
+/// Also matches read-only management events delivered by CloudTrail.
+pub const ENABLED_ALL: &str = "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS";
+
 /// A subscription as compared: `(protocol, endpoint)`.
 pub type SubscriptionKey = (String, String);
 

@@ -15,14 +15,7 @@
 
 use serde_json::{Value, json};
 
-/// Each CloudTrail `eventType` and the `detail-type` EventBridge gives its records.
-pub const DETAIL_TYPES: &[(&str, &str)] = &[
-    ("AwsApiCall", "AWS API Call via CloudTrail"),
-    ("AwsConsoleSignIn", "AWS Console Sign In via CloudTrail"),
-    ("AwsConsoleAction", "AWS Console Action via CloudTrail"),
-    ("AwsServiceEvent", "AWS Service Event via CloudTrail"),
-    ("AwsCloudTrailInsight", "AWS Insight via CloudTrail"),
-];
+pub use crate::pattern::DETAIL_TYPES;
 
 /// The `detail-type` EventBridge gives a CloudTrail record of this `eventType`.
 pub fn detail_type(event_type: &str) -> Option<&'static str> {

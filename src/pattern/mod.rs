@@ -25,5 +25,16 @@ pub use explain::FieldCheck;
 pub use matcher::{AnythingBut, Matcher, Range};
 pub use wildcard::Wildcard;
 
+/// Each CloudTrail `eventType` and the `detail-type` EventBridge gives its records (sources in
+/// `model::envelope`): what the patterns of CloudTrail events match on, and what a metric
+/// filter reads in the record instead.
+pub const DETAIL_TYPES: &[(&str, &str)] = &[
+    ("AwsApiCall", "AWS API Call via CloudTrail"),
+    ("AwsConsoleSignIn", "AWS Console Sign In via CloudTrail"),
+    ("AwsConsoleAction", "AWS Console Action via CloudTrail"),
+    ("AwsServiceEvent", "AWS Service Event via CloudTrail"),
+    ("AwsCloudTrailInsight", "AWS Insight via CloudTrail"),
+];
+
 #[cfg(test)]
 mod tests;

@@ -22,11 +22,7 @@ use crate::plan::planner::{Options, Owner, change, compared, owner, ownership_co
 
 use crate::plan::state_of::{desired_tags, without_aws_tags};
 
-/// Rule states (EventBridge `PutRule` `State`).
-pub const ENABLED: &str = "ENABLED";
-pub const DISABLED: &str = "DISABLED";
-/// Also matches read-only management events delivered by CloudTrail.
-pub const ENABLED_ALL: &str = "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS";
+pub use crate::model::alert_state::{DISABLED, ENABLED, ENABLED_ALL};
 /// Target id of a forwarding rule's one target.
 const FORWARD_TARGET: &str = "home-bus";
 

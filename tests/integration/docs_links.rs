@@ -137,3 +137,41 @@ fn every_link_in_the_readme_and_the_docs_resolves() {
     assert!(checked > 50, "only {checked} links checked");
     assert!(broken.is_empty(), "broken links:\n{}", broken.join("\n"));
 }
+
+/// `scripts/check-layers.py` (run by `scripts/test.sh`) passes on `src/`, and fails, naming the
+/// file and line, on a module that imports one it may not and on a cycle.
+#[test]
+fn the_layer_check_passes_here_and_catches_a_breach() {
+    let run = |src: &Path| {
+        std::process::Command::new("python3")
+            .arg(root().join("scripts/check-layers.py"))
+            .arg(src)
+            .output()
+            .unwrap()
+    };
+    let ok = run(&root().join("src"));
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let bad = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("layers");
+    let _ = std::fs::remove_dir_all(&bad);
+    std::fs::create_dir_all(bad.join("model")).unwrap();
+    std::fs::create_dir_all(bad.join("plan")).unwrap();
+    std::fs::write(bad.join("model/x.rs"), "use crate::plan::Plan;\n").unwrap();
+    std::fs::write(
+        bad.join("plan/y.rs"),
+        "use crate::model::X;\n#[cfg(test)]\nmod tests { use crate::cli::Io; }\n",
+    )
+    .unwrap();
+    let out = run(&bad);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("src/model/x.rs:1: `model` may not import `plan`"),
+        "{err}"
+    );
+    assert!(err.contains("import cycle: "), "{err}");
+    assert!(!err.contains("cli"), "test code is not checked: {err}");
+}

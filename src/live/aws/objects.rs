@@ -75,20 +75,20 @@ impl Objects for AwsAccount {
             out.content_length()
                 .and_then(|n| usize::try_from(n).ok())
                 .unwrap_or(0)
-                .min(crate::archive::decode::MAX_OBJECT_BYTES),
+                .min(crate::live::services::MAX_OBJECT_BYTES),
         );
         let mut body = out.body;
         loop {
             match body.try_next().await {
                 Ok(Some(chunk)) => {
-                    if bytes.len() + chunk.len() > crate::archive::decode::MAX_OBJECT_BYTES {
+                    if bytes.len() + chunk.len() > crate::live::services::MAX_OBJECT_BYTES {
                         return Err(crate::live::LiveError::new(
                             "S3:GetObject",
                             Some(region),
                             crate::live::ErrorKind::Service("ObjectTooLarge".to_owned()),
                             format!(
                                 "larger than {} MiB: not a CloudTrail log file",
-                                crate::archive::decode::MAX_OBJECT_BYTES >> 20
+                                crate::live::services::MAX_OBJECT_BYTES >> 20
                             ),
                         ));
                     }

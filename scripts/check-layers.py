@@ -68,6 +68,83 @@ def without_tests(text):
     return "".join(out)
 
 
+def file_cycles(root):
+    """Import cycles between files (`a.rs` uses `b.rs`, which uses `a.rs`): each concept in a
+    file of its own, below the files that use it."""
+    texts = {}
+    for d, _, files in os.walk(root):
+        for f in files:
+            if not f.endswith(".rs") or f == "tests.rs" or f.endswith("_tests.rs"):
+                continue
+            rel = os.path.relpath(os.path.join(d, f), root)[:-3].replace(os.sep, "::")
+            if rel.endswith("::mod"):
+                rel = rel[: -len("::mod")]
+            texts[rel] = without_tests(open(os.path.join(d, f), encoding="utf-8").read())
+    names = set(texts) - {"lib", "main"}
+
+    def resolve(path, here):
+        parts = path.split("::")
+        for k in range(len(parts), 0, -1):
+            c = "::".join(parts[:k])
+            if c in names and c != here:
+                return c
+        return None
+
+    graph = {}
+    for here, text in texts.items():
+        if here in ("lib", "main"):
+            continue
+        code = "\n".join(l for l in text.split("\n") if not l.lstrip().startswith("//"))
+        deps = set()
+        # `crate::a::{b, c::d}` names `crate::a::b` and `crate::a::c::d`.
+        for m in re.finditer(r"crate::((?:[a-z_0-9]+::)*)\{([^}]*)\}", code):
+            for item in m.group(2).split(","):
+                item = item.strip().split(" as ")[0]
+                if item and item != "self":
+                    t = resolve(m.group(1) + item, here)
+                    if t:
+                        deps.add(t)
+        for m in re.finditer(r"crate::([a-z_0-9]+(?:::[a-z_0-9]+)*)", code):
+            t = resolve(m.group(1), here)
+            if t:
+                deps.add(t)
+        parent = here.rsplit("::", 1)[0] if "::" in here else ""
+        for m in re.finditer(r"\bsuper::([a-z_0-9]+)", code):
+            t = resolve((parent + "::" if parent else "") + m.group(1), here)
+            if t:
+                deps.add(t)
+        # A module file re-exporting its children is their parent, not a peer.
+        graph[here] = {t for t in deps if not t.startswith(here + "::") and not here.startswith(t + "::")}
+    index, low, stack, on, found = {}, {}, [], set(), []
+
+    def strong(v):
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on.add(v)
+        for w in sorted(graph.get(v, ())):
+            if w not in index:
+                strong(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                comp.append(w)
+                if w == v:
+                    break
+            if len(comp) > 1:
+                found.append("file import cycle: " + ", ".join(sorted(comp)))
+
+    sys.setrecursionlimit(10000)
+    for v in sorted(graph):
+        if v not in index:
+            strong(v)
+    return found
+
+
 def main():
     root = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
         os.path.dirname(os.path.abspath(__file__)), "..", "src")
@@ -113,6 +190,7 @@ def main():
     for m in sorted(graph):
         if state.get(m) is None:
             visit(m, [m])
+    breaches.extend(file_cycles(root))
     for b in breaches:
         print(b, file=sys.stderr)
     if breaches:

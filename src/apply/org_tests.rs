@@ -8,7 +8,6 @@ use crate::apply::tests::{apply_ok, desired, plan_of};
 use crate::live::fake::Fake;
 use crate::live::org_tests::organization;
 use crate::model::desired::Desired;
-use crate::model::org::Membership;
 use crate::plan::{Action, Address, Plan, Resource};
 
 const MANAGEMENT: &str = "111111111111";
@@ -39,7 +38,7 @@ alerts:
 /// The spec as `account` holds it.
 fn shaped(account: &str) -> Desired {
     let spec = desired(SPEC);
-    Membership::new(&spec, account, "o-abc123defg", MANAGEMENT).shape(&spec)
+    spec.shaped_for(&spec.membership(account, "o-abc123defg", MANAGEMENT))
 }
 
 fn addresses(p: &Plan) -> Vec<String> {
@@ -150,7 +149,7 @@ fn a_member_account_cannot_create_an_organization_trail() {
     let f = organization(WORKLOAD);
     trusted(&f);
     let spec = desired(SPEC);
-    let mut d = Membership::new(&spec, MANAGEMENT, "o-abc123defg", MANAGEMENT).shape(&spec);
+    let mut d = spec.shaped_for(&spec.membership(MANAGEMENT, "o-abc123defg", MANAGEMENT));
     d.account = Some(WORKLOAD.to_owned());
     let p = plan_of(&f, &d, false);
     let failed = failures(&f, &p);
@@ -222,8 +221,7 @@ fn the_organization_document_sums_up_every_account_and_aggregates_the_exit() {
     use crate::plan::org::{AccountPlan, OrgPlan, Outcome};
     use crate::render::org::{OrgView, write_summary};
 
-    let member =
-        |account: &str| Membership::new(&desired(SPEC), account, "o-abc123defg", MANAGEMENT);
+    let member = |account: &str| desired(SPEC).membership(account, "o-abc123defg", MANAGEMENT);
     let changed = plan_of(&organization(WORKLOAD), &shaped(WORKLOAD), false);
     let mut org = OrgPlan {
         organization: "o-abc123defg".to_owned(),

@@ -4,13 +4,12 @@
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::json;
 
-use crate::apply::{self, Event, NotConverged, Outcome, Recheck, Refusal, Stage};
+use crate::apply::{self, Event, NotConverged, Outcome, Recheck, Stage};
 use crate::cli::args::{ApplyArgs, OutputFormat};
 use crate::cli::config::Config;
 use crate::cli::error::{CliError, CliResult};
-use crate::cli::run::Io;
+use crate::cli::io::Io;
 use crate::cli::session::{self, json_line};
-use crate::cli::show;
 use crate::exit::Exit;
 use crate::live::aws::pacing::RetryCounts;
 use crate::plan::saved::{self, SavedFile};
@@ -22,7 +21,11 @@ use crate::render::view::FORMAT_VERSION;
 const NUMBERED_PROGRESS: usize = 3;
 
 pub fn run(args: &ApplyArgs, config: &Config, io: &mut Io<'_>) -> CliResult {
-    let saved = args.plan.as_deref().map(show::read).transpose()?;
+    let saved = args
+        .plan
+        .as_deref()
+        .map(crate::cli::plan_file::read)
+        .transpose()?;
     if args.format != OutputFormat::Human && saved.is_none() && !args.auto_approve {
         return Err(CliError::refused(
             "apply --format json|markdown cannot ask for confirmation: add --auto-approve, or apply a saved plan",
@@ -93,14 +96,14 @@ pub fn run(args: &ApplyArgs, config: &Config, io: &mut Io<'_>) -> CliResult {
     };
     if let Some(refusal) = apply::refusal(&plan, &options) {
         report.summary(Ended::Refused, &Outcome::default(), &[], io)?;
-        return Err(refused(&refusal));
+        return Err(crate::cli::approval::refused(&refusal));
     }
     if !plan.has_changes() {
         report.summary(Ended::NoChanges, &Outcome::default(), &[], io)?;
         return Ok(Exit::Success);
     }
     if saved.is_none() {
-        confirm(args, io)?;
+        crate::cli::approval::confirm(args, io)?;
     }
     let total = plan
         .changes
@@ -124,7 +127,7 @@ pub fn run(args: &ApplyArgs, config: &Config, io: &mut Io<'_>) -> CliResult {
         Ok(o) => o,
         Err(refusal) => {
             report.summary(Ended::Refused, &Outcome::default(), &[], io)?;
-            return Err(refused(&refusal));
+            return Err(crate::cli::approval::refused(&refusal));
         }
     };
     let failures: Vec<String> = outcome
@@ -440,47 +443,6 @@ impl Ended {
 
 fn failure_json(f: &apply::Failure) -> serde_json::Value {
     json!({"address": f.address, "stage": f.stage.name(), "error": f.error.to_string()})
-}
-
-/// Why apply will not run the plan.
-pub(super) fn refused(refusal: &Refusal) -> CliError {
-    match refusal {
-        Refusal::Conflicts => CliError::refused("apply refused: the plan has errors (above)"),
-        Refusal::Destructive(list) => CliError::Refused {
-            message: "apply refused: these changes reduce audit logging; re-run with --allow-destroy to apply them:".to_owned(),
-            details: list
-                .iter()
-                .flat_map(|(address, reasons)| reasons.iter().map(move |why| format!("{address}: {why}")))
-                .collect(),
-        },
-    }
-}
-
-/// Asks on a terminal; without one, only `--auto-approve` approves.
-pub(super) fn confirm(args: &ApplyArgs, io: &mut Io<'_>) -> Result<(), CliError> {
-    if args.auto_approve {
-        return Ok(());
-    }
-    if !io.stdin_is_terminal {
-        return Err(CliError::refused(
-            "apply refused: no terminal to confirm on; review the plan and re-run with --auto-approve",
-        ));
-    }
-    write!(
-        io.stdout,
-        "\nDo you want to perform these actions? Only 'yes' will be accepted.\n  Enter a value: "
-    )?;
-    io.stdout.flush()?;
-    let mut answer = String::new();
-    io.stdin
-        .read_line(&mut answer)
-        .map_err(|e| CliError::Input(format!("cannot read the answer: {e}")))?;
-    if answer.trim() == "yes" {
-        writeln!(io.stdout)?;
-        Ok(())
-    } else {
-        Err(CliError::refused("apply cancelled"))
-    }
 }
 
 /// What was applied, what failed or was stale, and what was not attempted.

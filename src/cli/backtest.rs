@@ -15,9 +15,10 @@ use crate::archive::listing::{Found, Location};
 use crate::backtest::pipeline::{self, Item};
 use crate::cli::archives::{self, Source, find, show};
 use crate::cli::args::{BacktestArgs, OutputFormat};
+use crate::cli::backtest_report::finish;
 use crate::cli::config::Config;
 use crate::cli::error::{CliError, CliResult};
-use crate::cli::run::Io;
+use crate::cli::io::Io;
 use crate::cli::session;
 use crate::cli::validate;
 use crate::exit::Exit;
@@ -26,7 +27,7 @@ use crate::live::services::Objects;
 use crate::model::desired::Desired;
 use crate::model::event_sources;
 use crate::pattern::{Pattern, json::Json};
-use crate::render::backtest::{self as report, BacktestView, Context};
+use crate::render::backtest::{BacktestView, Context};
 use crate::verdict::{Alerts, Standing};
 
 pub fn run(a: &BacktestArgs, config: &Config, io: &mut Io<'_>) -> CliResult {
@@ -108,30 +109,6 @@ pub fn run(a: &BacktestArgs, config: &Config, io: &mut Io<'_>) -> CliResult {
         &tally,
     );
     finish(a.format, config, io, &view)
-}
-
-/// The report in the format asked for, and the exit code it calls for.
-pub(crate) fn finish(
-    format: OutputFormat,
-    config: &Config,
-    io: &mut Io<'_>,
-    view: &BacktestView,
-) -> CliResult {
-    match format {
-        OutputFormat::Human => report::human(io.stdout, view, config.stdout_color)?,
-        OutputFormat::Markdown => report::markdown(io.stdout, view)?,
-        OutputFormat::Json => session::json_line(io, view, true)?,
-    }
-    if view.problem_count > 0 {
-        Err(CliError::Input(format!(
-            "{} reading the archive (listed above); everything else was read",
-            crate::render::diagnostics::plural(view.problem_count as usize, "problem")
-        )))
-    } else if view.too_noisy() {
-        Ok(Exit::TooNoisy)
-    } else {
-        Ok(Exit::Success)
-    }
 }
 
 /// The filter and the sources, or every problem with the flags at once.

@@ -6,7 +6,7 @@ use clap::CommandFactory;
 
 use crate::cli::args::Args;
 use crate::cli::error::CliResult;
-use crate::cli::run::Io;
+use crate::cli::io::Io;
 use crate::exit::Exit;
 
 /// The script is made in memory first: clap_complete panics on a write that fails.

@@ -3,7 +3,7 @@
 use crate::cli::args::{DriftArgs, OutputFormat};
 use crate::cli::config::Config;
 use crate::cli::error::{CliError, CliResult};
-use crate::cli::run::Io;
+use crate::cli::io::Io;
 use crate::cli::session;
 use crate::exit::Exit;
 use crate::render;

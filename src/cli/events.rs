@@ -5,7 +5,7 @@ use crate::cli::args::{EventsCommand, MatchArgs};
 use crate::cli::config::Config;
 use crate::cli::error::{CliError, CliResult};
 use crate::cli::inputs;
-use crate::cli::run::Io;
+use crate::cli::io::Io;
 use crate::exit::Exit;
 use crate::filter::Filter;
 use crate::pattern::{Pattern, RuleSet, Scratch};

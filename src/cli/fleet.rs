@@ -65,15 +65,14 @@ impl OrgSession {
             .targets
             .iter()
             .map(|a| {
-                let membership = Membership::new(
-                    &session.desired,
+                let membership = session.desired.membership(
                     &a.id,
                     &fleet.info.id,
                     &fleet.info.management_account,
                 );
                 Member {
                     name: a.name.clone(),
-                    desired: membership.shape(&session.desired),
+                    desired: session.desired.shaped_for(&membership),
                     membership,
                 }
             })
@@ -293,14 +292,14 @@ impl OrgSession {
             ..apply::Options::default()
         };
         if let Some(refusal) = apply::refusal(&fresh, &options) {
-            return fail(crate::cli::apply::refused(&refusal).lines());
+            return fail(crate::cli::approval::refused(&refusal).lines());
         }
         if !fresh.has_changes() {
             return Applied::Done((0, 0, 0));
         }
         let outcome = match apply::apply(account, &fresh, &options, &mut |_| {}).await {
             Ok(o) => o,
-            Err(refusal) => return fail(crate::cli::apply::refused(&refusal).lines()),
+            Err(refusal) => return fail(crate::cli::approval::refused(&refusal).lines()),
         };
         let mut failures: Vec<String> = outcome
             .failed

@@ -8,8 +8,8 @@ use serde::Serialize;
 
 use crate::cli::args::{ImportBackend, ImportCommand, PresetFormat, SigmaArgs};
 use crate::cli::error::{CliError, CliResult};
+use crate::cli::io::Io;
 use crate::cli::output::write_new;
-use crate::cli::run::Io;
 use crate::exit::Exit;
 use crate::sigma::write::{Backend, Options, Outcome, fragment};
 use crate::sigma::{self, Imported, Verdict};

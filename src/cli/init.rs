@@ -7,7 +7,7 @@
 use crate::cli::args::InitArgs;
 use crate::cli::config::Config;
 use crate::cli::error::{CliError, CliResult};
-use crate::cli::run::Io;
+use crate::cli::io::Io;
 use crate::cli::session;
 use crate::exit::Exit;
 use crate::init::discover::discover;

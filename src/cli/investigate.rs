@@ -13,7 +13,7 @@ use crate::cli::archives::{self, Source};
 use crate::cli::args::{InvestigateArgs, OutputFormat};
 use crate::cli::config::Config;
 use crate::cli::error::{CliError, CliResult};
-use crate::cli::run::Io;
+use crate::cli::io::Io;
 use crate::cli::session;
 use crate::cli::validate;
 use crate::exit::Exit;

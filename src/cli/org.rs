@@ -8,7 +8,7 @@ use crate::cli::args::{ApplyArgs, DriftArgs, OutputFormat, PlanArgs};
 use crate::cli::config::Config;
 use crate::cli::error::{CliError, CliResult};
 use crate::cli::fleet::{Applied, OrgSession};
-use crate::cli::run::Io;
+use crate::cli::io::Io;
 use crate::cli::session::{self, Session};
 use crate::exit::Exit;
 use crate::model::org::Membership;
@@ -85,7 +85,7 @@ pub fn plan(args: &PlanArgs, s: Session, config: &Config, io: &mut Io<'_>) -> Cl
     if let Some(out) = &args.out {
         let text = saved_plan(&o, &plan).and_then(|s| s.encode());
         let saved = format!("Saved the plan of {} accounts", plan.accounts.len());
-        crate::cli::plan::save(out, text, &saved, args.format, io)?;
+        crate::cli::plan_file::save(out, text, &saved, args.format, io)?;
     }
     if args.detailed_exitcode && plan.has_changes() {
         Ok(Exit::Changes)
@@ -274,7 +274,7 @@ pub fn apply(
         .filter_map(|a| a.plan().map(|p| (a.account().to_owned(), p.clone())))
         .collect();
     if saved.is_none() && plan.has_changes() {
-        crate::cli::apply::confirm(args, io)?;
+        crate::cli::approval::confirm(args, io)?;
     }
     let human = args.format != OutputFormat::Json;
     if human {

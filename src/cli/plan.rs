@@ -3,7 +3,7 @@
 use crate::cli::args::PlanArgs;
 use crate::cli::config::Config;
 use crate::cli::error::{CliError, CliResult};
-use crate::cli::run::Io;
+use crate::cli::io::Io;
 use crate::cli::session;
 use crate::exit::Exit;
 use crate::plan::saved::SavedPlan;
@@ -26,33 +26,11 @@ pub fn run(args: &PlanArgs, config: &Config, io: &mut Io<'_>) -> CliResult {
     }
     if let Some(out) = &args.out {
         let text = SavedPlan::new(&plan, &s.context()).and_then(|saved| saved.encode());
-        save(out, text, "\nSaved the plan", args.format, io)?;
+        crate::cli::plan_file::save(out, text, "\nSaved the plan", args.format, io)?;
     }
     if args.detailed_exitcode && plan.has_changes() {
         Ok(Exit::Changes)
     } else {
         Ok(Exit::Success)
     }
-}
-
-/// Writes a plan file (`text`, or why it could not be made) to `out`; in the human format, says
-/// so (`saved`: "Saved the plan", with what precedes it) and how to apply exactly it.
-pub(super) fn save(
-    out: &std::path::Path,
-    text: Result<String, crate::plan::saved::SavedPlanError>,
-    saved: &str,
-    format: crate::cli::args::OutputFormat,
-    io: &mut Io<'_>,
-) -> Result<(), CliError> {
-    let text = text.map_err(|e| CliError::SavedPlan(format!("cannot save the plan: {e}")))?;
-    std::fs::write(out, text).map_err(|e| CliError::write_to(out, e))?;
-    if format == crate::cli::args::OutputFormat::Human {
-        writeln!(
-            io.stdout,
-            "{saved} to {}. To apply exactly it: trailctl apply {}",
-            out.display(),
-            out.display()
-        )?;
-    }
-    Ok(())
 }

@@ -6,7 +6,7 @@ use crate::access::policy::{self, Role};
 use crate::cli::args::{PolicyArgs, PolicyRole};
 use crate::cli::config::Config;
 use crate::cli::error::{CliError, CliResult};
-use crate::cli::run::Io;
+use crate::cli::io::Io;
 use crate::cli::{session, validate};
 use crate::exit::Exit;
 use crate::live::aws::connect;

@@ -2,7 +2,7 @@
 
 use crate::cli::args::{PresetFormat, PresetsCommand};
 use crate::cli::error::{CliError, CliResult};
-use crate::cli::run::Io;
+use crate::cli::io::Io;
 use crate::cli::session::json_line;
 use crate::exit::Exit;
 use crate::model::presets::{self, Preset};

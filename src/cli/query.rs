@@ -6,7 +6,7 @@ use std::time::Duration;
 use crate::cli::args::{QueryArgs, QueryFormat};
 use crate::cli::config::Config;
 use crate::cli::error::{CliError, CliResult};
-use crate::cli::run::Io;
+use crate::cli::io::Io;
 use crate::cli::session;
 use crate::cli::validate;
 use crate::exit::Exit;

@@ -1,7 +1,7 @@
 //! `run`: parse the arguments, set up logging and colour, dispatch to one command.
 
 use std::ffi::OsString;
-use std::io::{BufRead, Write};
+use std::io::Write;
 
 use clap::Parser;
 use clap::error::ErrorKind;
@@ -17,16 +17,7 @@ use crate::cli::{
 use crate::exit::Exit;
 use crate::render::style::Color;
 
-/// The process's standard streams, and whether each is a terminal.
-pub struct Io<'a> {
-    /// Read only to confirm `apply` on a terminal.
-    pub stdin: &'a mut dyn BufRead,
-    pub stdin_is_terminal: bool,
-    pub stdout: &'a mut dyn Write,
-    pub stderr: &'a mut dyn Write,
-    pub stdout_is_terminal: bool,
-    pub stderr_is_terminal: bool,
-}
+pub use crate::cli::io::Io;
 
 /// Runs trailctl with `args` (program name first) and returns the exit code. A command's
 /// failure is told here, once. Standard output that could not be written (a full disk, a closed

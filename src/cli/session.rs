@@ -4,7 +4,7 @@
 use crate::cli::args::{OutputFormat, SpecFile};
 use crate::cli::config::Config;
 use crate::cli::error::CliError;
-use crate::cli::run::Io;
+use crate::cli::io::Io;
 use crate::cli::validate;
 use crate::live::aws::{AwsAccount, connect};
 use crate::live::observe;

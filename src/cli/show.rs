@@ -2,15 +2,15 @@
 
 use crate::cli::args::{OutputFormat, ShowArgs};
 use crate::cli::config::Config;
-use crate::cli::error::{CliError, CliResult};
-use crate::cli::run::Io;
+use crate::cli::error::CliResult;
+use crate::cli::io::Io;
 use crate::cli::session;
 use crate::exit::Exit;
 use crate::plan::saved::SavedFile;
 use crate::render;
 
 pub fn run(args: &ShowArgs, config: &Config, io: &mut Io<'_>) -> CliResult {
-    let saved = match read(&args.plan)? {
+    let saved = match crate::cli::plan_file::read(&args.plan)? {
         SavedFile::Account(p) => p,
         SavedFile::Organization(o) => {
             return crate::cli::org::show_saved(&o, args.format, config, io);
@@ -31,11 +31,4 @@ pub fn run(args: &ShowArgs, config: &Config, io: &mut Io<'_>) -> CliResult {
         io,
     )?;
     Ok(Exit::Success)
-}
-
-/// Reads and checks a plan file.
-pub fn read(path: &std::path::Path) -> Result<SavedFile, CliError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| CliError::Read(format!("cannot read {}: {e}", path.display())))?;
-    SavedFile::decode(&text).map_err(|e| CliError::SavedPlan(format!("{}: {e}", path.display())))
 }

@@ -8,7 +8,7 @@ use crate::cli::args::{TestArgs, TestFormat};
 use crate::cli::config::Config;
 use crate::cli::error::{CliError, CliResult};
 use crate::cli::inputs;
-use crate::cli::run::Io;
+use crate::cli::io::Io;
 use crate::cli::validate;
 use crate::exit::Exit;
 use crate::model::alert::{AlertTest, Engine, TestRecord};

@@ -3,7 +3,7 @@
 use crate::cli::args::{SpecFile, ValidateArgs, ValidateFormat};
 use crate::cli::config::Config;
 use crate::cli::error::{CliError, CliResult};
-use crate::cli::run::Io;
+use crate::cli::io::Io;
 use crate::exit::Exit;
 use crate::model;
 use crate::model::diagnostic::Severity;

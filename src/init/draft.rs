@@ -8,6 +8,7 @@ use serde_json::Value as Json;
 use serde_yaml::{Mapping, Value as Yaml};
 
 use crate::init::discover::{Discovered, arn_account};
+use crate::init::node::{list, put, text};
 use crate::init::selectors;
 use crate::model::alert::{Placement, Protocol, rule_prefix};
 use crate::model::alert_state::{DISABLED, ENABLED, ENABLED_ALL};
@@ -98,18 +99,6 @@ impl Draft {
             }
         }
     }
-}
-
-pub(crate) fn text(s: &str) -> Yaml {
-    Yaml::String(s.to_owned())
-}
-
-pub(crate) fn put(m: &mut Mapping, key: &str, v: Yaml) {
-    m.insert(text(key), v);
-}
-
-pub(crate) fn list(items: &[String]) -> Yaml {
-    Yaml::Sequence(items.iter().map(|s| text(s)).collect())
 }
 
 /// A resource's own tags as the spec writes them: AWS's and trailctl's left out.

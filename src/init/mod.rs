@@ -7,6 +7,7 @@
 
 pub mod discover;
 pub mod draft;
+mod node;
 mod selectors;
 pub mod starter;
 mod yaml;

@@ -5,7 +5,7 @@
 
 use serde_yaml::{Mapping, Value as Yaml};
 
-use crate::init::draft::{list, put, text};
+use crate::init::node::{list, put, text};
 use crate::model::json::equivalent;
 use crate::model::selector::{
     Access, AdvancedSelector, DataEvents, ManagementEvents, RESOURCE_SHORT_NAMES,

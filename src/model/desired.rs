@@ -6,7 +6,7 @@ use crate::model::alert::{Alert, Topic};
 use crate::model::cost::Volumes;
 use crate::model::diagnostic::SpecPath;
 use crate::model::selector::AdvancedSelector;
-use crate::model::state::TrailSettings;
+pub use crate::model::settings::{CloudWatchLogs, Insight, InsightType, TrailSettings};
 use crate::model::tags::Tags;
 
 /// Everything a valid spec declares, with defaults applied.
@@ -44,7 +44,7 @@ pub struct Bucket {
     /// SSE-KMS key (id, ARN or alias); `None` means SSE-S3.
     pub kms_key: Option<String>,
     /// Server access logging into another bucket (`access_logging:`).
-    pub access_logging: Option<crate::model::state::AccessLogging>,
+    pub access_logging: Option<crate::model::settings::AccessLogging>,
     /// Its own tags, besides the spec's and the ownership tags.
     pub tags: Tags,
     /// Where the spec declares it (`buckets[2]`).
@@ -102,95 +102,6 @@ impl Trail {
         let arn = &self.settings.cloudwatch_logs.as_ref()?.log_group_arn;
         let rest = arn.split_once(":log-group:")?.1;
         Some(rest.strip_suffix(":*").unwrap_or(rest).to_owned())
-    }
-}
-
-/// Delivery of a trail's events to CloudWatch Logs.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct CloudWatchLogs {
-    /// `CloudWatchLogsLogGroupArn`, ending in `:*`.
-    pub log_group_arn: String,
-    /// `CloudWatchLogsRoleArn`.
-    pub role_arn: String,
-}
-
-/// CloudTrail Insights types.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
-pub enum InsightType {
-    ApiCallRate,
-    ApiErrorRate,
-}
-
-impl InsightType {
-    pub const NAMES: &'static [&'static str] = &["api_call_rate", "api_error_rate"];
-
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "api_call_rate" => Some(Self::ApiCallRate),
-            "api_error_rate" => Some(Self::ApiErrorRate),
-            _ => None,
-        }
-    }
-
-    /// The spec's name for this type.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::ApiCallRate => "api_call_rate",
-            Self::ApiErrorRate => "api_error_rate",
-        }
-    }
-
-    /// The API's name for this type (`InsightSelector.InsightType`).
-    pub fn api_name(self) -> &'static str {
-        match self {
-            Self::ApiCallRate => "ApiCallRateInsight",
-            Self::ApiErrorRate => "ApiErrorRateInsight",
-        }
-    }
-}
-
-/// One Insights type on the events it analyses (`InsightSelector.EventCategories`):
-/// management events, data events or both. The short spec form (`insights: [api_call_rate]`)
-/// and a selector without categories mean management events only.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
-pub struct Insight {
-    pub kind: InsightType,
-    pub management: bool,
-    pub data: bool,
-}
-
-impl Insight {
-    /// The type on management events only (the API's default).
-    pub fn management(kind: InsightType) -> Insight {
-        Insight {
-            kind,
-            management: true,
-            data: false,
-        }
-    }
-
-    /// `api_call_rate`, or `api_call_rate (management, data)` beyond the default.
-    pub fn name(&self) -> String {
-        if self.management && !self.data {
-            return self.kind.name().to_owned();
-        }
-        format!("{} ({})", self.kind.name(), self.categories().join(", "))
-    }
-
-    /// The spec's names of the event categories (`management`, `data`).
-    pub fn categories(&self) -> Vec<&'static str> {
-        let mut c = Vec::new();
-        if self.management {
-            c.push("management");
-        }
-        if self.data {
-            c.push("data");
-        }
-        c
     }
 }
 
@@ -260,5 +171,52 @@ impl Trail {
     /// Which management events the trail logs, across all its selectors: `(reads, writes)`.
     pub fn management_coverage(&self) -> (bool, bool) {
         crate::model::selector::coverage(&self.selectors)
+    }
+}
+
+impl Desired {
+    /// What account `account` is to organization `org_id` under this spec.
+    pub fn membership(
+        &self,
+        account: &str,
+        org_id: &str,
+        management_account: &str,
+    ) -> crate::model::org::Membership {
+        crate::model::org::Membership {
+            account: account.to_owned(),
+            org_id: org_id.to_owned(),
+            management_account: management_account.to_owned(),
+            security_account: self
+                .organization
+                .as_ref()
+                .map(|o| o.security_account.clone())
+                .unwrap_or_default(),
+            management_events_trail: self
+                .trails
+                .iter()
+                .find(|t| {
+                    let (reads, writes) = t.management_coverage();
+                    t.settings.organization && t.logging && (reads || writes)
+                })
+                .map(|t| t.name.clone()),
+        }
+    }
+
+    /// What the account of `m` holds of the spec: the management account its trails and
+    /// buckets, the security account its topics (and the bus policy that admits the
+    /// organization), every account the alerts' rules, forwarding to the security account unless
+    /// it is that one.
+    pub fn shaped_for(&self, m: &crate::model::org::Membership) -> Desired {
+        let mut d = self.clone();
+        d.account = Some(m.account.clone());
+        if !m.management() {
+            d.trails.clear();
+            d.buckets.clear();
+        }
+        if !m.security() {
+            d.topics.clear();
+        }
+        d.member = Some(m.clone());
+        d
     }
 }

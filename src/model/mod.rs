@@ -25,5 +25,6 @@ pub mod quota;
 pub mod region;
 pub mod selector;
 pub mod services;
+pub mod settings;
 pub mod state;
 pub mod tags;

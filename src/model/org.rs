@@ -1,5 +1,5 @@
-//! An organization: which accounts a spec is for (`organization:`), what each of them holds, and
-//! the one spec shaped for one account of it.
+//! An organization: which accounts a spec is for (`organization:`) and what each of them is to
+//! it (`Desired::membership` and `Desired::shaped_for` shape the one spec for one account).
 //!
 //! The management account holds the trails and their buckets (an organization trail logs every
 //! account); the security account holds the topics and the rules that deliver to them; every
@@ -7,7 +7,6 @@
 
 use std::collections::BTreeSet;
 
-use crate::model::desired::Desired;
 use crate::model::diagnostic::SpecPath;
 
 /// The role trailctl assumes in each member account unless the spec names another.
@@ -85,51 +84,12 @@ pub struct Membership {
 }
 
 impl Membership {
-    /// What account `account` is to organization `org_id` under `spec`.
-    pub fn new(spec: &Desired, account: &str, org_id: &str, management_account: &str) -> Self {
-        Membership {
-            account: account.to_owned(),
-            org_id: org_id.to_owned(),
-            management_account: management_account.to_owned(),
-            security_account: spec
-                .organization
-                .as_ref()
-                .map(|o| o.security_account.clone())
-                .unwrap_or_default(),
-            management_events_trail: spec
-                .trails
-                .iter()
-                .find(|t| {
-                    let (reads, writes) = t.management_coverage();
-                    t.settings.organization && t.logging && (reads || writes)
-                })
-                .map(|t| t.name.clone()),
-        }
-    }
-
     pub fn management(&self) -> bool {
         self.account == self.management_account
     }
 
     pub fn security(&self) -> bool {
         self.account == self.security_account
-    }
-
-    /// What the account holds of the spec: the management account its trails and buckets, the
-    /// security account its topics (and the bus policy that admits the organization), every
-    /// account the alerts' rules, forwarding to the security account unless it is that one.
-    pub fn shape(&self, spec: &Desired) -> Desired {
-        let mut d = spec.clone();
-        d.account = Some(self.account.clone());
-        if !self.management() {
-            d.trails.clear();
-            d.buckets.clear();
-        }
-        if !self.security() {
-            d.topics.clear();
-        }
-        d.member = Some(self.clone());
-        d
     }
 
     /// Where this account's alerts deliver: `None` to its own topics, else the account whose

@@ -6,34 +6,11 @@ use std::collections::BTreeSet;
 
 use serde_json::{Value, json};
 
-use crate::model::desired::{CloudWatchLogs, Insight};
 use crate::model::json::{equivalent, same_json, sorted};
 use crate::model::selector::{AdvancedSelector, FieldSelector};
+use crate::model::settings::Insight;
+pub use crate::model::settings::{AccessLogging, TrailSettings};
 use crate::model::tags::{TagChanges, Tags};
-
-/// The `UpdateTrail` settings of a trail: as the spec writes them, as the API reports them
-/// (empty strings already `None` on both sides), and normalized in a `TrailState`.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct TrailSettings {
-    /// `IsMultiRegionTrail`.
-    pub all_regions: bool,
-    /// `IncludeGlobalServiceEvents`.
-    pub global_service_events: bool,
-    /// `S3BucketName`.
-    pub bucket: String,
-    /// `S3KeyPrefix`; never empty.
-    pub prefix: Option<String>,
-    /// `KmsKeyId`.
-    pub kms_key: Option<String>,
-    /// `EnableLogFileValidation`.
-    pub log_file_validation: bool,
-    pub cloudwatch_logs: Option<CloudWatchLogs>,
-    /// `SnsTopicName`: a topic name or ARN notified on each log file delivery.
-    pub delivery_topic: Option<String>,
-    /// `IsOrganizationTrail`: the trail logs every account of the organization.
-    #[serde(default)]
-    pub organization: bool,
-}
 
 /// A trail as plans compare it. Home Region and name identify it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -59,13 +36,6 @@ pub enum Encryption {
     S3,
     /// SSE-KMS with this key (canonical form).
     Kms(String),
-}
-
-/// Server access logging of a bucket: its access logs go to `bucket` under `prefix`.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct AccessLogging {
-    pub bucket: String,
-    pub prefix: String,
 }
 
 /// A delivery bucket as plans compare it.

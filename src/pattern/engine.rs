@@ -5,8 +5,9 @@
 use std::collections::HashMap;
 
 use super::compile::Pattern;
-use super::event::{EventError, Leaf, Paths, Values};
+use super::event::{Leaf, Paths, Values};
 use super::matcher::Matcher;
+use super::scan::EventError;
 
 /// A set of named patterns, indexed for matching.
 #[derive(Debug, Clone)]

@@ -4,7 +4,7 @@
 
 use super::matcher::Scalar;
 use super::number::comparable;
-use super::scan::{Key, Scanner};
+use super::scan::{EventError, Key, MAX_DEPTH, Scanner, Text};
 
 /// The dotted field paths of a rule set as a tree of key segments.
 #[derive(Debug, Clone, Default)]
@@ -77,13 +77,6 @@ impl Paths {
     }
 }
 
-/// Where a string value's text is: in the event, or decoded into the scratch buffer.
-#[derive(Debug, Clone, Copy)]
-pub(super) enum Text {
-    Event(u32, u32),
-    Decoded(u32, u32),
-}
-
 #[derive(Debug, Clone, Copy)]
 enum Kind {
     Str(Text),
@@ -112,24 +105,6 @@ pub struct Values {
     next_array: u32,
     brackets: Vec<u64>,
 }
-
-/// The event text is not valid JSON (or not an object).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EventError {
-    pub message: String,
-    pub offset: usize,
-}
-
-impl std::fmt::Display for EventError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} at byte {}", self.message, self.offset)
-    }
-}
-
-impl std::error::Error for EventError {}
-
-/// Deeper nesting than this is refused (EventBridge itself stops at 1100 levels).
-pub(super) const MAX_DEPTH: usize = 1100;
 
 impl Values {
     /// Reads `text` (one JSON object) for the paths in `paths`.

@@ -20,9 +20,9 @@ pub use compile::{
     Branch, Field, MAX_OR_COMBINATIONS, MAX_PATTERN_CHARS, Pattern, PatternError, Step,
 };
 pub use engine::{RuleSet, Scratch};
-pub use event::EventError;
 pub use explain::FieldCheck;
 pub use matcher::{AnythingBut, Matcher, Range};
+pub use scan::EventError;
 pub use wildcard::Wildcard;
 
 /// Each CloudTrail `eventType` and the `detail-type` EventBridge gives its records (sources in

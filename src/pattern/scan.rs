@@ -1,8 +1,32 @@
 //! A byte-level reader of JSON event text: strings found eight bytes at a time, values that no
 //! pattern names skipped by pairing brackets, the rest read token by token for `Values`.
 
-use super::event::{EventError, MAX_DEPTH, Text};
 use super::json::unescape;
+
+/// Deeper nesting than this is refused (EventBridge itself stops at 1100 levels).
+pub(super) const MAX_DEPTH: usize = 1100;
+
+/// Where a string value's text is: in the event, or decoded into the scratch buffer.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Text {
+    Event(u32, u32),
+    Decoded(u32, u32),
+}
+
+/// The event text is not valid JSON (or not an object).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventError {
+    pub message: String,
+    pub offset: usize,
+}
+
+impl std::fmt::Display for EventError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} at byte {}", self.message, self.offset)
+    }
+}
+
+impl std::error::Error for EventError {}
 
 pub(super) enum Key {
     Raw(usize, usize),

@@ -18,7 +18,7 @@ use crate::model::event_sources::{read_only_events, receives_read_only, regions}
 use crate::model::message::transformer;
 use crate::model::observed::{LiveRole, LiveRule, LiveTopic, Observed};
 use crate::plan::change::{Action, Address, Conflict, Plan, Resource, Warning};
-use crate::plan::planner::{Options, Owner, change, compared, owner, ownership_conflict};
+use crate::plan::ownership::{Options, Owner, change, compared, owner, ownership_conflict};
 
 use crate::plan::state_of::{desired_tags, without_aws_tags};
 

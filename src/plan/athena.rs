@@ -11,7 +11,7 @@ use crate::model::desired::{Desired, Trail};
 use crate::model::observed::Observed;
 use crate::model::tags::{Tags, ownership};
 use crate::plan::change::{Action, Address, Plan, Resource};
-use crate::plan::planner::{Options, Owner, change, owned_change, owner};
+use crate::plan::ownership::{Options, Owner, change, owned_change, owner};
 use crate::plan::safety::Reduction;
 use crate::plan::state_of::desired_tags;
 

@@ -18,7 +18,7 @@ use crate::model::logs_state::{AlarmState, LogGroupState, MetricFilterState};
 use crate::model::observed::Observed;
 use crate::plan::alerts::plan_role;
 use crate::plan::change::{Action, Address, Conflict, Plan, Resource};
-use crate::plan::planner::{Options, Owner, change, compared, owned_change, owner};
+use crate::plan::ownership::{Options, Owner, change, compared, owned_change, owner};
 use crate::plan::safety::Reduction;
 use crate::plan::state_of::{desired_tags, without_aws_tags};
 

@@ -9,6 +9,7 @@ mod cost_tests;
 pub mod logs;
 pub mod order;
 pub mod org;
+pub mod ownership;
 pub mod planner;
 pub mod policy;
 pub mod safety;

@@ -116,7 +116,7 @@ pub fn sorted(changes: Vec<Change>) -> Vec<Change> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plan::planner::change;
+    use crate::plan::ownership::change;
 
     fn c(address: Address, action: Action) -> Change {
         change(address, action, None, None)

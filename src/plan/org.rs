@@ -11,7 +11,7 @@ use crate::model::org::CLOUDTRAIL_PRINCIPAL;
 use crate::model::org::{Membership, OrgAccount};
 use crate::model::selector::coverage;
 use crate::plan::change::{Action, Address, Conflict, Plan, Resource, Warning};
-use crate::plan::planner::{change, compared};
+use crate::plan::ownership::{change, compared};
 
 /// The bus statement: wanted in the security account of an organization whose spec has alerts
 /// (the members' rules forward to its bus); the stack's own statement (found by its `Sid`)
@@ -74,7 +74,7 @@ pub fn plan_left_in_members(d: &Desired, o: &Observed, p: &mut Plan) {
     let mut accounts: std::collections::BTreeSet<&str> = std::collections::BTreeSet::new();
     for r in o.rules.iter().filter(|r| {
         r.name.starts_with(&prefix)
-            && crate::plan::planner::owner(&r.tags, &d.stack) == crate::plan::planner::Owner::Us
+            && crate::plan::ownership::owner(&r.tags, &d.stack) == crate::plan::ownership::Owner::Us
     }) {
         for t in &r.targets {
             if let Some(target) = arn::parse(&t.arn)

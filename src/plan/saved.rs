@@ -399,7 +399,7 @@ mod tests {
     use super::*;
     use crate::model::state::{BucketState, Encryption};
     use crate::plan::change::Action;
-    use crate::plan::planner::change;
+    use crate::plan::ownership::change;
 
     fn bucket(retention: u32) -> Resource {
         Resource::Bucket(BucketState {
@@ -551,7 +551,7 @@ pub(crate) mod tests_support {
     use super::*;
     use crate::model::state::{BucketState, Encryption};
     use crate::plan::change::Action;
-    use crate::plan::planner::change;
+    use crate::plan::ownership::change;
     use crate::plan::safety::Reduction;
 
     fn bucket(retention: Option<u32>, logging: bool) -> Resource {

@@ -18,8 +18,8 @@ use crate::spec::metric;
 use crate::spec::names;
 use crate::spec::pattern::raw_pattern;
 use crate::spec::reader::{Ctx, Map, kind_of};
+use crate::spec::reader::{check, tags};
 use crate::spec::suggest;
-use crate::spec::v1::{check, tags};
 
 /// EventBridge: at most 5 targets per rule.
 pub const MAX_TARGETS: usize = 5;

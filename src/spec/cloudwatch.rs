@@ -5,8 +5,8 @@ use crate::model::desired::{CloudWatchLogs, LOG_RETENTION_DAYS, LogGroup};
 use crate::model::diagnostic::Diagnostic;
 use crate::spec::fields;
 use crate::spec::names;
+use crate::spec::reader::check;
 use crate::spec::reader::{Ctx, Map};
-use crate::spec::v1::check;
 
 /// `cloudwatch_logs:`: the log group trailctl builds (`log_group`, `retention_days`,
 /// `kms_key`), or an existing one by ARN with its role (`log_group_arn`, `role_arn`).

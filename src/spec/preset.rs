@@ -10,8 +10,8 @@ use crate::model::event_sources::GLOBAL_REGION;
 use crate::model::presets::{self, Preset, Scope};
 use crate::spec::alert::{alert_name, message_check, notify, placement};
 use crate::spec::metric;
+use crate::spec::reader::check;
 use crate::spec::reader::{Ctx, Map};
-use crate::spec::v1::check;
 
 /// Whether an `alerts:` entry names a preset.
 pub fn is_preset(v: &Value) -> bool {

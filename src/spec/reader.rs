@@ -3,7 +3,9 @@
 use serde_yaml::{Mapping, Value};
 
 use crate::model::diagnostic::{Diagnostic, SpecPath};
+use crate::model::tags::{RESERVED_PREFIX, Tags};
 use crate::spec::fields::{self, Field, Shape};
+use crate::spec::names;
 use crate::spec::suggest;
 
 /// Collects diagnostics while a spec is decoded and checked.
@@ -337,4 +339,35 @@ pub fn one_of(ctx: &mut Ctx, v: &Value, path: &SpecPath, names: &[&str]) -> Opti
     let hint = suggest::hint(&s, names);
     ctx.push(Diagnostic::error(path, format!("unknown value `{s}`")).with_hint(hint));
     None
+}
+
+/// Pushes the message of a failed shape check, if any, at `path`.
+pub fn check(ctx: &mut Ctx, path: &SpecPath, result: Result<(), String>) {
+    if let Err(message) = result {
+        ctx.error(path, message);
+    }
+}
+
+/// The tags under `key`, each checked, with trailctl's own prefix refused.
+pub fn tags(ctx: &mut Ctx, map: &Map<'_>, key: &str) -> Tags {
+    let mut out = Tags::new();
+    for (path, k, v) in map.string_map(ctx, key) {
+        if k.starts_with(RESERVED_PREFIX) {
+            ctx.push(
+                Diagnostic::error(
+                    &path,
+                    format!("tag key `{k}` uses the reserved prefix `{RESERVED_PREFIX}`"),
+                )
+                .with_hint("trailctl sets its ownership tags itself")
+                .at_key(),
+            );
+            continue;
+        }
+        if let Err(message) = names::tag_key(&k) {
+            ctx.push(Diagnostic::error(&path, message).at_key());
+        }
+        check(ctx, &path, names::tag_value(&v));
+        out.insert(k, v);
+    }
+    out
 }

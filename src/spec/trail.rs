@@ -18,7 +18,7 @@ use crate::spec::cloudwatch;
 use crate::spec::fields;
 use crate::spec::names;
 use crate::spec::reader::{Ctx, Map, one_of};
-use crate::spec::v1::{check, tags};
+use crate::spec::reader::{check, tags};
 
 /// CloudTrail: at most 500 values across all conditions of all advanced selectors of a trail.
 pub const MAX_SELECTOR_VALUES: usize = 500;

@@ -7,21 +7,14 @@ use crate::model::desired::{Bucket, Desired};
 use crate::model::diagnostic::{Diagnostic, SpecPath};
 use crate::model::region;
 use crate::model::state::AccessLogging;
-use crate::model::tags::{RESERVED_PREFIX, Tags};
+use crate::model::tags::Tags;
 use crate::spec::alert;
 use crate::spec::fields;
 use crate::spec::names;
 use crate::spec::org;
 use crate::spec::preset;
-use crate::spec::reader::{Ctx, Map, kind_of};
+use crate::spec::reader::{Ctx, Map, check, kind_of, tags};
 use crate::spec::trail;
-
-/// Pushes the message of a failed shape check, if any, at `path`.
-pub fn check(ctx: &mut Ctx, path: &SpecPath, result: Result<(), String>) {
-    if let Err(message) = result {
-        ctx.error(path, message);
-    }
-}
 
 /// Decodes a whole spec. Every problem goes to `ctx`; the result is meaningful only when `ctx`
 /// holds no errors.
@@ -265,30 +258,6 @@ fn regions(ctx: &mut Ctx, map: &Map<'_>, home: &str) -> Vec<String> {
             Diagnostic::error(&path, format!("home_region `{home}` is not in regions"))
                 .with_hint(format!("add `{home}` to regions")),
         );
-    }
-    out
-}
-
-/// The tags under `key`, each checked, with trailctl's own prefix refused.
-pub fn tags(ctx: &mut Ctx, map: &Map<'_>, key: &str) -> Tags {
-    let mut out = Tags::new();
-    for (path, k, v) in map.string_map(ctx, key) {
-        if k.starts_with(RESERVED_PREFIX) {
-            ctx.push(
-                Diagnostic::error(
-                    &path,
-                    format!("tag key `{k}` uses the reserved prefix `{RESERVED_PREFIX}`"),
-                )
-                .with_hint("trailctl sets its ownership tags itself")
-                .at_key(),
-            );
-            continue;
-        }
-        if let Err(message) = names::tag_key(&k) {
-            ctx.push(Diagnostic::error(&path, message).at_key());
-        }
-        check(ctx, &path, names::tag_value(&v));
-        out.insert(k, v);
     }
     out
 }

@@ -139,7 +139,8 @@ fn every_link_in_the_readme_and_the_docs_resolves() {
 }
 
 /// `scripts/check-layers.py` (run by `scripts/test.sh`) passes on `src/`, and fails, naming the
-/// file and line, on a module that imports one it may not and on a cycle.
+/// file and line, on a module that imports one it may not, on a cycle between modules, and on
+/// one between files.
 #[test]
 fn the_layer_check_passes_here_and_catches_a_breach() {
     let run = |src: &Path| {
@@ -165,6 +166,9 @@ fn the_layer_check_passes_here_and_catches_a_breach() {
         "use crate::model::X;\n#[cfg(test)]\nmod tests { use crate::cli::Io; }\n",
     )
     .unwrap();
+    // Two files of one module that use each other.
+    std::fs::write(bad.join("plan/a.rs"), "use super::b::B;\n").unwrap();
+    std::fs::write(bad.join("plan/b.rs"), "use crate::plan::a::A;\n").unwrap();
     let out = run(&bad);
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
@@ -173,5 +177,6 @@ fn the_layer_check_passes_here_and_catches_a_breach() {
         "{err}"
     );
     assert!(err.contains("import cycle: "), "{err}");
+    assert!(err.contains("file import cycle: plan::a, plan::b"), "{err}");
     assert!(!err.contains("cli"), "test code is not checked: {err}");
 }

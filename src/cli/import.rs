@@ -11,7 +11,8 @@ use crate::cli::error::{CliError, CliResult};
 use crate::cli::io::Io;
 use crate::cli::output::write_new;
 use crate::exit::Exit;
-use crate::sigma::write::{Backend, Options, Outcome, fragment};
+use crate::model::alert::Backend;
+use crate::sigma::write::{Options, Outcome, fragment};
 use crate::sigma::{self, Imported, Verdict};
 
 pub fn run(command: &ImportCommand, io: &mut Io<'_>) -> CliResult {

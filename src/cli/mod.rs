@@ -31,4 +31,5 @@ mod show;
 mod test;
 mod validate;
 
-pub use run::{Io, run};
+pub use io::Io;
+pub use run::run;

@@ -17,7 +17,7 @@ use crate::cli::{
 use crate::exit::Exit;
 use crate::render::style::Color;
 
-pub use crate::cli::io::Io;
+use crate::cli::io::Io;
 
 /// Runs trailctl with `args` (program name first) and returns the exit code. A command's
 /// failure is told here, once. Standard output that could not be written (a full disk, a closed

@@ -130,6 +130,15 @@ impl Backend {
         }
     }
 
+    /// The spec's name for it (`metric_filter`), one of [`Backend::NAMES`].
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::EventBridge => "eventbridge",
+            Self::MetricFilter => "metric_filter",
+            Self::Both => "both",
+        }
+    }
+
     /// Whether the alert has EventBridge rules.
     pub fn eventbridge(self) -> bool {
         matches!(self, Self::EventBridge | Self::Both)

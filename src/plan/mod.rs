@@ -12,8 +12,10 @@ pub mod org;
 pub mod ownership;
 pub mod planner;
 pub mod policy;
+pub mod quota;
 pub mod safety;
 pub mod saved;
+mod saved_v1;
 pub mod state_of;
 
 pub use change::{Action, Address, Change, Conflict, Lint, Plan, Resource, Warning};

@@ -32,7 +32,7 @@ pub fn plan(desired: &Desired, observed: &Observed, options: Options) -> Plan {
     crate::plan::org::plan_bus_policy(desired, observed, &mut p);
     crate::plan::org::plan_left_in_members(desired, observed, &mut p);
     crate::plan::org::member_copies(desired, observed, &mut p);
-    alerts::rule_quota(desired, observed, &mut p);
+    crate::plan::quota::rule_quota(desired, observed, &mut p);
     p.changes = crate::plan::order::sorted(std::mem::take(&mut p.changes));
     p.cost = cost::estimate(&observed.trails, &p.changes, desired.cost, &desired.regions);
     p

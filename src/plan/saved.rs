@@ -18,6 +18,7 @@ use crate::model::json::canonical;
 use crate::model::state::FieldValue;
 use crate::plan::change::{Address, Change, Lint, Plan, Resource, Warning};
 use crate::plan::cost::Estimate;
+use crate::plan::saved_v1;
 
 /// The saved-plan format this build writes. Format 3 carries each change's reductions as data
 /// with a stable tag; format 1 carried their English text, which this build still reads.
@@ -167,7 +168,7 @@ impl SavedPlan {
     /// of format 1 is brought to format 3: its digest checked on the changes as it holds them,
     /// then its reductions read from their text.
     pub fn decode(text: &str) -> Result<Self, SavedPlanError> {
-        let mut value: Value = serde_json::from_str(text)
+        let value: Value = serde_json::from_str(text)
             .map_err(|e| SavedPlanError::NotAPlan(format!("not JSON ({e})")))?;
         match value.get("format_version").and_then(Value::as_u64) {
             Some(3) => {
@@ -187,10 +188,13 @@ impl SavedPlan {
                 }
                 let written: Written<'_> = serde_json::from_str(text)
                     .map_err(|e| SavedPlanError::NotAPlan(e.to_string()))?;
-                if digest(compact(written.changes.get()).as_bytes()) != written.changes_digest {
+                if digest(saved_v1::compact(written.changes.get()).as_bytes())
+                    != written.changes_digest
+                {
                     return Err(SavedPlanError::Tampered);
                 }
-                reductions_from_text(&mut value)?;
+                let mut value = value;
+                saved_v1::reductions_from_text(&mut value).map_err(SavedPlanError::NotAPlan)?;
                 let mut saved: SavedPlan = serde_json::from_value(value)
                     .map_err(|e| SavedPlanError::NotAPlan(e.to_string()))?;
                 saved.format_version = FORMAT_VERSION;
@@ -338,52 +342,6 @@ impl SavedOrgPlan {
             .map(|s| s + "\n")
             .map_err(|e| SavedPlanError::NotAPlan(e.to_string()))
     }
-}
-
-/// JSON text without the whitespace between its tokens (what `to_string` writes of what
-/// `to_string_pretty` wrote).
-fn compact(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let (mut in_string, mut escaped) = (false, false);
-    for c in text.chars() {
-        if in_string {
-            out.push(c);
-            match (escaped, c) {
-                (true, _) => escaped = false,
-                (false, '\\') => escaped = true,
-                (false, '"') => in_string = false,
-                _ => {}
-            }
-        } else if c == '"' {
-            in_string = true;
-            out.push(c);
-        } else if !c.is_whitespace() {
-            out.push(c);
-        }
-    }
-    out
-}
-
-/// A format-1 file's reductions (each change's `destructive`, as English text) as the data
-/// format 3 carries.
-fn reductions_from_text(value: &mut Value) -> Result<(), SavedPlanError> {
-    let Some(Value::Array(changes)) = value.get_mut("changes") else {
-        return Ok(());
-    };
-    for c in changes {
-        let Some(Value::Array(reasons)) = c.get_mut("destructive") else {
-            continue;
-        };
-        for r in reasons.iter_mut() {
-            let text = r.as_str().unwrap_or_default();
-            let reduction = crate::plan::safety::Reduction::parse(text).ok_or_else(|| {
-                SavedPlanError::NotAPlan(format!("not a reduction trailctl names: {text:?}"))
-            })?;
-            *r = serde_json::to_value(reduction)
-                .map_err(|e| SavedPlanError::NotAPlan(e.to_string()))?;
-        }
-    }
-    Ok(())
 }
 
 /// Every change's address with the fingerprint of its resource as `plan` observed it.

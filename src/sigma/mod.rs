@@ -4,6 +4,7 @@
 //! here, and only here.
 
 mod condition;
+mod eventbridge;
 mod matcher;
 mod pattern;
 #[cfg(test)]
@@ -81,8 +82,9 @@ pub fn import(text: &str) -> Result<Vec<Imported>, Vec<BadInput>> {
     let mut bad = Vec::new();
     for e in &collection.errors {
         if e.contains("ondition") && aggregation(text) {
-            out.push(refused_file(
+            out.push(refused(
                 text,
+                None,
                 "the condition aggregates (`| count()` and the like); an EventBridge rule sees one event at a time",
             ));
         } else {
@@ -104,22 +106,18 @@ pub fn import(text: &str) -> Result<Vec<Imported>, Vec<BadInput>> {
         out.push(rule_of(text, rule));
     }
     for c in &collection.correlations {
-        let mut r = refused_file(
+        out.push(refused(
             text,
+            Some(&c.title),
             "a correlation rule counts or orders events over time; an EventBridge rule sees one event at a time",
-        );
-        r.title.clone_from(&c.title);
-        r.line = line_of(text, &format!("title: {}", c.title));
-        out.push(r);
+        ));
     }
     for f in &collection.filters {
-        let mut r = refused_file(
+        out.push(refused(
             text,
+            Some(&f.title),
             "a filter rule amends other rules in a SIEM pipeline; import the rules it filters with the filter written into their condition",
-        );
-        r.title.clone_from(&f.title);
-        r.line = line_of(text, &format!("title: {}", f.title));
-        out.push(r);
+        ));
     }
     Ok(out)
 }
@@ -190,16 +188,23 @@ fn translate(rule: &SigmaRule) -> Result<(Vec<Json>, bool, Vec<String>), Refusal
     Ok((patterns, reads, notes))
 }
 
-fn refused_file(text: &str, reason: &str) -> Imported {
-    let title = text
-        .lines()
-        .find_map(|l| l.strip_prefix("title:"))
-        .map_or_else(
-            || "(untitled)".to_owned(),
-            |t| t.trim().trim_matches(['\'', '"']).to_owned(),
-        );
+/// A rule refused before translation: by its title, or (`None`, a document the parser could not
+/// read) by the file's first `title:`.
+fn refused(text: &str, title: Option<&str>, reason: &str) -> Imported {
+    let (title, line) = match title {
+        Some(t) => (t.to_owned(), line_of(text, &format!("title: {t}"))),
+        None => (
+            text.lines()
+                .find_map(|l| l.strip_prefix("title:"))
+                .map_or_else(
+                    || "(untitled)".to_owned(),
+                    |t| t.trim().trim_matches(['\'', '"']).to_owned(),
+                ),
+            line_of(text, "title:"),
+        ),
+    };
     Imported {
-        line: line_of(text, "title:"),
+        line,
         title,
         id: None,
         level: None,

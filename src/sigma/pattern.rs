@@ -10,7 +10,8 @@ use crate::model::event_sources::is_read_only;
 use crate::pattern::Pattern;
 use crate::sigma::Refusal;
 use crate::sigma::condition::Lit;
-use crate::sigma::matcher::{self, Known, Test};
+use crate::sigma::eventbridge;
+use crate::sigma::matcher::{Known, Test};
 
 /// A branch: each CloudTrail field it constrains, with EventBridge's list of matchers.
 pub type Branch = BTreeMap<String, Json>;
@@ -89,7 +90,7 @@ fn one_field(
             pos[0].iter().map(|t| t.positive(field, notes)).collect(),
         ))),
         (0, false) => {
-            let mut list = matcher::negative(field, neg, notes)?;
+            let mut list = eventbridge::negative(field, neg, notes)?;
             if must_exist && let Some(items) = list.as_array_mut() {
                 items.retain(|m| *m != json!({"exists": false}));
             }

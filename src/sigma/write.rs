@@ -9,26 +9,9 @@ use serde_json::Value as Json;
 use serde_yaml::{Mapping, Value};
 
 use crate::filter::{Translation, from_pattern};
+use crate::model::alert::Backend;
 use crate::pattern::Pattern;
 use crate::sigma::{Imported, Verdict};
-
-/// Where the imported alerts are deployed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backend {
-    EventBridge,
-    MetricFilter,
-    Both,
-}
-
-impl Backend {
-    fn name(self) -> &'static str {
-        match self {
-            Backend::EventBridge => "eventbridge",
-            Backend::MetricFilter => "metric_filter",
-            Backend::Both => "both",
-        }
-    }
-}
 
 pub struct Options {
     pub notify: Vec<String>,

@@ -56,7 +56,7 @@ impl Decoder {
             // A damaged trailer, or too large: the streaming reader tells which.
             return self.members(gz);
         }
-        self.out.clear();
+        // Inflated over the last object's bytes: only a longer buffer is zeroed first.
         self.out.resize(size, 0);
         match self.inflater.gzip_decompress(gz, &mut self.out) {
             Ok(n) if n == size && libdeflater::crc32(&self.out[..n]) == crc => {

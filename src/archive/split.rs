@@ -1,29 +1,15 @@
 //! A CloudTrail log file (`{"Records": [ … ]}`) split into its records in one pass, without
-//! building a JSON tree: strings are found with `memchr`, brackets paired, and each record's
-//! top-level fields that its EventBridge envelope and its delivery depend on are read on the way.
-//! What this pass does not read, the pattern engine reads afterwards from the record's text.
+//! building a JSON tree: strings are found with `memchr` and brackets paired. Each record is
+//! handed to a reader that reads it in place and says where it ends (`read`); one it cannot
+//! read is passed over here, as `records` passes over every record.
 
 use memchr::memchr2;
 
-use crate::model::envelope::RecordFields;
-
-/// The top-level fields of one record, as read by the splitter.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Head<'a> {
-    pub fields: RecordFields<'a>,
-    pub event_name: Option<&'a str>,
-    pub read_only: Option<bool>,
-    /// A field the envelope needs is escaped, or absent (`recipientAccountId` then comes from
-    /// `userIdentity`): read this record the slow way, as a `Value`.
-    pub incomplete: bool,
-}
-
-/// One record: its position in `Records`, its text, and its head.
+/// One record: its position in `Records`, and its text.
 #[derive(Debug, Clone, Copy)]
 pub struct Record<'a> {
     pub index: usize,
     pub text: &'a str,
-    pub head: Head<'a>,
 }
 
 /// Why a file is not a CloudTrail log file.
@@ -176,6 +162,29 @@ impl<'a> Cursor<'a> {
 /// Calls `each` with every record of the log file `text`, in order; returns how many there were.
 /// A file that is not a CloudTrail log file is an error before any record is given.
 pub fn records<'a>(text: &'a str, mut each: impl FnMut(Record<'a>)) -> Result<usize, SplitError> {
+    read(text, |index, start| {
+        let mut c = Cursor {
+            b: text.as_bytes(),
+            i: start,
+            stack: Vec::new(),
+        };
+        c.skip().ok()?;
+        each(Record {
+            index,
+            text: &text[start..c.i],
+        });
+        Some(c.i)
+    })
+}
+
+/// Calls `read` with the index and start (its `{`) of every record of the log file `text`, in
+/// order; `read` reads the record and returns where it ends, or `None` when it could not read
+/// it, and the record is then passed over. Returns how many records there were. A file that is
+/// not a CloudTrail log file is an error (after the records before the fault were given).
+pub fn read(
+    text: &str,
+    mut read: impl FnMut(usize, usize) -> Option<usize>,
+) -> Result<usize, SplitError> {
     let mut c = Cursor {
         b: text.as_bytes(),
         i: 0,
@@ -190,7 +199,7 @@ pub fn records<'a>(text: &'a str, mut each: impl FnMut(Record<'a>)) -> Result<us
         loop {
             let key = c.key(text)?;
             if key == "Records" && c.peek() == Some(b'[') && count.is_none() {
-                count = Some(records_array(&mut c, text, &mut each)?);
+                count = Some(records_array(&mut c, &mut read)?);
             } else {
                 c.skip()?;
             }
@@ -206,10 +215,9 @@ pub fn records<'a>(text: &'a str, mut each: impl FnMut(Record<'a>)) -> Result<us
     count.ok_or(SplitError::NoRecords)
 }
 
-fn records_array<'a>(
-    c: &mut Cursor<'a>,
-    text: &'a str,
-    each: &mut impl FnMut(Record<'a>),
+fn records_array(
+    c: &mut Cursor<'_>,
+    read: &mut impl FnMut(usize, usize) -> Option<usize>,
 ) -> Result<usize, SplitError> {
     c.i += 1;
     c.ws();
@@ -225,71 +233,15 @@ fn records_array<'a>(
             None => return Err(c.fail("unexpected end")),
             Some(_) => return Err(SplitError::NotAnObject(index)),
         }
-        let start = c.i;
-        let head = record(c, text)?;
-        each(Record {
-            index,
-            text: &text[start..c.i],
-            head,
-        });
+        match read(index, c.i) {
+            Some(end) if end > c.i && end <= c.b.len() => c.i = end,
+            _ => c.skip()?,
+        }
         index += 1;
         if !c.more(b']')? {
             return Ok(index);
         }
     }
-}
-
-/// Reads one record object (cursor on its `{`), keeping the head fields.
-fn record<'a>(c: &mut Cursor<'a>, text: &'a str) -> Result<Head<'a>, SplitError> {
-    c.i += 1;
-    let mut h = Head::default();
-    c.ws();
-    if c.peek() == Some(b'}') {
-        c.i += 1;
-        h.incomplete = true;
-        return Ok(h);
-    }
-    loop {
-        let key = c.key(text)?;
-        match c.peek() {
-            Some(b'"') => {
-                let (s, e, escaped) = c.string()?;
-                let value = &text[s..e];
-                let slot = match key {
-                    "eventType" => Some(&mut h.fields.event_type),
-                    "eventSource" => Some(&mut h.fields.event_source),
-                    "recipientAccountId" => Some(&mut h.fields.recipient_account_id),
-                    "eventTime" => Some(&mut h.fields.event_time),
-                    "awsRegion" => Some(&mut h.fields.aws_region),
-                    "eventID" => Some(&mut h.fields.event_id),
-                    "eventName" => Some(&mut h.event_name),
-                    _ => None,
-                };
-                if let Some(slot) = slot {
-                    if escaped {
-                        h.incomplete = true;
-                    }
-                    *slot = Some(value);
-                }
-            }
-            Some(b't') if key == "readOnly" && c.b[c.i..].starts_with(b"true") => {
-                h.read_only = Some(true);
-                c.i += 4;
-            }
-            Some(b'f') if key == "readOnly" && c.b[c.i..].starts_with(b"false") => {
-                h.read_only = Some(false);
-                c.i += 5;
-            }
-            _ => c.skip()?,
-        }
-        if !c.more(b'}')? {
-            break;
-        }
-    }
-    if h.fields.recipient_account_id.is_none() {
-        h.incomplete = true;
-    }
-    Ok(h)
 }
 
 #[cfg(test)]
@@ -298,20 +250,14 @@ mod tests {
 
     use super::*;
 
-    fn split(text: &str) -> Result<Vec<(String, Option<String>, bool)>, SplitError> {
+    fn split(text: &str) -> Result<Vec<String>, SplitError> {
         let mut out = Vec::new();
-        records(text, |r| {
-            out.push((
-                r.text.to_owned(),
-                r.head.fields.event_id.map(str::to_owned),
-                r.head.incomplete,
-            ))
-        })?;
+        records(text, |r| out.push(r.text.to_owned()))?;
         Ok(out)
     }
 
     #[test]
-    fn splits_records_and_reads_their_heads() {
+    fn splits_records() {
         let text = r#" {"Records": [
             {"eventVersion":"1.08","eventID":"a","recipientAccountId":"1","readOnly":true,
              "requestParameters":{"x":["}",{"eventID":"nested"}]},"eventName":"GetObject"},
@@ -321,17 +267,30 @@ mod tests {
         let got = split(text).unwrap();
         assert_eq!(got.len(), 3);
         // Each record's text is the record, exactly.
-        for (t, _, _) in &got {
+        for t in &got {
             assert!(serde_json::from_str::<Value>(t).unwrap().is_object());
         }
-        assert_eq!(got[0].1.as_deref(), Some("a"));
-        assert!(!got[0].2);
-        // Escaped or missing envelope fields send the record down the slow path.
-        assert!(got[1].2 && got[2].2);
-        let mut heads = Vec::new();
-        records(text, |r| heads.push((r.head.read_only, r.head.event_name))).unwrap();
-        assert_eq!(heads[0], (Some(true), Some("GetObject")));
+        assert!(got[1].contains(r#""b\"q""#));
         assert_eq!(split(r#"{"Records":[]}"#).unwrap().len(), 0);
+    }
+
+    #[test]
+    fn a_record_the_reader_cannot_read_is_passed_over() {
+        let text = r#"{"Records": [{"a": 1}, {"b": [2]}, {"c": 3}]}"#;
+        let mut seen = Vec::new();
+        let n = read(text, |index, start| {
+            seen.push((index, &text[start..start + 5]));
+            // The reader reads the first record only, and says so.
+            (index == 0).then(|| start + text[start..].find('}').unwrap_or(0) + 1)
+        })
+        .unwrap();
+        assert_eq!(n, 3);
+        assert_eq!(
+            seen,
+            vec![(0, r#"{"a":"#), (1, r#"{"b":"#), (2, r#"{"c":"#)]
+        );
+        // An end that is not past the start is no end: the record is passed over.
+        assert_eq!(read(text, |_, start| Some(start)).unwrap(), 3);
     }
 
     #[test]
@@ -374,14 +333,6 @@ mod tests {
             let mut i = 0;
             records(&text, |r| {
                 assert_eq!(serde_json::from_str::<Value>(r.text).unwrap(), list[i]);
-                let want = RecordFields::of(&list[i]);
-                if !r.head.incomplete {
-                    assert_eq!(r.head.fields.header().ok(), want.header().ok());
-                }
-                assert_eq!(
-                    r.head.read_only,
-                    list[i].get("readOnly").and_then(Value::as_bool)
-                );
                 i += 1;
             })
             .unwrap();

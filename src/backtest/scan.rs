@@ -1,15 +1,13 @@
-//! One reader thread's work: a log object's bytes → text → records → each record wrapped as
-//! EventBridge delivers it → every alert's decision (`verdict::Alerts`) → the tally. An object
-//! that cannot be read, or a record that cannot, is a problem in the tally; the run goes on.
-
-use serde::Deserialize;
-use serde_json::Value;
+//! One reader thread's work: a log object's bytes → text → each record read once, in place,
+//! for every alert (`verdict::Alerts::read_record`) → its EventBridge envelope → every alert's
+//! decision → the tally. An object that cannot be read, or a record that cannot, is a problem
+//! in the tally; the run goes on.
 
 use crate::archive::decode::Decoder;
 use crate::archive::layout::{Day, Window};
-use crate::archive::split::{self, Record};
+use crate::archive::split;
 use crate::backtest::tally::{Delivered, Tally};
-use crate::model::envelope::{EnvelopeError, RecordFields};
+use crate::model::envelope::EnvelopeError;
 use crate::model::event_sources::is_read_only_record;
 use crate::pattern::Scratch;
 use crate::verdict::{Alerts, Arrival, Delivery};
@@ -31,7 +29,6 @@ pub struct Reader<'a> {
 #[derive(Default)]
 struct Work {
     scratch: Scratch,
-    event: String,
     judged: Vec<(usize, Delivery)>,
     /// What an object's records decided, applied once the whole object has been read.
     pending: Vec<Pending>,
@@ -56,31 +53,6 @@ enum Pending {
         alert: usize,
         why: Delivery,
     },
-}
-
-/// Who made the call: `userIdentity.arn`, else the service that did (`invokedBy`), else the
-/// identity type.
-#[derive(Deserialize)]
-struct WhoRecord {
-    #[serde(rename = "userIdentity")]
-    user: Option<Identity>,
-}
-
-#[derive(Deserialize)]
-struct Identity {
-    arn: Option<String>,
-    #[serde(rename = "invokedBy")]
-    invoked_by: Option<String>,
-    #[serde(rename = "type")]
-    kind: Option<String>,
-}
-
-fn principal(record: &str) -> String {
-    serde_json::from_str::<WhoRecord>(record)
-        .ok()
-        .and_then(|r| r.user)
-        .and_then(|u| u.arn.or(u.invoked_by).or(u.kind))
-        .unwrap_or_else(|| "(no userIdentity)".to_owned())
 }
 
 impl<'a> Reader<'a> {
@@ -108,7 +80,9 @@ impl<'a> Reader<'a> {
         w.problems.clear();
         (w.records, w.judged_records, w.first_day, w.last_day) = (0, 0, None, None);
         let (alerts, window) = (self.alerts, self.window);
-        if let Err(e) = split::records(text, |r| w.record(alerts, window, r)) {
+        if let Err(e) = split::read(text, |index, start| {
+            w.record(alerts, window, text, index, start)
+        }) {
             // Nothing of a file that is not a well-formed log is counted.
             return self.tally.problem(name.to_owned(), e.to_string());
         }
@@ -152,78 +126,73 @@ impl<'a> Reader<'a> {
 }
 
 impl Work {
-    fn record(&mut self, alerts: &Alerts, window: Window, r: Record<'_>) {
+    /// Reads and judges the record at byte `start` of `text`; returns where it ends, or `None`
+    /// when it could not be read (a problem, and the splitter passes over it).
+    fn record(
+        &mut self,
+        alerts: &Alerts,
+        window: Window,
+        text: &str,
+        index: usize,
+        start: usize,
+    ) -> Option<usize> {
         self.records += 1;
-        if r.text.len() > MAX_RECORD_BYTES {
+        let (end, head) = match alerts.read_record(text, start, &mut self.scratch) {
+            Ok(read) => read,
+            Err(e) => {
+                self.problems
+                    .push((index, format!("not a readable record: {e}")));
+                return None;
+            }
+        };
+        if end - start > MAX_RECORD_BYTES {
             let message = format!(
                 "a record of {} KiB, larger than any CloudTrail writes ({} KiB): not matched",
-                r.text.len() >> 10,
+                (end - start) >> 10,
                 MAX_RECORD_BYTES >> 10
             );
-            return self.problems.push((r.index, message));
+            self.problems.push((index, message));
+            return Some(end);
         }
-        // The rare record whose envelope fields are escaped or missing is read as a `Value`.
-        let slow;
-        let (fields, read_only, event_name, detail) = if r.head.incomplete {
-            slow = match serde_json::from_str::<Value>(r.text) {
-                Ok(v) => v,
-                Err(e) => return self.problems.push((r.index, format!("not JSON: {e}"))),
-            };
-            (
-                RecordFields::of(&slow),
-                slow.get("readOnly").and_then(Value::as_bool),
-                slow.get("eventName").and_then(Value::as_str),
-                r.text,
-            )
-        } else {
-            (r.head.fields, r.head.read_only, r.head.event_name, r.text)
-        };
+        let fields = head.fields();
         let header = match fields.header() {
             Ok(h) => h,
             // Event types EventBridge does not receive (VPC endpoint events, …) are not alerts'.
-            Err(EnvelopeError::UnknownType(_)) => return,
-            Err(e) => return self.problems.push((r.index, e.to_string())),
+            Err(EnvelopeError::UnknownType(_)) => return Some(end),
+            Err(e) => {
+                self.problems.push((index, e.to_string()));
+                return Some(end);
+            }
         };
         if !window.holds_time(header.time) {
-            return;
+            return Some(end);
         }
         self.judged_records += 1;
         if let Some(day) = header.time.get(..10).and_then(Day::parse) {
             self.first_day = Some(self.first_day.map_or(day, |d| d.min(day)));
             self.last_day = Some(self.last_day.map_or(day, |d| d.max(day)));
         }
-        header.write_event(detail, &mut self.event);
+        let event_name = head.event_name.as_deref();
         let arrival = Arrival {
             region: Some(header.region),
-            read_only: is_read_only_record(Some(header.detail_type), read_only, event_name),
+            read_only: is_read_only_record(Some(header.detail_type), head.read_only, event_name),
         };
-        if let Err(e) = alerts.judge(&self.event, arrival, &mut self.scratch, &mut self.judged) {
-            return self
-                .problems
-                .push((r.index, format!("not a readable event: {e}")));
-        }
-        // Metric filters see the record itself, read as far as their selectors go.
-        if alerts.has_filters()
-            && let Err(e) = alerts.judge_filters(detail, &mut self.judged)
-        {
-            return self.problems.push((r.index, format!("not JSON: {e}")));
-        }
-        let mut who: Option<String> = None;
+        alerts.judge_record(text, &header, arrival, &mut self.scratch, &mut self.judged);
         for &(alert, why) in &self.judged {
             if why != Delivery::Delivered {
                 self.pending.push(Pending::Withheld { alert, why });
                 continue;
             }
-            let principal = who.get_or_insert_with(|| principal(r.text)).clone();
             self.pending.push(Pending::Delivered {
                 alert,
                 time: header.time.to_owned(),
                 id: header.id.to_owned(),
                 region: header.region.to_owned(),
                 event_name: event_name.unwrap_or("(none)").to_owned(),
-                principal,
+                principal: head.principal().to_owned(),
             });
         }
+        Some(end)
     }
 }
 
@@ -231,7 +200,7 @@ impl Work {
 mod tests {
     use std::collections::BTreeSet;
 
-    use serde_json::json;
+    use serde_json::{Value, json};
 
     use super::*;
     use crate::model::alert::{Alert, Placement};

@@ -21,6 +21,7 @@ use crate::exit::Exit;
 use crate::live::aws::connect;
 use crate::model::desired::Desired;
 use crate::model::event_sources;
+use crate::query::filter_sql::filter_condition;
 use crate::query::pattern_sql::{Condition, condition};
 use crate::query::sql::Partitions;
 use crate::render::backtest::{BacktestView, Context};
@@ -61,12 +62,26 @@ pub fn run(a: &BacktestArgs, config: &Config, io: &mut Io<'_>, desired: &Desired
     let mut standings = Vec::new();
     let mut conditions = Vec::new();
     let mut notes = Vec::new();
+    // The metric filters come after the rules, as the archive reader reports them.
+    let mut filters = Vec::new();
     for alert in &desired.alerts {
-        if alert.metric.is_some() {
-            notes.push(format!(
-                "note: alert {}: its metric filter is not counted on Athena (backtest it on the archive instead)",
-                alert.name
-            ));
+        if let Some(m) = &alert.metric {
+            let name = format!("{} [metric filter]", alert.name);
+            match filter_condition(&m.filter) {
+                Condition::Exact(sql) => filters.push((name, alert.enabled, sql)),
+                Condition::Approximate(sql, why) => {
+                    notes.push(format!(
+                        "note: alert {}: its metric filter is counted on Athena approximately: {}",
+                        alert.name,
+                        why.join("; ")
+                    ));
+                    filters.push((name, alert.enabled, sql));
+                }
+                Condition::Unsupported(why) => notes.push(format!(
+                    "note: alert {}: its metric filter is not counted on Athena: {why} (backtest it on the archive instead)",
+                    alert.name
+                )),
+            }
         }
         if !alert.backend.eventbridge() {
             continue;
@@ -92,6 +107,11 @@ pub fn run(a: &BacktestArgs, config: &Config, io: &mut Io<'_>, desired: &Desired
         let regions = event_sources::regions(&alert.pattern, &alert.placement, &desired.regions);
         names.push(alert.name.clone());
         standings.push(Standing::of(alert, regions));
+        conditions.push(sql);
+    }
+    for (name, enabled, sql) in filters {
+        names.push(name);
+        standings.push(Standing::of_filter(enabled));
         conditions.push(sql);
     }
     let totals = totals_sql(&athena.database, &athena.table, &parts);

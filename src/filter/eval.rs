@@ -4,14 +4,25 @@
 //! field (`NOT EXISTS` is how a filter asks for absence); `IS NULL` holds only for JSON null,
 //! `IS TRUE`/`IS FALSE` only for booleans.
 
-use serde_json::Value as Json;
+use std::borrow::Cow;
 
-use super::parse::{Comparison, Expr, Filter, Selector, Step, Test, Value};
+use serde_json::{Number, Value as Json};
+
+use super::parse::{Expr, Filter, Selector, Step, Test, Value};
+use crate::pattern::Picked;
 
 impl Filter {
     /// Whether the filter matches `record` (the log event's JSON: a CloudTrail record).
     pub fn matches(&self, record: &Json) -> bool {
         self.expr.matches(record)
+    }
+
+    /// The filter with each selector replaced by the slot `slot_of` gives it: evaluated on
+    /// values picked while reading the record (`Slotted::matches`), with no tree built.
+    pub fn slotted(&self, slot_of: &mut impl FnMut(&Selector) -> u32) -> Slotted {
+        Slotted {
+            expr: slotted(&self.expr, slot_of),
+        }
     }
 }
 
@@ -20,7 +31,61 @@ impl Expr {
         match self {
             Expr::And(parts) => parts.iter().all(|p| p.matches(record)),
             Expr::Or(parts) => parts.iter().any(|p| p.matches(record)),
-            Expr::Cmp(c) => c.matches(record),
+            Expr::Cmp(c) => match c.selector.select(record) {
+                Some(Json::Number(n)) => c.test.holds(Some(Picked::Num(&n.to_string()))),
+                found => c.test.holds(found.map(picked)),
+            },
+        }
+    }
+}
+
+/// A JSON value as a selector finds it.
+fn picked(v: &Json) -> Picked<'_> {
+    match v {
+        Json::String(s) => Picked::Str(s),
+        // Numbers are said by their text where they are compared (see `Expr::matches`).
+        Json::Number(_) => Picked::Num(""),
+        Json::Bool(b) => Picked::Bool(*b),
+        Json::Null => Picked::Null,
+        Json::Object(_) => Picked::Object,
+        Json::Array(_) => Picked::Array,
+    }
+}
+
+/// A filter over slots of picked values.
+#[derive(Debug, Clone)]
+pub struct Slotted {
+    expr: SlotExpr,
+}
+
+#[derive(Debug, Clone)]
+enum SlotExpr {
+    And(Vec<SlotExpr>),
+    Or(Vec<SlotExpr>),
+    Cmp(u32, Test),
+}
+
+fn slotted(e: &Expr, slot_of: &mut impl FnMut(&Selector) -> u32) -> SlotExpr {
+    match e {
+        Expr::And(parts) => SlotExpr::And(parts.iter().map(|p| slotted(p, slot_of)).collect()),
+        Expr::Or(parts) => SlotExpr::Or(parts.iter().map(|p| slotted(p, slot_of)).collect()),
+        Expr::Cmp(c) => SlotExpr::Cmp(slot_of(&c.selector), c.test.clone()),
+    }
+}
+
+impl Slotted {
+    /// Whether the filter matches the record whose selectors found `found(slot)`.
+    pub fn matches<'a>(&self, found: &impl Fn(u32) -> Option<Picked<'a>>) -> bool {
+        self.expr.matches(found)
+    }
+}
+
+impl SlotExpr {
+    fn matches<'a>(&self, found: &impl Fn(u32) -> Option<Picked<'a>>) -> bool {
+        match self {
+            SlotExpr::And(parts) => parts.iter().all(|p| p.matches(found)),
+            SlotExpr::Or(parts) => parts.iter().any(|p| p.matches(found)),
+            SlotExpr::Cmp(slot, test) => test.holds(found(*slot)),
         }
     }
 }
@@ -35,53 +100,59 @@ impl Selector {
     }
 }
 
-impl Comparison {
-    fn matches(&self, record: &Json) -> bool {
-        let found = self.selector.select(record);
-        match &self.test {
+/// A number as written in the record, as the log event's parsed JSON holds it.
+fn number(found: Option<Picked<'_>>) -> Option<Number> {
+    match found {
+        Some(Picked::Num(raw)) => raw.parse().ok(),
+        _ => None,
+    }
+}
+
+impl Test {
+    /// Whether the test holds of what a selector found (`None`: nothing there).
+    fn holds(&self, found: Option<Picked<'_>>) -> bool {
+        let value = || number(found).and_then(|n| n.as_f64());
+        match self {
             Test::NotExists => found.is_none(),
-            Test::IsNull => found.is_some_and(Json::is_null),
-            Test::IsTrue => found == Some(&Json::Bool(true)),
-            Test::IsFalse => found == Some(&Json::Bool(false)),
-            Test::Equal(v) => found.is_some_and(|f| node(f) && v.equals(f)),
-            Test::NotEqual(v) => found.is_some_and(|f| node(f) && !v.equals(f)),
-            Test::Less(n) => number(found).is_some_and(|x| x < *n),
-            Test::LessOrEqual(n) => number(found).is_some_and(|x| x <= *n),
-            Test::Greater(n) => number(found).is_some_and(|x| x > *n),
-            Test::GreaterOrEqual(n) => number(found).is_some_and(|x| x >= *n),
+            Test::IsNull => found == Some(Picked::Null),
+            Test::IsTrue => found == Some(Picked::Bool(true)),
+            Test::IsFalse => found == Some(Picked::Bool(false)),
+            Test::Equal(v) => v.equals(found),
+            Test::NotEqual(v) => {
+                matches!(found, Some(Picked::Str(_) | Picked::Num(_))) && !v.equals(found)
+            }
+            Test::Less(n) => value().is_some_and(|x| x < *n),
+            Test::LessOrEqual(n) => value().is_some_and(|x| x <= *n),
+            Test::Greater(n) => value().is_some_and(|x| x > *n),
+            Test::GreaterOrEqual(n) => value().is_some_and(|x| x >= *n),
         }
     }
 }
 
-/// A value node: what `=` and `!=` compare.
-fn node(v: &Json) -> bool {
-    v.is_string() || v.is_number()
-}
-
-fn number(v: Option<&Json>) -> Option<f64> {
-    v?.as_f64()
-}
-
 impl Value {
-    /// Whether a value node equals this value.
-    fn equals(&self, found: &Json) -> bool {
-        let text = match found {
-            Json::String(s) => s.clone(),
-            Json::Number(n) => n.to_string(),
+    /// Whether a value node (a string, or a number as written) equals this value; anything
+    /// else equals nothing.
+    fn equals(&self, found: Option<Picked<'_>>) -> bool {
+        let (text, number): (Cow<'_, str>, Option<Number>) = match found {
+            Some(Picked::Str(s)) => (Cow::Borrowed(s), None),
+            Some(Picked::Num(raw)) => match raw.parse::<Number>() {
+                Ok(n) => (Cow::Owned(n.to_string()), Some(n)),
+                Err(_) => return false,
+            },
             _ => return false,
         };
         match self {
             Value::Any => true,
-            Value::Number { value, text: t } => match found {
-                Json::Number(n) => n.as_f64() == Some(*value),
-                _ => text == *t,
+            Value::Number { value, text: t } => match number {
+                Some(n) => n.as_f64() == Some(*value),
+                None => text == t.as_str(),
             },
             Value::Text {
                 text: t,
                 any_before,
                 any_after,
             } => match (any_before, any_after) {
-                (false, false) => text == *t,
+                (false, false) => text == t.as_str(),
                 (true, false) => text.ends_with(t.as_str()),
                 (false, true) => text.starts_with(t.as_str()),
                 (true, true) => text.contains(t.as_str()),

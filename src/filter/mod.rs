@@ -9,11 +9,12 @@
 
 mod eval;
 mod parse;
-mod sparse;
 mod translate;
 
-pub use parse::{Comparison, Expr, Filter, FilterError, MAX_FILTER_CHARS, Selector, Test, Value};
-pub use sparse::Needed;
+pub use eval::Slotted;
+pub use parse::{
+    Comparison, Expr, Filter, FilterError, MAX_FILTER_CHARS, Selector, Step, Test, Value,
+};
 pub use translate::{Translation, from_pattern};
 
 #[cfg(test)]

@@ -14,6 +14,9 @@
 
 use std::fmt;
 
+/// A selector's step: a member by name, or a list item by index (the pattern library's step).
+pub use crate::pattern::Step;
+
 /// CloudWatch Logs' limit on a filter pattern (`PutMetricFilter` `filterPattern`, 1024).
 pub const MAX_FILTER_CHARS: usize = 1024;
 
@@ -43,12 +46,6 @@ pub struct Comparison {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Selector {
     pub steps: Vec<Step>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Step {
-    Key(String),
-    Index(usize),
 }
 
 impl fmt::Display for Selector {

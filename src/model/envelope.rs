@@ -120,40 +120,6 @@ impl<'a> RecordFields<'a> {
     }
 }
 
-impl Header<'_> {
-    /// The event as JSON text, around the record's own text `detail` (copied as it is), into
-    /// `out` (cleared first): what the archive reader matches without building a `Value`.
-    pub fn write_event(&self, detail: &str, out: &mut String) {
-        out.clear();
-        out.push_str("{\"version\":\"0\",\"id\":");
-        quoted(out, self.id);
-        out.push_str(",\"detail-type\":");
-        quoted(out, self.detail_type);
-        out.push_str(",\"source\":");
-        quoted(out, &self.source);
-        out.push_str(",\"account\":");
-        quoted(out, self.account);
-        out.push_str(",\"time\":");
-        quoted(out, self.time);
-        out.push_str(",\"region\":");
-        quoted(out, self.region);
-        out.push_str(",\"resources\":[],\"detail\":");
-        out.push_str(detail);
-        out.push('}');
-    }
-}
-
-/// `s` as a JSON string.
-fn quoted(out: &mut String, s: &str) {
-    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
-        out.push('"');
-        out.push_str(s);
-        out.push('"');
-    } else {
-        out.push_str(&Value::from(s).to_string());
-    }
-}
-
 /// The EventBridge event for a CloudTrail record.
 pub fn eventbridge_event(record: &Value) -> Result<Value, EnvelopeError> {
     let h = RecordFields::of(record).header()?;
@@ -191,24 +157,6 @@ mod tests {
         assert_eq!(e["id"], "abc");
         assert_eq!(e["detail"], record);
         assert!(!is_cloudtrail_record(&e));
-        // The text the archive reader builds is the same event.
-        let mut text = String::new();
-        RecordFields::of(&record)
-            .header()
-            .unwrap()
-            .write_event(&record.to_string(), &mut text);
-        assert_eq!(serde_json::from_str::<Value>(&text).unwrap(), e);
-        let odd = json!({"eventVersion": "1", "eventType": "AwsApiCall", "eventSource": "s3.amazonaws.com",
-            "eventTime": "t", "awsRegion": "r", "userIdentity": {"accountId": "9"}, "eventID": "a\"b\\c\u{1}"});
-        let mut text = String::new();
-        RecordFields::of(&odd)
-            .header()
-            .unwrap()
-            .write_event(&odd.to_string(), &mut text);
-        assert_eq!(
-            serde_json::from_str::<Value>(&text).unwrap(),
-            eventbridge_event(&odd).unwrap()
-        );
     }
 
     #[test]

@@ -4,9 +4,12 @@
 
 use std::collections::HashMap;
 
-use super::compile::Pattern;
-use super::event::{Leaf, Paths, Values};
+use foldhash::fast::FixedState;
+
+use super::compile::{Pattern, Step};
+use super::event::{Leaf, Paths, Top, Values};
 use super::matcher::Matcher;
+use super::pick::{Picked, Picks};
 use super::scan::EventError;
 
 /// A set of named patterns, indexed for matching.
@@ -16,11 +19,13 @@ pub struct RuleSet {
     paths: Paths,
     branches: Vec<Branch>,
     /// For each field id: exact string value → the branches anchored on it.
-    index: Vec<HashMap<Box<str>, Vec<u32>>>,
+    index: Vec<HashMap<Box<str>, Vec<u32>, FixedState>>,
     /// Field ids that anchor at least one branch.
     anchors: Vec<u32>,
     /// Branches with no exact-string field, tried on every event.
     always: Vec<u32>,
+    /// What is picked by position as the events are read (`pick`).
+    picks: Picks,
 }
 
 #[derive(Debug, Clone)]
@@ -59,6 +64,19 @@ pub struct Scratch {
     matched: Vec<usize>,
 }
 
+impl Scratch {
+    /// The last value outside any array of the field `field` (from `RuleSet::read_also`) in
+    /// the event read last from `text`.
+    pub fn top<'t>(&self, text: &'t str, field: u32) -> Option<Top<'t>> {
+        self.values.top(text, field)
+    }
+
+    /// What the pick `slot` (from `RuleSet::pick`) found in the member read last from `text`.
+    pub fn picked<'a>(&'a self, text: &'a str, slot: u32) -> Option<Picked<'a>> {
+        self.values.picked(text, slot)
+    }
+}
+
 impl RuleSet {
     /// Builds the index over `(name, pattern)` pairs.
     pub fn new(rules: Vec<(String, Pattern)>) -> RuleSet {
@@ -95,7 +113,8 @@ impl RuleSet {
                 }
             }
         }
-        let mut index: Vec<HashMap<Box<str>, Vec<u32>>> = vec![HashMap::new(); paths.count()];
+        let mut index: Vec<HashMap<Box<str>, Vec<u32>, FixedState>> =
+            vec![HashMap::default(); paths.count()];
         let mut anchors = Vec::new();
         let mut always = Vec::new();
         for (i, b) in branches.iter().enumerate() {
@@ -126,7 +145,18 @@ impl RuleSet {
             index,
             anchors,
             always,
+            picks: Picks::default(),
         }
+    }
+
+    /// Reads the dotted `path` too, for `Scratch::top`, though no pattern names it.
+    pub fn read_also(&mut self, path: &str) -> u32 {
+        self.paths.intern(path)
+    }
+
+    /// Picks the value at `steps` below the member read by `read_member` (`Scratch::picked`).
+    pub fn pick(&mut self, steps: &[Step]) -> u32 {
+        self.picks.add(steps)
     }
 
     /// The rule names, in the order given.
@@ -141,6 +171,37 @@ impl RuleSet {
         scratch: &'s mut Scratch,
     ) -> Result<&'s [usize], EventError> {
         scratch.values.read(text, &self.paths)?;
+        Ok(self.matched(text, scratch))
+    }
+
+    /// Reads the object at byte `start` of `text` as the event's member `member` (a
+    /// CloudTrail record as the `detail` of its event), and picks in it; the event's other
+    /// members are added with `add_str`, then `matched` decides. Returns where the object ends.
+    pub fn read_member(
+        &self,
+        text: &str,
+        start: usize,
+        member: &str,
+        scratch: &mut Scratch,
+    ) -> Result<usize, EventError> {
+        scratch
+            .values
+            .read_member(text, start, member, &self.paths, &self.picks)
+    }
+
+    /// The field of the event's root member `key`, when some pattern names it: what
+    /// `add_str` adds to.
+    pub fn root_field(&self, key: &str) -> Option<u32> {
+        self.paths.root_field(key)
+    }
+
+    /// Adds the string `value` of a root member (its `root_field`) to the event being read.
+    pub fn add_str(&self, scratch: &mut Scratch, field: u32, value: &str) {
+        scratch.values.add_str(field, value);
+    }
+
+    /// The indices (into `names`) of the rules that match the event read last from `text`.
+    pub fn matched<'s>(&self, text: &str, scratch: &'s mut Scratch) -> &'s [usize] {
         scratch.generation = scratch.generation.wrapping_add(1);
         if scratch.generation == 0 {
             scratch.stamp.iter_mut().for_each(|s| *s = 0);
@@ -177,7 +238,7 @@ impl RuleSet {
             }
         }
         scratch.matched.sort_unstable();
-        Ok(&scratch.matched)
+        &scratch.matched
     }
 }
 

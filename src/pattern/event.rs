@@ -2,8 +2,11 @@
 //! Everything no pattern names is skipped without being decoded. Each value keeps the array
 //! elements it sits in, so that conditions on one array of objects are held to one element.
 
+use std::borrow::Cow;
+
 use super::matcher::Scalar;
 use super::number::comparable;
+use super::pick::{Picked, Picks};
 use super::scan::{EventError, Key, MAX_DEPTH, Scanner, Text};
 
 /// The dotted field paths of a rule set as a tree of key segments.
@@ -15,8 +18,64 @@ pub struct Paths {
 
 #[derive(Debug, Clone, Default)]
 struct Node {
-    children: Vec<(Box<[u8]>, u32)>,
+    children: Children,
     field: Option<u32>,
+}
+
+/// Member name → node. Every member of a record is looked up in the record's node, and most
+/// are named by no pattern: a name is turned away on its signature (length, first, middle and
+/// last byte) in a direct-mapped table, before any byte comparison.
+#[derive(Debug, Clone, Default)]
+struct Children {
+    /// Signature hash → 1 + the first entry with it (0: none).
+    table: Vec<u32>,
+    /// Per entry: signature, name, node, 1 + the next entry in the same table slot.
+    entries: Vec<(u32, Box<[u8]>, u32, u32)>,
+}
+
+const TABLE: usize = 256;
+
+fn signature(k: &[u8]) -> u32 {
+    match (k.first(), k.get(k.len() / 2), k.last()) {
+        (Some(&a), Some(&m), Some(&z)) => {
+            (k.len().min(255) as u32) | u32::from(a) << 8 | u32::from(m) << 16 | u32::from(z) << 24
+        }
+        _ => 0,
+    }
+}
+
+fn slot(sig: u32) -> usize {
+    (sig.wrapping_mul(0x9E37_79B1) >> 24) as usize % TABLE
+}
+
+impl Children {
+    fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    fn get(&self, key: &[u8]) -> Option<u32> {
+        let sig = signature(key);
+        let mut at = *self.table.get(slot(sig))?;
+        while let Some((s, name, node, next)) =
+            at.checked_sub(1).and_then(|i| self.entries.get(i as usize))
+        {
+            if *s == sig && **name == *key {
+                return Some(*node);
+            }
+            at = *next;
+        }
+        None
+    }
+
+    fn insert(&mut self, key: &[u8], node: u32) {
+        if self.table.is_empty() {
+            self.table = vec![0; TABLE];
+        }
+        let sig = signature(key);
+        let head = &mut self.table[slot(sig)];
+        self.entries.push((sig, key.into(), node, *head));
+        *head = self.entries.len() as u32;
+    }
 }
 
 impl Paths {
@@ -36,7 +95,7 @@ impl Paths {
                 None => {
                     let id = self.nodes.len() as u32;
                     self.nodes.push(Node::default());
-                    self.nodes[at].children.push((seg.as_bytes().into(), id));
+                    self.nodes[at].children.insert(seg.as_bytes(), id);
                     id as usize
                 }
             };
@@ -53,28 +112,41 @@ impl Paths {
     }
 
     fn child(&self, at: usize, seg: &[u8]) -> Option<usize> {
-        // Most keys are not wanted: reject on length and last byte before comparing.
-        let last = seg.last().copied();
-        self.nodes[at]
-            .children
-            .iter()
-            .find(|(k, _)| k.len() == seg.len() && k.last().copied() == last && **k == *seg)
-            .map(|(_, c)| *c as usize)
+        self.nodes[at].children.get(seg).map(|c| c as usize)
     }
 
     /// The node an object key leads to from `at` (a dotted key walks one step per segment;
     /// segments never hold a dot, so a key found whole has none).
     fn step(&self, at: usize, key: &[u8]) -> Option<usize> {
-        if self.nodes[at].children.is_empty() {
+        let children = &self.nodes[at].children;
+        if children.is_empty() {
             return None;
         }
-        self.child(at, key).or_else(|| {
-            key.contains(&b'.').then(|| {
-                key.split(|b| *b == b'.')
-                    .try_fold(at, |n, seg| self.child(n, seg))
-            })?
-        })
+        if let Some(c) = children.get(key) {
+            return Some(c as usize);
+        }
+        if !has_dot(key) {
+            return None;
+        }
+        key.split(|b| *b == b'.')
+            .try_fold(at, |n, seg| self.child(n, seg))
     }
+
+    /// The field of the root member `key`, when some path names it.
+    pub fn root_field(&self, key: &str) -> Option<u32> {
+        self.step(0, key.as_bytes())
+            .and_then(|n| self.nodes[n].field)
+    }
+}
+
+/// Member names are short: a plain loop beats `contains` (core's memchr) here.
+fn has_dot(key: &[u8]) -> bool {
+    for b in key {
+        if *b == b'.' {
+            return true;
+        }
+    }
+    false
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -93,6 +165,25 @@ pub struct Leaf {
     arrays: (u32, u32),
 }
 
+/// What a pick found (see `pick::Picked`), by position.
+#[derive(Debug, Clone, Copy)]
+enum Found {
+    Leaf(Kind),
+    Object,
+    Array,
+}
+
+/// The last value a field holds outside any array (a member written twice keeps its last
+/// value, as in a parsed `Value`): what a reader takes as a record's own member.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Top<'t> {
+    /// Borrowed from the text, or decoded when it has escapes.
+    Str(Cow<'t, str>),
+    Bool(bool),
+    /// A number or `null`.
+    Other,
+}
+
 /// The values of one event, by field id; reused from event to event to avoid allocation.
 #[derive(Debug, Default)]
 pub struct Values {
@@ -104,11 +195,19 @@ pub struct Values {
     stack: Vec<(u32, u32)>,
     next_array: u32,
     brackets: Vec<u64>,
+    /// For each pick slot, what it found.
+    picked: Vec<Option<Found>>,
+}
+
+/// Where a value is read from, in the paths and in the picks.
+#[derive(Clone, Copy)]
+struct At<'p> {
+    node: Option<usize>,
+    pick: Option<(&'p Picks, usize)>,
 }
 
 impl Values {
-    /// Reads `text` (one JSON object) for the paths in `paths`.
-    pub fn read(&mut self, text: &str, paths: &Paths) -> Result<(), EventError> {
+    fn reset(&mut self, paths: &Paths, picks: usize) {
         self.leaves.clear();
         self.positions.clear();
         self.decoded.clear();
@@ -118,6 +217,13 @@ impl Values {
         for f in &mut self.by_field {
             f.clear();
         }
+        self.picked.clear();
+        self.picked.resize(picks, None);
+    }
+
+    /// Reads `text` (one JSON object) for the paths in `paths`.
+    pub fn read(&mut self, text: &str, paths: &Paths) -> Result<(), EventError> {
+        self.reset(paths, 0);
         let mut s = Scanner {
             b: text.as_bytes(),
             i: 0,
@@ -128,12 +234,55 @@ impl Values {
         read
     }
 
+    /// Reads the object at byte `start` of `text` as the value of the member `member` of an
+    /// event (at depth 1) whose other members are given afterwards (`add_str`), for the paths
+    /// in `paths`, and picks `picks` in it; returns where the object ends.
+    pub fn read_member(
+        &mut self,
+        text: &str,
+        start: usize,
+        member: &str,
+        paths: &Paths,
+        picks: &Picks,
+    ) -> Result<usize, EventError> {
+        self.reset(paths, picks.count());
+        let mut s = Scanner {
+            b: text.as_bytes(),
+            i: start,
+            brackets: std::mem::take(&mut self.brackets),
+        };
+        let read = if s.peek() == Some(b'{') {
+            let at = At {
+                node: paths.step(0, member.as_bytes()),
+                pick: picks.root().map(|p| (picks, p)),
+            };
+            self.value(&mut s, paths, at, 1)
+        } else {
+            Err(s.error("expected an object"))
+        };
+        self.brackets = s.brackets;
+        read.map(|()| s.i)
+    }
+
+    /// Adds the string `value` of the field `field` (`Paths::root_field`: a root member), as
+    /// though it were in the text.
+    pub fn add_str(&mut self, field: u32, value: &str) {
+        let from = self.decoded.len() as u32;
+        self.decoded.push_str(value);
+        let text = Text::Decoded(from, self.decoded.len() as u32);
+        self.push(Some(field), Kind::Str(text), None);
+    }
+
     fn scan(&mut self, s: &mut Scanner<'_>, paths: &Paths) -> Result<(), EventError> {
         s.ws();
         if s.peek() != Some(b'{') {
             return Err(s.error("an event is a JSON object"));
         }
-        self.value(s, paths, Some(0), 0)?;
+        let at = At {
+            node: Some(0),
+            pick: None,
+        };
+        self.value(s, paths, at, 0)?;
         s.ws();
         if s.i < s.b.len() {
             return Err(s.error("unexpected text after the event"));
@@ -169,6 +318,40 @@ impl Values {
         }
     }
 
+    /// The last value of `field` outside any array; `text` is the one read.
+    pub fn top<'t>(&self, text: &'t str, field: u32) -> Option<Top<'t>> {
+        let leaf = self
+            .of(field)
+            .filter(|l| Values::outside_arrays(l))
+            .last()?;
+        let range = |a: u32, b: u32| a as usize..b as usize;
+        Some(match leaf.kind {
+            Kind::Str(Text::Event(a, b)) => {
+                Top::Str(Cow::Borrowed(text.get(range(a, b)).unwrap_or("")))
+            }
+            Kind::Str(Text::Decoded(a, b)) => Top::Str(Cow::Owned(
+                self.decoded.get(range(a, b)).unwrap_or("").to_owned(),
+            )),
+            Kind::Bool(v) => Top::Bool(v),
+            Kind::Num(..) | Kind::Null => Top::Other,
+        })
+    }
+
+    /// What the pick in `slot` found; `text` is the one read.
+    pub fn picked<'a>(&'a self, text: &'a str, slot: u32) -> Option<Picked<'a>> {
+        let found = (*self.picked.get(slot as usize)?)?;
+        let slice = |src: &'a str, a: u32, b: u32| src.get(a as usize..b as usize).unwrap_or("");
+        Some(match found {
+            Found::Object => Picked::Object,
+            Found::Array => Picked::Array,
+            Found::Leaf(Kind::Str(Text::Event(a, b))) => Picked::Str(slice(text, a, b)),
+            Found::Leaf(Kind::Str(Text::Decoded(a, b))) => Picked::Str(slice(&self.decoded, a, b)),
+            Found::Leaf(Kind::Num(a, b)) => Picked::Num(slice(text, a, b)),
+            Found::Leaf(Kind::Bool(v)) => Picked::Bool(v),
+            Found::Leaf(Kind::Null) => Picked::Null,
+        })
+    }
+
     /// Whether two leaves can come from one element of every array they share.
     pub fn compatible(&self, a: &Leaf, b: &Leaf) -> bool {
         let pa = &self.positions[a.arrays.0 as usize..(a.arrays.0 + a.arrays.1) as usize];
@@ -194,22 +377,42 @@ impl Values {
         });
     }
 
+    /// A leaf at `at`: for its path's field, and for its pick.
+    fn leaf(&mut self, paths: &Paths, at: At<'_>, kind: Kind, num: Option<f64>) {
+        if let Some(node) = at.node {
+            self.push(paths.nodes[node].field, kind, num);
+        }
+        self.pick(at, Found::Leaf(kind));
+    }
+
+    /// Records what the pick at `at` found, replacing what a member of the same name found
+    /// before (and everything found below it).
+    fn pick(&mut self, at: At<'_>, found: Found) {
+        let Some((picks, p)) = at.pick else { return };
+        for &slot in picks.below(p) {
+            self.picked[slot as usize] = None;
+        }
+        if let Some(slot) = picks.slot(p) {
+            self.picked[slot as usize] = Some(found);
+        }
+    }
+
     fn value(
         &mut self,
         s: &mut Scanner<'_>,
         paths: &Paths,
-        node: Option<usize>,
+        at: At<'_>,
         depth: usize,
     ) -> Result<(), EventError> {
         if depth > MAX_DEPTH {
             return Err(s.error("nested too deeply"));
         }
-        let Some(at) = node else {
+        if at.node.is_none() && at.pick.is_none() {
             return s.skip(depth);
-        };
-        let field = paths.nodes[at].field;
+        }
         match s.peek() {
             Some(b'{') => {
+                self.pick(at, Found::Object);
                 s.i += 1;
                 s.ws();
                 if s.peek() == Some(b'}') {
@@ -219,18 +422,33 @@ impl Values {
                 loop {
                     s.ws();
                     let key = s.key(&mut self.decoded)?;
-                    let next = match key {
-                        Key::Raw(a, b) => paths.step(at, &s.b[a..b]),
-                        Key::Decoded(a) => {
-                            let n = paths.step(at, &self.decoded.as_bytes()[a..]);
+                    let next = {
+                        let (bytes, decoded_at) = match key {
+                            Key::Raw(a, b) => (&s.b[a..b], None),
+                            Key::Decoded(a) => (&self.decoded.as_bytes()[a..], Some(a)),
+                        };
+                        let next = At {
+                            node: at.node.and_then(|n| paths.step(n, bytes)),
+                            pick: at
+                                .pick
+                                .and_then(|(picks, p)| Some((picks, picks.key(p, bytes)?))),
+                        };
+                        if let Some(a) = decoded_at {
                             self.decoded.truncate(a);
-                            n
                         }
+                        next
                     };
                     s.ws();
                     s.eat(b':')?;
                     s.ws();
-                    self.value(s, paths, next, depth + 1)?;
+                    if next.node.is_some() || next.pick.is_some() {
+                        self.value(s, paths, next, depth + 1)?;
+                    } else if depth < MAX_DEPTH {
+                        // Most members: named by nothing, skipped here without a call.
+                        s.skip(depth + 1)?;
+                    } else {
+                        return Err(s.error("nested too deeply"));
+                    }
                     s.ws();
                     match s.next() {
                         Some(b',') => {}
@@ -240,6 +458,7 @@ impl Values {
                 }
             }
             Some(b'[') => {
+                self.pick(at, Found::Array);
                 s.i += 1;
                 let id = self.next_array;
                 self.next_array += 1;
@@ -252,7 +471,13 @@ impl Values {
                 loop {
                     s.ws();
                     self.stack.push((id, index));
-                    let r = self.value(s, paths, node, depth + 1);
+                    let item = At {
+                        node: at.node,
+                        pick: at
+                            .pick
+                            .and_then(|(picks, p)| Some((picks, picks.item(p, index as usize)?))),
+                    };
+                    let r = self.value(s, paths, item, depth + 1);
                     self.stack.pop();
                     r?;
                     s.ws();
@@ -265,28 +490,33 @@ impl Values {
             }
             Some(b'"') => {
                 let text = s.string(&mut self.decoded)?;
-                self.push(field, Kind::Str(text), None);
+                self.leaf(paths, at, Kind::Str(text), None);
                 Ok(())
             }
             Some(b't') => {
                 s.word(b"true")?;
-                self.push(field, Kind::Bool(true), None);
+                self.leaf(paths, at, Kind::Bool(true), None);
                 Ok(())
             }
             Some(b'f') => {
                 s.word(b"false")?;
-                self.push(field, Kind::Bool(false), None);
+                self.leaf(paths, at, Kind::Bool(false), None);
                 Ok(())
             }
             Some(b'n') => {
                 s.word(b"null")?;
-                self.push(field, Kind::Null, None);
+                self.leaf(paths, at, Kind::Null, None);
                 Ok(())
             }
             Some(b'-' | b'0'..=b'9') => {
                 let (a, b) = s.number()?;
-                let raw = std::str::from_utf8(&s.b[a..b]).unwrap_or("");
-                self.push(field, Kind::Num(a as u32, b as u32), comparable(raw));
+                let wanted = at.node.is_some_and(|n| paths.nodes[n].field.is_some());
+                let num = if wanted {
+                    comparable(std::str::from_utf8(&s.b[a..b]).unwrap_or(""))
+                } else {
+                    None
+                };
+                self.leaf(paths, at, Kind::Num(a as u32, b as u32), num);
                 Ok(())
             }
             _ => Err(s.error("expected a value")),

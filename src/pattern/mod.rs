@@ -1,6 +1,7 @@
 //! The EventBridge pattern language, as a leaf library: parse and validate a pattern with the
 //! service's rules, and match patterns against JSON events the way EventBridge does.
 
+mod block;
 mod caseless;
 mod cidr;
 mod compile;
@@ -11,6 +12,7 @@ mod explain;
 pub mod json;
 mod matcher;
 mod number;
+mod pick;
 mod scan;
 mod wildcard;
 
@@ -20,8 +22,10 @@ pub use compile::{
     Branch, Field, MAX_OR_COMBINATIONS, MAX_PATTERN_CHARS, Pattern, PatternError, Step,
 };
 pub use engine::{RuleSet, Scratch};
+pub use event::Top;
 pub use explain::FieldCheck;
 pub use matcher::{AnythingBut, Matcher, Range};
+pub use pick::Picked;
 pub use scan::EventError;
 pub use wildcard::Wildcard;
 

@@ -1,6 +1,7 @@
 //! A byte-level reader of JSON event text: strings found eight bytes at a time, values that no
 //! pattern names skipped by pairing brackets, the rest read token by token for `Values`.
 
+use super::block::{Block, Carry, block, special16};
 use super::json::unescape;
 
 /// Deeper nesting than this is refused (EventBridge itself stops at 1100 levels).
@@ -221,7 +222,8 @@ impl Scanner<'_> {
         skipped
     }
 
-    /// Skips the array or object at the cursor; `stack` holds the open brackets as bits,
+    /// Skips the array or object at the cursor, 64 bytes at a time (`block`): only the
+    /// brackets outside strings are visited. `stack` holds the open brackets as bits,
     /// innermost highest: 1 for '{', 0 for '['.
     pub(super) fn skip_container(
         &mut self,
@@ -229,74 +231,71 @@ impl Scanner<'_> {
         stack: &mut Vec<u64>,
     ) -> Result<(), EventError> {
         let mut open = 0usize;
-        loop {
-            match self.peek() {
-                None => return Err(self.error("unexpected end of the event")),
-                Some(b'"') => {
-                    let (end, _) = self.string_end::<false>()?;
-                    self.i = end;
-                }
-                Some(c @ (b'{' | b'[')) => {
+        let mut carry = Carry::default();
+        let mut at = self.i;
+        while at < self.b.len() {
+            let Block { opens, closes } = block(self.b, at, &mut carry);
+            let mut brackets = opens | closes;
+            while brackets != 0 {
+                let k = brackets.trailing_zeros() as usize;
+                brackets &= brackets - 1;
+                let here = at + k;
+                let is_open = opens >> k & 1 == 1;
+                let brace = self.b.get(here) == Some(&b'{') || self.b.get(here) == Some(&b'}');
+                if is_open {
                     if depth + open >= MAX_DEPTH {
+                        self.i = here;
                         return Err(self.error("nested too deeply"));
                     }
                     if open.is_multiple_of(64) {
                         stack.push(0);
                     }
                     if let Some(word) = stack.last_mut() {
-                        *word |= u64::from(c == b'{') << (open % 64);
+                        *word |= u64::from(brace) << (open % 64);
                     }
                     open += 1;
+                    continue;
                 }
-                Some(c @ (b'}' | b']')) => {
-                    open = open
-                        .checked_sub(1)
-                        .ok_or_else(|| self.error("unbalanced bracket"))?;
-                    let was_brace = stack.last().is_some_and(|w| w >> (open % 64) & 1 == 1);
-                    if was_brace != (c == b'}') {
-                        return Err(self.error("mismatched bracket"));
-                    }
-                    if let Some(word) = stack.last_mut() {
-                        *word &= !(1 << (open % 64));
-                    }
-                    if open.is_multiple_of(64) {
-                        stack.pop();
-                    }
-                    if open == 0 {
-                        self.i += 1;
-                        return Ok(());
-                    }
+                self.i = here;
+                open = open
+                    .checked_sub(1)
+                    .ok_or_else(|| self.error("unbalanced bracket"))?;
+                let was_brace = stack.last().is_some_and(|w| w >> (open % 64) & 1 == 1);
+                if was_brace != brace {
+                    return Err(self.error("mismatched bracket"));
                 }
-                Some(_) => {}
+                if let Some(word) = stack.last_mut() {
+                    *word &= !(1 << (open % 64));
+                }
+                if open.is_multiple_of(64) {
+                    stack.pop();
+                }
+                if open == 0 {
+                    self.i = here + 1;
+                    return Ok(());
+                }
             }
-            self.i += 1;
+            at += 64;
         }
+        self.i = self.b.len();
+        Err(self.error(if carry.in_string() {
+            "unterminated string"
+        } else {
+            "unexpected end of the event"
+        }))
     }
 }
 
 /// The index of the first `"` or `\\` (with `CONTROL`, also control character) at or after `i`
-/// (or `b.len()`), eight bytes at a time.
+/// (or `b.len()`), sixteen bytes at a time (`block::special16`): most member names and values
+/// end within the first sixteen.
 #[inline]
 fn special<const CONTROL: bool>(b: &[u8], mut i: usize) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    while let Some(chunk) = b.get(i..i + 8) {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let w = u64::from_le_bytes(word);
-        let quote = w ^ (ONES * u64::from(b'"'));
-        let backslash = w ^ (ONES * u64::from(b'\\'));
-        // A byte is zero (or, for `w`, below 0x20): the lowest flagged byte is always a true one.
-        let mut found =
-            (quote.wrapping_sub(ONES) & !quote) | (backslash.wrapping_sub(ONES) & !backslash);
-        if CONTROL {
-            found |= w.wrapping_sub(ONES * 0x20) & !w;
+    while let Some(chunk) = b.get(i..i + 16) {
+        if let Some(k) = special16::<CONTROL>(chunk) {
+            return i + k;
         }
-        let found = found & HIGH;
-        if found != 0 {
-            return i + (found.trailing_zeros() / 8) as usize;
-        }
-        i += 8;
+        i += 16;
     }
     while let Some(&c) = b.get(i) {
         if c == b'"' || c == b'\\' || (CONTROL && c < 0x20) {

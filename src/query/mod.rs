@@ -1,6 +1,7 @@
 //! SQL over a trail's archive in Athena: run a query in the trail's workgroup (start, poll with
 //! backoff until it ends, read every page), and the SQL trailctl writes itself (`sql`).
 
+pub mod filter_sql;
 pub mod pattern_sql;
 pub mod sql;
 

@@ -30,7 +30,7 @@ pub enum Condition {
 }
 
 /// Where a pattern field is in the table.
-enum Column {
+pub(super) enum Column {
     /// A string column (or expression).
     Text(String),
     /// `readonly`: a boolean in the record, text in the table.
@@ -101,7 +101,7 @@ const IDENTITY: &[&str] = &[
     "sessionContext.webIdFederationData.federatedProvider",
 ];
 
-fn column(path: &str) -> Option<Column> {
+pub(super) fn column(path: &str) -> Option<Column> {
     let text = |s: &str| Some(Column::Text(s.to_owned()));
     match path {
         "source" => return Some(Column::Text(source_expr())),
@@ -146,13 +146,13 @@ fn column(path: &str) -> Option<Column> {
 }
 
 /// `LIKE` text for a literal piece: `%`, `_` and `\` escaped (with `ESCAPE '\'`).
-fn like_escaped(s: &str) -> String {
+pub(super) fn like_escaped(s: &str) -> String {
     s.replace('\\', "\\\\")
         .replace('%', "\\%")
         .replace('_', "\\_")
 }
 
-fn like(expr: &str, pattern: &str) -> String {
+pub(super) fn like(expr: &str, pattern: &str) -> String {
     format!("{expr} LIKE {} ESCAPE '\\'", literal(pattern))
 }
 
@@ -171,10 +171,10 @@ fn wildcard_like(w: &str) -> Result<String, String> {
 
 /// Collects why a condition is approximate.
 #[derive(Default)]
-struct Notes(Vec<String>);
+pub(super) struct Notes(pub(super) Vec<String>);
 
 impl Notes {
-    fn add(&mut self, why: String) {
+    pub(super) fn add(&mut self, why: String) {
         if !self.0.contains(&why) {
             self.0.push(why);
         }

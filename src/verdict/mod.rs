@@ -8,10 +8,14 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use crate::filter::{Filter, Needed};
+use crate::filter::Filter;
 use crate::model::alert::{Alert, Engine};
 use crate::model::event_sources::{is_read_only_event, receives_read_only};
 use crate::pattern::{EventError, Pattern, RuleSet, Scratch};
+
+mod alerts;
+
+pub use alerts::{Alerts, RecordHead};
 
 /// What EventBridge does with an event under one alert.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -52,7 +56,8 @@ impl<'a> Arrival<'a> {
 pub struct Standing {
     enabled: bool,
     read_only: bool,
-    regions: BTreeSet<String>,
+    /// `None`: every Region, as a metric filter's log group holds them.
+    regions: Option<BTreeSet<String>>,
 }
 
 impl Standing {
@@ -61,12 +66,18 @@ impl Standing {
         Standing {
             enabled: alert.enabled,
             read_only: receives_read_only(alert),
-            regions,
+            regions: Some(regions),
         }
     }
 
-    pub fn regions(&self) -> &BTreeSet<String> {
-        &self.regions
+    /// A metric filter's alarm: it counts every record of the log group (every Region the
+    /// trail covers, read-only or not), and acts when the alert is `enabled`.
+    pub fn of_filter(enabled: bool) -> Standing {
+        Standing {
+            enabled,
+            read_only: true,
+            regions: None,
+        }
     }
 
     /// The one decision: what happens to an event the pattern did (`matched`) or did not match.
@@ -77,7 +88,9 @@ impl Standing {
             Delivery::Disabled
         } else if event.read_only && !self.read_only {
             Delivery::ReadOnlyWithheld
-        } else if event.region.is_some_and(|r| !self.regions.contains(r)) {
+        } else if let (Some(r), Some(regions)) = (event.region, &self.regions)
+            && !regions.contains(r)
+        {
             Delivery::NotPlaced
         } else {
             Delivery::Delivered
@@ -180,6 +193,7 @@ impl Judge {
                 self.standing
                     .regions
                     .iter()
+                    .flatten()
                     .cloned()
                     .collect::<Vec<_>>()
                     .join(", ")
@@ -244,101 +258,6 @@ pub fn filter_verdict(filter: &Filter, enabled: bool, event: &Value) -> Verdict 
         matched,
         delivered: matched && enabled,
         reason,
-    }
-}
-
-/// Every alert of a spec at once, for many events: all patterns in one indexed rule set, each
-/// event read once, then each matching alert's standing decides.
-#[derive(Debug, Clone)]
-pub struct Alerts {
-    rules: RuleSet,
-    standings: Vec<Standing>,
-    /// The metric filters of alerts deployed on that backend, each with whether its alarm acts
-    /// (`enabled`); results are reported after the rules', in this order.
-    filters: Vec<(Filter, bool)>,
-    /// What the filters read of a record.
-    needed: Needed,
-    names: Vec<String>,
-}
-
-impl Alerts {
-    /// `(alert name, compiled pattern, standing)` in the order results are reported.
-    pub fn new(alerts: Vec<(String, Pattern, Standing)>) -> Alerts {
-        let mut rules = Vec::with_capacity(alerts.len());
-        let mut standings = Vec::with_capacity(alerts.len());
-        for (name, pattern, standing) in alerts {
-            rules.push((name, pattern));
-            standings.push(standing);
-        }
-        let rules = RuleSet::new(rules);
-        Alerts {
-            names: rules.names().to_vec(),
-            rules,
-            standings,
-            filters: Vec::new(),
-            needed: Needed::default(),
-        }
-    }
-
-    /// Adds metric filters: `(name, filter, enabled)`; each counts the records it matches,
-    /// in every Region and read-only or not, as the log group holds them.
-    pub fn with_filters(mut self, filters: Vec<(String, Filter, bool)>) -> Alerts {
-        for (name, filter, enabled) in filters {
-            self.names.push(name);
-            self.filters.push((filter, enabled));
-        }
-        self.needed = Needed::of(self.filters.iter().map(|(f, _)| f));
-        self
-    }
-
-    /// The names results are reported under: the rules', then the filters'.
-    pub fn names(&self) -> &[String] {
-        &self.names
-    }
-
-    /// Whether any metric filter needs the records parsed.
-    pub fn has_filters(&self) -> bool {
-        !self.filters.is_empty()
-    }
-
-    /// The filters (by result index) that match the record `text`, each with what the alarm
-    /// does; the record is read only as far as the filters' selectors go.
-    pub fn judge_filters(
-        &self,
-        text: &str,
-        out: &mut Vec<(usize, Delivery)>,
-    ) -> Result<(), serde_json::Error> {
-        let record = self.needed.read(text)?;
-        let first = self.standings.len();
-        for (i, (filter, enabled)) in self.filters.iter().enumerate() {
-            if filter.matches(&record) {
-                let d = if *enabled {
-                    Delivery::Delivered
-                } else {
-                    Delivery::Disabled
-                };
-                out.push((first + i, d));
-            }
-        }
-        Ok(())
-    }
-
-    /// The alerts (by index) whose pattern matches the event `text`, each with what happens to
-    /// the event under it; every other alert's delivery is `NoMatch`.
-    pub fn judge(
-        &self,
-        text: &str,
-        event: Arrival<'_>,
-        scratch: &mut Scratch,
-        out: &mut Vec<(usize, Delivery)>,
-    ) -> Result<(), EventError> {
-        out.clear();
-        for &i in self.rules.matches(text, scratch)? {
-            if let Some(s) = self.standings.get(i) {
-                out.push((i, s.delivery(true, event)));
-            }
-        }
-        Ok(())
     }
 }
 

@@ -162,10 +162,15 @@ fn main() {
         1e9 / ns[0]
     );
     println!(
-        "{:>6}  {:>14}  {:>10}  {:>8}",
-        "rules", "events/s", "ns/event", "matched"
+        "{:>6}  {:>14}  {:>10}  {:>8}  {:>14}",
+        "rules", "events/s", "ns/event", "matched", "vs 0 rules"
     );
+    let reading = ns[1];
     for ((n, ns), matched) in counts.iter().zip(&ns[1..]).zip(&matched) {
-        println!("{n:>6}  {:>14.0}  {ns:>10.0}  {matched:>8}", 1e9 / ns);
+        println!(
+            "{n:>6}  {:>14.0}  {ns:>10.0}  {matched:>8}  {:>13.2}x",
+            1e9 / ns,
+            reading / ns
+        );
     }
 }

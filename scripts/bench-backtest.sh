@@ -71,4 +71,7 @@ row "zcat, $cores cores (xargs -P $cores)" zcatn "$text" 0
 row "backtest CIS, 1 core (--jobs 1)" one "$text" "$events"
 row "backtest CIS, $cores cores" all "$text" "$events"
 row "backtest CIS + metric filters, $cores" both "$text" "$events"
+ratio() { python3 -c "import sys; print(f'{float(sys.argv[1]) / float(sys.argv[2]):.2f}')" "$1" "$2"; }
+one=$(echo "${walls[one]}" | median); all=$(echo "${walls[all]}" | median); both=$(echo "${walls[both]}" | median)
+echo "goals: 1 core $(ratio "$z" "$one")x zcat (>= 3); $cores cores $(ratio "$one" "$all")x 1 core (>= 1.8); with metric filters $(ratio "$all" "$both")x the rules alone (>= 0.8)"
 echo "(3 of 14 days, $cores cores: peak RSS $(( ${rss[part]} / 1024 )) MB over $((part_text / 1000000)) MB of text, against $(( ${rss[all]} / 1024 )) MB over all)"

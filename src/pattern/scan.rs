@@ -42,6 +42,7 @@ pub(super) struct Scanner<'a> {
 }
 
 impl Scanner<'_> {
+    #[cold]
     pub(super) fn error(&self, message: &str) -> EventError {
         EventError {
             message: message.to_owned(),
@@ -49,6 +50,7 @@ impl Scanner<'_> {
         }
     }
 
+    #[cold]
     pub(super) fn back(&self, message: &str) -> EventError {
         EventError {
             message: message.to_owned(),
@@ -56,28 +58,37 @@ impl Scanner<'_> {
         }
     }
 
+    #[inline]
     pub(super) fn peek(&self) -> Option<u8> {
         self.b.get(self.i).copied()
     }
 
+    #[inline]
     pub(super) fn next(&mut self) -> Option<u8> {
         let c = self.peek();
         self.i += 1;
         c
     }
 
+    #[inline]
     pub(super) fn ws(&mut self) {
         while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
             self.i += 1;
         }
     }
 
+    #[inline]
     pub(super) fn eat(&mut self, c: u8) -> Result<(), EventError> {
         if self.next() == Some(c) {
             Ok(())
         } else {
-            Err(self.back(&format!("expected '{}'", c as char)))
+            Err(self.expected(c))
         }
+    }
+
+    #[cold]
+    fn expected(&self, c: u8) -> EventError {
+        self.back(&format!("expected '{}'", c as char))
     }
 
     pub(super) fn word(&mut self, w: &[u8]) -> Result<(), EventError> {
@@ -126,6 +137,7 @@ impl Scanner<'_> {
     /// The end of the string starting at the opening quote, and whether it has escapes.
     /// `CONTROL`: whether a control character is an error. Strings that no rule reads (skipped
     /// values, member names) are only delimited, which is what most of an event costs.
+    #[inline]
     pub(super) fn string_end<const CONTROL: bool>(&self) -> Result<(usize, bool), EventError> {
         let mut i = self.i + 1;
         let mut escaped = false;
@@ -144,6 +156,7 @@ impl Scanner<'_> {
     }
 
     /// Decodes the string at the cursor into `out` when it has escapes.
+    #[inline]
     pub(super) fn string(&mut self, out: &mut String) -> Result<Text, EventError> {
         let (end, escaped) = self.string_end::<true>()?;
         let start = self.i + 1;
@@ -157,6 +170,7 @@ impl Scanner<'_> {
         Ok(Text::Decoded(from as u32, out.len() as u32))
     }
 
+    #[inline]
     pub(super) fn key(&mut self, out: &mut String) -> Result<Key, EventError> {
         if self.peek() != Some(b'"') {
             return Err(self.error("expected a quoted member name"));
@@ -201,6 +215,7 @@ impl Scanner<'_> {
     /// Skips one value without recording it. Strings are delimited (not checked) and brackets must
     /// pair up; the tokens between them are passed over without being checked (a rule never
     /// looks at them), which keeps the cost of an event close to that of finding its quotes.
+    #[inline]
     pub(super) fn skip(&mut self, depth: usize) -> Result<(), EventError> {
         match self.peek() {
             Some(b'{' | b'[') => {}

@@ -31,7 +31,7 @@ MAY_IMPORT = {
     "init": {"live", "model", "plan"},
     "sigma": {"model", "pattern", "filter"},
     "access": {"live", "model", "plan", "spec"},
-    "render": {"model", "plan", "archive", "backtest", "investigate", "query", "verdict",
+    "render": {"model", "plan", "apply", "archive", "backtest", "investigate", "query", "verdict",
                "filter", "pattern"},
 }
 EVERYTHING = {"cli", "lib", "main"}

@@ -81,23 +81,14 @@ pub struct Failure {
     pub error: LiveError,
 }
 
-/// Where an apply stopped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Where an apply stopped (its JSON name: `recheck`, `write`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Stage {
     /// Reading the account again before writing the resource: nothing was written to it.
     Recheck,
     /// Writing the resource: it may be partly changed.
     Write,
-}
-
-impl Stage {
-    /// The name in JSON output.
-    pub fn name(self) -> &'static str {
-        match self {
-            Stage::Recheck => "recheck",
-            Stage::Write => "write",
-        }
-    }
 }
 
 /// Why `plan` may not be applied with `options`, if it may not: conflicts, or destructive

@@ -6,6 +6,7 @@ mod athena;
 mod execute;
 mod logs;
 mod recheck;
+mod run;
 pub mod verify;
 
 #[cfg(test)]
@@ -17,8 +18,15 @@ mod logs_tests;
 #[cfg(test)]
 mod org_tests;
 #[cfg(test)]
+mod run_tests;
+#[cfg(test)]
 pub(crate) mod tests;
 
-pub use execute::{Event, Failure, Options, Outcome, Refusal, Stage, apply, refusal};
+#[cfg(test)]
+pub(crate) use execute::apply;
+pub use execute::{Event, Failure, Options, Outcome, Refusal, Stage};
 pub use recheck::Recheck;
-pub use verify::{NotConverged, verify};
+pub use run::{Ended, Report, StaleAt, check, run};
+pub use verify::NotConverged;
+#[cfg(test)]
+pub(crate) use verify::verify;

@@ -2,9 +2,8 @@
 //! with every resource re-read before it is written, then re-read the account and verify.
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use serde_json::json;
 
-use crate::apply::{self, Event, NotConverged, Outcome, Recheck, Stage};
+use crate::apply::{self, Ended, Event, Recheck, Report as Applied, StaleAt};
 use crate::cli::args::{ApplyArgs, OutputFormat};
 use crate::cli::config::Config;
 use crate::cli::error::{CliError, CliResult};
@@ -13,9 +12,9 @@ use crate::cli::session::{self, json_line};
 use crate::exit::Exit;
 use crate::live::aws::pacing::RetryCounts;
 use crate::plan::saved::{self, SavedFile};
-use crate::plan::{Action, Address, Plan};
+use crate::plan::{Action, Plan};
 use crate::render;
-use crate::render::view::FORMAT_VERSION;
+use crate::render::apply::{EventLine, Summary, lists, verb};
 
 /// With more changes than this, progress lines are numbered.
 const NUMBERED_PROGRESS: usize = 3;
@@ -69,38 +68,29 @@ pub fn run(args: &ApplyArgs, config: &Config, io: &mut Io<'_>) -> CliResult {
                     adopts.join(", ")
                 )));
             }
-            let fresh = s.plan(args.adopt)?;
-            if let Some(address) = sp.differs_from(&fresh) {
-                report.summary(Ended::Stale, &Outcome::default(), &[], io)?;
-                return Err(CliError::Apply {
-                    messages: vec![format!(
-                        "saved plan is stale: {address} changed since the plan was made (or the file was edited): the spec and the account now plan it otherwise; nothing was written"
-                    )],
-                    details: vec!["Make a new plan and review it.".to_owned()],
-                });
-            }
-            fresh
+            s.plan(args.adopt)?
         }
         None => s.plan(args.adopt)?,
     };
-    let recheck = Recheck {
-        desired: s.desired.clone(),
-        adopt: args.adopt,
-        fingerprints: saved::fingerprints(&plan),
-    };
-    report.plan(&plan, config, io)?;
     let options = apply::Options {
         allow_destroy: args.allow_destroy,
-        recheck: Some(recheck),
+        recheck: Some(Recheck {
+            desired: s.desired.clone(),
+            adopt: args.adopt,
+            fingerprints: saved::fingerprints(&plan),
+        }),
         ..apply::Options::default()
     };
-    if let Some(refusal) = apply::refusal(&plan, &options) {
-        report.summary(Ended::Refused, &Outcome::default(), &[], io)?;
-        return Err(crate::cli::approval::refused(&refusal));
+    let checked = apply::check(&plan, saved.as_deref(), &options);
+    // A saved plan found stale is told before the plan made now is shown.
+    if let Some(ended) = &checked
+        && ended.ended == Ended::Stale
+    {
+        return report.end(ended, saved.is_some(), io);
     }
-    if !plan.has_changes() {
-        report.summary(Ended::NoChanges, &Outcome::default(), &[], io)?;
-        return Ok(Exit::Success);
+    report.plan(&plan, config, io)?;
+    if let Some(ended) = checked {
+        return report.end(&ended, saved.is_some(), io);
     }
     if saved.is_none() {
         crate::cli::approval::confirm(args, io)?;
@@ -113,109 +103,24 @@ pub fn run(args: &ApplyArgs, config: &Config, io: &mut Io<'_>) -> CliResult {
     // A progress line that cannot be written does not stop the apply; it is told at the end.
     let mut unwritten: Option<CliError> = None;
     report.start(total, io.stdout_is_terminal);
-    let result = {
+    let applied = {
         let mut progress = |e: Event<'_>| {
             if let Err(e) = report.progress(e, io) {
                 unwritten.get_or_insert(e);
             }
         };
-        s.runtime
-            .block_on(apply::apply(&s.account, &plan, &options, &mut progress))
+        s.runtime.block_on(apply::run(
+            &s.account,
+            &plan,
+            &options,
+            &mut progress,
+            async || s.read(false).await,
+        ))
     };
     report.finish(s.account.retries());
-    let outcome = match result {
-        Ok(o) => o,
-        Err(refusal) => {
-            report.summary(Ended::Refused, &Outcome::default(), &[], io)?;
-            return Err(crate::cli::approval::refused(&refusal));
-        }
-    };
-    let failures: Vec<String> = outcome
-        .failed
-        .iter()
-        .map(|f| match f.stage {
-            Stage::Write => format!("{}: {}", f.address, f.error),
-            Stage::Recheck => format!(
-                "re-reading the account before writing {} failed: {}",
-                f.address, f.error
-            ),
-        })
-        .collect();
-    if let Some(address) = &outcome.stale {
-        let what = if saved.is_some() {
-            "saved plan is stale"
-        } else {
-            "plan is stale"
-        };
-        report.summary(Ended::Stale, &outcome, &[], io)?;
-        let mut messages = vec![format!(
-            "{what}: {address} changed since the plan was made; nothing was written to it"
-        )];
-        messages.extend(failures);
-        let mut details = lists(&outcome);
-        details.extend(report.retried());
-        details.push("Another apply or client changed it. Make a new plan and review it.".into());
-        return Err(CliError::Apply { messages, details });
-    }
-    if !failures.is_empty() {
-        report.summary(Ended::Failed, &outcome, &[], io)?;
-        let mut details = lists(&outcome);
-        details.extend(report.retried());
-        details.push(
-            "Fix the cause and run apply again: it continues from what the account now is.".into(),
-        );
-        return Err(CliError::Apply {
-            messages: failures,
-            details,
-        });
-    }
-    let after = match s.plan(false) {
-        Ok(after) => after,
-        Err(read) => {
-            // Every write succeeded; only the read that verifies them failed.
-            report.summary(Ended::Unverified, &outcome, &[], io)?;
-            return Err(CliError::Apply {
-                messages: vec![
-                    read.to_string(),
-                    "every change was applied, but the account could not be read again to verify them; run `trailctl plan` to check".to_owned(),
-                ],
-                details: lists(&outcome),
-            });
-        }
-    };
-    let stuck = apply::verify(&after, &outcome.applied);
-    if !stuck.is_empty() {
-        report.summary(Ended::NotConverged, &outcome, &stuck, io)?;
-        return Err(CliError::Apply {
-            messages: stuck
-                .iter()
-                .map(|n| {
-                    format!(
-                        "{} did not converge: {} is {}, expected {}",
-                        n.address,
-                        n.field,
-                        render::plan::scalar(&n.actual),
-                        render::plan::scalar(&n.expected)
-                    )
-                })
-                .collect(),
-            details: Vec::new(),
-        });
-    }
-    if let Some(e) = unwritten {
-        return Err(e);
-    }
-    report.summary(Ended::Applied, &outcome, &[], io)?;
-    Ok(Exit::Success)
-}
-
-fn verb(a: Action) -> (&'static str, &'static str) {
-    match a {
-        Action::Create => ("creating", "created"),
-        Action::Update => ("updating", "updated"),
-        Action::Replace => ("replacing", "replaced"),
-        Action::Delete => ("deleting", "deleted"),
-        Action::NoOp => ("checking", "unchanged"),
+    match unwritten {
+        Some(e) if applied.ended == Ended::Applied => Err(e),
+        _ => report.end(&applied, saved.is_some(), io),
     }
 }
 
@@ -224,7 +129,6 @@ fn verb(a: Action) -> (&'static str, &'static str) {
 struct Report {
     format: OutputFormat,
     color: crate::render::style::Color,
-    counts: (usize, usize, usize),
     total: usize,
     done: usize,
     /// Being written now, in the order they started.
@@ -238,7 +142,6 @@ impl Report {
         Self {
             format,
             color: config.stdout_color,
-            counts: (0, 0, 0),
             total: 0,
             done: 0,
             writing: Vec::new(),
@@ -248,11 +151,12 @@ impl Report {
     }
 
     fn plan(&mut self, plan: &Plan, config: &Config, io: &mut Io<'_>) -> Result<(), CliError> {
-        self.counts = plan.counts();
         match self.format {
             OutputFormat::Json => json_line(
                 io,
-                &json!({"event": "plan", "plan": render::view::PlanView::new(plan)}),
+                &EventLine::Plan {
+                    plan: Box::new(render::view::PlanView::new(plan)),
+                },
                 false,
             ),
             format => session::show(plan, "trailctl apply", format, false, config, io),
@@ -298,21 +202,7 @@ impl Report {
 
     fn progress(&mut self, e: Event<'_>, io: &mut Io<'_>) -> Result<(), CliError> {
         if self.format == OutputFormat::Json {
-            let line = match e {
-                Event::Started(c) => {
-                    json!({"event": "started", "address": c.address, "action": c.action})
-                }
-                Event::Finished(c) => {
-                    json!({"event": "finished", "address": c.address, "action": c.action})
-                }
-                Event::Retrying {
-                    address,
-                    delay,
-                    error,
-                } => json!({"event": "retrying", "address": address,
-                    "delay_seconds": delay.as_secs(), "error": error.kind_name()}),
-            };
-            return json_line(io, &line, false);
+            return json_line(io, &EventLine::new(&e), false);
         }
         let line = match e {
             Event::Started(c) => {
@@ -341,10 +231,10 @@ impl Report {
                 address,
                 delay,
                 error,
-            } => Some(format!(
-                "{address}: CloudTrail cannot see the bucket policy yet ({}); retrying in {} s",
+            } => Some(render::apply::retrying(
+                &address,
+                delay.as_secs(),
                 error.kind_name(),
-                delay.as_secs()
             )),
         };
         match (&self.bar, line) {
@@ -365,34 +255,11 @@ impl Report {
         Ok(())
     }
 
-    fn summary(
-        &self,
-        result: Ended,
-        o: &Outcome,
-        stuck: &[NotConverged],
-        io: &mut Io<'_>,
-    ) -> Result<(), CliError> {
-        let (add, change, destroy) = self.counts;
+    fn summary(&self, applied: &Applied, io: &mut Io<'_>) -> Result<(), CliError> {
+        let (add, change, destroy) = applied.counts;
         match self.format {
-            OutputFormat::Json => json_line(
-                io,
-                &json!({
-                    "event": "summary",
-                    "format_version": FORMAT_VERSION,
-                    "result": result,
-                    "applied": o.applied,
-                    "failed": o.failed.first().map(failure_json),
-                    "failures": o.failed.iter().map(failure_json).collect::<Vec<_>>(),
-                    "stale": o.stale,
-                    "not_attempted": o.not_attempted,
-                    "not_converged": stuck.iter().map(|n| json!({
-                        "address": n.address, "field": n.field,
-                        "expected": n.expected.to_json(), "actual": n.actual.to_json()})).collect::<Vec<_>>(),
-                    "retries": self.retries,
-                }),
-                false,
-            ),
-            _ if result == Ended::Applied => {
+            OutputFormat::Json => json_line(io, &Summary::new(applied, self.retries), false),
+            _ if applied.ended == Ended::Applied => {
                 let retried = self
                     .retried()
                     .map(|r| format!(" ({r})"))
@@ -403,70 +270,51 @@ impl Report {
                     self.color.green("Apply complete:")
                 )?)
             }
-            OutputFormat::Markdown if result != Ended::NoChanges => Ok(writeln!(
+            OutputFormat::Markdown if applied.ended != Ended::NoChanges => Ok(writeln!(
                 io.stdout,
                 "\n**Apply {}** (details on stderr)",
-                result.name()
+                applied.ended.name()
             )?),
             _ => Ok(()),
         }
     }
-}
 
-/// How an apply ended, as its JSON summary's `result` says it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-enum Ended {
-    Applied,
-    NoChanges,
-    Refused,
-    Stale,
-    Failed,
-    NotConverged,
-    Unverified,
-}
-
-impl Ended {
-    /// The stable tag (`not_converged`), as the JSON summary writes it.
-    fn name(self) -> &'static str {
-        match self {
-            Ended::Applied => "applied",
-            Ended::NoChanges => "no_changes",
-            Ended::Refused => "refused",
-            Ended::Stale => "stale",
-            Ended::Failed => "failed",
-            Ended::NotConverged => "not_converged",
-            Ended::Unverified => "unverified",
+    /// The summary, then how the command ends: success, or the error that says why not.
+    fn end(&self, applied: &Applied, saved: bool, io: &mut Io<'_>) -> CliResult {
+        self.summary(applied, io)?;
+        let mut details = Vec::new();
+        match (applied.ended, applied.stale_at) {
+            (Ended::Applied | Ended::NoChanges, _) => return Ok(Exit::Success),
+            (Ended::Refused, _) => {
+                return Err(match &applied.refusal {
+                    Some(refusal) => crate::cli::approval::refused(refusal),
+                    None => CliError::refused("apply refused"),
+                });
+            }
+            (Ended::Stale, Some(StaleAt::Review)) => {
+                details.push("Make a new plan and review it.".to_owned());
+            }
+            (Ended::Stale, _) => {
+                details.extend(lists(&applied.outcome));
+                details.extend(self.retried());
+                details.push(
+                    "Another apply or client changed it. Make a new plan and review it.".into(),
+                );
+            }
+            (Ended::Failed, _) => {
+                details.extend(lists(&applied.outcome));
+                details.extend(self.retried());
+                details.push(
+                    "Fix the cause and run apply again: it continues from what the account now is."
+                        .into(),
+                );
+            }
+            (Ended::Unverified, _) => details.extend(lists(&applied.outcome)),
+            (Ended::NotConverged, _) => {}
         }
+        Err(CliError::Apply {
+            messages: render::apply::problems(applied, saved),
+            details,
+        })
     }
-}
-
-fn failure_json(f: &apply::Failure) -> serde_json::Value {
-    json!({"address": f.address, "stage": f.stage.name(), "error": f.error.to_string()})
-}
-
-/// What was applied, what failed or was stale, and what was not attempted.
-fn lists(outcome: &Outcome) -> Vec<String> {
-    let list = |v: &[Address]| {
-        if v.is_empty() {
-            "none".to_owned()
-        } else {
-            v.iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(", ")
-        }
-    };
-    let mut out = vec![format!("applied: {}", list(&outcome.applied))];
-    for f in &outcome.failed {
-        out.push(match f.stage {
-            Stage::Write => format!("failed: {} (it may be partly changed)", f.address),
-            Stage::Recheck => format!(
-                "failed: re-reading before {} (nothing was written to it)",
-                f.address
-            ),
-        });
-    }
-    out.push(format!("not attempted: {}", list(&outcome.not_attempted)));
-    out
 }

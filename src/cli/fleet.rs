@@ -4,7 +4,7 @@
 
 use futures_util::StreamExt;
 
-use crate::apply;
+use crate::apply::{self, Ended, Refusal};
 use crate::cli::error::CliError;
 use crate::cli::session::Session;
 use crate::live::aws::AwsAccount;
@@ -17,6 +17,7 @@ use crate::model::org::{Membership, Organization};
 use crate::plan::org::{AccountPlan, OrgPlan, Outcome};
 use crate::plan::saved::{self, Context, SavedPlan};
 use crate::plan::{self, Plan};
+use crate::render;
 
 /// The caller's session, its organization's target accounts and the spec shaped for each.
 pub struct OrgSession {
@@ -264,24 +265,7 @@ impl OrgSession {
             Ok(p) => p,
             Err(e) => return fail(vec![self.failed(m, "reading the account", e)]),
         };
-        let saved = SavedPlan::new(planned, &self.context());
-        if let Some(address) = saved.ok().and_then(|s| s.differs_from(&fresh)) {
-            return fail(vec![format!(
-                "plan is stale: {address} changed since the plan was made; nothing was written"
-            )]);
-        }
-        if !fresh.conflicts.is_empty() {
-            return fail(
-                fresh
-                    .conflicts
-                    .iter()
-                    .map(|c| match &c.address {
-                        Some(a) => format!("{a}: {}", c.message),
-                        None => c.message.clone(),
-                    })
-                    .collect(),
-            );
-        }
+        let reviewed = SavedPlan::new(planned, &self.context()).ok();
         let options = apply::Options {
             allow_destroy,
             recheck: Some(apply::Recheck {
@@ -291,48 +275,30 @@ impl OrgSession {
             }),
             ..apply::Options::default()
         };
-        if let Some(refusal) = apply::refusal(&fresh, &options) {
-            return fail(crate::cli::approval::refused(&refusal).lines());
-        }
-        if !fresh.has_changes() {
-            return Applied::Done((0, 0, 0));
-        }
-        let outcome = match apply::apply(account, &fresh, &options, &mut |_| {}).await {
-            Ok(o) => o,
-            Err(refusal) => return fail(crate::cli::approval::refused(&refusal).lines()),
-        };
-        let mut failures: Vec<String> = outcome
-            .failed
-            .iter()
-            .map(|f| format!("{}: {}", f.address, f.error))
-            .collect();
-        if let Some(address) = &outcome.stale {
-            failures.push(format!(
-                "plan is stale: {address} changed since the plan was made; nothing was written to it"
-            ));
-        }
-        if !failures.is_empty() {
-            return fail(failures);
-        }
-        let after = match self.read(m, account, false).await {
-            Ok(p) => p,
-            Err(e) => {
-                return fail(vec![self.failed(
-                    m,
-                    "every change was applied, but reading the account again to verify them",
-                    e,
-                )]);
+        let report = match apply::check(&fresh, reviewed.as_ref(), &options) {
+            None => {
+                apply::run(account, &fresh, &options, &mut |_| {}, async || {
+                    self.read(m, account, false).await
+                })
+                .await
             }
+            Some(ended) => ended,
         };
-        let stuck = apply::verify(&after, &outcome.applied);
-        if !stuck.is_empty() {
-            return fail(
-                stuck
+        match (report.ended, &report.refusal) {
+            (Ended::Applied | Ended::NoChanges, _) => Applied::Done(report.counts),
+            // The plan's errors themselves, not "the plan has errors".
+            (_, Some(Refusal::Conflicts)) => fail(
+                fresh
+                    .conflicts
                     .iter()
-                    .map(|n| format!("{} did not converge: {}", n.address, n.field))
+                    .map(|c| match &c.address {
+                        Some(a) => format!("{a}: {}", c.message),
+                        None => c.message.clone(),
+                    })
                     .collect(),
-            );
+            ),
+            (_, Some(refusal)) => fail(crate::cli::approval::refused(refusal).lines()),
+            (_, None) => fail(render::apply::problems(&report, false)),
         }
-        Applied::Done(fresh.counts())
     }
 }

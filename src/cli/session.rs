@@ -7,6 +7,7 @@ use crate::cli::error::CliError;
 use crate::cli::io::Io;
 use crate::cli::validate;
 use crate::live::aws::{AwsAccount, connect};
+use crate::live::error::LiveResult;
 use crate::live::observe;
 use crate::live::services::Sts;
 use crate::model::desired::Desired;
@@ -75,10 +76,14 @@ pub fn connect_for(spec: &SpecFile, config: &Config, io: &mut Io<'_>) -> Result<
 impl Session {
     /// Reads the account and plans the spec against it.
     pub fn plan(&self, adopt: bool) -> Result<Plan, CliError> {
-        let observed = self
-            .runtime
-            .block_on(observe(&self.account, &self.desired))
-            .map_err(|e| CliError::Live(format!("reading the account failed: {e}")))?;
+        self.runtime
+            .block_on(self.read(adopt))
+            .map_err(|e| CliError::Live(format!("reading the account failed: {e}")))
+    }
+
+    /// Reads the account and plans the spec against it, on the session's runtime.
+    pub async fn read(&self, adopt: bool) -> LiveResult<Plan> {
+        let observed = observe(&self.account, &self.desired).await?;
         let mut p = plan::plan(&self.desired, &observed, plan::Options { adopt });
         p.lints = self.lints.clone();
         Ok(p)

@@ -1,5 +1,6 @@
 //! Turns results into text on any `Write`; decides nothing.
 
+pub mod apply;
 pub mod backtest;
 pub mod cis;
 pub mod cost;

@@ -32,6 +32,8 @@ struct Work {
     judged: Vec<(usize, Delivery)>,
     /// What an object's records decided, applied once the whole object has been read.
     pending: Vec<Pending>,
+    /// The text of the pending deliveries, one after the other (no allocation per delivery).
+    arena: String,
     records: u64,
     judged_records: u64,
     first_day: Option<Day>,
@@ -41,13 +43,10 @@ struct Work {
 }
 
 enum Pending {
+    /// Its time, id, Region, event name and principal are `arena[at[k]..at[k + 1]]`.
     Delivered {
         alert: usize,
-        time: String,
-        id: String,
-        region: String,
-        event_name: String,
-        principal: String,
+        at: [usize; 6],
     },
     Withheld {
         alert: usize,
@@ -77,6 +76,7 @@ impl<'a> Reader<'a> {
         self.tally.bytes_text += text.len() as u64;
         let w = &mut self.work;
         w.pending.clear();
+        w.arena.clear();
         w.problems.clear();
         (w.records, w.judged_records, w.first_day, w.last_day) = (0, 0, None, None);
         let (alerts, window) = (self.alerts, self.window);
@@ -97,21 +97,15 @@ impl<'a> Reader<'a> {
         }
         for p in w.pending.drain(..) {
             match p {
-                Pending::Delivered {
-                    alert,
-                    time,
-                    id,
-                    region,
-                    event_name,
-                    principal,
-                } => {
+                Pending::Delivered { alert, at } => {
+                    let field = |k: usize| w.arena.get(at[k]..at[k + 1]).unwrap_or_default();
                     if let Some(a) = t.alerts.get_mut(alert) {
                         a.deliver(&Delivered {
-                            time: &time,
-                            id: &id,
-                            region: &region,
-                            event_name: &event_name,
-                            principal: &principal,
+                            time: field(0),
+                            id: field(1),
+                            region: field(2),
+                            event_name: field(3),
+                            principal: field(4),
                         });
                     }
                 }
@@ -183,14 +177,20 @@ impl Work {
                 self.pending.push(Pending::Withheld { alert, why });
                 continue;
             }
-            self.pending.push(Pending::Delivered {
-                alert,
-                time: header.time.to_owned(),
-                id: header.id.to_owned(),
-                region: header.region.to_owned(),
-                event_name: event_name.unwrap_or("(none)").to_owned(),
-                principal: head.principal().to_owned(),
-            });
+            let mut at = [0usize; 6];
+            at[0] = self.arena.len();
+            let fields = [
+                header.time,
+                header.id,
+                header.region,
+                event_name.unwrap_or("(none)"),
+                head.principal(),
+            ];
+            for (k, text) in fields.into_iter().enumerate() {
+                self.arena.push_str(text);
+                at[k + 1] = self.arena.len();
+            }
+            self.pending.push(Pending::Delivered { alert, at });
         }
         Some(end)
     }

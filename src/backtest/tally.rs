@@ -5,20 +5,26 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use foldhash::fast::FixedState;
+
 use crate::archive::layout::Day;
 use crate::verdict::Delivery;
 
 /// At most this many problems keep their message; all are counted.
 pub const MAX_PROBLEMS_KEPT: usize = 200;
 
+/// How often each key (a principal, a Region, an event name) was seen; hashed with foldhash,
+/// which the millions of counts a large archive makes measurably prefer to SipHash.
+pub type Counts = HashMap<String, u64, FixedState>;
+
 /// One alert's count.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AlertTally {
     pub delivered: u64,
     pub per_day: BTreeMap<Day, u64>,
-    pub principals: HashMap<String, u64>,
-    pub regions: HashMap<String, u64>,
-    pub events: HashMap<String, u64>,
+    pub principals: Counts,
+    pub regions: Counts,
+    pub events: Counts,
     /// Earliest and latest `eventTime` delivered.
     pub first: Option<String>,
     pub last: Option<String>,
@@ -133,7 +139,7 @@ impl AlertTally {
     }
 }
 
-fn bump(map: &mut HashMap<String, u64>, key: &str) {
+fn bump(map: &mut Counts, key: &str) {
     match map.get_mut(key) {
         Some(n) => *n += 1,
         None => {
@@ -143,7 +149,7 @@ fn bump(map: &mut HashMap<String, u64>, key: &str) {
 }
 
 /// The `n` most frequent keys, most first (ties by key).
-pub fn top(map: &HashMap<String, u64>, n: usize) -> Vec<(String, u64)> {
+pub fn top(map: &Counts, n: usize) -> Vec<(String, u64)> {
     let mut all: Vec<(String, u64)> = map.iter().map(|(k, v)| (k.clone(), *v)).collect();
     all.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     all.truncate(n);

@@ -5,6 +5,9 @@
 //! `IS TRUE`/`IS FALSE` only for booleans.
 
 use std::borrow::Cow;
+use std::collections::HashSet;
+
+use foldhash::fast::FixedState;
 
 use serde_json::{Number, Value as Json};
 
@@ -63,12 +66,96 @@ enum SlotExpr {
     And(Vec<SlotExpr>),
     Or(Vec<SlotExpr>),
     Cmp(u32, Test),
+    /// `$.x = "a" || $.x = "b" || …` (exact texts, one selector), decided by one lookup.
+    OneOf(u32, OneOf),
+}
+
+/// Exact texts a value may equal, as a set; the same tests one by one for a value that is
+/// not a string (a number equals a text by its normal form).
+#[derive(Debug, Clone)]
+struct OneOf {
+    texts: HashSet<Box<str>, FixedState>,
+    /// Bit `n` set: some text is `n` bytes long (`n` < 63), bit 63: some is longer; most
+    /// values are told apart by their length, without hashing.
+    lengths: u64,
+    values: Vec<Value>,
+}
+
+fn length_bit(len: usize) -> u64 {
+    1 << len.min(63)
+}
+
+impl OneOf {
+    fn holds(&self, found: Option<Picked<'_>>) -> bool {
+        match found {
+            Some(Picked::Str(s)) => {
+                self.lengths & length_bit(s.len()) != 0 && self.texts.contains(s)
+            }
+            found => self.values.iter().any(|v| v.equals(found)),
+        }
+    }
+}
+
+/// An exact text that a test asks a value to equal (no wildcard).
+fn exact_text(test: &Test) -> Option<&str> {
+    match test {
+        Test::Equal(Value::Text {
+            text,
+            any_before: false,
+            any_after: false,
+        }) => Some(text),
+        _ => None,
+    }
 }
 
 fn slotted(e: &Expr, slot_of: &mut impl FnMut(&Selector) -> u32) -> SlotExpr {
     match e {
         Expr::And(parts) => SlotExpr::And(parts.iter().map(|p| slotted(p, slot_of)).collect()),
-        Expr::Or(parts) => SlotExpr::Or(parts.iter().map(|p| slotted(p, slot_of)).collect()),
+        Expr::Or(parts) => {
+            // Exact equalities on one selector become one set per selector (an `||` has no
+            // order that matters); every other part stays as it is.
+            let mut sets: Vec<(u32, OneOf)> = Vec::new();
+            let mut rest = Vec::new();
+            for part in parts {
+                match part {
+                    Expr::Cmp(c) if exact_text(&c.test).is_some() => {
+                        let slot = slot_of(&c.selector);
+                        let i = match sets.iter().position(|(s, _)| *s == slot) {
+                            Some(i) => i,
+                            None => {
+                                sets.push((
+                                    slot,
+                                    OneOf {
+                                        texts: HashSet::default(),
+                                        lengths: 0,
+                                        values: Vec::new(),
+                                    },
+                                ));
+                                sets.len() - 1
+                            }
+                        };
+                        if let (Some(text), Test::Equal(value)) = (exact_text(&c.test), &c.test) {
+                            sets[i].1.texts.insert(text.into());
+                            sets[i].1.lengths |= length_bit(text.len());
+                            sets[i].1.values.push(value.clone());
+                        }
+                    }
+                    part => rest.push(slotted(part, slot_of)),
+                }
+            }
+            let mut out: Vec<SlotExpr> = sets
+                .into_iter()
+                .map(|(slot, set)| match set.values.as_slice() {
+                    [one] => SlotExpr::Cmp(slot, Test::Equal(one.clone())),
+                    _ => SlotExpr::OneOf(slot, set),
+                })
+                .collect();
+            out.extend(rest);
+            match out.len() {
+                1 => out.pop().unwrap_or(SlotExpr::Or(Vec::new())),
+                _ => SlotExpr::Or(out),
+            }
+        }
         Expr::Cmp(c) => SlotExpr::Cmp(slot_of(&c.selector), c.test.clone()),
     }
 }
@@ -86,6 +173,7 @@ impl SlotExpr {
             SlotExpr::And(parts) => parts.iter().all(|p| p.matches(found)),
             SlotExpr::Or(parts) => parts.iter().any(|p| p.matches(found)),
             SlotExpr::Cmp(slot, test) => test.holds(found(*slot)),
+            SlotExpr::OneOf(slot, set) => set.holds(found(*slot)),
         }
     }
 }
@@ -133,6 +221,18 @@ impl Value {
     /// Whether a value node (a string, or a number as written) equals this value; anything
     /// else equals nothing.
     fn equals(&self, found: Option<Picked<'_>>) -> bool {
+        // A string against an exact text, the most common test: compared as it is.
+        if let (
+            Some(Picked::Str(s)),
+            Value::Text {
+                text,
+                any_before: false,
+                any_after: false,
+            },
+        ) = (found, self)
+        {
+            return s == text;
+        }
         let (text, number): (Cow<'_, str>, Option<Number>) = match found {
             Some(Picked::Str(s)) => (Cow::Borrowed(s), None),
             Some(Picked::Num(raw)) => match raw.parse::<Number>() {

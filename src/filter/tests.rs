@@ -152,6 +152,9 @@ fn picked_values_decide_as_the_whole_record() {
         "{ $.a.b = 1 }",
         "{ $.a = 5 }",
         "{ $.q = \"tab*\" || $.q = \"*b\" }",
+        // Exact texts on one selector, decided as one set (a number by its text).
+        "{ $.n = \"1\" || $.n = \"3\" || $.q = \"x\" || $.q = \"y\" || $.q = \"*b\" }",
+        "{ ($.n = \"150\" || $.n = \"2\") && $.q NOT EXISTS || $.a = \"5\" || $.a = \"6\" }",
     ] {
         filters.push(Filter::parse(t).unwrap());
     }

@@ -159,6 +159,11 @@ impl RuleSet {
         self.picks.add(steps)
     }
 
+    /// How many picks there are (their slots are `0..picks()`).
+    pub fn picks(&self) -> usize {
+        self.picks.count()
+    }
+
     /// The rule names, in the order given.
     pub fn names(&self) -> &[String] {
         &self.names

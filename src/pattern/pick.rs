@@ -84,10 +84,12 @@ impl Picks {
 
     /// The node a member name leads to.
     pub(super) fn key(&self, at: usize, key: &[u8]) -> Option<usize> {
+        // Length and last byte first: most member names differ there, without a memcmp.
+        let last = key.last();
         self.nodes[at]
             .keys
             .iter()
-            .find(|(k, _)| **k == *key)
+            .find(|(k, _)| k.len() == key.len() && k.last() == last && **k == *key)
             .map(|(_, n)| *n as usize)
     }
 

@@ -40,6 +40,9 @@ const ENVELOPE: [&str; 7] = [
     "region",
 ];
 
+/// Up to this many picks, what each found is made once per record.
+const MEMO_PICKS: usize = 32;
+
 /// Every alert of a spec, indexed for many records.
 #[derive(Debug, Clone)]
 pub struct Alerts {
@@ -202,7 +205,18 @@ impl Alerts {
             }
         }
         let first = self.standings.len();
-        let found = |slot| scratch.picked(text, slot);
+        // What each pick found, made once per record (filters ask for the same few values).
+        let mut memo = [None; MEMO_PICKS];
+        let memoized = self.rules.picks() <= MEMO_PICKS;
+        if memoized {
+            for (slot, m) in memo.iter_mut().enumerate().take(self.rules.picks()) {
+                *m = scratch.picked(text, slot as u32);
+            }
+        }
+        let found = |slot: u32| match memo.get(slot as usize) {
+            Some(m) if memoized => *m,
+            _ => scratch.picked(text, slot),
+        };
         for (i, (filter, standing)) in self.filters.iter().enumerate() {
             if filter.matches(&found) {
                 out.push((first + i, standing.delivery(true, event)));

@@ -2,8 +2,8 @@
 //! the typed report that a single account's apply and each account of an organization's share.
 
 use crate::apply::tests::{desired, fake, opts, plan_of, run};
-use crate::apply::{Ended, Refusal, StaleAt, check, run as apply_run};
-use crate::live::error::{ErrorKind, LiveError, LiveResult};
+use crate::apply::{Ended, Refusal, Report, StaleAt, check, run as apply_run};
+use crate::live::error::{ErrorKind, LiveError};
 use crate::live::fake::Fake;
 use crate::live::observe;
 use crate::model::desired::Desired;
@@ -21,10 +21,12 @@ trails:
     bucket: audit-logs
 ";
 
-/// The account read again and planned, as the engine's re-read does.
-async fn replan(f: &Fake, d: &Desired) -> LiveResult<Plan> {
-    let observed = observe(f, d).await?;
-    Ok(plan::plan(d, &observed, plan::Options { adopt: false }))
+/// `plan` run to its end, the account read again and planned as the CLI's re-read does.
+fn apply_and_verify(f: &Fake, plan: &Plan, d: &Desired) -> Report {
+    run(apply_run(f, plan, &opts(false), &mut |_| {}, async || {
+        let observed = observe(f, d).await?;
+        Ok(plan::plan(d, &observed, plan::Options { adopt: false }))
+    }))
 }
 
 fn context() -> Context {
@@ -61,13 +63,7 @@ fn check_ends_an_apply_before_any_call_when_it_may_not_run() {
     assert_eq!(f.total_calls(), 0, "check makes no call");
 
     // Applied, then the trail removed from the spec: destructive, refused without the flag.
-    let applied = run(apply_run(
-        &f,
-        &plan,
-        &opts(false),
-        &mut |_| {},
-        async || replan(&f, &d).await,
-    ));
+    let applied = apply_and_verify(&f, &plan, &d);
     assert_eq!(applied.ended, Ended::Applied, "{applied:?}");
     assert_eq!(applied.counts, (2, 0, 0));
     assert!(
@@ -97,13 +93,7 @@ fn run_tells_failed_unverified_and_not_converged_apart() {
         1,
         ErrorKind::Service("AccessDenied".into()),
     );
-    let failed = run(apply_run(
-        &f,
-        &plan,
-        &opts(false),
-        &mut |_| {},
-        async || replan(&f, &d).await,
-    ));
+    let failed = apply_and_verify(&f, &plan, &d);
     assert_eq!(failed.ended, Ended::Failed);
     assert_eq!(
         failed.outcome.applied,

@@ -4,7 +4,6 @@
 use serde::Serialize;
 
 use crate::apply::{Ended, Event, Failure, NotConverged, Outcome, Report, Stage, StaleAt};
-use crate::model::state::FieldValue;
 use crate::plan::{Action, Address};
 use crate::render::plan::scalar;
 use crate::render::view::{FORMAT_VERSION, PlanView};
@@ -192,13 +191,12 @@ pub fn problems(report: &Report, saved: bool) -> Vec<String> {
 }
 
 fn not_converged(n: &NotConverged) -> String {
-    let value = |v: &FieldValue| scalar(v);
     format!(
         "{} did not converge: {} is {}, expected {}",
         n.address,
         n.field,
-        value(&n.actual),
-        value(&n.expected)
+        scalar(&n.actual),
+        scalar(&n.expected)
     )
 }
 

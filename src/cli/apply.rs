@@ -8,10 +8,10 @@ use crate::cli::args::{ApplyArgs, OutputFormat};
 use crate::cli::config::Config;
 use crate::cli::error::{CliError, CliResult};
 use crate::cli::io::Io;
-use crate::cli::session::{self, json_line};
+use crate::cli::session::{self, Connection, Session, json_line, on_account};
 use crate::exit::Exit;
 use crate::live::aws::pacing::RetryCounts;
-use crate::plan::saved::{self, SavedFile};
+use crate::plan::saved::{self, SavedFile, SavedPlan};
 use crate::plan::{Action, Plan};
 use crate::render;
 use crate::render::apply::{EventLine, Summary, lists, verb};
@@ -36,19 +36,30 @@ pub fn run(args: &ApplyArgs, config: &Config, io: &mut Io<'_>) -> CliResult {
             "apply refused: the plan file is for {file}, the spec for {spec}; nothing was written"
         ))
     };
-    if s.desired.organization.is_some() {
+    if s.desired().organization.is_some() {
         let saved = match saved {
             Some(SavedFile::Organization(o)) => Some(o),
             Some(SavedFile::Account(_)) => return Err(mismatch("one account", "an organization")),
             None => None,
         };
-        return crate::cli::org::apply(args, s, saved, config, io);
+        return crate::cli::org::apply(args, s.aws()?, saved, config, io);
     }
     let saved = match saved {
         Some(SavedFile::Account(p)) => Some(p),
         Some(SavedFile::Organization(_)) => return Err(mismatch("an organization", "one account")),
         None => None,
     };
+    on_account!(s, s => account(args, &s, saved, config, io))
+}
+
+/// Applies the plan of one account (made now, and compared with `saved` if there is one).
+fn account<A: Connection>(
+    args: &ApplyArgs,
+    s: &Session<A>,
+    saved: Option<Box<SavedPlan>>,
+    config: &Config,
+    io: &mut Io<'_>,
+) -> CliResult {
     let mut report = Report::new(args.format, config);
     let plan = match &saved {
         Some(sp) => {

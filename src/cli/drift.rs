@@ -4,7 +4,7 @@ use crate::cli::args::{DriftArgs, OutputFormat};
 use crate::cli::config::Config;
 use crate::cli::error::{CliError, CliResult};
 use crate::cli::io::Io;
-use crate::cli::session;
+use crate::cli::session::{self, Connection, Session, on_account};
 use crate::exit::Exit;
 use crate::render;
 use crate::render::drift::DriftView;
@@ -12,9 +12,19 @@ use crate::render::view::PlanView;
 
 pub fn run(args: &DriftArgs, config: &Config, io: &mut Io<'_>) -> CliResult {
     let s = session::connect_for(&args.spec, config, io)?;
-    if s.desired.organization.is_some() {
-        return crate::cli::org::drift(args, s, config, io);
+    if s.desired().organization.is_some() {
+        return crate::cli::org::drift(args, s.aws()?, config, io);
     }
+    on_account!(s, s => account(args, &s, config, io))
+}
+
+/// The drift of one account.
+fn account<A: Connection>(
+    args: &DriftArgs,
+    s: &Session<A>,
+    config: &Config,
+    io: &mut Io<'_>,
+) -> CliResult {
     let plan = s.plan(false)?;
     let view = PlanView::new(&plan);
     let drift = DriftView::new(&view);

@@ -3,7 +3,7 @@
 use std::fmt;
 
 /// What went wrong, as far as trailctl acts on it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ErrorKind {
     /// The credentials are not allowed to make the call.
     AccessDenied,

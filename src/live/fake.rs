@@ -1,96 +1,43 @@
 //! An in-memory account for unit tests of observe, plan and apply: per-operation call counters,
-//! and failure injection ("the k-th call of operation X fails with Y").
+//! and failure injection ("the k-th call of operation X fails with Y"). With the test-only
+//! `fake` feature the binary runs on it too ([`Fake::open`]): its state (`fake_state.rs`) is a
+//! JSON file, read when the command starts and written back when it ends, so the integration
+//! tests drive the real CLI with no emulator.
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
 use crate::live::error::{ErrorKind, LiveError, LiveResult};
+pub use crate::live::fake_state::{FAKE_ACCOUNT_VAR, FakeOrg, FakeTrail, State};
 use crate::live::services::{CloudTrail, EventHistory, Kms, Lookup, S3, Sts, TrailListing};
 use crate::model::arn;
 use crate::model::desired::Insight;
-use crate::model::observed::{
-    LiveBucket, LiveRole, LiveRule, LiveTopic, PolicyObservation, TrailDetails,
-};
+use crate::model::observed::{LiveBucket, PolicyObservation, TrailDetails};
 use crate::model::selector::AdvancedSelector;
 use crate::model::state::Encryption;
 use crate::model::state::TrailSettings;
 use crate::model::tags::Tags;
 
-#[derive(Debug, Clone)]
-pub struct FakeTrail {
-    pub settings: TrailSettings,
-    pub logging: bool,
-    pub selectors: Vec<AdvancedSelector>,
-    pub insights: BTreeSet<Insight>,
-}
-
-/// An organization as Organizations shows it to the fake account.
-#[derive(Debug, Clone, Default)]
-pub struct FakeOrg {
-    pub info: crate::model::org::OrgInfo,
-    pub accounts: Vec<crate::model::org::OrgAccount>,
-    /// The parent (root or OU id) of each account and OU.
-    pub parents: BTreeMap<String, String>,
-    pub trusted: BTreeSet<String>,
-}
-
-#[derive(Debug, Default)]
-pub struct State {
-    pub account: String,
-    /// By `(home Region, name)`.
-    pub trails: BTreeMap<(String, String), FakeTrail>,
-    pub trail_tags: BTreeMap<String, Tags>,
-    pub buckets: BTreeMap<String, LiveBucket>,
-    /// Bucket names owned by another account.
-    pub foreign_buckets: BTreeSet<String>,
-    /// KMS aliases and ids → key ARN.
-    pub kms: BTreeMap<String, String>,
-    /// SNS topics by ARN.
-    pub topics: BTreeMap<String, LiveTopic>,
-    /// EventBridge rules by `(Region, name)`.
-    pub rules: BTreeMap<(String, String), LiveRule>,
-    /// Statements of the default buses' policies by `(Region, Sid)`.
-    pub bus_statements: BTreeMap<(String, String), Value>,
-    /// The organization the account belongs to (`None`: none).
-    pub org: Option<FakeOrg>,
-    /// IAM roles by name.
-    pub roles: BTreeMap<String, LiveRole>,
-    /// Managed policies (ARNs) that do not exist: every other one does, as if an administrator
-    /// had created the stack's permissions boundary.
-    pub missing_policies: BTreeSet<String>,
-    /// Glue databases (their tags) by `(Region, name)`.
-    pub databases: BTreeMap<(String, String), Tags>,
-    /// Glue tables by `(Region, database, name)`.
-    pub tables: BTreeMap<(String, String, String), crate::model::athena_state::TableState>,
-    /// Athena workgroups by `(Region, name)`.
-    pub workgroups: BTreeMap<(String, String), crate::model::athena_state::WorkgroupState>,
-    /// Athena queries started: `(workgroup, database, SQL)`.
-    pub queries: Vec<(String, String, String)>,
-    /// How every query ends (default: succeeded) after `query_polls` answers of "running".
-    pub query_end: Option<crate::live::services::QueryStatus>,
-    pub query_polls: usize,
-    /// The result pages every query gives, in order (the token is the page's index).
-    pub query_pages: Vec<crate::live::services::ResultPage>,
-    /// CloudWatch Logs log groups by `(Region, name)`.
-    pub log_groups: BTreeMap<(String, String), crate::model::logs_state::LogGroupState>,
-    pub metric_filters: Vec<crate::model::logs_state::MetricFilterState>,
-    /// CloudWatch alarms by `(Region, name)`.
-    pub alarms: BTreeMap<(String, String), crate::model::logs_state::AlarmState>,
-    /// Event history: CloudTrail records by Region.
-    pub history: BTreeMap<String, Vec<serde_json::Value>>,
-    /// The account's "Number of rules" per Region, where raised (Service Quotas).
-    pub rule_quotas: BTreeMap<String, u32>,
-    pub calls: BTreeMap<&'static str, usize>,
-    /// `(operation, n, kind)`: the n-th call (1-based) of `operation` fails.
-    pub failures: Vec<(&'static str, usize, ErrorKind)>,
-}
-
 /// The fake account. Single-threaded, like the code under test.
 #[derive(Debug, Default)]
 pub struct Fake {
     pub state: RefCell<State>,
+    /// The file the state is written back to when the fake is dropped ([`Fake::open`]).
+    file: Option<PathBuf>,
+}
+
+impl Drop for Fake {
+    fn drop(&mut self) {
+        if let Some(file) = &self.file
+            && let Err(e) = self.state.borrow().write(file)
+        {
+            // A test tool: the test that reads the file next fails on what is missing.
+            eprintln!("error: the fake account could not be saved: {e}");
+        }
+    }
 }
 
 impl Fake {
@@ -100,11 +47,28 @@ impl Fake {
         f
     }
 
+    /// The account saved in `file` (at least `{"account": "ID"}`); its state is written back
+    /// there when the fake is dropped, call counters and all.
+    pub fn open(file: &Path) -> LiveResult<Fake> {
+        let state = State::read(file).map_err(|e| {
+            LiveError::new(
+                "Fake:Open",
+                None,
+                ErrorKind::Service("FakeAccountFile".into()),
+                format!("{}: {e}", file.display()),
+            )
+        })?;
+        Ok(Fake {
+            state: RefCell::new(state),
+            file: Some(file.to_owned()),
+        })
+    }
+
     /// Makes the `n`-th call of `operation` (from now on, 1-based) fail with `kind`.
-    pub fn fail(&self, operation: &'static str, n: usize, kind: ErrorKind) {
+    pub fn fail(&self, operation: &str, n: usize, kind: ErrorKind) {
         let mut s = self.state.borrow_mut();
         let done = s.calls.get(operation).copied().unwrap_or(0);
-        s.failures.push((operation, done + n, kind));
+        s.failures.push((operation.to_owned(), done + n, kind));
     }
 
     pub fn calls(&self, operation: &str) -> usize {
@@ -126,7 +90,7 @@ impl Fake {
 
     pub(crate) fn call(&self, operation: &'static str, region: &str) -> LiveResult<()> {
         let mut s = self.state.borrow_mut();
-        let n = s.calls.entry(operation).or_insert(0);
+        let n = s.calls.entry(operation.to_owned()).or_insert(0);
         *n += 1;
         let n = *n;
         if let Some(i) = s

@@ -277,7 +277,7 @@ pub trait Athena {
 }
 
 /// Where an Athena query is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum QueryState {
     Queued,
     Running,
@@ -288,7 +288,7 @@ pub enum QueryState {
 
 /// `GetQueryExecution`: the state, why it ended so (when it failed or was cancelled), and
 /// what it scanned.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct QueryStatus {
     pub state: QueryState,
     pub reason: Option<String>,
@@ -298,7 +298,7 @@ pub struct QueryStatus {
 
 /// One page of `GetQueryResults`: the column names, rows of cells (`None`: SQL NULL) and the
 /// next page's token.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ResultPage {
     pub columns: Vec<String>,
     pub rows: Vec<Vec<Option<String>>>,

@@ -66,7 +66,7 @@ pub struct LiveTrail {
     pub details: Option<TrailDetails>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TrailDetails {
     pub logging: bool,
     /// Advanced selectors; classic selectors converted to their advanced meaning.
@@ -84,7 +84,7 @@ pub enum BucketObservation {
     Found(LiveBucket),
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LiveBucket {
     pub region: String,
     pub block_public_access: bool,
@@ -120,7 +120,7 @@ impl Observed {
 }
 
 /// An SNS topic of the home Region that the spec or its stack may own, as read.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LiveTopic {
     pub name: String,
     pub arn: String,
@@ -132,7 +132,7 @@ pub struct LiveTopic {
     pub tags: Tags,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LiveSubscription {
     pub protocol: String,
     pub endpoint: String,
@@ -141,7 +141,7 @@ pub struct LiveSubscription {
 }
 
 /// An EventBridge rule on a default bus, as read.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LiveRule {
     pub region: String,
     pub name: String,
@@ -156,7 +156,7 @@ pub struct LiveRule {
 }
 
 /// An IAM role, as read.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LiveRole {
     pub name: String,
     pub arn: String,

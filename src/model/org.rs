@@ -48,7 +48,7 @@ pub enum Target {
 }
 
 /// The organization as Organizations describes it to the caller.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct OrgInfo {
     /// `o-…`.
     pub id: String,
@@ -56,7 +56,7 @@ pub struct OrgInfo {
 }
 
 /// An account of the organization (`ListAccounts`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct OrgAccount {
     pub id: String,
     pub name: String,

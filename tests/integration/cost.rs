@@ -1,9 +1,9 @@
-//! The cost estimate against the emulator: a trail outside the stack holds the free copy, so the
-//! spec's trail is a paid copy; volumes from the spec, overridden per kind on the command line;
-//! the details, the JSON, the saved plan, and no cost change once applied.
+//! The cost estimate, on the in-memory account: a trail outside the stack holds the free copy, so
+//! the spec's trail is a paid copy; volumes from the spec, overridden per kind on the command
+//! line; the details, the JSON, the saved plan, and no cost change once applied.
 
-use crate::emulator;
-use crate::trails::{NO_CHANGES, apply, exited, ok, plan, spec, text};
+use crate::in_memory::Memory;
+use crate::trails::{NO_CHANGES, Runs, apply, exited, ok, plan, spec, text};
 
 const SPEC: &str = "
 version: 1
@@ -19,19 +19,25 @@ cost:
   events_per_month: {management_read: 4M, management_write: 1M}
 ";
 
-#[tokio::test]
-async fn a_second_copy_is_priced_from_the_given_volumes() {
-    let a = emulator::shared().account().await;
-    let bucket = a.foreign_bucket("org").await;
-    a.cloudtrail("us-east-1")
-        .await
-        .create_trail()
-        .name("org-trail")
-        .s3_bucket_name(&bucket)
-        .is_multi_region_trail(true)
-        .send()
-        .await
-        .unwrap();
+#[test]
+fn a_second_copy_is_priced_from_the_given_volumes() {
+    let a = Memory::new();
+    // Another client's trail, logging every Region's management events.
+    a.edit(|s| {
+        let trail = serde_json::json!({
+            "settings": {
+                "all_regions": true, "global_service_events": true,
+                "bucket": format!("org-{}", a.id), "prefix": null, "kms_key": null,
+                "log_file_validation": false, "cloudwatch_logs": null,
+                "delivery_topic": null, "organization": false,
+            },
+            "logging": true, "selectors": [], "insights": [],
+        });
+        s.trails.insert(
+            ("us-east-1".to_owned(), "org-trail".to_owned()),
+            serde_json::from_value(trail).unwrap(),
+        );
+    });
     let f = spec(&a, "costs", SPEC);
 
     // 5M management events a second time at $2.00 per 100,000, and 1M writes analysed by

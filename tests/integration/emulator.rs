@@ -12,6 +12,8 @@ use std::time::{Duration, Instant};
 use aws_config::SdkConfig;
 use trailctl::live::aws::{AwsSettings, sdk_config};
 
+use crate::trails::Runs;
+
 pub struct Emulator {
     pub endpoint: String,
     /// Kept so the server lives as long as the test binary (it also exits when we do).
@@ -232,13 +234,24 @@ impl Account {
     /// The real binary, run in the repository with this account's credentials and the emulator
     /// as endpoint; nothing from the caller's AWS environment leaks in.
     pub fn trailctl(&self, args: &[&str]) -> std::process::Output {
-        self.command(args).output().expect("run trailctl")
+        Runs::trailctl(self, args)
     }
 
-    /// The command `trailctl` runs, to spawn it (and kill it) yourself. The spec it is given
-    /// (`-f FILE`) finds its stack's permissions boundary in place, as an administrator creates
-    /// it once before the first apply (`trailctl policy --role boundary`).
+    /// The command `trailctl` runs, to spawn it (and kill it) yourself.
     pub fn command(&self, args: &[&str]) -> Command {
+        Runs::command(self, args)
+    }
+}
+
+impl Runs for Account {
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The spec the command is given (`-f FILE`) finds its stack's permissions boundary in
+    /// place, as an administrator creates it once before the first apply (`trailctl policy
+    /// --role boundary`).
+    fn command(&self, args: &[&str]) -> Command {
         // Only on the shared emulator, reached directly: a test behind the fault proxy, or with
         // an emulator of its own, creates the boundary itself.
         let direct = EMULATOR

@@ -6,7 +6,7 @@
 //! - no policy grants the complete set of actions of any escalation method;
 //! - parliament finds nothing that `policies/lint-explained.json` does not explain.
 //!
-//! `TRAILCTL_BLESS=1 cargo test --test integration policies` rewrites the templates.
+//! `TRAILCTL_BLESS=1 cargo test --features fake --test integration policies` rewrites the templates.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

@@ -2,7 +2,7 @@
 //! accepted (and every key of the schema used by one of them), and every unknown key or wrong
 //! type of the invalid corpus refused at the place `validate` names.
 //!
-//! `TRAILCTL_BLESS=1 cargo test --test integration schema` rewrites docs/trailctl.schema.json.
+//! `TRAILCTL_BLESS=1 cargo test --features fake --test integration schema` rewrites docs/trailctl.schema.json.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

@@ -1,7 +1,7 @@
 //! The spec corpus: every file in tests/specs/invalid with its exact expected output, the
 //! examples, and hostile inputs. Each test reports every failing case, not just the first.
 //!
-//! `TRAILCTL_BLESS=1 cargo test --test integration specs` rewrites the `.expected` files.
+//! `TRAILCTL_BLESS=1 cargo test --features fake --test integration specs` rewrites the `.expected` files.
 
 use std::path::{Path, PathBuf};
 

@@ -1,14 +1,14 @@
 //! plan → apply → plan of trails and buckets with the real binary against the emulator: from
-//! empty, every field updated, drift by another client, ownership, adoption, the destroy gate,
-//! a bucket trailctl does not own, and the rendered plan snapshotted.
+//! empty, every field updated, drift by another client, ownership, adoption, a bucket trailctl
+//! does not own, and the rendered plan snapshotted (the destroy gate and confirmation, which
+//! test trailctl alone, run on the in-memory account: `workflow.rs`).
 
-use std::collections::BTreeSet;
 use std::path::PathBuf;
-use std::process::Output;
+use std::process::{Command, Output};
 
 use aws_sdk_cloudtrail::types::{AdvancedEventSelector, AdvancedFieldSelector, Tag};
 
-use crate::emulator::{self, Account};
+use crate::emulator;
 
 pub(crate) const NO_CHANGES: &str =
     "No changes. The account matches the spec.\n\nCost: no change to CloudTrail charges.\n";
@@ -17,12 +17,22 @@ pub(crate) fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
+/// An account the real binary runs on: the emulator's or an in-memory one.
+pub(crate) trait Runs {
+    fn id(&self) -> &str;
+    /// The command `trailctl ARGS` on this account, to spawn it (and kill it) yourself.
+    fn command(&self, args: &[&str]) -> Command;
+    fn trailctl(&self, args: &[&str]) -> Output {
+        self.command(args).output().expect("run trailctl")
+    }
+}
+
 /// Writes `yaml` (with `ACCOUNT` replaced) to a file of its own and returns its path.
-pub(crate) fn spec(account: &Account, name: &str, yaml: &str) -> String {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("specs-{}", account.id));
+pub(crate) fn spec(account: &impl Runs, name: &str, yaml: &str) -> String {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("specs-{}", account.id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(format!("{name}.yaml"));
-    std::fs::write(&path, yaml.replace("ACCOUNT", &account.id)).unwrap();
+    std::fs::write(&path, yaml.replace("ACCOUNT", account.id())).unwrap();
     path.display().to_string()
 }
 
@@ -51,15 +61,15 @@ pub(crate) fn fails(out: &Output) -> String {
     text(&out.stderr)
 }
 
-pub(crate) fn plan(a: &Account, file: &str, extra: &[&str]) -> Output {
+pub(crate) fn plan(a: &impl Runs, file: &str, extra: &[&str]) -> Output {
     a.trailctl(&[&["plan", "-f", file], extra].concat())
 }
 
-pub(crate) fn apply(a: &Account, file: &str, extra: &[&str]) -> Output {
+pub(crate) fn apply(a: &impl Runs, file: &str, extra: &[&str]) -> Output {
     a.trailctl(&[&["apply", "-f", file, "--auto-approve"], extra].concat())
 }
 
-const BASE: &str = "
+pub(crate) const BASE: &str = "
 version: 1
 stack: it
 home_region: us-east-1
@@ -311,59 +321,6 @@ async fn foreign_trails_are_untouched_and_a_same_named_one_needs_adopt() {
 }
 
 #[tokio::test]
-async fn destructive_changes_need_allow_destroy() {
-    let a = emulator::shared().account().await;
-    let two = format!("{BASE}  - name: second\n    bucket: logs-ACCOUNT\n");
-    ok(&apply(&a, &spec(&a, "two", &two), &[]));
-    // Drop `audit`, stop logging on `second`.
-    let f = spec(
-        &a,
-        "one",
-        "
-version: 1
-stack: it
-home_region: us-east-1
-tags: {team: sec}
-buckets:
-  - name: logs-ACCOUNT
-    retention_days: 90
-trails:
-  - name: second
-    bucket: logs-ACCOUNT
-    logging: false
-",
-    );
-    let planned = ok(&plan(&a, &f, &[]));
-    assert!(planned.contains("  - trail.audit\n"), "{planned}");
-    assert!(
-        planned.contains("! destructive: deletes the trail"),
-        "{planned}"
-    );
-    assert!(
-        planned.contains("! destructive: stops logging"),
-        "{planned}"
-    );
-    let err = fails(&apply(&a, &f, &[]));
-    assert!(err.contains("re-run with --allow-destroy"), "{err}");
-    assert!(err.contains("trail.audit: deletes the trail"), "{err}");
-    let ct = a.cloudtrail("us-east-1").await;
-    let names = |t: aws_sdk_cloudtrail::operation::describe_trails::DescribeTrailsOutput| -> BTreeSet<String> {
-        t.trail_list().iter().filter_map(|t| t.name().map(str::to_owned)).collect()
-    };
-    assert_eq!(
-        names(ct.describe_trails().send().await.unwrap()).len(),
-        2,
-        "nothing deleted"
-    );
-    ok(&apply(&a, &f, &["--allow-destroy"]));
-    assert_eq!(
-        names(ct.describe_trails().send().await.unwrap()),
-        BTreeSet::from(["second".to_owned()])
-    );
-    assert_eq!(ok(&plan(&a, &f, &[])), NO_CHANGES);
-}
-
-#[tokio::test]
 async fn a_bucket_not_in_the_spec_gets_a_warning_with_the_statements_to_add() {
     let a = emulator::shared().account().await;
     let bucket = a.foreign_bucket("central").await;
@@ -401,18 +358,6 @@ trails:
     assert!(
         policy.is_err(),
         "trailctl wrote a policy on a bucket it does not own"
-    );
-}
-
-#[tokio::test]
-async fn apply_without_a_terminal_needs_auto_approve() {
-    let a = emulator::shared().account().await;
-    let f = spec(&a, "base", BASE);
-    let err = fails(&a.trailctl(&["apply", "-f", &f]));
-    assert!(err.contains("no terminal to confirm on"), "{err}");
-    assert!(
-        ok(&plan(&a, &f, &[])).contains("Plan: 2 to add"),
-        "nothing was applied"
     );
 }
 

@@ -1,13 +1,16 @@
-//! The CI workflow with the real binary against the emulator: saved plans (apply exactly them,
-//! refuse them stale, tampered, for another spec or account), `show`, `drift`, the JSON and
-//! Markdown formats (snapshotted), the account guard, and the GitHub Actions example.
+//! The CI workflow with the real binary on the in-memory account (no emulator: these test
+//! trailctl, not AWS): saved plans (apply exactly them, refuse them stale, tampered, for another
+//! spec or account), `show`, `drift`, the JSON and Markdown formats (snapshotted), the account
+//! guard, that bad input makes no call at all, and the GitHub Actions example.
 
 use std::path::PathBuf;
 
 use serde_json::Value;
+use trailctl::model::observed::LiveBucket;
+use trailctl::model::state::Encryption;
 
-use crate::emulator::{self, Account};
-use crate::trails::{NO_CHANGES, apply, exited, fails, ok, plan, spec, text};
+use crate::in_memory::Memory;
+use crate::trails::{BASE, NO_CHANGES, Runs, apply, exited, fails, ok, plan, spec, text};
 
 const SPEC: &str = "
 version: 1
@@ -22,7 +25,7 @@ trails:
 ";
 
 /// A path for a plan file of this account's.
-fn plan_file(a: &Account, name: &str) -> String {
+fn plan_file(a: &Memory, name: &str) -> String {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("plans-{}", a.id));
     std::fs::create_dir_all(&dir).unwrap();
     dir.join(name).display().to_string()
@@ -33,28 +36,27 @@ fn json(out: &str) -> Value {
 }
 
 /// The stack's bucket, trail: whether each exists in the account.
-async fn exists(a: &Account) -> (bool, bool) {
-    let bucket = a
-        .s3()
-        .await
-        .head_bucket()
-        .bucket(format!("ci-logs-{}", a.id))
-        .send()
-        .await
-        .is_ok();
-    let trails = a
-        .cloudtrail("us-east-1")
-        .await
-        .describe_trails()
-        .send()
-        .await
-        .unwrap();
-    (bucket, !trails.trail_list().is_empty())
+fn exists(a: &Memory) -> (bool, bool) {
+    let state = a.state();
+    (
+        state.buckets.contains_key(&format!("ci-logs-{}", a.id)),
+        !state.trails.is_empty(),
+    )
 }
 
-#[tokio::test]
-async fn a_saved_plan_is_shown_as_planned_and_applied_exactly_once() {
-    let a = emulator::shared().account().await;
+/// Another client turns the trail's logging off.
+fn stop_logging(a: &Memory) {
+    a.edit(|s| {
+        s.trails
+            .get_mut(&("us-east-1".to_owned(), "audit".to_owned()))
+            .unwrap()
+            .logging = false;
+    });
+}
+
+#[test]
+fn a_saved_plan_is_shown_as_planned_and_applied_exactly_once() {
+    let a = Memory::new();
     let f = spec(&a, "ci", SPEC);
     let saved = plan_file(&a, "plan.json");
     let planned = ok(&plan(&a, &f, &["--out", &saved]));
@@ -79,9 +81,9 @@ async fn a_saved_plan_is_shown_as_planned_and_applied_exactly_once() {
     );
 }
 
-#[tokio::test]
-async fn drift_between_plan_and_apply_refuses_the_saved_plan_and_writes_nothing() {
-    let a = emulator::shared().account().await;
+#[test]
+fn drift_between_plan_and_apply_refuses_the_saved_plan_and_writes_nothing() {
+    let a = Memory::new();
     let f = spec(&a, "ci", SPEC);
     ok(&apply(&a, &f, &[]));
     let changed = spec(&a, "retagged", &SPEC.replace("secops", "platform"));
@@ -90,8 +92,7 @@ async fn drift_between_plan_and_apply_refuses_the_saved_plan_and_writes_nothing(
         &plan(&a, &changed, &["--out", &saved, "--detailed-exitcode"]),
         2,
     );
-    let ct = a.cloudtrail("us-east-1").await;
-    ct.stop_logging().name("audit").send().await.unwrap();
+    stop_logging(&a);
 
     let err = fails(&a.trailctl(&["apply", "-f", &changed, &saved]));
     assert!(
@@ -99,19 +100,16 @@ async fn drift_between_plan_and_apply_refuses_the_saved_plan_and_writes_nothing(
         "{err}"
     );
     let arn = format!("arn:aws:cloudtrail:us-east-1:{}:trail/audit", a.id);
-    let tags = ct.list_tags().resource_id_list(&arn).send().await.unwrap();
-    let owner: Vec<_> = tags.resource_tag_list()[0]
-        .tags_list()
-        .iter()
-        .filter(|t| t.key() == "owner")
-        .filter_map(|t| t.value())
-        .collect();
-    assert_eq!(owner, ["secops"], "nothing was written");
+    assert_eq!(
+        a.state().trail_tags[&arn]["owner"],
+        "secops",
+        "nothing was written"
+    );
 }
 
-#[tokio::test]
-async fn unusable_plan_files_are_refused_before_any_write() {
-    let a = emulator::shared().account().await;
+#[test]
+fn unusable_plan_files_are_refused_before_any_write() {
+    let a = Memory::new();
     let f = spec(&a, "ci", SPEC);
     let saved = plan_file(&a, "plan.json");
     ok(&plan(&a, &f, &["--out", &saved]));
@@ -149,7 +147,7 @@ async fn unusable_plan_files_are_refused_before_any_write() {
     let err = fails(&a.trailctl(&["apply", "-f", &other, &saved]));
     assert!(err.contains("the plan was made from another spec"), "{err}");
     // Another account's credentials.
-    let b = emulator::shared().account().await;
+    let b = Memory::new();
     let err = fails(&b.trailctl(&["apply", "-f", &f, &saved]));
     assert!(
         err.contains(&format!(
@@ -158,12 +156,59 @@ async fn unusable_plan_files_are_refused_before_any_write() {
         )),
         "{err}"
     );
-    assert_eq!(exists(&a).await, (false, false), "nothing was written");
+    assert_eq!(exists(&a), (false, false), "nothing was written");
+    let writes: Vec<String> = a.take_calls().into_iter().filter(|c| writes(c)).collect();
+    assert!(writes.is_empty(), "{writes:?}");
 }
 
-#[tokio::test]
-async fn the_account_guard_refuses_another_account_before_reading_it() {
-    let a = emulator::shared().account().await;
+/// Whether an operation (`Service:Operation`) changes the account.
+fn writes(operation: &str) -> bool {
+    let (_, name) = operation.split_once(':').unwrap();
+    [
+        "Create",
+        "Put",
+        "Delete",
+        "Update",
+        "Add",
+        "Remove",
+        "Tag",
+        "Untag",
+        "Start",
+        "Stop",
+        "Set",
+        "Attach",
+        "Detach",
+        "Subscribe",
+        "Enable",
+        "Disable",
+    ]
+    .iter()
+    .any(|verb| name.starts_with(verb))
+}
+
+/// An invalid spec is refused before any call: not even STS is asked whose the credentials are.
+#[test]
+fn an_invalid_spec_makes_no_call_at_all() {
+    let a = Memory::new();
+    let invalid = "tests/specs/invalid/trail-names.yaml";
+    for command in [
+        vec!["plan", "-f", invalid],
+        vec!["apply", "-f", invalid, "--auto-approve"],
+        vec!["drift", "-f", invalid],
+    ] {
+        let err = fails(&a.trailctl(&command));
+        assert!(err.contains(invalid), "{command:?}: {err}");
+        assert_eq!(a.take_calls(), Vec::<String>::new(), "{command:?}");
+    }
+    // The same commands on a valid spec do call: the count above could have seen them.
+    let f = spec(&a, "ci", SPEC);
+    ok(&plan(&a, &f, &[]));
+    assert!(a.take_calls().contains(&"STS:GetCallerIdentity".to_owned()));
+}
+
+#[test]
+fn the_account_guard_refuses_another_account_before_reading_it() {
+    let a = Memory::new();
     let theirs = spec(&a, "theirs", &format!("{SPEC}account: '999999999999'\n"));
     for command in [["plan"], ["drift"]] {
         let err = fails(&a.trailctl(&[&command[..], &["-f", &theirs]].concat()));
@@ -177,15 +222,15 @@ async fn the_account_guard_refuses_another_account_before_reading_it() {
     }
     let err = fails(&apply(&a, &theirs, &[]));
     assert!(err.contains("999999999999"), "{err}");
-    assert_eq!(exists(&a).await, (false, false));
+    assert_eq!(exists(&a), (false, false));
     let ours = spec(&a, "ours", &format!("{SPEC}account: 'ACCOUNT'\n"));
     ok(&apply(&a, &ours, &[]));
-    assert_eq!(exists(&a).await, (true, true));
+    assert_eq!(exists(&a), (true, true));
 }
 
-#[tokio::test]
-async fn drift_shows_what_differs_field_by_field_and_exits_2() {
-    let a = emulator::shared().account().await;
+#[test]
+fn drift_shows_what_differs_field_by_field_and_exits_2() {
+    let a = Memory::new();
     let f = spec(&a, "ci", SPEC);
     // Nothing exists yet: everything is missing.
     let missing = a.trailctl(&["drift", "-f", &f]);
@@ -200,13 +245,7 @@ async fn drift_shows_what_differs_field_by_field_and_exits_2() {
         ok(&a.trailctl(&["drift", "-f", &f])),
         "No drift: the account matches the spec.\n"
     );
-    a.cloudtrail("us-east-1")
-        .await
-        .stop_logging()
-        .name("audit")
-        .send()
-        .await
-        .unwrap();
+    stop_logging(&a);
     let human = a.trailctl(&["drift", "-f", &f]);
     exited(&human, 2);
     let out = text(&human.stdout);
@@ -229,9 +268,9 @@ async fn drift_shows_what_differs_field_by_field_and_exits_2() {
     );
 }
 
-#[tokio::test]
-async fn json_and_markdown_plans_and_json_apply_progress() {
-    let a = emulator::shared().account().await;
+#[test]
+fn json_and_markdown_plans_and_json_apply_progress() {
+    let a = Memory::new();
     let f = spec(&a, "ci", SPEC);
     let created = ok(&plan(&a, &f, &["--format", "json"])).replace(&a.id, "ACCOUNT");
     json(&created);
@@ -266,6 +305,61 @@ async fn json_and_markdown_plans_and_json_apply_progress() {
     exited(&refused, 1);
     let last: Value = json(text(&refused.stdout).lines().last().unwrap());
     assert_eq!(last["result"], "refused");
+}
+
+#[test]
+fn destructive_changes_need_allow_destroy() {
+    let a = Memory::new();
+    let two = format!("{BASE}  - name: second\n    bucket: logs-ACCOUNT\n");
+    ok(&apply(&a, &spec(&a, "two", &two), &[]));
+    // Drop `audit`, stop logging on `second`.
+    let f = spec(
+        &a,
+        "one",
+        "
+version: 1
+stack: it
+home_region: us-east-1
+tags: {team: sec}
+buckets:
+  - name: logs-ACCOUNT
+    retention_days: 90
+trails:
+  - name: second
+    bucket: logs-ACCOUNT
+    logging: false
+",
+    );
+    let planned = ok(&plan(&a, &f, &[]));
+    assert!(planned.contains("  - trail.audit\n"), "{planned}");
+    assert!(
+        planned.contains("! destructive: deletes the trail"),
+        "{planned}"
+    );
+    assert!(
+        planned.contains("! destructive: stops logging"),
+        "{planned}"
+    );
+    let err = fails(&apply(&a, &f, &[]));
+    assert!(err.contains("re-run with --allow-destroy"), "{err}");
+    assert!(err.contains("trail.audit: deletes the trail"), "{err}");
+    let names = || -> Vec<String> { a.state().trails.into_keys().map(|(_, n)| n).collect() };
+    assert_eq!(names(), ["audit", "second"], "nothing deleted");
+    ok(&apply(&a, &f, &["--allow-destroy"]));
+    assert_eq!(names(), ["second"]);
+    assert_eq!(ok(&plan(&a, &f, &[])), NO_CHANGES);
+}
+
+#[test]
+fn apply_without_a_terminal_needs_auto_approve() {
+    let a = Memory::new();
+    let f = spec(&a, "base", BASE);
+    let err = fails(&a.trailctl(&["apply", "-f", &f]));
+    assert!(err.contains("no terminal to confirm on"), "{err}");
+    assert!(
+        ok(&plan(&a, &f, &[])).contains("Plan: 2 to add"),
+        "nothing was applied"
+    );
 }
 
 /// Every `trailctl` command line in the GitHub Actions example, as words.
@@ -332,11 +426,11 @@ fn the_github_actions_example_uses_only_flags_that_exist() {
 
 /// A plan file edited with its digest recomputed (a change altered or dropped) is not what the
 /// spec and the account plan now: refused as stale, nothing written.
-#[tokio::test]
-async fn an_edited_plan_with_a_recomputed_digest_is_refused() {
+#[test]
+fn an_edited_plan_with_a_recomputed_digest_is_refused() {
     use trailctl::plan::saved::{Context, SavedPlan};
 
-    let a = emulator::shared().account().await;
+    let a = Memory::new();
     let f = spec(&a, "ci", SPEC);
     let saved = plan_file(&a, "plan.json");
     ok(&plan(&a, &f, &["--out", &saved]));
@@ -380,24 +474,33 @@ async fn an_edited_plan_with_a_recomputed_digest_is_refused() {
         assert!(err.contains("saved plan is stale: "), "{file}: {err}");
         assert!(err.contains("nothing was written"), "{file}: {err}");
     }
-    assert_eq!(exists(&a).await, (false, false), "nothing was written");
+    assert_eq!(exists(&a), (false, false), "nothing was written");
     // The untouched file still applies.
     assert!(ok(&a.trailctl(&["apply", "-f", &f, &saved])).contains("Apply complete: 2 added"));
 }
 
 /// A saved plan that takes over a resource trailctl does not own applies only with `--adopt`:
 /// consent is given when applying, not read from the file.
-#[tokio::test]
-async fn a_saved_plan_that_adopts_needs_adopt_to_apply() {
-    let a = emulator::shared().account().await;
+#[test]
+fn a_saved_plan_that_adopts_needs_adopt_to_apply() {
+    let a = Memory::new();
     let f = spec(&a, "ci", SPEC);
-    a.s3()
-        .await
-        .create_bucket()
-        .bucket(format!("ci-logs-{}", a.id))
-        .send()
-        .await
-        .unwrap();
+    // Another client's bucket: no trailctl tags.
+    a.edit(|s| {
+        s.buckets.insert(
+            format!("ci-logs-{}", a.id),
+            LiveBucket {
+                region: "us-east-1".to_owned(),
+                block_public_access: false,
+                owner_enforced: false,
+                encryption: Encryption::S3,
+                retention_days: None,
+                policy: None,
+                access_logging: None,
+                tags: Default::default(),
+            },
+        );
+    });
     let saved = plan_file(&a, "adopt.json");
     ok(&plan(&a, &f, &["--adopt", "--out", &saved]));
     let err = fails(&a.trailctl(&["apply", "-f", &f, &saved]));

@@ -2,13 +2,15 @@
 //! forwarding role. Creates and updates write only what differs; a delete removes a rule's
 //! targets before the rule, and an inline policy before its role.
 
-use crate::apply::execute::Executor;
+use crate::apply::execute::{Executor, Progress, Written, impossible};
 use crate::live::error::LiveResult;
 use crate::live::services::Account;
 use crate::model::alert_state::{
     AlertState, AlertWrites, RoleState, RuleState, RuleWrites, TopicState,
 };
 use crate::model::arn;
+use crate::model::state::Compared;
+use crate::plan::{Action, Change};
 use futures_util::future::join_all;
 
 impl<A: Account> Executor<'_, A> {
@@ -186,5 +188,56 @@ impl<A: Account> Executor<'_, A> {
             self.account.untag_role(&a.name, &w.tags.remove).await?;
         }
         Ok(())
+    }
+}
+
+impl Written for TopicState {
+    async fn write<A: Account>(
+        ex: &Executor<'_, A>,
+        c: &Change,
+        before: Option<&Self>,
+        after: Option<&Self>,
+        _: &Progress<'_, '_>,
+    ) -> LiveResult<()> {
+        match (c.action, before, after) {
+            (Action::Create, None, Some(a)) => ex.put_topic(None, a).await,
+            (Action::Update, Some(b), Some(a)) => ex.put_topic(Some(b), a).await,
+            (Action::Delete, Some(b), None) => ex.delete_topic(b).await,
+            _ => Err(impossible(c)),
+        }
+    }
+}
+
+impl Written for AlertState {
+    async fn write<A: Account>(
+        ex: &Executor<'_, A>,
+        c: &Change,
+        before: Option<&Self>,
+        after: Option<&Self>,
+        _: &Progress<'_, '_>,
+    ) -> LiveResult<()> {
+        match (c.action, before, after) {
+            (Action::Create, None, Some(a)) => ex.put_alert(None, a).await,
+            (Action::Update, Some(b), Some(a)) => ex.put_alert(Some(b), a).await,
+            (Action::Delete, Some(b), None) => ex.delete_alert(b).await,
+            _ => Err(impossible(c)),
+        }
+    }
+}
+
+impl Written for RoleState {
+    async fn write<A: Account>(
+        ex: &Executor<'_, A>,
+        c: &Change,
+        before: Option<&Self>,
+        after: Option<&Self>,
+        _: &Progress<'_, '_>,
+    ) -> LiveResult<()> {
+        match (c.action, before, after) {
+            (Action::Create, None, Some(a)) => ex.put_role(None, a).await,
+            (Action::Update, Some(b), Some(a)) => ex.put_role(Some(b), a).await,
+            (Action::Delete, Some(b), None) => ex.delete_role(b).await,
+            _ => Err(impossible(c)),
+        }
     }
 }

@@ -2,11 +2,13 @@
 //! database deleted only once no table is left in it (Glue's `DeleteDatabase` would take every
 //! table with it, trailctl's or not).
 
-use crate::apply::execute::Executor;
+use crate::apply::execute::{Executor, Progress, Written, impossible};
 use crate::live::error::{ErrorKind, LiveError, LiveResult};
 use crate::live::services::Account;
-use crate::model::athena_state::{DatabaseState, WorkgroupState};
+use crate::model::athena_state::{DatabaseState, TableState, WorkgroupState};
+use crate::model::state::Compared;
 use crate::model::state::Writes;
+use crate::plan::{Action, Change};
 
 impl<A: Account> Executor<'_, A> {
     pub(super) async fn put_database(
@@ -72,5 +74,62 @@ impl<A: Account> Executor<'_, A> {
                 .await?;
         }
         Ok(())
+    }
+}
+
+impl Written for DatabaseState {
+    async fn write<A: Account>(
+        ex: &Executor<'_, A>,
+        c: &Change,
+        before: Option<&Self>,
+        after: Option<&Self>,
+        _: &Progress<'_, '_>,
+    ) -> LiveResult<()> {
+        match (c.action, before, after) {
+            (Action::Create, None, Some(a)) => ex.put_database(None, a).await,
+            (Action::Update, Some(b), Some(a)) => ex.put_database(Some(b), a).await,
+            (Action::Delete, Some(b), None) => ex.delete_database(b).await,
+            _ => Err(impossible(c)),
+        }
+    }
+}
+
+impl Written for TableState {
+    async fn write<A: Account>(
+        ex: &Executor<'_, A>,
+        c: &Change,
+        before: Option<&Self>,
+        after: Option<&Self>,
+        _: &Progress<'_, '_>,
+    ) -> LiveResult<()> {
+        match (c.action, before, after) {
+            (Action::Create, None, Some(a)) => ex.account.put_table(a, true).await,
+            (Action::Update, Some(_), Some(a)) => ex.account.put_table(a, false).await,
+            (Action::Delete, Some(b), None) => {
+                ex.account
+                    .delete_table(&b.region, &b.database, &b.name)
+                    .await
+            }
+            _ => Err(impossible(c)),
+        }
+    }
+}
+
+impl Written for WorkgroupState {
+    async fn write<A: Account>(
+        ex: &Executor<'_, A>,
+        c: &Change,
+        before: Option<&Self>,
+        after: Option<&Self>,
+        _: &Progress<'_, '_>,
+    ) -> LiveResult<()> {
+        match (c.action, before, after) {
+            (Action::Create, None, Some(a)) => ex.account.create_workgroup(a).await,
+            (Action::Update, Some(b), Some(a)) => ex.update_workgroup(b, a).await,
+            (Action::Delete, Some(b), None) => {
+                ex.account.delete_workgroup(&b.region, &b.name).await
+            }
+            _ => Err(impossible(c)),
+        }
     }
 }

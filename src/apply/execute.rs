@@ -11,8 +11,11 @@ use crate::apply::recheck::{Recheck, Rechecks};
 use crate::live::error::{ErrorKind, LiveError, LiveResult};
 use crate::live::services::Account;
 use crate::model::arn;
+use crate::model::bus_state::BusPolicyState;
+use crate::model::state::Compared;
 use crate::model::state::TrailSettings;
 use crate::model::state::{BucketState, TrailState};
+use crate::plan::change::each_kind;
 use crate::plan::safety::Reduction;
 use crate::plan::{Action, Address, Change, Plan, Resource, order};
 
@@ -226,7 +229,7 @@ fn block_dependents(i: usize, needs: &[Vec<usize>], state: &mut [State]) {
 
 /// Progress reported from changes running concurrently on one thread: the callback is borrowed
 /// only for the moment of each call, never across an await.
-struct Progress<'p, 'a>(RefCell<&'p mut dyn FnMut(Event<'a>)>);
+pub(super) struct Progress<'p, 'a>(RefCell<&'p mut dyn FnMut(Event<'a>)>);
 
 impl<'a> Progress<'_, 'a> {
     fn send(&self, e: Event<'a>) {
@@ -283,6 +286,77 @@ pub(super) fn impossible(c: &Change) -> LiveError {
     )
 }
 
+/// How apply makes a change to one kind of resource, said next to the calls it makes: by
+/// action, from `before` to `after` (both of this kind). What a kind does not do (a bucket is
+/// never deleted) is not a change the planner makes, and is an error ([`impossible`]), never a
+/// silent success.
+pub(super) trait Written: Sized {
+    async fn write<A: Account>(
+        ex: &Executor<'_, A>,
+        c: &Change,
+        before: Option<&Self>,
+        after: Option<&Self>,
+        progress: &Progress<'_, '_>,
+    ) -> LiveResult<()>;
+}
+
+impl Written for TrailState {
+    async fn write<A: Account>(
+        ex: &Executor<'_, A>,
+        c: &Change,
+        before: Option<&Self>,
+        after: Option<&Self>,
+        progress: &Progress<'_, '_>,
+    ) -> LiveResult<()> {
+        match (c.action, before, after) {
+            (Action::Create, None, Some(a)) => ex.create_trail(c, a, progress).await,
+            (Action::Update, Some(b), Some(a)) => ex.update_trail(c, b, a, progress).await,
+            (Action::Replace, Some(b), Some(a)) => {
+                ex.delete_trail(b).await?;
+                ex.create_trail(c, a, progress).await
+            }
+            (Action::Delete, Some(b), None) => ex.delete_trail(b).await,
+            _ => Err(impossible(c)),
+        }
+    }
+}
+
+/// Buckets are never deleted or replaced (their logs stay).
+impl Written for BucketState {
+    async fn write<A: Account>(
+        ex: &Executor<'_, A>,
+        c: &Change,
+        before: Option<&Self>,
+        after: Option<&Self>,
+        _: &Progress<'_, '_>,
+    ) -> LiveResult<()> {
+        match (c.action, before, after) {
+            (Action::Create, None, Some(a)) => ex.create_bucket(a).await,
+            (Action::Update, Some(b), Some(a)) => ex.update_bucket(b, a).await,
+            _ => Err(impossible(c)),
+        }
+    }
+}
+
+/// Only the stack's own statement is written or removed; the rest of the policy is others'.
+impl Written for BusPolicyState {
+    async fn write<A: Account>(
+        ex: &Executor<'_, A>,
+        c: &Change,
+        before: Option<&Self>,
+        after: Option<&Self>,
+        _: &Progress<'_, '_>,
+    ) -> LiveResult<()> {
+        match (c.action, before, after) {
+            (Action::Create | Action::Update, _, Some(a)) => ex.account.put_bus_statement(a).await,
+            (Action::Delete, Some(b), None) => {
+                ex.account.remove_bus_statement(&b.region, &b.sid).await
+            }
+            _ => Err(impossible(c)),
+        }
+    }
+}
+
 /// Tags to add (new or changed) and keys to remove, going from `before` to `after`.
 pub(super) struct Executor<'a, A> {
     pub(super) account: &'a A,
@@ -317,114 +391,32 @@ fn settings(t: &TrailState, account: &str) -> TrailSettings {
 }
 
 impl<A: Account> Executor<'_, A> {
-    /// Makes one change. Dispatched on the kind of resource (a new kind does not compile until
-    /// it is handled here), then on what each kind can do; any other combination of action,
-    /// before and after is not a change the planner makes, and is an error, never a silent
-    /// success.
+    /// Makes one change: the [`Written`] impl of its address's kind, given the states before
+    /// and after as that kind (a state of another kind is not a change the planner makes).
     async fn change(&self, c: &Change, progress: &Progress<'_, '_>) -> LiveResult<()> {
-        use Resource as R;
         if c.action == Action::NoOp {
             return Ok(());
         }
-        let (before, after) = (c.before.as_ref(), c.after.as_ref());
-        match &c.address {
-            Address::Trail(_) => match (c.action, before, after) {
-                (Action::Create, None, Some(R::Trail(a))) => {
-                    self.create_trail(c, a, progress).await
+        macro_rules! dispatch {
+            ($($kind:ident($name:literal, $state:ty)),* $(,)?) => {
+                match &c.address {
+                    $(Address::$kind(_) => {
+                        let before = match &c.before {
+                            None => None,
+                            Some(Resource::$kind(s)) => Some(s),
+                            Some(_) => return Err(impossible(c)),
+                        };
+                        let after = match &c.after {
+                            None => None,
+                            Some(Resource::$kind(s)) => Some(s),
+                            Some(_) => return Err(impossible(c)),
+                        };
+                        <$state as Written>::write(self, c, before, after, progress).await
+                    })*
                 }
-                (Action::Update, Some(R::Trail(b)), Some(R::Trail(a))) => {
-                    self.update_trail(c, b, a, progress).await
-                }
-                (Action::Replace, Some(R::Trail(b)), Some(R::Trail(a))) => {
-                    let id = trail_id(b, self.account_id);
-                    self.account.delete_trail(&b.region, &id).await?;
-                    self.create_trail(c, a, progress).await
-                }
-                (Action::Delete, Some(R::Trail(b)), None) => {
-                    let id = trail_id(b, self.account_id);
-                    self.account.delete_trail(&b.region, &id).await
-                }
-                _ => Err(impossible(c)),
-            },
-            // Buckets are never deleted or replaced (their logs stay).
-            Address::Bucket(_) => match (c.action, before, after) {
-                (Action::Create, None, Some(R::Bucket(a))) => self.create_bucket(a).await,
-                (Action::Update, Some(R::Bucket(b)), Some(R::Bucket(a))) => {
-                    self.update_bucket(b, a).await
-                }
-                _ => Err(impossible(c)),
-            },
-            Address::Topic(_) => match (c.action, before, after) {
-                (Action::Create, None, Some(R::Topic(a))) => self.put_topic(None, a).await,
-                (Action::Update, Some(R::Topic(b)), Some(R::Topic(a))) => {
-                    self.put_topic(Some(b), a).await
-                }
-                (Action::Delete, Some(R::Topic(b)), None) => self.delete_topic(b).await,
-                _ => Err(impossible(c)),
-            },
-            Address::Alert(_) => match (c.action, before, after) {
-                (Action::Create, None, Some(R::Alert(a))) => self.put_alert(None, a).await,
-                (Action::Update, Some(R::Alert(b)), Some(R::Alert(a))) => {
-                    self.put_alert(Some(b), a).await
-                }
-                (Action::Delete, Some(R::Alert(b)), None) => self.delete_alert(b).await,
-                _ => Err(impossible(c)),
-            },
-            Address::Role(_) => match (c.action, before, after) {
-                (Action::Create, None, Some(R::Role(a))) => self.put_role(None, a).await,
-                (Action::Update, Some(R::Role(b)), Some(R::Role(a))) => {
-                    self.put_role(Some(b), a).await
-                }
-                (Action::Delete, Some(R::Role(b)), None) => self.delete_role(b).await,
-                _ => Err(impossible(c)),
-            },
-            Address::Database(_) => match (c.action, before, after) {
-                (Action::Create, None, Some(R::Database(a))) => self.put_database(None, a).await,
-                (Action::Update, Some(R::Database(b)), Some(R::Database(a))) => {
-                    self.put_database(Some(b), a).await
-                }
-                (Action::Delete, Some(R::Database(b)), None) => self.delete_database(b).await,
-                _ => Err(impossible(c)),
-            },
-            Address::Table(_) => match (c.action, before, after) {
-                (Action::Create, None, Some(R::Table(a))) => self.account.put_table(a, true).await,
-                (Action::Update, Some(R::Table(_)), Some(R::Table(a))) => {
-                    self.account.put_table(a, false).await
-                }
-                (Action::Delete, Some(R::Table(b)), None) => {
-                    self.account
-                        .delete_table(&b.region, &b.database, &b.name)
-                        .await
-                }
-                _ => Err(impossible(c)),
-            },
-            Address::LogGroup(_) | Address::MetricFilter(_) | Address::Alarm(_) => {
-                self.cloudwatch_change(c).await
-            }
-            // Only the stack's own statement is written or removed; the rest of the policy is
-            // others'.
-            Address::BusPolicy(_) => match (c.action, before, after) {
-                (Action::Create | Action::Update, _, Some(R::BusPolicy(a))) => {
-                    self.account.put_bus_statement(a).await
-                }
-                (Action::Delete, Some(R::BusPolicy(b)), None) => {
-                    self.account.remove_bus_statement(&b.region, &b.sid).await
-                }
-                _ => Err(impossible(c)),
-            },
-            Address::Workgroup(_) => match (c.action, before, after) {
-                (Action::Create, None, Some(R::Workgroup(a))) => {
-                    self.account.create_workgroup(a).await
-                }
-                (Action::Update, Some(R::Workgroup(b)), Some(R::Workgroup(a))) => {
-                    self.update_workgroup(b, a).await
-                }
-                (Action::Delete, Some(R::Workgroup(b)), None) => {
-                    self.account.delete_workgroup(&b.region, &b.name).await
-                }
-                _ => Err(impossible(c)),
-            },
+            };
         }
+        each_kind!(dispatch)
     }
 
     /// Retries a trail write while CloudTrail cannot yet see a bucket policy just written, or
@@ -493,6 +485,11 @@ impl<A: Account> Executor<'_, A> {
             self.account.set_logging(&a.region, &id, true).await?;
         }
         Ok(())
+    }
+
+    async fn delete_trail(&self, b: &TrailState) -> LiveResult<()> {
+        let id = trail_id(b, self.account_id);
+        self.account.delete_trail(&b.region, &id).await
     }
 
     async fn update_trail(

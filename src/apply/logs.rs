@@ -2,61 +2,14 @@
 //! metric filter (written whole; moved to another log group by deleting the old one first) and
 //! an alarm (rewritten whole, its tags apart).
 
-use crate::apply::execute::{Executor, impossible};
+use crate::apply::execute::{Executor, Progress, Written, impossible};
 use crate::live::error::LiveResult;
 use crate::live::services::Account;
-use crate::model::logs_state::{AlarmState, LogGroupState};
-use crate::plan::{Action, Address, Change, Resource};
+use crate::model::logs_state::{AlarmState, LogGroupState, MetricFilterState};
+use crate::model::state::Compared;
+use crate::plan::{Action, Change};
 
 impl<A: Account> Executor<'_, A> {
-    /// One change to a log group, a metric filter or an alarm.
-    pub(super) async fn cloudwatch_change(&self, c: &Change) -> LiveResult<()> {
-        use Resource as R;
-        let (before, after) = (c.before.as_ref(), c.after.as_ref());
-        match &c.address {
-            Address::LogGroup(_) => match (c.action, before, after) {
-                (Action::Create, None, Some(R::LogGroup(a))) => {
-                    self.account.create_log_group(a).await
-                }
-                (Action::Update, Some(R::LogGroup(b)), Some(R::LogGroup(a))) => {
-                    self.update_log_group(b, a).await
-                }
-                (Action::Delete, Some(R::LogGroup(b)), None) => {
-                    self.account.delete_log_group(&b.region, &b.name).await
-                }
-                _ => Err(impossible(c)),
-            },
-            Address::MetricFilter(_) => match (c.action, before, after) {
-                (Action::Create | Action::Update, _, Some(R::MetricFilter(a))) => {
-                    self.account.put_metric_filter(a).await
-                }
-                (Action::Replace, Some(R::MetricFilter(b)), Some(R::MetricFilter(a))) => {
-                    self.account
-                        .delete_metric_filter(&b.region, &b.log_group, &b.name)
-                        .await?;
-                    self.account.put_metric_filter(a).await
-                }
-                (Action::Delete, Some(R::MetricFilter(b)), None) => {
-                    self.account
-                        .delete_metric_filter(&b.region, &b.log_group, &b.name)
-                        .await
-                }
-                _ => Err(impossible(c)),
-            },
-            Address::Alarm(_) => match (c.action, before, after) {
-                (Action::Create, None, Some(R::Alarm(a))) => self.account.put_alarm(a, true).await,
-                (Action::Update, Some(R::Alarm(b)), Some(R::Alarm(a))) => {
-                    self.update_alarm(b, a).await
-                }
-                (Action::Delete, Some(R::Alarm(b)), None) => {
-                    self.account.delete_alarm(&b.region, &b.name).await
-                }
-                _ => Err(impossible(c)),
-            },
-            _ => Err(impossible(c)),
-        }
-    }
-
     pub(super) async fn update_log_group(
         &self,
         b: &LogGroupState,
@@ -103,5 +56,68 @@ impl<A: Account> Executor<'_, A> {
                 .await?;
         }
         Ok(())
+    }
+}
+
+impl Written for LogGroupState {
+    async fn write<A: Account>(
+        ex: &Executor<'_, A>,
+        c: &Change,
+        before: Option<&Self>,
+        after: Option<&Self>,
+        _: &Progress<'_, '_>,
+    ) -> LiveResult<()> {
+        match (c.action, before, after) {
+            (Action::Create, None, Some(a)) => ex.account.create_log_group(a).await,
+            (Action::Update, Some(b), Some(a)) => ex.update_log_group(b, a).await,
+            (Action::Delete, Some(b), None) => {
+                ex.account.delete_log_group(&b.region, &b.name).await
+            }
+            _ => Err(impossible(c)),
+        }
+    }
+}
+
+/// A metric filter's name and log group cannot change in place: it is replaced.
+impl Written for MetricFilterState {
+    async fn write<A: Account>(
+        ex: &Executor<'_, A>,
+        c: &Change,
+        before: Option<&Self>,
+        after: Option<&Self>,
+        _: &Progress<'_, '_>,
+    ) -> LiveResult<()> {
+        match (c.action, before, after) {
+            (Action::Create | Action::Update, _, Some(a)) => ex.account.put_metric_filter(a).await,
+            (Action::Replace, Some(b), Some(a)) => {
+                ex.account
+                    .delete_metric_filter(&b.region, &b.log_group, &b.name)
+                    .await?;
+                ex.account.put_metric_filter(a).await
+            }
+            (Action::Delete, Some(b), None) => {
+                ex.account
+                    .delete_metric_filter(&b.region, &b.log_group, &b.name)
+                    .await
+            }
+            _ => Err(impossible(c)),
+        }
+    }
+}
+
+impl Written for AlarmState {
+    async fn write<A: Account>(
+        ex: &Executor<'_, A>,
+        c: &Change,
+        before: Option<&Self>,
+        after: Option<&Self>,
+        _: &Progress<'_, '_>,
+    ) -> LiveResult<()> {
+        match (c.action, before, after) {
+            (Action::Create, None, Some(a)) => ex.account.put_alarm(a, true).await,
+            (Action::Update, Some(b), Some(a)) => ex.update_alarm(b, a).await,
+            (Action::Delete, Some(b), None) => ex.account.delete_alarm(&b.region, &b.name).await,
+            _ => Err(impossible(c)),
+        }
     }
 }

@@ -7,9 +7,10 @@ use std::collections::BTreeMap;
 use tokio::sync::OnceCell;
 
 use crate::live::error::LiveResult;
-use crate::live::observe::{Scope, observe_scope};
+use crate::live::observe::observe_scope;
 use crate::live::services::Account;
 use crate::model::desired::Desired;
+use crate::model::observed::Scope;
 use crate::plan::saved::{ABSENT, fingerprint};
 use crate::plan::{Address, Change, Plan};
 
@@ -43,24 +44,16 @@ impl<'a, A: Account> Rechecks<'a, A> {
     }
 
     pub(super) async fn check(&self, change: &Change) -> LiveResult<Option<Change>> {
-        let scope = match change.address {
-            Address::Trail(_) => Scope::Trails,
-            Address::Bucket(_) => Scope::Buckets,
-            Address::Topic(_) => Scope::Topics,
-            Address::Role(_) => Scope::Role,
-            Address::Database(_) | Address::Table(_) | Address::Workgroup(_) => Scope::Athena,
-            Address::LogGroup(_) | Address::MetricFilter(_) | Address::Alarm(_) => Scope::Logs,
-            Address::BusPolicy(_) => Scope::Bus,
-            Address::Alert(_) => {
-                let now = self
-                    .rules
-                    .get_or_init(|| self.read(Scope::Rules))
-                    .await
-                    .as_ref()
-                    .map_err(Clone::clone)?;
-                return Ok(still_planned(self.recheck, now, change));
-            }
-        };
+        let scope = change.address.scope();
+        if scope == Scope::Rules {
+            let now = self
+                .rules
+                .get_or_init(|| self.read(Scope::Rules))
+                .await
+                .as_ref()
+                .map_err(Clone::clone)?;
+            return Ok(still_planned(self.recheck, now, change));
+        }
         let now = self.read(scope).await?;
         Ok(still_planned(self.recheck, &now, change))
     }

@@ -15,6 +15,7 @@ use crate::model::athena_state::{DatabaseState, TableState, WorkgroupState};
 use crate::model::desired::Desired;
 use crate::model::event_sources::GLOBAL_REGION;
 use crate::model::logs_state::{AlarmState, LogGroupState, MetricFilterState};
+use crate::model::observed::Scope;
 use crate::model::observed::{
     BucketObservation, LiveRule, LiveTopic, LiveTrail, Observed, PolicyObservation,
 };
@@ -268,22 +269,6 @@ async fn athena<A: Account>(
         tables.into_iter().flatten().collect(),
         workgroups?,
     ))
-}
-
-/// The part of the account one kind of resource lives in: what `apply` re-reads just before it
-/// writes a resource of that kind, instead of the whole account.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scope {
-    Trails,
-    Buckets,
-    Topics,
-    Rules,
-    Role,
-    Athena,
-    /// Log groups, metric filters and alarms (and the log-delivery role).
-    Logs,
-    /// The home bus's policy.
-    Bus,
 }
 
 /// Reads only `scope` of the account (with the KMS keys it compares by), for `account_id`; the

@@ -7,7 +7,7 @@ use serde_json::{Map, Value, json};
 
 use crate::model::json::{equivalent, same_json, sorted};
 use crate::model::message::InputTransformer;
-use crate::model::state::{FieldValue, Fields, Writes, text};
+use crate::model::state::{Compared, FieldValue, Fields, Writes, text};
 use crate::model::tags::{TagChanges, Tags};
 
 /// Rule states (EventBridge `PutRule` `State`).
@@ -50,32 +50,6 @@ impl PartialEq for TopicState {
             && self.subscriptions == o.subscriptions
             && self.pending == o.pending
             && self.tags == o.tags
-    }
-}
-
-impl TopicState {
-    pub fn fields(&self) -> Fields {
-        vec![
-            ("region", FieldValue::Text(self.region.clone())),
-            ("display_name", text(&self.display_name)),
-            ("kms_key", text(&self.kms_key)),
-            (
-                "policy",
-                self.policy
-                    .as_ref()
-                    .map_or(FieldValue::Absent, |p| FieldValue::Json(sorted(p))),
-            ),
-            (
-                "subscriptions",
-                FieldValue::List(
-                    self.subscriptions
-                        .iter()
-                        .map(|(p, e)| format!("{p}:{e}"))
-                        .collect(),
-                ),
-            ),
-            ("tags", FieldValue::Map(self.tags.clone())),
-        ]
     }
 }
 
@@ -207,16 +181,25 @@ impl AlertState {
             .collect::<Vec<_>>()
             .join(", ")
     }
+}
+
+impl Compared for AlertState {
+    type Writes = AlertWrites;
 
     /// What is compared, diffed and fingerprinted: the rules, as data. Placement is derived
     /// from them for the plan's header line (`placement()`), never compared.
-    pub fn fields(&self) -> Fields {
+    fn fields(&self) -> Fields {
         let rules: Map<String, Value> = self
             .rules
             .iter()
             .map(|(r, rule)| (r.clone(), rule.json()))
             .collect();
         vec![("rules", FieldValue::Json(Value::Object(rules)))]
+    }
+
+    /// What to write to make this alert's rules the wanted ones.
+    fn writes(&self, want: &AlertState) -> AlertWrites {
+        AlertWrites::of(Some(self), want)
     }
 }
 
@@ -238,17 +221,17 @@ pub struct RoleState {
     pub tags: Tags,
 }
 
-fn forward_policy_name() -> String {
-    FORWARD_POLICY.to_owned()
+impl RoleState {
+    /// Whether this is the role CloudTrail assumes to deliver to CloudWatch Logs.
+    pub fn delivers_logs(&self) -> bool {
+        self.policy_name == LOGS_POLICY
+    }
 }
 
-/// The name of the forwarding role's inline policy.
-pub const FORWARD_POLICY: &str = "forward-to-home-bus";
-/// The name of the CloudTrail log-delivery role's inline policy.
-pub const LOGS_POLICY: &str = "cloudtrail-to-log-groups";
+impl Compared for RoleState {
+    type Writes = RoleWrites;
 
-impl RoleState {
-    pub fn fields(&self) -> Fields {
+    fn fields(&self) -> Fields {
         vec![
             ("trust_policy", FieldValue::Json(sorted(&self.trust))),
             (
@@ -266,7 +249,26 @@ impl RoleState {
             ("tags", FieldValue::Map(self.tags.clone())),
         ]
     }
+
+    /// What to write to make this role the wanted one.
+    fn writes(&self, want: &RoleState) -> RoleWrites {
+        RoleWrites {
+            trust: !equivalent(&self.trust, &want.trust),
+            policy: want.policy.is_some() && !same_json(want.policy.as_ref(), self.policy.as_ref()),
+            boundary: want.boundary.is_some() && want.boundary != self.boundary,
+            tags: TagChanges::between(&self.tags, &want.tags),
+        }
+    }
 }
+
+fn forward_policy_name() -> String {
+    FORWARD_POLICY.to_owned()
+}
+
+/// The name of the forwarding role's inline policy.
+pub const FORWARD_POLICY: &str = "forward-to-home-bus";
+/// The name of the CloudTrail log-delivery role's inline policy.
+pub const LOGS_POLICY: &str = "cloudtrail-to-log-groups";
 
 /// The parts of a topic to write.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -310,10 +312,38 @@ impl TopicState {
             tags: want.tags.clone(),
         }
     }
+}
+
+impl Compared for TopicState {
+    type Writes = TopicWrites;
+
+    fn fields(&self) -> Fields {
+        vec![
+            ("region", FieldValue::Text(self.region.clone())),
+            ("display_name", text(&self.display_name)),
+            ("kms_key", text(&self.kms_key)),
+            (
+                "policy",
+                self.policy
+                    .as_ref()
+                    .map_or(FieldValue::Absent, |p| FieldValue::Json(sorted(p))),
+            ),
+            (
+                "subscriptions",
+                FieldValue::List(
+                    self.subscriptions
+                        .iter()
+                        .map(|(p, e)| format!("{p}:{e}"))
+                        .collect(),
+                ),
+            ),
+            ("tags", FieldValue::Map(self.tags.clone())),
+        ]
+    }
 
     /// What to write to make this topic the wanted one. A subscription still pending
     /// confirmation is neither wanted again nor removed.
-    pub fn writes(&self, want: &TopicState) -> TopicWrites {
+    fn writes(&self, want: &TopicState) -> TopicWrites {
         TopicWrites {
             tags: TagChanges::between(&self.tags, &want.tags),
             display_name: self.display_name != want.display_name,
@@ -414,13 +444,6 @@ impl Writes for AlertWrites {
     }
 }
 
-impl AlertState {
-    /// What to write to make this alert's rules the wanted ones.
-    pub fn writes(&self, want: &AlertState) -> AlertWrites {
-        AlertWrites::of(Some(self), want)
-    }
-}
-
 impl AlertWrites {
     /// The writes that make `had` (or nothing) into `want`.
     pub fn of(had: Option<&AlertState>, want: &AlertState) -> AlertWrites {
@@ -467,18 +490,6 @@ impl Writes for RoleWrites {
 
     fn beyond_tags(&self) -> bool {
         self.trust || self.policy || self.boundary
-    }
-}
-
-impl RoleState {
-    /// What to write to make this role the wanted one.
-    pub fn writes(&self, want: &RoleState) -> RoleWrites {
-        RoleWrites {
-            trust: !equivalent(&self.trust, &want.trust),
-            policy: want.policy.is_some() && !same_json(want.policy.as_ref(), self.policy.as_ref()),
-            boundary: want.boundary.is_some() && want.boundary != self.boundary,
-            tags: TagChanges::between(&self.tags, &want.tags),
-        }
     }
 }
 

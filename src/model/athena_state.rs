@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use crate::model::athena::is_managed_parameter;
-use crate::model::state::{FieldValue, Fields, Writes};
+use crate::model::state::{Compared, FieldValue, Fields, Writes};
 use crate::model::tags::{TagChanges, Tags};
 
 /// A Glue database as plans compare it.
@@ -14,6 +14,23 @@ pub struct DatabaseState {
     pub name: String,
     pub region: String,
     pub tags: Tags,
+}
+
+impl Compared for DatabaseState {
+    type Writes = DatabaseWrites;
+
+    fn fields(&self) -> Fields {
+        vec![
+            ("region", FieldValue::Text(self.region.clone())),
+            ("tags", FieldValue::Map(self.tags.clone())),
+        ]
+    }
+
+    fn writes(&self, want: &DatabaseState) -> DatabaseWrites {
+        DatabaseWrites {
+            tags: TagChanges::between(&self.tags, &want.tags),
+        }
+    }
 }
 
 /// A Glue table as plans compare it: its definition, and the ownership marks in its parameters.
@@ -48,16 +65,34 @@ pub struct WorkgroupState {
     pub tags: Tags,
 }
 
-impl DatabaseState {
-    pub fn fields(&self) -> Fields {
+impl Compared for WorkgroupState {
+    type Writes = WorkgroupWrites;
+
+    fn fields(&self) -> Fields {
         vec![
             ("region", FieldValue::Text(self.region.clone())),
+            (
+                "output_location",
+                FieldValue::Text(self.output_location.clone()),
+            ),
+            (
+                "bytes_scanned_cutoff",
+                self.bytes_scanned_cutoff
+                    .map_or(FieldValue::Absent, FieldValue::Number),
+            ),
+            (
+                "enforce_configuration",
+                FieldValue::Bool(self.enforce_configuration),
+            ),
             ("tags", FieldValue::Map(self.tags.clone())),
         ]
     }
 
-    pub fn writes(&self, want: &DatabaseState) -> DatabaseWrites {
-        DatabaseWrites {
+    fn writes(&self, want: &WorkgroupState) -> WorkgroupWrites {
+        WorkgroupWrites {
+            configuration: self.output_location != want.output_location
+                || self.bytes_scanned_cutoff != want.bytes_scanned_cutoff
+                || self.enforce_configuration != want.enforce_configuration,
             tags: TagChanges::between(&self.tags, &want.tags),
         }
     }
@@ -90,8 +125,12 @@ impl TableState {
         p.extend(self.tags.iter().map(|(k, v)| (k.clone(), v.clone())));
         p
     }
+}
 
-    pub fn fields(&self) -> Fields {
+impl Compared for TableState {
+    type Writes = TableWrites;
+
+    fn fields(&self) -> Fields {
         vec![
             ("region", FieldValue::Text(self.region.clone())),
             ("location", FieldValue::Text(self.location.clone())),
@@ -108,7 +147,7 @@ impl TableState {
         ]
     }
 
-    pub fn writes(&self, want: &TableState) -> TableWrites {
+    fn writes(&self, want: &TableState) -> TableWrites {
         TableWrites {
             definition: self.columns != want.columns
                 || self.partition_keys != want.partition_keys
@@ -118,37 +157,6 @@ impl TableState {
                 || self.serde != want.serde
                 || self.parameters != want.parameters,
             tags: self.tags != want.tags,
-        }
-    }
-}
-
-impl WorkgroupState {
-    pub fn fields(&self) -> Fields {
-        vec![
-            ("region", FieldValue::Text(self.region.clone())),
-            (
-                "output_location",
-                FieldValue::Text(self.output_location.clone()),
-            ),
-            (
-                "bytes_scanned_cutoff",
-                self.bytes_scanned_cutoff
-                    .map_or(FieldValue::Absent, FieldValue::Number),
-            ),
-            (
-                "enforce_configuration",
-                FieldValue::Bool(self.enforce_configuration),
-            ),
-            ("tags", FieldValue::Map(self.tags.clone())),
-        ]
-    }
-
-    pub fn writes(&self, want: &WorkgroupState) -> WorkgroupWrites {
-        WorkgroupWrites {
-            configuration: self.output_location != want.output_location
-                || self.bytes_scanned_cutoff != want.bytes_scanned_cutoff
-                || self.enforce_configuration != want.enforce_configuration,
-            tags: TagChanges::between(&self.tags, &want.tags),
         }
     }
 }

@@ -5,7 +5,7 @@
 use serde_json::{Value, json};
 
 use crate::model::json::{equivalent, sorted};
-use crate::model::state::{FieldValue, Fields, Writes};
+use crate::model::state::{Compared, FieldValue, Fields, Writes};
 
 /// The statement of a bus policy that lets every account of an organization put events.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -70,8 +70,12 @@ impl BusPolicyState {
             statement,
         })
     }
+}
 
-    pub fn fields(&self) -> Fields {
+impl Compared for BusPolicyState {
+    type Writes = BusPolicyWrites;
+
+    fn fields(&self) -> Fields {
         vec![
             ("region", FieldValue::Text(self.region.clone())),
             ("statement", FieldValue::Json(sorted(&self.statement))),
@@ -79,7 +83,7 @@ impl BusPolicyState {
     }
 
     /// The statement is written whole (`PutPermission`).
-    pub fn writes(&self, want: &BusPolicyState) -> BusPolicyWrites {
+    fn writes(&self, want: &BusPolicyState) -> BusPolicyWrites {
         BusPolicyWrites {
             statement: self != want,
         }

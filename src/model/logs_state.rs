@@ -4,7 +4,7 @@
 //! Metric filters take no tags: a filter is the stack's when it has the stack's name prefix and
 //! counts into the stack's metric namespace (`trailctl/STACK`), both written by trailctl only.
 
-use crate::model::state::{FieldValue, Fields, Writes};
+use crate::model::state::{Compared, FieldValue, Fields, Writes};
 use crate::model::tags::{TagChanges, Tags};
 
 /// A CloudWatch Logs log group as plans compare it.
@@ -19,6 +19,36 @@ pub struct LogGroupState {
     pub tags: Tags,
 }
 
+impl Compared for LogGroupState {
+    type Writes = LogGroupWrites;
+
+    fn fields(&self) -> Fields {
+        vec![
+            ("region", FieldValue::Text(self.region.clone())),
+            (
+                "retention_days",
+                self.retention_days
+                    .map_or(FieldValue::Absent, |d| FieldValue::Number(u64::from(d))),
+            ),
+            (
+                "kms_key",
+                self.kms_key
+                    .clone()
+                    .map_or(FieldValue::Absent, FieldValue::Text),
+            ),
+            ("tags", FieldValue::Map(self.tags.clone())),
+        ]
+    }
+
+    fn writes(&self, want: &LogGroupState) -> LogGroupWrites {
+        LogGroupWrites {
+            retention: self.retention_days != want.retention_days,
+            kms_key: self.kms_key != want.kms_key,
+            tags: TagChanges::between(&self.tags, &want.tags),
+        }
+    }
+}
+
 /// A metric filter as plans compare it: one metric transformation, value 1.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct MetricFilterState {
@@ -31,6 +61,28 @@ pub struct MetricFilterState {
     pub metric: String,
     /// The metric value each matching event counts (`"1"`).
     pub value: String,
+}
+
+impl Compared for MetricFilterState {
+    type Writes = MetricFilterWrites;
+
+    fn fields(&self) -> Fields {
+        vec![
+            ("region", FieldValue::Text(self.region.clone())),
+            ("log_group", FieldValue::Text(self.log_group.clone())),
+            ("pattern", FieldValue::Text(self.pattern.clone())),
+            ("namespace", FieldValue::Text(self.namespace.clone())),
+            ("metric", FieldValue::Text(self.metric.clone())),
+            ("value", FieldValue::Text(self.value.clone())),
+        ]
+    }
+
+    /// A filter is written whole (`PutMetricFilter`), so any difference rewrites it.
+    fn writes(&self, want: &MetricFilterState) -> MetricFilterWrites {
+        MetricFilterWrites {
+            filter: self != want,
+        }
+    }
 }
 
 /// A metric alarm as plans compare it.
@@ -57,56 +109,10 @@ pub struct AlarmState {
     pub tags: Tags,
 }
 
-impl LogGroupState {
-    pub fn fields(&self) -> Fields {
-        vec![
-            ("region", FieldValue::Text(self.region.clone())),
-            (
-                "retention_days",
-                self.retention_days
-                    .map_or(FieldValue::Absent, |d| FieldValue::Number(u64::from(d))),
-            ),
-            (
-                "kms_key",
-                self.kms_key
-                    .clone()
-                    .map_or(FieldValue::Absent, FieldValue::Text),
-            ),
-            ("tags", FieldValue::Map(self.tags.clone())),
-        ]
-    }
+impl Compared for AlarmState {
+    type Writes = AlarmWrites;
 
-    pub fn writes(&self, want: &LogGroupState) -> LogGroupWrites {
-        LogGroupWrites {
-            retention: self.retention_days != want.retention_days,
-            kms_key: self.kms_key != want.kms_key,
-            tags: TagChanges::between(&self.tags, &want.tags),
-        }
-    }
-}
-
-impl MetricFilterState {
-    pub fn fields(&self) -> Fields {
-        vec![
-            ("region", FieldValue::Text(self.region.clone())),
-            ("log_group", FieldValue::Text(self.log_group.clone())),
-            ("pattern", FieldValue::Text(self.pattern.clone())),
-            ("namespace", FieldValue::Text(self.namespace.clone())),
-            ("metric", FieldValue::Text(self.metric.clone())),
-            ("value", FieldValue::Text(self.value.clone())),
-        ]
-    }
-
-    /// A filter is written whole (`PutMetricFilter`), so any difference rewrites it.
-    pub fn writes(&self, want: &MetricFilterState) -> MetricFilterWrites {
-        MetricFilterWrites {
-            filter: self != want,
-        }
-    }
-}
-
-impl AlarmState {
-    pub fn fields(&self) -> Fields {
+    fn fields(&self) -> Fields {
         let n = |v: u32| FieldValue::Number(u64::from(v));
         vec![
             ("region", FieldValue::Text(self.region.clone())),
@@ -134,7 +140,7 @@ impl AlarmState {
     }
 
     /// An alarm is written whole (`PutMetricAlarm`); its tags apart.
-    pub fn writes(&self, want: &AlarmState) -> AlarmWrites {
+    fn writes(&self, want: &AlarmState) -> AlarmWrites {
         let mut same = want.clone();
         same.tags = self.tags.clone();
         AlarmWrites {

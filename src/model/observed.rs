@@ -167,3 +167,19 @@ pub struct LiveRole {
     pub boundary: Option<String>,
     pub tags: Tags,
 }
+
+/// The part of the account one kind of resource lives in: what `apply` re-reads just before it
+/// writes a resource of that kind, instead of the whole account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Trails,
+    Buckets,
+    Topics,
+    Rules,
+    Role,
+    Athena,
+    /// Log groups, metric filters and alarms (and the log-delivery role).
+    Logs,
+    /// The home bus's policy.
+    Bus,
+}

@@ -28,6 +28,64 @@ pub struct TrailState {
     pub tags: Tags,
 }
 
+impl Compared for TrailState {
+    type Writes = TrailWrites;
+
+    /// The fields a plan compares and shows (selectors canonical and without their names).
+    fn fields(&self) -> Fields {
+        let s = &self.settings;
+        vec![
+            ("region", FieldValue::Text(self.region.clone())),
+            ("all_regions", FieldValue::Bool(s.all_regions)),
+            (
+                "global_service_events",
+                FieldValue::Bool(s.global_service_events),
+            ),
+            ("bucket", FieldValue::Text(s.bucket.clone())),
+            ("prefix", text(&s.prefix)),
+            ("kms_key", text(&s.kms_key)),
+            (
+                "log_file_validation",
+                FieldValue::Bool(s.log_file_validation),
+            ),
+            (
+                "cloudwatch_logs",
+                s.cloudwatch_logs.as_ref().map_or(FieldValue::Absent, |c| {
+                    FieldValue::Json(
+                        json!({"log_group_arn": c.log_group_arn, "role_arn": c.role_arn}),
+                    )
+                }),
+            ),
+            ("delivery_topic", text(&s.delivery_topic)),
+            ("logging", FieldValue::Bool(self.logging)),
+            (
+                "event_selectors",
+                FieldValue::Json(selectors_json(&self.selectors)),
+            ),
+            (
+                "insights",
+                FieldValue::List(self.insights.iter().map(Insight::name).collect()),
+            ),
+            ("tags", FieldValue::Map(self.tags.clone())),
+        ]
+    }
+
+    /// What to write to make this trail the wanted one (selectors by meaning: order and
+    /// names aside).
+    fn writes(&self, want: &TrailState) -> TrailWrites {
+        TrailWrites {
+            settings: self.settings != want.settings,
+            tags: TagChanges::between(&self.tags, &want.tags),
+            selectors: !equivalent(
+                &selectors_json(&self.selectors),
+                &selectors_json(&want.selectors),
+            ),
+            insights: self.insights != want.insights,
+            logging: self.logging != want.logging,
+        }
+    }
+}
+
 /// Default encryption of a bucket.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Encryption {
@@ -56,6 +114,62 @@ pub struct BucketState {
     #[serde(default)]
     pub access_logging: Option<AccessLogging>,
     pub tags: Tags,
+}
+
+impl Compared for BucketState {
+    type Writes = BucketWrites;
+
+    fn fields(&self) -> Fields {
+        vec![
+            ("region", FieldValue::Text(self.region.clone())),
+            (
+                "block_public_access",
+                FieldValue::Bool(self.block_public_access),
+            ),
+            ("owner_enforced", FieldValue::Bool(self.owner_enforced)),
+            (
+                "encryption",
+                FieldValue::Text(match &self.encryption {
+                    Encryption::None => "none".to_owned(),
+                    Encryption::S3 => "SSE-S3".to_owned(),
+                    Encryption::Kms(k) => format!("SSE-KMS {k}"),
+                }),
+            ),
+            (
+                "retention_days",
+                self.retention_days
+                    .map_or(FieldValue::Absent, |d| FieldValue::Number(u64::from(d))),
+            ),
+            (
+                "policy",
+                self.policy
+                    .as_ref()
+                    .map_or(FieldValue::Absent, |p| FieldValue::Json(sorted(p))),
+            ),
+            (
+                "access_logging",
+                self.access_logging
+                    .as_ref()
+                    .map_or(FieldValue::Absent, |l| {
+                        FieldValue::Text(format!("s3://{}/{}", l.bucket, l.prefix))
+                    }),
+            ),
+            ("tags", FieldValue::Map(self.tags.clone())),
+        ]
+    }
+
+    /// What to write to make this bucket the wanted one.
+    fn writes(&self, want: &BucketState) -> BucketWrites {
+        BucketWrites {
+            tags: self.tags != want.tags,
+            public_access: self.block_public_access != want.block_public_access,
+            ownership: self.owner_enforced != want.owner_enforced,
+            encryption: self.encryption != want.encryption,
+            retention: self.retention_days != want.retention_days,
+            policy: !same_json(self.policy.as_ref(), want.policy.as_ref()),
+            access_logging: self.access_logging != want.access_logging,
+        }
+    }
 }
 
 /// One field's value, for diffs and rendering. JSON values are equal when they mean the same
@@ -116,6 +230,17 @@ pub fn text(v: &Option<String>) -> FieldValue {
 /// What differs between a resource as it is and as it is wanted, one part per API call that
 /// writes it: the one rule for "changed". The planner makes an update exactly when some part
 /// differs; the executor makes exactly the calls of the parts that differ.
+/// A resource in its comparable form: the fields a plan shows and what making it another
+/// writes. Each kind's state implements it (and `plan::change::Kind` on top).
+pub trait Compared {
+    /// What making one resource another writes.
+    type Writes: Writes + 'static;
+    /// The fields a plan shows, by name.
+    fn fields(&self) -> Fields;
+    /// What making this resource `want` writes.
+    fn writes(&self, want: &Self) -> Self::Writes;
+}
+
 pub trait Writes {
     /// No tag to add or remove.
     fn no_tags(&self) -> bool;
@@ -172,118 +297,6 @@ impl Writes for BucketWrites {
             || self.retention
             || self.policy
             || self.access_logging
-    }
-}
-
-impl BucketState {
-    /// What to write to make this bucket the wanted one.
-    pub fn writes(&self, want: &BucketState) -> BucketWrites {
-        BucketWrites {
-            tags: self.tags != want.tags,
-            public_access: self.block_public_access != want.block_public_access,
-            ownership: self.owner_enforced != want.owner_enforced,
-            encryption: self.encryption != want.encryption,
-            retention: self.retention_days != want.retention_days,
-            policy: !same_json(self.policy.as_ref(), want.policy.as_ref()),
-            access_logging: self.access_logging != want.access_logging,
-        }
-    }
-}
-
-impl TrailState {
-    /// What to write to make this trail the wanted one (selectors by meaning: order and
-    /// names aside).
-    pub fn writes(&self, want: &TrailState) -> TrailWrites {
-        TrailWrites {
-            settings: self.settings != want.settings,
-            tags: TagChanges::between(&self.tags, &want.tags),
-            selectors: !equivalent(
-                &selectors_json(&self.selectors),
-                &selectors_json(&want.selectors),
-            ),
-            insights: self.insights != want.insights,
-            logging: self.logging != want.logging,
-        }
-    }
-
-    /// The fields a plan compares and shows (selectors canonical and without their names).
-    pub fn fields(&self) -> Fields {
-        let s = &self.settings;
-        vec![
-            ("region", FieldValue::Text(self.region.clone())),
-            ("all_regions", FieldValue::Bool(s.all_regions)),
-            (
-                "global_service_events",
-                FieldValue::Bool(s.global_service_events),
-            ),
-            ("bucket", FieldValue::Text(s.bucket.clone())),
-            ("prefix", text(&s.prefix)),
-            ("kms_key", text(&s.kms_key)),
-            (
-                "log_file_validation",
-                FieldValue::Bool(s.log_file_validation),
-            ),
-            (
-                "cloudwatch_logs",
-                s.cloudwatch_logs.as_ref().map_or(FieldValue::Absent, |c| {
-                    FieldValue::Json(
-                        json!({"log_group_arn": c.log_group_arn, "role_arn": c.role_arn}),
-                    )
-                }),
-            ),
-            ("delivery_topic", text(&s.delivery_topic)),
-            ("logging", FieldValue::Bool(self.logging)),
-            (
-                "event_selectors",
-                FieldValue::Json(selectors_json(&self.selectors)),
-            ),
-            (
-                "insights",
-                FieldValue::List(self.insights.iter().map(Insight::name).collect()),
-            ),
-            ("tags", FieldValue::Map(self.tags.clone())),
-        ]
-    }
-}
-
-impl BucketState {
-    pub fn fields(&self) -> Fields {
-        vec![
-            ("region", FieldValue::Text(self.region.clone())),
-            (
-                "block_public_access",
-                FieldValue::Bool(self.block_public_access),
-            ),
-            ("owner_enforced", FieldValue::Bool(self.owner_enforced)),
-            (
-                "encryption",
-                FieldValue::Text(match &self.encryption {
-                    Encryption::None => "none".to_owned(),
-                    Encryption::S3 => "SSE-S3".to_owned(),
-                    Encryption::Kms(k) => format!("SSE-KMS {k}"),
-                }),
-            ),
-            (
-                "retention_days",
-                self.retention_days
-                    .map_or(FieldValue::Absent, |d| FieldValue::Number(u64::from(d))),
-            ),
-            (
-                "policy",
-                self.policy
-                    .as_ref()
-                    .map_or(FieldValue::Absent, |p| FieldValue::Json(sorted(p))),
-            ),
-            (
-                "access_logging",
-                self.access_logging
-                    .as_ref()
-                    .map_or(FieldValue::Absent, |l| {
-                        FieldValue::Text(format!("s3://{}/{}", l.bucket, l.prefix))
-                    }),
-            ),
-            ("tags", FieldValue::Map(self.tags.clone())),
-        ]
     }
 }
 

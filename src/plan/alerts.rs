@@ -16,13 +16,15 @@ use crate::model::arn;
 use crate::model::desired::Desired;
 use crate::model::event_sources::{read_only_events, receives_read_only, regions};
 use crate::model::message::transformer;
+use crate::model::observed::Scope;
 use crate::model::observed::{LiveRole, LiveRule, LiveTopic, Observed};
-use crate::plan::change::{Action, Address, Conflict, Plan, Resource, Warning};
+use crate::plan::change::{Action, Address, Change, Conflict, Kind, Plan, Resource, Warning};
 use crate::plan::ownership::{Options, Owner, change, compared, owner, ownership_conflict};
 
 use crate::plan::state_of::{desired_tags, without_aws_tags};
 
 use crate::model::alert_state::{DISABLED, ENABLED, ENABLED_ALL};
+use crate::model::state::Compared;
 /// Target id of a forwarding rule's one target.
 const FORWARD_TARGET: &str = "home-bus";
 
@@ -541,5 +543,42 @@ pub(crate) fn plan_role(
             c.adopt = who == Owner::Untagged;
             p.changes.push(c);
         }
+    }
+}
+
+impl Kind for TopicState {
+    const SCOPE: Scope = Scope::Topics;
+
+    /// A topic is deleted only after the alerts and alarms that notified it.
+    fn waits_for(this: &Change, first: &Change) -> bool {
+        matches!(first.address, Address::Alert(_) | Address::Alarm(_))
+            && this.action == Action::Delete
+    }
+}
+
+impl Kind for AlertState {
+    /// The alerts' rules are read once, in every Region, for all of them.
+    const SCOPE: Scope = Scope::Rules;
+
+    /// An alert's rule is written after the forwarding role and the topics its targets name.
+    fn waits_for(this: &Change, first: &Change) -> bool {
+        matches!(first.address, Address::Role(_) | Address::Topic(_)) && first.both_keep(this)
+    }
+}
+
+impl Kind for RoleState {
+    const SCOPE: Scope = Scope::Role;
+
+    /// A role is deleted only after the rules that targeted it, and the log-delivery role only
+    /// after every trail change.
+    fn waits_for(this: &Change, first: &Change) -> bool {
+        this.action == Action::Delete
+            && match first.address {
+                Address::Alert(_) => true,
+                Address::Trail(_) => {
+                    matches!(this.state(), Some(Resource::Role(r)) if r.delivers_logs())
+                }
+                _ => false,
+            }
     }
 }

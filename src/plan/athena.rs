@@ -9,8 +9,9 @@ use crate::model::athena::{
 use crate::model::athena_state::{DatabaseState, TableState, WorkgroupState};
 use crate::model::desired::{Desired, Trail};
 use crate::model::observed::Observed;
+use crate::model::observed::Scope;
 use crate::model::tags::{Tags, ownership};
-use crate::plan::change::{Action, Address, Plan, Resource};
+use crate::plan::change::{Action, Address, Change, Kind, Plan, Resource};
 use crate::plan::ownership::{Options, Owner, change, owned_change, owner};
 use crate::plan::safety::Reduction;
 use crate::plan::state_of::desired_tags;
@@ -179,6 +180,45 @@ fn delete(p: &mut Plan, address: Address, before: Resource, kind: &str) {
         kind: kind.to_owned(),
     }];
     p.changes.push(c);
+}
+
+impl Kind for DatabaseState {
+    const SCOPE: Scope = Scope::Athena;
+
+    /// A database is deleted only after its tables.
+    fn waits_for(this: &Change, first: &Change) -> bool {
+        this.action == Action::Delete
+            && matches!(&first.address, Address::Table(t) if database_of(t) == this.address.parts().1)
+    }
+}
+
+impl Kind for TableState {
+    const SCOPE: Scope = Scope::Athena;
+
+    /// A table is written after its database.
+    fn waits_for(this: &Change, first: &Change) -> bool {
+        first.both_keep(this)
+            && match (&first.address, &this.address) {
+                (Address::Database(db), Address::Table(t)) => database_of(t) == db,
+                _ => false,
+            }
+    }
+}
+
+/// The database of a table's address name (`DATABASE.TABLE`).
+fn database_of(table: &str) -> &str {
+    table.split_once('.').map_or("", |(d, _)| d)
+}
+
+impl Kind for WorkgroupState {
+    const SCOPE: Scope = Scope::Athena;
+
+    /// A workgroup is written after the bucket its results go to.
+    fn waits_for(this: &Change, first: &Change) -> bool {
+        first.both_keep(this)
+            && matches!((&first.address, &this.after), (Address::Bucket(bucket), Some(Resource::Workgroup(w)))
+                if w.output_location == format!("s3://{bucket}/"))
+    }
 }
 
 #[cfg(test)]

@@ -8,58 +8,131 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::alert_state::{AlertState, RoleState, TopicState};
-use crate::model::athena_state::{DatabaseState, TableState, WorkgroupState};
-use crate::model::bus_state::BusPolicyState;
 use crate::model::diagnostic::{Diagnostic, Severity};
-use crate::model::logs_state::{AlarmState, LogGroupState, MetricFilterState};
-use crate::model::state::{BucketState, Fields, TrailState};
+use crate::model::observed::Scope;
+use crate::model::state::{Compared, Fields, Writes};
 use crate::plan::cost::Estimate;
 use crate::plan::safety::Reduction;
 
-/// A resource's address, as shown and as targeted: `bucket.NAME`, `trail.NAME`. Saved and shown
-/// in JSON as that string.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub enum Address {
-    Bucket(String),
-    Trail(String),
-    Topic(String),
-    Alert(String),
-    Role(String),
-    /// A Glue database.
-    Database(String),
-    /// A Glue table: `DATABASE.TABLE`.
-    Table(String),
-    /// An Athena workgroup.
-    Workgroup(String),
-    /// A CloudWatch Logs log group a trail delivers to.
-    LogGroup(String),
-    /// An alert's metric filter (by the alert's name).
-    MetricFilter(String),
-    /// An alert's metric alarm (by the alert's name).
-    Alarm(String),
-    /// The statement of the default bus's policy (in the home Region) that admits the
-    /// organization (by the stack's name).
-    BusPolicy(String),
+/// Every kind of resource trailctl manages, each declared once as `Variant("name", State)`: the
+/// address and resource enums below and every dispatch over kinds are made from this list, and
+/// what a kind does in a plan and an apply is its state's [`Kind`] impl (next to its planner).
+/// `name` is the address's prefix (`trail.audit`) and the saved plan's tag.
+macro_rules! each_kind {
+    ($then:ident) => {
+        $then! {
+            Bucket("bucket", crate::model::state::BucketState),
+            Trail("trail", crate::model::state::TrailState),
+            Topic("topic", crate::model::alert_state::TopicState),
+            Alert("alert", crate::model::alert_state::AlertState),
+            Role("role", crate::model::alert_state::RoleState),
+            Database("database", crate::model::athena_state::DatabaseState),
+            Table("table", crate::model::athena_state::TableState),
+            Workgroup("workgroup", crate::model::athena_state::WorkgroupState),
+            LogGroup("log_group", crate::model::logs_state::LogGroupState),
+            MetricFilter("metric_filter", crate::model::logs_state::MetricFilterState),
+            Alarm("alarm", crate::model::logs_state::AlarmState),
+            BusPolicy("bus_policy", crate::model::bus_state::BusPolicyState),
+        }
+    };
 }
+
+/// What a kind of resource is to a plan and an apply, said by its comparable state (whose
+/// [`Compared`] writes are the one rule the plan, changed or not, and the executor, what to
+/// call, both follow).
+pub trait Kind: Compared {
+    /// What apply re-reads just before it writes a resource of this kind.
+    const SCOPE: Scope;
+    /// Whether `this` change (of this kind) must wait until `first` is finished: the order
+    /// this kind needs, the one place `plan::order` asks.
+    fn waits_for(this: &Change, first: &Change) -> bool {
+        let _ = (this, first);
+        false
+    }
+}
+
+/// The address and resource enums, from [`each_kind`].
+macro_rules! kinds {
+    ($($kind:ident($name:literal, $state:ty)),* $(,)?) => {
+        /// A resource's address, as shown and as targeted: `bucket.NAME`, `trail.NAME`. Saved
+        /// and shown in JSON as that string.
+        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(try_from = "String", into = "String")]
+        pub enum Address {
+            $($kind(String),)*
+        }
+
+        /// A resource in its comparable form.
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[serde(tag = "kind", content = "state")]
+        pub enum Resource {
+            $(#[serde(rename = $name)] $kind($state),)*
+        }
+
+        impl Address {
+            /// The kind's name (`trail`, `log_group`) and the resource's.
+            pub fn parts(&self) -> (&'static str, &str) {
+                match self {
+                    $(Address::$kind(n) => ($name, n),)*
+                }
+            }
+
+            fn of(kind: &str, name: String) -> Option<Address> {
+                match kind {
+                    $($name => Some(Address::$kind(name)),)*
+                    _ => None,
+                }
+            }
+
+            /// What apply re-reads just before it writes the resource at this address.
+            pub fn scope(&self) -> Scope {
+                match self {
+                    $(Address::$kind(_) => <$state as Kind>::SCOPE,)*
+                }
+            }
+        }
+
+        impl Change {
+            /// Whether this change must wait until `first` is finished (its kind says).
+            pub fn waits_for(&self, first: &Change) -> bool {
+                match self.address {
+                    $(Address::$kind(_) => <$state as Kind>::waits_for(self, first),)*
+                }
+            }
+        }
+
+        impl Resource {
+            /// The kind's name: `bucket`, `trail`, `log_group`…
+            pub fn kind(&self) -> &'static str {
+                match self {
+                    $(Resource::$kind(_) => $name,)*
+                }
+            }
+
+            /// What making this resource `want` writes; `None` for resources of different
+            /// kinds.
+            fn writes(&self, want: &Resource) -> Option<Box<dyn Writes>> {
+                match (self, want) {
+                    $((Resource::$kind(b), Resource::$kind(a)) => Some(Box::new(Compared::writes(b, a))),)*
+                    _ => None,
+                }
+            }
+
+            pub fn fields(&self) -> Fields {
+                match self {
+                    $(Resource::$kind(r) => Compared::fields(r),)*
+                }
+            }
+        }
+    };
+}
+each_kind!(kinds);
+pub(crate) use each_kind;
 
 impl fmt::Display for Address {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Address::Bucket(n) => write!(f, "bucket.{n}"),
-            Address::Trail(n) => write!(f, "trail.{n}"),
-            Address::Topic(n) => write!(f, "topic.{n}"),
-            Address::Alert(n) => write!(f, "alert.{n}"),
-            Address::Role(n) => write!(f, "role.{n}"),
-            Address::Database(n) => write!(f, "database.{n}"),
-            Address::Table(n) => write!(f, "table.{n}"),
-            Address::Workgroup(n) => write!(f, "workgroup.{n}"),
-            Address::LogGroup(n) => write!(f, "log_group.{n}"),
-            Address::MetricFilter(n) => write!(f, "metric_filter.{n}"),
-            Address::Alarm(n) => write!(f, "alarm.{n}"),
-            Address::BusPolicy(n) => write!(f, "bus_policy.{n}"),
-        }
+        let (kind, name) = self.parts();
+        write!(f, "{kind}.{name}")
     }
 }
 
@@ -71,22 +144,8 @@ impl FromStr for Address {
             .split_once('.')
             .filter(|(_, n)| !n.is_empty())
             .ok_or_else(|| format!("`{s}` is not a resource address (KIND.NAME)"))?;
-        let name = name.to_owned();
-        Ok(match kind {
-            "bucket" => Address::Bucket(name),
-            "trail" => Address::Trail(name),
-            "topic" => Address::Topic(name),
-            "alert" => Address::Alert(name),
-            "role" => Address::Role(name),
-            "database" => Address::Database(name),
-            "table" => Address::Table(name),
-            "workgroup" => Address::Workgroup(name),
-            "log_group" => Address::LogGroup(name),
-            "metric_filter" => Address::MetricFilter(name),
-            "alarm" => Address::Alarm(name),
-            "bus_policy" => Address::BusPolicy(name),
-            _ => return Err(format!("`{s}`: unknown resource kind `{kind}`")),
-        })
+        Address::of(kind, name.to_owned())
+            .ok_or_else(|| format!("`{s}`: unknown resource kind `{kind}`"))
     }
 }
 
@@ -117,6 +176,11 @@ pub enum Action {
 }
 
 impl Action {
+    /// Whether the resource is there once the change is made (anything but a deletion).
+    pub fn keeps(self) -> bool {
+        self != Action::Delete
+    }
+
     /// The plan's symbol for this action.
     pub fn symbol(self) -> &'static str {
         match self {
@@ -140,63 +204,7 @@ impl Action {
     }
 }
 
-/// A resource in its comparable form.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", content = "state", rename_all = "snake_case")]
-pub enum Resource {
-    Bucket(BucketState),
-    Trail(TrailState),
-    Topic(TopicState),
-    Alert(AlertState),
-    Role(RoleState),
-    Database(DatabaseState),
-    Table(TableState),
-    Workgroup(WorkgroupState),
-    LogGroup(LogGroupState),
-    MetricFilter(MetricFilterState),
-    Alarm(AlarmState),
-    BusPolicy(BusPolicyState),
-}
-
 impl Resource {
-    /// `bucket`, `trail`, `topic`, `alert` or `role`.
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Resource::Bucket(_) => "bucket",
-            Resource::Trail(_) => "trail",
-            Resource::Topic(_) => "topic",
-            Resource::Alert(_) => "alert",
-            Resource::Role(_) => "role",
-            Resource::Database(_) => "database",
-            Resource::Table(_) => "table",
-            Resource::Workgroup(_) => "workgroup",
-            Resource::LogGroup(_) => "log_group",
-            Resource::MetricFilter(_) => "metric_filter",
-            Resource::Alarm(_) => "alarm",
-            Resource::BusPolicy(_) => "bus_policy",
-        }
-    }
-
-    /// What making this resource `want` writes (`Writes`, the one rule the executor follows
-    /// too); `None` for resources of different kinds.
-    fn writes(&self, want: &Resource) -> Option<Box<dyn crate::model::state::Writes>> {
-        Some(match (self, want) {
-            (Resource::Bucket(b), Resource::Bucket(a)) => Box::new(b.writes(a)),
-            (Resource::Trail(b), Resource::Trail(a)) => Box::new(b.writes(a)),
-            (Resource::Topic(b), Resource::Topic(a)) => Box::new(b.writes(a)),
-            (Resource::Alert(b), Resource::Alert(a)) => Box::new(b.writes(a)),
-            (Resource::Role(b), Resource::Role(a)) => Box::new(b.writes(a)),
-            (Resource::Database(b), Resource::Database(a)) => Box::new(b.writes(a)),
-            (Resource::Table(b), Resource::Table(a)) => Box::new(b.writes(a)),
-            (Resource::Workgroup(b), Resource::Workgroup(a)) => Box::new(b.writes(a)),
-            (Resource::LogGroup(b), Resource::LogGroup(a)) => Box::new(b.writes(a)),
-            (Resource::MetricFilter(b), Resource::MetricFilter(a)) => Box::new(b.writes(a)),
-            (Resource::Alarm(b), Resource::Alarm(a)) => Box::new(b.writes(a)),
-            (Resource::BusPolicy(b), Resource::BusPolicy(a)) => Box::new(b.writes(a)),
-            _ => return None,
-        })
-    }
-
     /// Whether anything must be written to make this resource `want`. Resources of different
     /// kinds always differ.
     pub fn differs(&self, want: &Resource) -> bool {
@@ -206,23 +214,6 @@ impl Resource {
     /// Whether making this resource `want` writes more than tags.
     pub fn differs_beyond_tags(&self, want: &Resource) -> bool {
         self.writes(want).is_none_or(|w| w.beyond_tags())
-    }
-
-    pub fn fields(&self) -> Fields {
-        match self {
-            Resource::Bucket(b) => b.fields(),
-            Resource::Trail(t) => t.fields(),
-            Resource::Topic(t) => t.fields(),
-            Resource::Alert(a) => a.fields(),
-            Resource::Role(r) => r.fields(),
-            Resource::Database(d) => d.fields(),
-            Resource::Table(t) => t.fields(),
-            Resource::Workgroup(w) => w.fields(),
-            Resource::LogGroup(l) => l.fields(),
-            Resource::MetricFilter(m) => m.fields(),
-            Resource::Alarm(a) => a.fields(),
-            Resource::BusPolicy(b) => b.fields(),
-        }
     }
 }
 
@@ -241,6 +232,18 @@ pub struct Change {
     pub forces_replacement: Vec<String>,
     /// The resource exists without trailctl's tags and `--adopt` takes it over.
     pub adopt: bool,
+}
+
+impl Change {
+    /// The resource as it will be, or as it was when the change deletes it.
+    pub fn state(&self) -> Option<&Resource> {
+        self.after.as_ref().or(self.before.as_ref())
+    }
+
+    /// Whether both changes leave their resources in place (neither is a deletion).
+    pub fn both_keep(&self, other: &Change) -> bool {
+        self.action.keeps() && other.action.keeps()
+    }
 }
 
 /// A reason the plan cannot be applied at all (a name conflict, a bucket in another account…).
@@ -333,5 +336,34 @@ impl Plan {
     /// The changes that reduce audit logging.
     pub fn destructive(&self) -> impl Iterator<Item = &Change> {
         self.changes.iter().filter(|c| !c.destructive.is_empty())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_s_address_reads_back_as_written() {
+        macro_rules! addresses {
+            ($($kind:ident($name:literal, $state:ty)),* $(,)?) => {
+                vec![$(Address::$kind("db.name".to_owned()),)*]
+            };
+        }
+        let all: Vec<Address> = each_kind!(addresses);
+        assert_eq!(all.len(), 12);
+        let mut kinds: Vec<&str> = all.iter().map(|a| a.parts().0).collect();
+        kinds.sort_unstable();
+        kinds.dedup();
+        assert_eq!(kinds.len(), all.len(), "two kinds share a name: {kinds:?}");
+        for a in &all {
+            let text = a.to_string();
+            assert_eq!(text, format!("{}.db.name", a.parts().0));
+            assert_eq!(text.parse::<Address>().as_ref(), Ok(a));
+        }
+        assert_eq!(
+            "bukket.logs".parse::<Address>(),
+            Err("`bukket.logs`: unknown resource kind `bukket`".to_owned())
+        );
     }
 }

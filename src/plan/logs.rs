@@ -16,8 +16,9 @@ use crate::model::arn;
 use crate::model::desired::{Desired, LogGroup};
 use crate::model::logs_state::{AlarmState, LogGroupState, MetricFilterState};
 use crate::model::observed::Observed;
+use crate::model::observed::Scope;
 use crate::plan::alerts::plan_role;
-use crate::plan::change::{Action, Address, Conflict, Plan, Resource};
+use crate::plan::change::{Action, Address, Change, Conflict, Kind, Plan, Resource};
 use crate::plan::ownership::{Options, Owner, change, compared, owned_change, owner};
 use crate::plan::safety::Reduction;
 use crate::plan::state_of::{desired_tags, without_aws_tags};
@@ -334,5 +335,35 @@ fn plan_alarms(d: &Desired, o: &Observed, options: Options, p: &mut Plan) {
             kind: "alarm".to_owned(),
         }];
         p.changes.push(c);
+    }
+}
+
+impl Kind for LogGroupState {
+    const SCOPE: Scope = Scope::Logs;
+
+    /// A log group is deleted only after every trail change and after its metric filters.
+    fn waits_for(this: &Change, first: &Change) -> bool {
+        this.action == Action::Delete
+            && matches!(first.address, Address::Trail(_) | Address::MetricFilter(_))
+    }
+}
+
+impl Kind for MetricFilterState {
+    const SCOPE: Scope = Scope::Logs;
+
+    /// A metric filter is written after its log group.
+    fn waits_for(this: &Change, first: &Change) -> bool {
+        first.both_keep(this)
+            && matches!((&first.address, &this.after), (Address::LogGroup(g), Some(Resource::MetricFilter(f)))
+                if &f.log_group == g)
+    }
+}
+
+impl Kind for AlarmState {
+    const SCOPE: Scope = Scope::Logs;
+
+    /// An alarm is written after the topics it notifies.
+    fn waits_for(this: &Change, first: &Change) -> bool {
+        matches!(first.address, Address::Topic(_)) && first.both_keep(this)
     }
 }

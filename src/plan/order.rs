@@ -2,10 +2,10 @@
 //! The planner lists a plan's changes in an order that respects it; apply runs every change
 //! whose prerequisites are done, concurrently, and skips what depends on a change that failed.
 
-use crate::model::alert_state::LOGS_POLICY;
-use crate::plan::{Action, Address, Change, Resource};
+use crate::plan::Change;
 
-/// Whether `first` must be finished before `then` starts.
+/// Whether `first` must be finished before `then` starts: `then`'s kind says
+/// ([`crate::plan::change::Kind::waits_for`], next to each kind's planner). What the kinds say:
 ///
 /// - A trail is deleted before any bucket changes (its bucket's policy may stop admitting it).
 /// - A bucket is written before the trails that deliver to it (CloudTrail checks the bucket
@@ -21,61 +21,7 @@ use crate::plan::{Action, Address, Change, Resource};
 ///   group is written before its metric filters and deleted after them; a topic is written
 ///   before the alarms that notify it and deleted after them.
 pub fn precedes(first: &Change, then: &Change) -> bool {
-    let writes = |c: &Change| c.action != Action::Delete;
-    let logs_role = |c: &Change| matches!(c.after.as_ref().or(c.before.as_ref()), Some(Resource::Role(r)) if r.policy_name == LOGS_POLICY);
-    match (&first.address, &then.address) {
-        (Address::LogGroup(_), Address::Trail(_)) => writes(first) && writes(then),
-        (Address::Role(_), Address::Trail(_)) => logs_role(first) && writes(first) && writes(then),
-        (Address::Trail(_), Address::LogGroup(_)) => then.action == Action::Delete,
-        (Address::Trail(_), Address::Role(_)) => logs_role(then) && then.action == Action::Delete,
-        (Address::LogGroup(g), Address::MetricFilter(_)) => {
-            writes(first)
-                && writes(then)
-                && matches!(&then.after, Some(Resource::MetricFilter(f)) if &f.log_group == g)
-        }
-        (Address::MetricFilter(_), Address::LogGroup(_)) => then.action == Action::Delete,
-        (Address::Topic(_), Address::Alarm(_)) => writes(first) && writes(then),
-        (Address::Alarm(_), Address::Topic(_)) => then.action == Action::Delete,
-        (Address::Trail(_), Address::Bucket(_)) => first.action == Action::Delete,
-        (Address::Bucket(target), Address::Bucket(_)) => {
-            writes(first)
-                && writes(then)
-                && matches!(&then.after, Some(Resource::Bucket(b))
-                    if b.access_logging.as_ref().is_some_and(|l| &l.bucket == target))
-        }
-        (Address::Bucket(bucket), Address::Trail(_)) => {
-            writes(then) && trail(then).is_some_and(|t| &t.settings.bucket == bucket)
-        }
-        (Address::Topic(topic), Address::Trail(_)) => {
-            writes(first)
-                && writes(then)
-                && trail(then)
-                    .and_then(|t| t.settings.delivery_topic.as_deref())
-                    .is_some_and(|arn| arn.rsplit(':').next() == Some(topic.as_str()))
-        }
-        (Address::Role(_) | Address::Topic(_), Address::Alert(_)) => writes(first) && writes(then),
-        (Address::Alert(_), Address::Role(_) | Address::Topic(_)) => then.action == Action::Delete,
-        (Address::Database(db), Address::Table(t)) => {
-            writes(first) && writes(then) && t.split_once('.').is_some_and(|(d, _)| d == db)
-        }
-        (Address::Table(t), Address::Database(db)) => {
-            then.action == Action::Delete && t.split_once('.').is_some_and(|(d, _)| d == db)
-        }
-        (Address::Bucket(bucket), Address::Workgroup(_)) => {
-            writes(first)
-                && writes(then)
-                && matches!(&then.after, Some(Resource::Workgroup(w))
-                    if w.output_location == format!("s3://{bucket}/"))
-        }
-        _ => false,
-    }
-}
-
-fn trail(c: &Change) -> Option<&crate::model::state::TrailState> {
-    match &c.after {
-        Some(Resource::Trail(t)) => Some(t),
-        _ => None,
-    }
+    then.waits_for(first)
 }
 
 /// For each change, the indices of the changes that must be finished before it.
@@ -117,6 +63,7 @@ pub fn sorted(changes: Vec<Change>) -> Vec<Change> {
 mod tests {
     use super::*;
     use crate::plan::ownership::change;
+    use crate::plan::{Action, Address};
 
     fn c(address: Address, action: Action) -> Change {
         change(address, action, None, None)

@@ -7,10 +7,11 @@ use crate::model::bus_state::{BusPolicyState, statement_id};
 use crate::model::cost::PAID_COPY;
 use crate::model::desired::Desired;
 use crate::model::observed::Observed;
+use crate::model::observed::Scope;
 use crate::model::org::CLOUDTRAIL_PRINCIPAL;
 use crate::model::org::{Membership, OrgAccount};
 use crate::model::selector::coverage;
-use crate::plan::change::{Action, Address, Conflict, Plan, Resource, Warning};
+use crate::plan::change::{Action, Address, Conflict, Kind, Plan, Resource, Warning};
 use crate::plan::ownership::{change, compared};
 
 /// The bus statement: wanted in the security account of an organization whose spec has alerts
@@ -216,4 +217,9 @@ impl OrgPlan {
             .filter_map(AccountPlan::plan)
             .any(Plan::has_changes)
     }
+}
+
+impl Kind for BusPolicyState {
+    /// The home bus's policy; nothing waits for it, and it waits for nothing.
+    const SCOPE: Scope = Scope::Bus;
 }

@@ -5,9 +5,11 @@ use std::collections::BTreeSet;
 
 use crate::model::arn;
 use crate::model::desired::Desired;
+use crate::model::observed::Scope;
 use crate::model::observed::{BucketObservation, LiveTrail, Observed, PolicyObservation};
+use crate::model::state::{BucketState, TrailState};
 use crate::plan::alerts;
-use crate::plan::change::{Action, Address, Conflict, Plan, Resource, Warning};
+use crate::plan::change::{Action, Address, Change, Conflict, Kind, Plan, Resource, Warning};
 use crate::plan::cost;
 pub use crate::plan::ownership::{Options, Owner, owner};
 use crate::plan::ownership::{change, compared, ownership_conflict};
@@ -227,6 +229,54 @@ fn check_other_buckets(d: &Desired, o: &Observed, p: &mut Plan) {
                 detail: None,
             }),
             Some(PolicyObservation::Policy(_)) | None => {}
+        }
+    }
+}
+
+impl Kind for BucketState {
+    const SCOPE: Scope = Scope::Buckets;
+
+    /// A bucket changes after every trail deletion (its policy may stop admitting the trail),
+    /// and after the bucket its access logs go to is written (that policy must let S3 write).
+    fn waits_for(this: &Change, first: &Change) -> bool {
+        match &first.address {
+            Address::Trail(_) => first.action == Action::Delete,
+            Address::Bucket(target) => {
+                first.both_keep(this)
+                    && matches!(&this.after, Some(Resource::Bucket(b))
+                        if b.access_logging.as_ref().is_some_and(|l| &l.bucket == target))
+            }
+            _ => false,
+        }
+    }
+}
+
+impl Kind for TrailState {
+    const SCOPE: Scope = Scope::Trails;
+
+    /// A trail is written after what CloudTrail checks when it is pointed at them: its bucket,
+    /// the topic it notifies, the log groups and the log-delivery role.
+    fn waits_for(this: &Change, first: &Change) -> bool {
+        let trail = match &this.after {
+            Some(Resource::Trail(t)) => Some(t),
+            _ => None,
+        };
+        match &first.address {
+            Address::Bucket(bucket) => {
+                this.action.keeps() && trail.is_some_and(|t| &t.settings.bucket == bucket)
+            }
+            Address::Topic(topic) => {
+                first.both_keep(this)
+                    && trail
+                        .and_then(|t| t.settings.delivery_topic.as_deref())
+                        .is_some_and(|arn| arn.rsplit(':').next() == Some(topic.as_str()))
+            }
+            Address::LogGroup(_) => first.both_keep(this),
+            Address::Role(_) => {
+                first.both_keep(this)
+                    && matches!(first.state(), Some(Resource::Role(r)) if r.delivers_logs())
+            }
+            _ => false,
         }
     }
 }

@@ -3,6 +3,7 @@
 //! table with it, trailctl's or not).
 
 use crate::apply::execute::{Executor, Progress, Written, impossible};
+use crate::live::aws::operations as ops;
 use crate::live::error::{ErrorKind, LiveError, LiveResult};
 use crate::live::services::Account;
 use crate::model::athena_state::{DatabaseState, TableState, WorkgroupState};
@@ -41,7 +42,7 @@ impl<A: Account> Executor<'_, A> {
         if !left.is_empty() {
             let names: Vec<&str> = left.iter().map(|t| t.name.as_str()).collect();
             return Err(LiveError::new(
-                "Glue:DeleteDatabase",
+                ops::GLUE_DELETE_DATABASE,
                 Some(&b.region),
                 ErrorKind::Service("DatabaseNotEmpty".to_owned()),
                 format!(

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+use crate::live::aws::operations as ops;
 use crate::live::error::{ErrorKind, LiveError, LiveResult};
 pub use crate::live::fake_state::{FAKE_ACCOUNT_VAR, FakeOrg, FakeTrail, State};
 use crate::live::services::{CloudTrail, EventHistory, Kms, Lookup, S3, Sts, TrailListing};
@@ -158,7 +159,7 @@ impl Fake {
 
 impl CloudTrail for Fake {
     async fn list_trails(&self, region: &str) -> LiveResult<Vec<(String, String, String)>> {
-        self.call("CloudTrail:ListTrails", region)?;
+        self.call(ops::CLOUDTRAIL_LIST_TRAILS, region)?;
         let s = self.state.borrow();
         Ok(s.trails
             .keys()
@@ -167,7 +168,7 @@ impl CloudTrail for Fake {
     }
 
     async fn describe_trails(&self, region: &str) -> LiveResult<Vec<TrailListing>> {
-        self.call("CloudTrail:DescribeTrails", region)?;
+        self.call(ops::CLOUDTRAIL_DESCRIBE_TRAILS, region)?;
         let s = self.state.borrow();
         Ok(s.trails
             .iter()
@@ -182,7 +183,7 @@ impl CloudTrail for Fake {
     }
 
     async fn list_tags(&self, region: &str, arns: &[String]) -> LiveResult<BTreeMap<String, Tags>> {
-        self.call("CloudTrail:ListTags", region)?;
+        self.call(ops::CLOUDTRAIL_LIST_TAGS, region)?;
         let s = self.state.borrow();
         Ok(arns
             .iter()
@@ -192,16 +193,18 @@ impl CloudTrail for Fake {
 
     async fn details(&self, region: &str, arn: &str) -> LiveResult<TrailDetails> {
         for op in [
-            "CloudTrail:GetTrailStatus",
-            "CloudTrail:GetEventSelectors",
-            "CloudTrail:GetInsightSelectors",
+            ops::CLOUDTRAIL_GET_TRAIL_STATUS,
+            ops::CLOUDTRAIL_GET_EVENT_SELECTORS,
+            ops::CLOUDTRAIL_GET_INSIGHT_SELECTORS,
         ] {
             self.call(op, region)?;
         }
-        self.with_trail("CloudTrail:GetTrailStatus", region, arn, |t| TrailDetails {
-            logging: t.logging,
-            selectors: t.selectors.clone(),
-            insights: t.insights.clone(),
+        self.with_trail(ops::CLOUDTRAIL_GET_TRAIL_STATUS, region, arn, |t| {
+            TrailDetails {
+                logging: t.logging,
+                selectors: t.selectors.clone(),
+                insights: t.insights.clone(),
+            }
         })
     }
 
@@ -212,12 +215,12 @@ impl CloudTrail for Fake {
         settings: &TrailSettings,
         tags: &Tags,
     ) -> LiveResult<String> {
-        self.call("CloudTrail:CreateTrail", region)?;
+        self.call(ops::CLOUDTRAIL_CREATE_TRAIL, region)?;
         let mut s = self.state.borrow_mut();
         let key = (region.to_owned(), name.to_owned());
         if s.trails.contains_key(&key) {
             return Err(LiveError::new(
-                "CloudTrail:CreateTrail",
+                ops::CLOUDTRAIL_CREATE_TRAIL,
                 Some(region),
                 ErrorKind::Service("TrailAlreadyExistsException".into()),
                 name,
@@ -237,7 +240,7 @@ impl CloudTrail for Fake {
             };
             if let Some(code) = refused {
                 return Err(LiveError::new(
-                    "CloudTrail:CreateTrail",
+                    ops::CLOUDTRAIL_CREATE_TRAIL,
                     Some(region),
                     ErrorKind::Service(code.into()),
                     name,
@@ -264,14 +267,14 @@ impl CloudTrail for Fake {
         name: &str,
         settings: &TrailSettings,
     ) -> LiveResult<()> {
-        self.call("CloudTrail:UpdateTrail", region)?;
-        self.with_trail("CloudTrail:UpdateTrail", region, name, |t| {
+        self.call(ops::CLOUDTRAIL_UPDATE_TRAIL, region)?;
+        self.with_trail(ops::CLOUDTRAIL_UPDATE_TRAIL, region, name, |t| {
             t.settings = settings.clone()
         })
     }
 
     async fn delete_trail(&self, region: &str, name: &str) -> LiveResult<()> {
-        self.call("CloudTrail:DeleteTrail", region)?;
+        self.call(ops::CLOUDTRAIL_DELETE_TRAIL, region)?;
         let mut s = self.state.borrow_mut();
         let a = arn::trail(region, &s.account, name);
         s.trails.remove(&(region.to_owned(), name.to_owned()));
@@ -280,7 +283,7 @@ impl CloudTrail for Fake {
     }
 
     async fn add_tags(&self, region: &str, arn: &str, tags: &Tags) -> LiveResult<()> {
-        self.call("CloudTrail:AddTags", region)?;
+        self.call(ops::CLOUDTRAIL_ADD_TAGS, region)?;
         let mut s = self.state.borrow_mut();
         s.trail_tags
             .entry(arn.to_owned())
@@ -295,7 +298,7 @@ impl CloudTrail for Fake {
         arn: &str,
         keys: &BTreeSet<String>,
     ) -> LiveResult<()> {
-        self.call("CloudTrail:RemoveTags", region)?;
+        self.call(ops::CLOUDTRAIL_REMOVE_TAGS, region)?;
         let mut s = self.state.borrow_mut();
         if let Some(t) = s.trail_tags.get_mut(arn) {
             t.retain(|k, _| !keys.contains(k));
@@ -309,8 +312,8 @@ impl CloudTrail for Fake {
         name: &str,
         selectors: &[AdvancedSelector],
     ) -> LiveResult<()> {
-        self.call("CloudTrail:PutEventSelectors", region)?;
-        self.with_trail("CloudTrail:PutEventSelectors", region, name, |t| {
+        self.call(ops::CLOUDTRAIL_PUT_EVENT_SELECTORS, region)?;
+        self.with_trail(ops::CLOUDTRAIL_PUT_EVENT_SELECTORS, region, name, |t| {
             t.selectors = selectors.to_vec()
         })
     }
@@ -321,17 +324,17 @@ impl CloudTrail for Fake {
         name: &str,
         insights: &BTreeSet<Insight>,
     ) -> LiveResult<()> {
-        self.call("CloudTrail:PutInsightSelectors", region)?;
-        self.with_trail("CloudTrail:PutInsightSelectors", region, name, |t| {
+        self.call(ops::CLOUDTRAIL_PUT_INSIGHT_SELECTORS, region)?;
+        self.with_trail(ops::CLOUDTRAIL_PUT_INSIGHT_SELECTORS, region, name, |t| {
             t.insights = insights.clone()
         })
     }
 
     async fn set_logging(&self, region: &str, name: &str, on: bool) -> LiveResult<()> {
         let op = if on {
-            "CloudTrail:StartLogging"
+            ops::CLOUDTRAIL_START_LOGGING
         } else {
-            "CloudTrail:StopLogging"
+            ops::CLOUDTRAIL_STOP_LOGGING
         };
         self.call(op, region)?;
         self.with_trail(op, region, name, |t| t.logging = on)
@@ -340,11 +343,11 @@ impl CloudTrail for Fake {
 
 impl S3 for Fake {
     async fn bucket(&self, name: &str) -> LiveResult<Option<LiveBucket>> {
-        self.call("S3:GetBucketLocation", "us-east-1")?;
+        self.call(ops::S3_GET_BUCKET_LOCATION, "us-east-1")?;
         let s = self.state.borrow();
         if s.foreign_buckets.contains(name) {
             return Err(LiveError::new(
-                "S3:GetBucketLocation",
+                ops::S3_GET_BUCKET_LOCATION,
                 None,
                 ErrorKind::AccessDenied,
                 name,
@@ -354,7 +357,7 @@ impl S3 for Fake {
     }
 
     async fn bucket_policy(&self, name: &str) -> LiveResult<PolicyObservation> {
-        self.call("S3:GetBucketPolicy", "us-east-1")?;
+        self.call(ops::S3_GET_BUCKET_POLICY, "us-east-1")?;
         let s = self.state.borrow();
         Ok(match s.buckets.get(name) {
             None => PolicyObservation::MissingBucket,
@@ -366,7 +369,7 @@ impl S3 for Fake {
     }
 
     async fn create_bucket(&self, region: &str, name: &str, tags: &Tags) -> LiveResult<()> {
-        self.call("S3:CreateBucket", region)?;
+        self.call(ops::S3_CREATE_BUCKET, region)?;
         self.state.borrow_mut().buckets.insert(
             name.to_owned(),
             LiveBucket {
@@ -384,15 +387,15 @@ impl S3 for Fake {
     }
 
     async fn block_public_access(&self, region: &str, name: &str) -> LiveResult<()> {
-        self.call("S3:PutPublicAccessBlock", region)?;
-        self.with_bucket("S3:PutPublicAccessBlock", name, |b| {
+        self.call(ops::S3_PUT_PUBLIC_ACCESS_BLOCK, region)?;
+        self.with_bucket(ops::S3_PUT_PUBLIC_ACCESS_BLOCK, name, |b| {
             b.block_public_access = true
         })
     }
 
     async fn enforce_bucket_owner(&self, region: &str, name: &str) -> LiveResult<()> {
-        self.call("S3:PutBucketOwnershipControls", region)?;
-        self.with_bucket("S3:PutBucketOwnershipControls", name, |b| {
+        self.call(ops::S3_PUT_BUCKET_OWNERSHIP_CONTROLS, region)?;
+        self.with_bucket(ops::S3_PUT_BUCKET_OWNERSHIP_CONTROLS, name, |b| {
             b.owner_enforced = true
         })
     }
@@ -403,8 +406,8 @@ impl S3 for Fake {
         name: &str,
         encryption: &Encryption,
     ) -> LiveResult<()> {
-        self.call("S3:PutBucketEncryption", region)?;
-        self.with_bucket("S3:PutBucketEncryption", name, |b| {
+        self.call(ops::S3_PUT_BUCKET_ENCRYPTION, region)?;
+        self.with_bucket(ops::S3_PUT_BUCKET_ENCRYPTION, name, |b| {
             b.encryption = encryption.clone()
         })
     }
@@ -415,40 +418,42 @@ impl S3 for Fake {
         name: &str,
         logging: Option<&crate::model::state::AccessLogging>,
     ) -> LiveResult<()> {
-        self.call("S3:PutBucketLogging", region)?;
-        self.with_bucket("S3:PutBucketLogging", name, |b| {
+        self.call(ops::S3_PUT_BUCKET_LOGGING, region)?;
+        self.with_bucket(ops::S3_PUT_BUCKET_LOGGING, name, |b| {
             b.access_logging = logging.cloned()
         })
     }
 
     async fn put_retention(&self, region: &str, name: &str, days: Option<u32>) -> LiveResult<()> {
-        self.call("S3:PutBucketLifecycleConfiguration", region)?;
-        self.with_bucket("S3:PutBucketLifecycleConfiguration", name, |b| {
+        self.call(ops::S3_PUT_BUCKET_LIFECYCLE_CONFIGURATION, region)?;
+        self.with_bucket(ops::S3_PUT_BUCKET_LIFECYCLE_CONFIGURATION, name, |b| {
             b.retention_days = days
         })
     }
 
     async fn put_policy(&self, region: &str, name: &str, policy: Option<&Value>) -> LiveResult<()> {
-        self.call("S3:PutBucketPolicy", region)?;
-        self.with_bucket("S3:PutBucketPolicy", name, |b| b.policy = policy.cloned())
+        self.call(ops::S3_PUT_BUCKET_POLICY, region)?;
+        self.with_bucket(ops::S3_PUT_BUCKET_POLICY, name, |b| {
+            b.policy = policy.cloned()
+        })
     }
 
     async fn put_tags(&self, region: &str, name: &str, tags: &Tags) -> LiveResult<()> {
-        self.call("S3:PutBucketTagging", region)?;
-        self.with_bucket("S3:PutBucketTagging", name, |b| b.tags = tags.clone())
+        self.call(ops::S3_PUT_BUCKET_TAGGING, region)?;
+        self.with_bucket(ops::S3_PUT_BUCKET_TAGGING, name, |b| b.tags = tags.clone())
     }
 }
 
 impl Sts for Fake {
     async fn account_id(&self) -> LiveResult<String> {
-        self.call("STS:GetCallerIdentity", "us-east-1")?;
+        self.call(ops::STS_GET_CALLER_IDENTITY, "us-east-1")?;
         Ok(self.state.borrow().account.clone())
     }
 }
 
 impl Kms for Fake {
     async fn key_arn(&self, region: &str, key: &str) -> LiveResult<Option<String>> {
-        self.call("KMS:DescribeKey", region)?;
+        self.call(ops::KMS_DESCRIBE_KEY, region)?;
         Ok(self.state.borrow().kms.get(key).cloned())
     }
 }
@@ -466,7 +471,7 @@ impl EventHistory for Fake {
         end: i64,
         token: Option<String>,
     ) -> LiveResult<(Vec<serde_json::Value>, Option<String>)> {
-        self.call("CloudTrail:LookupEvents", region)?;
+        self.call(ops::CLOUDTRAIL_LOOKUP_EVENTS, region)?;
         let s = self.state.borrow();
         let mut found: Vec<&serde_json::Value> = s
             .history

@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
+use crate::live::aws::operations as ops;
 use crate::live::error::{ErrorKind, LiveError, LiveResult};
 use crate::live::fake::Fake;
 use crate::live::services::{Events, Iam, Sns};
@@ -74,7 +75,7 @@ impl Fake {
 
 impl Sns for Fake {
     async fn list_topics(&self, region: &str) -> LiveResult<Vec<String>> {
-        self.call("SNS:ListTopics", region)?;
+        self.call(ops::SNS_LIST_TOPICS, region)?;
         let prefix = arn::topic(region, &self.state.borrow().account, "");
         Ok(self
             .state
@@ -87,17 +88,19 @@ impl Sns for Fake {
     }
 
     async fn topic_tags(&self, region: &str, arn: &str) -> LiveResult<Tags> {
-        self.with_topic("SNS:ListTagsForResource", region, arn, |t| t.tags.clone())
+        self.with_topic(ops::SNS_LIST_TAGS_FOR_RESOURCE, region, arn, |t| {
+            t.tags.clone()
+        })
     }
 
     async fn topic(&self, region: &str, arn: &str, tags: Tags) -> LiveResult<Option<LiveTopic>> {
-        self.call("SNS:GetTopicAttributes", region)?;
+        self.call(ops::SNS_GET_TOPIC_ATTRIBUTES, region)?;
         let found = self.state.borrow().topics.get(arn).cloned();
         Ok(found.map(|t| LiveTopic { tags, ..t }))
     }
 
     async fn create_topic(&self, region: &str, name: &str, tags: &Tags) -> LiveResult<String> {
-        self.call("SNS:CreateTopic", region)?;
+        self.call(ops::SNS_CREATE_TOPIC, region)?;
         let mut s = self.state.borrow_mut();
         let arn = arn::topic(region, &s.account, name);
         s.topics.entry(arn.clone()).or_insert_with(|| LiveTopic {
@@ -120,7 +123,7 @@ impl Sns for Fake {
         value: &str,
     ) -> LiveResult<()> {
         let v = (!value.is_empty()).then(|| value.to_owned());
-        self.with_topic("SNS:SetTopicAttributes", region, arn, |t| match name {
+        self.with_topic(ops::SNS_SET_TOPIC_ATTRIBUTES, region, arn, |t| match name {
             "DisplayName" => t.display_name = v,
             "KmsMasterKeyId" => t.kms_key = v,
             "Policy" => t.policy = v.and_then(|p| serde_json::from_str(&p).ok()),
@@ -129,7 +132,7 @@ impl Sns for Fake {
     }
 
     async fn tag_topic(&self, region: &str, arn: &str, tags: &Tags) -> LiveResult<()> {
-        self.with_topic("SNS:TagResource", region, arn, |t| {
+        self.with_topic(ops::SNS_TAG_RESOURCE, region, arn, |t| {
             t.tags.extend(tags.clone())
         })
     }
@@ -140,7 +143,7 @@ impl Sns for Fake {
         arn: &str,
         keys: &BTreeSet<String>,
     ) -> LiveResult<()> {
-        self.with_topic("SNS:UntagResource", region, arn, |t| {
+        self.with_topic(ops::SNS_UNTAG_RESOURCE, region, arn, |t| {
             t.tags.retain(|k, _| !keys.contains(k))
         })
     }
@@ -152,7 +155,7 @@ impl Sns for Fake {
         protocol: &str,
         endpoint: &str,
     ) -> LiveResult<()> {
-        self.with_topic("SNS:Subscribe", region, arn, |t| {
+        self.with_topic(ops::SNS_SUBSCRIBE, region, arn, |t| {
             // Email waits for confirmation, as in SNS.
             let sub_arn = (protocol != "email").then(|| format!("{arn}:{}", t.subscriptions.len()));
             t.subscriptions.push(LiveSubscription {
@@ -164,7 +167,7 @@ impl Sns for Fake {
     }
 
     async fn unsubscribe(&self, region: &str, subscription_arn: &str) -> LiveResult<()> {
-        self.call("SNS:Unsubscribe", region)?;
+        self.call(ops::SNS_UNSUBSCRIBE, region)?;
         for t in self.state.borrow_mut().topics.values_mut() {
             t.subscriptions
                 .retain(|s| s.arn.as_deref() != Some(subscription_arn));
@@ -173,7 +176,7 @@ impl Sns for Fake {
     }
 
     async fn delete_topic(&self, region: &str, arn: &str) -> LiveResult<()> {
-        self.call("SNS:DeleteTopic", region)?;
+        self.call(ops::SNS_DELETE_TOPIC, region)?;
         self.state.borrow_mut().topics.remove(arn);
         Ok(())
     }
@@ -181,7 +184,7 @@ impl Sns for Fake {
 
 impl Events for Fake {
     async fn list_rules(&self, region: &str, prefix: &str) -> LiveResult<Vec<LiveRule>> {
-        self.call("EventBridge:ListRules", region)?;
+        self.call(ops::EVENTBRIDGE_LIST_RULES, region)?;
         Ok(self
             .state
             .borrow()
@@ -193,7 +196,7 @@ impl Events for Fake {
     }
 
     async fn put_rule(&self, region: &str, name: &str, rule: &RuleState) -> LiveResult<String> {
-        self.call("EventBridge:PutRule", region)?;
+        self.call(ops::EVENTBRIDGE_PUT_RULE, region)?;
         let mut s = self.state.borrow_mut();
         let arn = format!("arn:aws:events:{region}:{}:rule/{name}", s.account);
         let entry = s
@@ -217,13 +220,13 @@ impl Events for Fake {
     }
 
     async fn tag_rule(&self, region: &str, arn: &str, tags: &Tags) -> LiveResult<()> {
-        self.with_rule("EventBridge:TagResource", region, arn, |r| {
+        self.with_rule(ops::EVENTBRIDGE_TAG_RESOURCE, region, arn, |r| {
             r.tags.extend(tags.clone())
         })
     }
 
     async fn untag_rule(&self, region: &str, arn: &str, keys: &BTreeSet<String>) -> LiveResult<()> {
-        self.with_rule("EventBridge:UntagResource", region, arn, |r| {
+        self.with_rule(ops::EVENTBRIDGE_UNTAG_RESOURCE, region, arn, |r| {
             r.tags.retain(|k, _| !keys.contains(k))
         })
     }
@@ -234,7 +237,7 @@ impl Events for Fake {
         rule: &str,
         targets: &[TargetState],
     ) -> LiveResult<()> {
-        self.with_rule("EventBridge:PutTargets", region, rule, |r| {
+        self.with_rule(ops::EVENTBRIDGE_PUT_TARGETS, region, rule, |r| {
             for t in targets {
                 r.targets.retain(|x| x.id != t.id);
                 r.targets.push(t.clone());
@@ -243,13 +246,13 @@ impl Events for Fake {
     }
 
     async fn remove_targets(&self, region: &str, rule: &str, ids: &[String]) -> LiveResult<()> {
-        self.with_rule("EventBridge:RemoveTargets", region, rule, |r| {
+        self.with_rule(ops::EVENTBRIDGE_REMOVE_TARGETS, region, rule, |r| {
             r.targets.retain(|t| !ids.contains(&t.id))
         })
     }
 
     async fn delete_rule(&self, region: &str, name: &str) -> LiveResult<()> {
-        self.call("EventBridge:DeleteRule", region)?;
+        self.call(ops::EVENTBRIDGE_DELETE_RULE, region)?;
         self.state
             .borrow_mut()
             .rules
@@ -258,7 +261,7 @@ impl Events for Fake {
     }
 
     async fn bus_policy(&self, region: &str) -> LiveResult<Option<Value>> {
-        self.call("EventBridge:DescribeEventBus", region)?;
+        self.call(ops::EVENTBRIDGE_DESCRIBE_EVENT_BUS, region)?;
         let s = self.state.borrow();
         let statements: Vec<Value> = s
             .bus_statements
@@ -271,7 +274,7 @@ impl Events for Fake {
     }
 
     async fn put_bus_statement(&self, statement: &BusPolicyState) -> LiveResult<()> {
-        self.call("EventBridge:PutPermission", &statement.region)?;
+        self.call(ops::EVENTBRIDGE_PUT_PERMISSION, &statement.region)?;
         self.state.borrow_mut().bus_statements.insert(
             (statement.region.clone(), statement.sid.clone()),
             statement.statement.clone(),
@@ -280,7 +283,7 @@ impl Events for Fake {
     }
 
     async fn remove_bus_statement(&self, region: &str, sid: &str) -> LiveResult<()> {
-        self.call("EventBridge:RemovePermission", region)?;
+        self.call(ops::EVENTBRIDGE_REMOVE_PERMISSION, region)?;
         self.state
             .borrow_mut()
             .bus_statements
@@ -291,7 +294,7 @@ impl Events for Fake {
 
 impl Iam for Fake {
     async fn role(&self, name: &str, _policy_name: &str) -> LiveResult<Option<LiveRole>> {
-        self.call("IAM:GetRole", "global")?;
+        self.call(ops::IAM_GET_ROLE, "global")?;
         Ok(self.state.borrow().roles.get(name).cloned())
     }
 
@@ -302,7 +305,7 @@ impl Iam for Fake {
         boundary: Option<&str>,
         tags: &Tags,
     ) -> LiveResult<()> {
-        self.call("IAM:CreateRole", "global")?;
+        self.call(ops::IAM_CREATE_ROLE, "global")?;
         let mut s = self.state.borrow_mut();
         let arn = format!("arn:aws:iam::{}:role/{name}", s.account);
         s.roles.insert(
@@ -320,18 +323,18 @@ impl Iam for Fake {
     }
 
     async fn policy_exists(&self, arn: &str) -> LiveResult<bool> {
-        self.call("IAM:GetPolicy", "global")?;
+        self.call(ops::IAM_GET_POLICY, "global")?;
         Ok(!self.state.borrow().missing_policies.contains(arn))
     }
 
     async fn put_role_boundary(&self, name: &str, boundary: &str) -> LiveResult<()> {
-        self.with_role("IAM:PutRolePermissionsBoundary", name, |r| {
+        self.with_role(ops::IAM_PUT_ROLE_PERMISSIONS_BOUNDARY, name, |r| {
             r.boundary = Some(boundary.to_owned());
         })
     }
 
     async fn update_trust(&self, name: &str, trust: &Value) -> LiveResult<()> {
-        self.with_role("IAM:UpdateAssumeRolePolicy", name, |r| {
+        self.with_role(ops::IAM_UPDATE_ASSUME_ROLE_POLICY, name, |r| {
             r.trust = trust.clone()
         })
     }
@@ -342,23 +345,23 @@ impl Iam for Fake {
         _policy_name: &str,
         policy: &Value,
     ) -> LiveResult<()> {
-        self.with_role("IAM:PutRolePolicy", name, |r| {
+        self.with_role(ops::IAM_PUT_ROLE_POLICY, name, |r| {
             r.policy = Some(policy.clone())
         })
     }
 
     async fn tag_role(&self, name: &str, tags: &Tags) -> LiveResult<()> {
-        self.with_role("IAM:TagRole", name, |r| r.tags.extend(tags.clone()))
+        self.with_role(ops::IAM_TAG_ROLE, name, |r| r.tags.extend(tags.clone()))
     }
 
     async fn untag_role(&self, name: &str, keys: &BTreeSet<String>) -> LiveResult<()> {
-        self.with_role("IAM:UntagRole", name, |r| {
+        self.with_role(ops::IAM_UNTAG_ROLE, name, |r| {
             r.tags.retain(|k, _| !keys.contains(k))
         })
     }
 
     async fn delete_role(&self, name: &str, _policy_name: &str) -> LiveResult<()> {
-        self.call("IAM:DeleteRole", "global")?;
+        self.call(ops::IAM_DELETE_ROLE, "global")?;
         self.state.borrow_mut().roles.remove(name);
         Ok(())
     }

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeSet;
 
+use crate::live::aws::operations as ops;
 use crate::live::error::{ErrorKind, LiveError, LiveResult};
 use crate::live::fake::Fake;
 use crate::live::services::{Athena, Glue, QueryState, QueryStatus, ResultPage, Tagged, Tagging};
@@ -25,7 +26,7 @@ fn key(region: &str, name: &str) -> (String, String) {
 
 impl Glue for Fake {
     async fn databases(&self, region: &str) -> LiveResult<Vec<DatabaseState>> {
-        self.call("Glue:GetDatabases", region)?;
+        self.call(ops::GLUE_GET_DATABASES, region)?;
         Ok(self
             .state
             .borrow()
@@ -41,7 +42,7 @@ impl Glue for Fake {
     }
 
     async fn create_database(&self, region: &str, name: &str, tags: &Tags) -> LiveResult<()> {
-        self.call("Glue:CreateDatabase", region)?;
+        self.call(ops::GLUE_CREATE_DATABASE, region)?;
         self.state
             .borrow_mut()
             .databases
@@ -50,12 +51,12 @@ impl Glue for Fake {
     }
 
     async fn tag_database(&self, region: &str, name: &str, tags: &Tags) -> LiveResult<()> {
-        self.call("Glue:TagResource", region)?;
+        self.call(ops::GLUE_TAG_RESOURCE, region)?;
         let mut s = self.state.borrow_mut();
         let t = s
             .databases
             .get_mut(&key(region, name))
-            .ok_or_else(|| missing("Glue:TagResource", region, name))?;
+            .ok_or_else(|| missing(ops::GLUE_TAG_RESOURCE, region, name))?;
         t.extend(tags.clone());
         Ok(())
     }
@@ -66,18 +67,18 @@ impl Glue for Fake {
         name: &str,
         keys: &BTreeSet<String>,
     ) -> LiveResult<()> {
-        self.call("Glue:UntagResource", region)?;
+        self.call(ops::GLUE_UNTAG_RESOURCE, region)?;
         let mut s = self.state.borrow_mut();
         let t = s
             .databases
             .get_mut(&key(region, name))
-            .ok_or_else(|| missing("Glue:UntagResource", region, name))?;
+            .ok_or_else(|| missing(ops::GLUE_UNTAG_RESOURCE, region, name))?;
         t.retain(|k, _| !keys.contains(k));
         Ok(())
     }
 
     async fn delete_database(&self, region: &str, name: &str) -> LiveResult<()> {
-        self.call("Glue:DeleteDatabase", region)?;
+        self.call(ops::GLUE_DELETE_DATABASE, region)?;
         let mut s = self.state.borrow_mut();
         s.databases.remove(&key(region, name));
         s.tables.retain(|(r, d, _), _| !(r == region && d == name));
@@ -85,7 +86,7 @@ impl Glue for Fake {
     }
 
     async fn tables(&self, region: &str, database: &str) -> LiveResult<Vec<TableState>> {
-        self.call("Glue:GetTables", region)?;
+        self.call(ops::GLUE_GET_TABLES, region)?;
         Ok(self
             .state
             .borrow()
@@ -98,9 +99,9 @@ impl Glue for Fake {
 
     async fn put_table(&self, table: &TableState, create: bool) -> LiveResult<()> {
         let op = if create {
-            "Glue:CreateTable"
+            ops::GLUE_CREATE_TABLE
         } else {
-            "Glue:UpdateTable"
+            ops::GLUE_UPDATE_TABLE
         };
         self.call(op, &table.region)?;
         let mut s = self.state.borrow_mut();
@@ -123,7 +124,7 @@ impl Glue for Fake {
     }
 
     async fn delete_table(&self, region: &str, database: &str, name: &str) -> LiveResult<()> {
-        self.call("Glue:DeleteTable", region)?;
+        self.call(ops::GLUE_DELETE_TABLE, region)?;
         self.state.borrow_mut().tables.remove(&(
             region.to_owned(),
             database.to_owned(),
@@ -135,7 +136,7 @@ impl Glue for Fake {
 
 impl Athena for Fake {
     async fn workgroups(&self, region: &str) -> LiveResult<Vec<WorkgroupState>> {
-        self.call("Athena:ListWorkGroups", region)?;
+        self.call(ops::ATHENA_LIST_WORK_GROUPS, region)?;
         Ok(self
             .state
             .borrow()
@@ -147,7 +148,7 @@ impl Athena for Fake {
     }
 
     async fn create_workgroup(&self, w: &WorkgroupState) -> LiveResult<()> {
-        self.call("Athena:CreateWorkGroup", &w.region)?;
+        self.call(ops::ATHENA_CREATE_WORK_GROUP, &w.region)?;
         self.state
             .borrow_mut()
             .workgroups
@@ -156,24 +157,24 @@ impl Athena for Fake {
     }
 
     async fn update_workgroup(&self, w: &WorkgroupState) -> LiveResult<()> {
-        self.call("Athena:UpdateWorkGroup", &w.region)?;
+        self.call(ops::ATHENA_UPDATE_WORK_GROUP, &w.region)?;
         let mut s = self.state.borrow_mut();
         let had = s
             .workgroups
             .get_mut(&key(&w.region, &w.name))
-            .ok_or_else(|| missing("Athena:UpdateWorkGroup", &w.region, &w.name))?;
+            .ok_or_else(|| missing(ops::ATHENA_UPDATE_WORK_GROUP, &w.region, &w.name))?;
         let tags = had.tags.clone();
         *had = WorkgroupState { tags, ..w.clone() };
         Ok(())
     }
 
     async fn tag_workgroup(&self, region: &str, name: &str, tags: &Tags) -> LiveResult<()> {
-        self.call("Athena:TagResource", region)?;
+        self.call(ops::ATHENA_TAG_RESOURCE, region)?;
         let mut s = self.state.borrow_mut();
         let w = s
             .workgroups
             .get_mut(&key(region, name))
-            .ok_or_else(|| missing("Athena:TagResource", region, name))?;
+            .ok_or_else(|| missing(ops::ATHENA_TAG_RESOURCE, region, name))?;
         w.tags.extend(tags.clone());
         Ok(())
     }
@@ -184,12 +185,12 @@ impl Athena for Fake {
         name: &str,
         keys: &BTreeSet<String>,
     ) -> LiveResult<()> {
-        self.call("Athena:UntagResource", region)?;
+        self.call(ops::ATHENA_UNTAG_RESOURCE, region)?;
         let mut s = self.state.borrow_mut();
         let w = s
             .workgroups
             .get_mut(&key(region, name))
-            .ok_or_else(|| missing("Athena:UntagResource", region, name))?;
+            .ok_or_else(|| missing(ops::ATHENA_UNTAG_RESOURCE, region, name))?;
         w.tags.retain(|k, _| !keys.contains(k));
         Ok(())
     }
@@ -201,7 +202,7 @@ impl Athena for Fake {
         database: &str,
         sql: &str,
     ) -> LiveResult<String> {
-        self.call("Athena:StartQueryExecution", region)?;
+        self.call(ops::ATHENA_START_QUERY_EXECUTION, region)?;
         let mut s = self.state.borrow_mut();
         s.queries
             .push((workgroup.to_owned(), database.to_owned(), sql.to_owned()));
@@ -209,7 +210,7 @@ impl Athena for Fake {
     }
 
     async fn query_status(&self, region: &str, _id: &str) -> LiveResult<QueryStatus> {
-        self.call("Athena:GetQueryExecution", region)?;
+        self.call(ops::ATHENA_GET_QUERY_EXECUTION, region)?;
         let mut s = self.state.borrow_mut();
         if s.query_polls > 0 {
             s.query_polls -= 1;
@@ -234,7 +235,7 @@ impl Athena for Fake {
         _id: &str,
         token: Option<String>,
     ) -> LiveResult<ResultPage> {
-        self.call("Athena:GetQueryResults", region)?;
+        self.call(ops::ATHENA_GET_QUERY_RESULTS, region)?;
         let i: usize = token.and_then(|t| t.parse().ok()).unwrap_or(0);
         let s = self.state.borrow();
         let mut page = s.query_pages.get(i).cloned().unwrap_or_default();
@@ -243,7 +244,7 @@ impl Athena for Fake {
     }
 
     async fn delete_workgroup(&self, region: &str, name: &str) -> LiveResult<()> {
-        self.call("Athena:DeleteWorkGroup", region)?;
+        self.call(ops::ATHENA_DELETE_WORK_GROUP, region)?;
         self.state
             .borrow_mut()
             .workgroups
@@ -254,7 +255,7 @@ impl Athena for Fake {
 
 impl Tagging for Fake {
     async fn tagged(&self, region: &str, key: &str, value: &str) -> LiveResult<Tagged> {
-        self.call("ResourceGroupsTagging:GetResources", region)?;
+        self.call(ops::RESOURCEGROUPSTAGGING_GET_RESOURCES, region)?;
         let s = self.state.borrow();
         let has = |tags: &Tags| tags.get(key).is_some_and(|v| v == value);
         let mut out = Tagged::default();
@@ -279,7 +280,7 @@ impl Tagging for Fake {
 
 impl crate::live::services::Quotas for Fake {
     async fn rules_per_bus(&self, region: &str) -> LiveResult<Option<u32>> {
-        self.call("ServiceQuotas:GetServiceQuota", region)?;
+        self.call(ops::SERVICEQUOTAS_GET_SERVICE_QUOTA, region)?;
         Ok(self.state.borrow().rule_quotas.get(region).copied())
     }
 }

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeSet;
 
+use crate::live::aws::operations as ops;
 use crate::live::error::{ErrorKind, LiveError, LiveResult};
 use crate::live::fake::Fake;
 use crate::live::services::{CloudWatch, Logs};
@@ -43,7 +44,7 @@ impl Fake {
 
 impl Logs for Fake {
     async fn log_group(&self, region: &str, name: &str) -> LiveResult<Option<LogGroupState>> {
-        self.call("Logs:DescribeLogGroups", region)?;
+        self.call(ops::LOGS_DESCRIBE_LOG_GROUPS, region)?;
         Ok(self
             .state
             .borrow()
@@ -53,12 +54,12 @@ impl Logs for Fake {
     }
 
     async fn create_log_group(&self, group: &LogGroupState) -> LiveResult<()> {
-        self.call("Logs:CreateLogGroup", &group.region)?;
+        self.call(ops::LOGS_CREATE_LOG_GROUP, &group.region)?;
         let k = key(&group.region, &group.name);
         let mut s = self.state.borrow_mut();
         if s.log_groups.contains_key(&k) {
             return Err(LiveError::new(
-                "Logs:CreateLogGroup",
+                ops::LOGS_CREATE_LOG_GROUP,
                 Some(&group.region),
                 ErrorKind::Service("ResourceAlreadyExistsException".into()),
                 &group.name,
@@ -70,9 +71,9 @@ impl Logs for Fake {
 
     async fn set_retention(&self, region: &str, name: &str, days: Option<u32>) -> LiveResult<()> {
         let op = if days.is_some() {
-            "Logs:PutRetentionPolicy"
+            ops::LOGS_PUT_RETENTION_POLICY
         } else {
-            "Logs:DeleteRetentionPolicy"
+            ops::LOGS_DELETE_RETENTION_POLICY
         };
         self.with_group(op, region, name, |g| g.retention_days = days)
     }
@@ -84,15 +85,15 @@ impl Logs for Fake {
         key: Option<&str>,
     ) -> LiveResult<()> {
         let op = if key.is_some() {
-            "Logs:AssociateKmsKey"
+            ops::LOGS_ASSOCIATE_KMS_KEY
         } else {
-            "Logs:DisassociateKmsKey"
+            ops::LOGS_DISASSOCIATE_KMS_KEY
         };
         self.with_group(op, region, name, |g| g.kms_key = key.map(str::to_owned))
     }
 
     async fn tag_log_group(&self, region: &str, name: &str, tags: &Tags) -> LiveResult<()> {
-        self.with_group("Logs:TagResource", region, name, |g| {
+        self.with_group(ops::LOGS_TAG_RESOURCE, region, name, |g| {
             g.tags.extend(tags.clone())
         })
     }
@@ -103,17 +104,17 @@ impl Logs for Fake {
         name: &str,
         keys: &BTreeSet<String>,
     ) -> LiveResult<()> {
-        self.with_group("Logs:UntagResource", region, name, |g| {
+        self.with_group(ops::LOGS_UNTAG_RESOURCE, region, name, |g| {
             g.tags.retain(|k, _| !keys.contains(k))
         })
     }
 
     async fn delete_log_group(&self, region: &str, name: &str) -> LiveResult<()> {
-        self.call("Logs:DeleteLogGroup", region)?;
+        self.call(ops::LOGS_DELETE_LOG_GROUP, region)?;
         let mut s = self.state.borrow_mut();
         s.log_groups
             .remove(&key(region, name))
-            .ok_or_else(|| missing("Logs:DeleteLogGroup", region, name))?;
+            .ok_or_else(|| missing(ops::LOGS_DELETE_LOG_GROUP, region, name))?;
         s.metric_filters
             .retain(|f| !(f.region == region && f.log_group == name));
         Ok(())
@@ -125,7 +126,7 @@ impl Logs for Fake {
         log_group: &str,
         prefix: &str,
     ) -> LiveResult<Vec<MetricFilterState>> {
-        self.call("Logs:DescribeMetricFilters", region)?;
+        self.call(ops::LOGS_DESCRIBE_METRIC_FILTERS, region)?;
         Ok(self
             .state
             .borrow()
@@ -138,14 +139,14 @@ impl Logs for Fake {
     }
 
     async fn put_metric_filter(&self, filter: &MetricFilterState) -> LiveResult<()> {
-        self.call("Logs:PutMetricFilter", &filter.region)?;
+        self.call(ops::LOGS_PUT_METRIC_FILTER, &filter.region)?;
         let mut s = self.state.borrow_mut();
         if !s
             .log_groups
             .contains_key(&key(&filter.region, &filter.log_group))
         {
             return Err(missing(
-                "Logs:PutMetricFilter",
+                ops::LOGS_PUT_METRIC_FILTER,
                 &filter.region,
                 &filter.log_group,
             ));
@@ -163,13 +164,13 @@ impl Logs for Fake {
         log_group: &str,
         name: &str,
     ) -> LiveResult<()> {
-        self.call("Logs:DeleteMetricFilter", region)?;
+        self.call(ops::LOGS_DELETE_METRIC_FILTER, region)?;
         let mut s = self.state.borrow_mut();
         let before = s.metric_filters.len();
         s.metric_filters
             .retain(|f| !(f.region == region && f.log_group == log_group && f.name == name));
         if s.metric_filters.len() == before {
-            return Err(missing("Logs:DeleteMetricFilter", region, name));
+            return Err(missing(ops::LOGS_DELETE_METRIC_FILTER, region, name));
         }
         Ok(())
     }
@@ -177,7 +178,7 @@ impl Logs for Fake {
 
 impl CloudWatch for Fake {
     async fn alarms(&self, region: &str, prefix: &str) -> LiveResult<Vec<AlarmState>> {
-        self.call("CloudWatch:DescribeAlarms", region)?;
+        self.call(ops::CLOUDWATCH_DESCRIBE_ALARMS, region)?;
         Ok(self
             .state
             .borrow()
@@ -189,7 +190,7 @@ impl CloudWatch for Fake {
     }
 
     async fn put_alarm(&self, alarm: &AlarmState, create: bool) -> LiveResult<()> {
-        self.call("CloudWatch:PutMetricAlarm", &alarm.region)?;
+        self.call(ops::CLOUDWATCH_PUT_METRIC_ALARM, &alarm.region)?;
         let mut s = self.state.borrow_mut();
         let k = key(&alarm.region, &alarm.name);
         let tags = match (create, s.alarms.get(&k)) {
@@ -207,12 +208,12 @@ impl CloudWatch for Fake {
     }
 
     async fn tag_alarm(&self, region: &str, name: &str, tags: &Tags) -> LiveResult<()> {
-        self.call("CloudWatch:TagResource", region)?;
+        self.call(ops::CLOUDWATCH_TAG_RESOURCE, region)?;
         let mut s = self.state.borrow_mut();
         let a = s
             .alarms
             .get_mut(&key(region, name))
-            .ok_or_else(|| missing("CloudWatch:TagResource", region, name))?;
+            .ok_or_else(|| missing(ops::CLOUDWATCH_TAG_RESOURCE, region, name))?;
         a.tags.extend(tags.clone());
         Ok(())
     }
@@ -223,18 +224,18 @@ impl CloudWatch for Fake {
         name: &str,
         keys: &BTreeSet<String>,
     ) -> LiveResult<()> {
-        self.call("CloudWatch:UntagResource", region)?;
+        self.call(ops::CLOUDWATCH_UNTAG_RESOURCE, region)?;
         let mut s = self.state.borrow_mut();
         let a = s
             .alarms
             .get_mut(&key(region, name))
-            .ok_or_else(|| missing("CloudWatch:UntagResource", region, name))?;
+            .ok_or_else(|| missing(ops::CLOUDWATCH_UNTAG_RESOURCE, region, name))?;
         a.tags.retain(|k, _| !keys.contains(k));
         Ok(())
     }
 
     async fn delete_alarm(&self, region: &str, name: &str) -> LiveResult<()> {
-        self.call("CloudWatch:DeleteAlarms", region)?;
+        self.call(ops::CLOUDWATCH_DELETE_ALARMS, region)?;
         self.state.borrow_mut().alarms.remove(&key(region, name));
         Ok(())
     }

@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 use aws_config::{Region, SdkConfig};
 
 use crate::live::aws::error::{causes, code, kind_of, map};
+use crate::live::aws::operations as ops;
 use crate::live::aws::pacing::{Retries, RetryCounts, RetryLog, retry_partition};
 use crate::live::error::LiveResult;
 use crate::live::error::{ErrorKind, LiveError};
@@ -237,7 +238,7 @@ impl AwsAccount {
             .get_caller_identity()
             .send()
             .await
-            .map_err(|e| map("STS:GetCallerIdentity", &self.default_region, e))?;
+            .map_err(|e| map(ops::STS_GET_CALLER_IDENTITY, &self.default_region, e))?;
         Ok(out.account().unwrap_or_default().to_owned())
     }
 
@@ -304,7 +305,7 @@ fn assume_failure(region: &str, e: &(dyn std::error::Error + 'static)) -> LiveEr
         {
             let code = s.err().code().unwrap_or("Unknown");
             return LiveError::new(
-                "STS:AssumeRole",
+                ops::STS_ASSUME_ROLE,
                 Some(region),
                 kind_of(code),
                 s.err().message().unwrap_or(code),
@@ -313,7 +314,7 @@ fn assume_failure(region: &str, e: &(dyn std::error::Error + 'static)) -> LiveEr
         next = cause.source();
     }
     LiveError::new(
-        "STS:AssumeRole",
+        ops::STS_ASSUME_ROLE,
         Some(region),
         ErrorKind::Credentials,
         causes(e),
@@ -332,7 +333,7 @@ impl Kms for AwsAccount {
         match self.kms(region).describe_key().key_id(key).send().await {
             Ok(out) => Ok(out.key_metadata().and_then(|m| m.arn()).map(str::to_owned)),
             Err(e) if code(&e) == Some("NotFoundException") => Ok(None),
-            Err(e) => Err(map("KMS:DescribeKey", region, e)),
+            Err(e) => Err(map(ops::KMS_DESCRIBE_KEY, region, e)),
         }
     }
 }

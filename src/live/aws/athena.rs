@@ -9,6 +9,7 @@ use aws_sdk_athena::types::{
 
 use crate::live::aws::account::AwsAccount;
 use crate::live::aws::error::{build, code, map};
+use crate::live::aws::operations as ops;
 use crate::live::aws::paging::all_pages;
 use crate::live::error::LiveResult;
 use crate::live::services::{Athena, QueryState, QueryStatus, ResultPage};
@@ -31,14 +32,14 @@ impl AwsAccount {
         let out = match client.get_work_group().work_group(name).send().await {
             Ok(o) => o,
             Err(e) if code(&e) == Some("InvalidRequestException") => return Ok(None),
-            Err(e) => return Err(map("Athena:GetWorkGroup", region, e)),
+            Err(e) => return Err(map(ops::ATHENA_GET_WORK_GROUP, region, e)),
         };
         let Some(w) = out.work_group() else {
             return Ok(None);
         };
         let config = w.configuration();
         let arn = self.workgroup_arn(region, name).await?;
-        let tags = all_pages("Athena:ListTagsForResource", region, |token| {
+        let tags = all_pages(ops::ATHENA_LIST_TAGS_FOR_RESOURCE, region, |token| {
             let call = client
                 .list_tags_for_resource()
                 .resource_arn(&arn)
@@ -47,7 +48,7 @@ impl AwsAccount {
                 let page = call
                     .send()
                     .await
-                    .map_err(|e| map("Athena:ListTagsForResource", region, e))?;
+                    .map_err(|e| map(ops::ATHENA_LIST_TAGS_FOR_RESOURCE, region, e))?;
                 let tags: Vec<(String, String)> = page
                     .tags()
                     .iter()
@@ -95,7 +96,7 @@ fn tags_to_api(tags: &Tags) -> Vec<Tag> {
 
 impl Athena for AwsAccount {
     async fn workgroups(&self, region: &str) -> LiveResult<Vec<WorkgroupState>> {
-        const OP: &str = "Athena:ListWorkGroups";
+        const OP: &str = ops::ATHENA_LIST_WORK_GROUPS;
         let client = self.athena(region);
         let names = all_pages(OP, region, |token| {
             let call = client.list_work_groups().set_next_token(token);
@@ -120,7 +121,7 @@ impl Athena for AwsAccount {
     }
 
     async fn create_workgroup(&self, w: &WorkgroupState) -> LiveResult<()> {
-        const OP: &str = "Athena:CreateWorkGroup";
+        const OP: &str = ops::ATHENA_CREATE_WORK_GROUP;
         let config = WorkGroupConfiguration::builder()
             .result_configuration(
                 ResultConfiguration::builder()
@@ -143,7 +144,7 @@ impl Athena for AwsAccount {
     }
 
     async fn update_workgroup(&self, w: &WorkgroupState) -> LiveResult<()> {
-        const OP: &str = "Athena:UpdateWorkGroup";
+        const OP: &str = ops::ATHENA_UPDATE_WORK_GROUP;
         let limit = cutoff(OP, w)?;
         let updates = WorkGroupConfigurationUpdates::builder()
             .result_configuration_updates(
@@ -166,7 +167,7 @@ impl Athena for AwsAccount {
     }
 
     async fn tag_workgroup(&self, region: &str, name: &str, tags: &Tags) -> LiveResult<()> {
-        const OP: &str = "Athena:TagResource";
+        const OP: &str = ops::ATHENA_TAG_RESOURCE;
         let arn = self.workgroup_arn(region, name).await?;
         self.athena(region)
             .tag_resource()
@@ -191,7 +192,7 @@ impl Athena for AwsAccount {
             .set_tag_keys(Some(keys.iter().cloned().collect()))
             .send()
             .await
-            .map_err(|e| map("Athena:UntagResource", region, e))?;
+            .map_err(|e| map(ops::ATHENA_UNTAG_RESOURCE, region, e))?;
         Ok(())
     }
 
@@ -202,7 +203,7 @@ impl Athena for AwsAccount {
         database: &str,
         sql: &str,
     ) -> LiveResult<String> {
-        const OP: &str = "Athena:StartQueryExecution";
+        const OP: &str = ops::ATHENA_START_QUERY_EXECUTION;
         let out = self
             .athena(region)
             .start_query_execution()
@@ -216,7 +217,7 @@ impl Athena for AwsAccount {
     }
 
     async fn query_status(&self, region: &str, id: &str) -> LiveResult<QueryStatus> {
-        const OP: &str = "Athena:GetQueryExecution";
+        const OP: &str = ops::ATHENA_GET_QUERY_EXECUTION;
         let out = self
             .athena(region)
             .get_query_execution()
@@ -254,7 +255,7 @@ impl Athena for AwsAccount {
         id: &str,
         token: Option<String>,
     ) -> LiveResult<ResultPage> {
-        const OP: &str = "Athena:GetQueryResults";
+        const OP: &str = ops::ATHENA_GET_QUERY_RESULTS;
         let out = self
             .athena(region)
             .get_query_results()
@@ -302,7 +303,7 @@ impl Athena for AwsAccount {
         {
             Ok(_) => Ok(()),
             Err(e) if code(&e) == Some("InvalidRequestException") => Ok(()),
-            Err(e) => Err(map("Athena:DeleteWorkGroup", region, e)),
+            Err(e) => Err(map(ops::ATHENA_DELETE_WORK_GROUP, region, e)),
         }
     }
 }

@@ -9,6 +9,7 @@ use aws_sdk_cloudtrail::types::{
 
 use crate::live::aws::account::AwsAccount;
 use crate::live::aws::error::{build, code, map};
+use crate::live::aws::operations as ops;
 use crate::live::error::LiveResult;
 use crate::live::services::{CloudTrail, EventHistory, Lookup, TrailListing};
 use crate::model::desired::{Insight, InsightType};
@@ -55,7 +56,7 @@ fn selector_from_api(s: &AdvancedEventSelector) -> AdvancedSelector {
 }
 
 fn selector_to_api(region: &str, s: &AdvancedSelector) -> LiveResult<AdvancedEventSelector> {
-    const OP: &str = "CloudTrail:PutEventSelectors";
+    const OP: &str = ops::CLOUDTRAIL_PUT_EVENT_SELECTORS;
     let fields = s
         .fields
         .iter()
@@ -131,7 +132,7 @@ impl CloudTrail for AwsAccount {
                 .set_next_token(token)
                 .send()
                 .await
-                .map_err(|e| map("CloudTrail:ListTrails", region, e))?;
+                .map_err(|e| map(ops::CLOUDTRAIL_LIST_TRAILS, region, e))?;
             out.extend(page.trails().iter().map(|t| {
                 (
                     t.name().unwrap_or_default().to_owned(),
@@ -153,7 +154,7 @@ impl CloudTrail for AwsAccount {
             .include_shadow_trails(false)
             .send()
             .await
-            .map_err(|e| map("CloudTrail:DescribeTrails", region, e))?;
+            .map_err(|e| map(ops::CLOUDTRAIL_DESCRIBE_TRAILS, region, e))?;
         Ok(out
             .trail_list()
             .iter()
@@ -200,7 +201,7 @@ impl CloudTrail for AwsAccount {
                 .set_next_token(token)
                 .send()
                 .await
-                .map_err(|e| map("CloudTrail:ListTags", region, e))?;
+                .map_err(|e| map(ops::CLOUDTRAIL_LIST_TAGS, region, e))?;
             for r in page.resource_tag_list() {
                 let tags: &mut Tags = out
                     .entry(r.resource_id().unwrap_or_default().to_owned())
@@ -223,8 +224,9 @@ impl CloudTrail for AwsAccount {
             client.get_event_selectors().trail_name(arn).send(),
             client.get_insight_selectors().trail_name(arn).send(),
         );
-        let status = status.map_err(|e| map("CloudTrail:GetTrailStatus", region, e))?;
-        let selectors = selectors.map_err(|e| map("CloudTrail:GetEventSelectors", region, e))?;
+        let status = status.map_err(|e| map(ops::CLOUDTRAIL_GET_TRAIL_STATUS, region, e))?;
+        let selectors =
+            selectors.map_err(|e| map(ops::CLOUDTRAIL_GET_EVENT_SELECTORS, region, e))?;
         let insights = match insights {
             Ok(out) => out
                 .insight_selectors()
@@ -232,7 +234,7 @@ impl CloudTrail for AwsAccount {
                 .filter_map(insight_from_api)
                 .collect(),
             Err(e) if code(&e) == Some("InsightNotEnabledException") => BTreeSet::new(),
-            Err(e) => return Err(map("CloudTrail:GetInsightSelectors", region, e)),
+            Err(e) => return Err(map(ops::CLOUDTRAIL_GET_INSIGHT_SELECTORS, region, e)),
         };
         let advanced: Vec<AdvancedSelector> = selectors
             .advanced_event_selectors()
@@ -266,7 +268,7 @@ impl CloudTrail for AwsAccount {
         s: &TrailSettings,
         tags: &Tags,
     ) -> LiveResult<String> {
-        const OP: &str = "CloudTrail:CreateTrail";
+        const OP: &str = ops::CLOUDTRAIL_CREATE_TRAIL;
         let out = self
             .cloudtrail(region)
             .create_trail()
@@ -312,7 +314,7 @@ impl CloudTrail for AwsAccount {
             .set_kms_key_id(or_clear(&s.kms_key))
             .send()
             .await
-            .map_err(|e| map("CloudTrail:UpdateTrail", region, e))?;
+            .map_err(|e| map(ops::CLOUDTRAIL_UPDATE_TRAIL, region, e))?;
         Ok(())
     }
 
@@ -326,12 +328,12 @@ impl CloudTrail for AwsAccount {
         {
             Ok(_) => Ok(()),
             Err(e) if code(&e) == Some("TrailNotFoundException") => Ok(()),
-            Err(e) => Err(map("CloudTrail:DeleteTrail", region, e)),
+            Err(e) => Err(map(ops::CLOUDTRAIL_DELETE_TRAIL, region, e)),
         }
     }
 
     async fn add_tags(&self, region: &str, arn: &str, tags: &Tags) -> LiveResult<()> {
-        const OP: &str = "CloudTrail:AddTags";
+        const OP: &str = ops::CLOUDTRAIL_ADD_TAGS;
         self.cloudtrail(region)
             .add_tags()
             .resource_id(arn)
@@ -348,7 +350,7 @@ impl CloudTrail for AwsAccount {
         arn: &str,
         keys: &BTreeSet<String>,
     ) -> LiveResult<()> {
-        const OP: &str = "CloudTrail:RemoveTags";
+        const OP: &str = ops::CLOUDTRAIL_REMOVE_TAGS;
         let tags = keys
             .iter()
             .map(|k| {
@@ -394,7 +396,7 @@ impl CloudTrail for AwsAccount {
         };
         call.send()
             .await
-            .map_err(|e| map("CloudTrail:PutEventSelectors", region, e))?;
+            .map_err(|e| map(ops::CLOUDTRAIL_PUT_EVENT_SELECTORS, region, e))?;
         Ok(())
     }
 
@@ -428,7 +430,7 @@ impl CloudTrail for AwsAccount {
             .set_insight_selectors(Some(list))
             .send()
             .await
-            .map_err(|e| map("CloudTrail:PutInsightSelectors", region, e))?;
+            .map_err(|e| map(ops::CLOUDTRAIL_PUT_INSIGHT_SELECTORS, region, e))?;
         Ok(())
     }
 
@@ -441,7 +443,7 @@ impl CloudTrail for AwsAccount {
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| map("CloudTrail:StartLogging", region, e))
+                .map_err(|e| map(ops::CLOUDTRAIL_START_LOGGING, region, e))
         } else {
             client
                 .stop_logging()
@@ -449,7 +451,7 @@ impl CloudTrail for AwsAccount {
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| map("CloudTrail:StopLogging", region, e))
+                .map_err(|e| map(ops::CLOUDTRAIL_STOP_LOGGING, region, e))
         }
     }
 }
@@ -465,7 +467,7 @@ impl EventHistory for AwsAccount {
     ) -> LiveResult<(Vec<serde_json::Value>, Option<String>)> {
         use aws_sdk_cloudtrail::primitives::DateTime;
         use aws_sdk_cloudtrail::types::{LookupAttribute, LookupAttributeKey};
-        const OP: &str = "CloudTrail:LookupEvents";
+        const OP: &str = ops::CLOUDTRAIL_LOOKUP_EVENTS;
         let (key, value) = match lookup {
             Lookup::ResourceName(v) => (LookupAttributeKey::ResourceName, v),
             Lookup::EventName(v) => (LookupAttributeKey::EventName, v),

@@ -7,6 +7,7 @@ use aws_sdk_cloudwatch::types::{ComparisonOperator, Statistic, Tag};
 
 use crate::live::aws::account::AwsAccount;
 use crate::live::aws::error::map;
+use crate::live::aws::operations as ops;
 use crate::live::aws::paging::all_pages;
 use crate::live::error::LiveResult;
 use crate::live::services::CloudWatch;
@@ -31,7 +32,7 @@ fn api_tags(tags: &Tags) -> Vec<Tag> {
 impl CloudWatch for AwsAccount {
     async fn alarms(&self, region: &str, prefix: &str) -> LiveResult<Vec<AlarmState>> {
         let client = self.cloudwatch(region);
-        let alarms = all_pages("CloudWatch:DescribeAlarms", region, |token| {
+        let alarms = all_pages(ops::CLOUDWATCH_DESCRIBE_ALARMS, region, |token| {
             let call = client
                 .describe_alarms()
                 .alarm_name_prefix(prefix)
@@ -40,7 +41,7 @@ impl CloudWatch for AwsAccount {
                 let out = call
                     .send()
                     .await
-                    .map_err(|e| map("CloudWatch:DescribeAlarms", region, e))?;
+                    .map_err(|e| map(ops::CLOUDWATCH_DESCRIBE_ALARMS, region, e))?;
                 let next = out.next_token().map(str::to_owned);
                 Ok((out.metric_alarms.unwrap_or_default(), next))
             }
@@ -60,7 +61,7 @@ impl CloudWatch for AwsAccount {
                 .resource_arn(arn)
                 .send()
                 .await
-                .map_err(|e| map("CloudWatch:ListTagsForResource", region, e))?
+                .map_err(|e| map(ops::CLOUDWATCH_LIST_TAGS_FOR_RESOURCE, region, e))?
                 .tags
                 .unwrap_or_default()
                 .into_iter()
@@ -99,7 +100,7 @@ impl CloudWatch for AwsAccount {
 
     async fn put_alarm(&self, alarm: &AlarmState, create: bool) -> LiveResult<()> {
         let region = &alarm.region;
-        let op = "CloudWatch:PutMetricAlarm";
+        let op = ops::CLOUDWATCH_PUT_METRIC_ALARM;
         let tags = create.then(|| api_tags(&alarm.tags));
         self.cloudwatch(region)
             .put_metric_alarm()
@@ -130,7 +131,7 @@ impl CloudWatch for AwsAccount {
             .set_tags(Some(api_tags(tags)))
             .send()
             .await
-            .map_err(|e| map("CloudWatch:TagResource", region, e))?;
+            .map_err(|e| map(ops::CLOUDWATCH_TAG_RESOURCE, region, e))?;
         Ok(())
     }
 
@@ -147,7 +148,7 @@ impl CloudWatch for AwsAccount {
             .set_tag_keys(Some(keys.iter().cloned().collect()))
             .send()
             .await
-            .map_err(|e| map("CloudWatch:UntagResource", region, e))?;
+            .map_err(|e| map(ops::CLOUDWATCH_UNTAG_RESOURCE, region, e))?;
         Ok(())
     }
 
@@ -157,7 +158,7 @@ impl CloudWatch for AwsAccount {
             .alarm_names(name)
             .send()
             .await
-            .map_err(|e| map("CloudWatch:DeleteAlarms", region, e))?;
+            .map_err(|e| map(ops::CLOUDWATCH_DELETE_ALARMS, region, e))?;
         Ok(())
     }
 }

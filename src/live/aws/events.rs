@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use crate::live::aws::account::AwsAccount;
 use crate::live::aws::error::{build, code, map};
+use crate::live::aws::operations as ops;
 use crate::live::aws::paging::all_pages;
 use crate::live::error::{ErrorKind, LiveError, LiveResult};
 use crate::live::services::Events;
@@ -22,7 +23,7 @@ use crate::model::tags::Tags;
 
 impl AwsAccount {
     async fn targets(&self, region: &str, rule: &str) -> LiveResult<Vec<TargetState>> {
-        const OP: &str = "EventBridge:ListTargetsByRule";
+        const OP: &str = ops::EVENTBRIDGE_LIST_TARGETS_BY_RULE;
         let client = self.events(region);
         all_pages(OP, region, |token| {
             let call = client
@@ -46,7 +47,7 @@ impl AwsAccount {
             .resource_arn(arn)
             .send()
             .await
-            .map_err(|e| map("EventBridge:ListTagsForResource", region, e))?;
+            .map_err(|e| map(ops::EVENTBRIDGE_LIST_TAGS_FOR_RESOURCE, region, e))?;
         Ok(out
             .tags()
             .iter()
@@ -89,7 +90,7 @@ fn tags_to_api(op: &'static str, region: &str, tags: &Tags) -> LiveResult<Vec<Ta
 
 impl Events for AwsAccount {
     async fn list_rules(&self, region: &str, prefix: &str) -> LiveResult<Vec<LiveRule>> {
-        const OP: &str = "EventBridge:ListRules";
+        const OP: &str = ops::EVENTBRIDGE_LIST_RULES;
         let client = self.events(region);
         let rules = all_pages(OP, region, |token| {
             let call = client
@@ -129,7 +130,7 @@ impl Events for AwsAccount {
     }
 
     async fn put_rule(&self, region: &str, name: &str, rule: &RuleState) -> LiveResult<String> {
-        const OP: &str = "EventBridge:PutRule";
+        const OP: &str = ops::EVENTBRIDGE_PUT_RULE;
         let out = self
             .events(region)
             .put_rule()
@@ -145,7 +146,7 @@ impl Events for AwsAccount {
     }
 
     async fn tag_rule(&self, region: &str, arn: &str, tags: &Tags) -> LiveResult<()> {
-        const OP: &str = "EventBridge:TagResource";
+        const OP: &str = ops::EVENTBRIDGE_TAG_RESOURCE;
         self.events(region)
             .tag_resource()
             .resource_arn(arn)
@@ -163,7 +164,7 @@ impl Events for AwsAccount {
             .set_tag_keys(Some(keys.iter().cloned().collect()))
             .send()
             .await
-            .map_err(|e| map("EventBridge:UntagResource", region, e))?;
+            .map_err(|e| map(ops::EVENTBRIDGE_UNTAG_RESOURCE, region, e))?;
         Ok(())
     }
 
@@ -173,7 +174,7 @@ impl Events for AwsAccount {
         rule: &str,
         targets: &[TargetState],
     ) -> LiveResult<()> {
-        const OP: &str = "EventBridge:PutTargets";
+        const OP: &str = ops::EVENTBRIDGE_PUT_TARGETS;
         let api = targets
             .iter()
             .map(|t| {
@@ -229,7 +230,7 @@ impl Events for AwsAccount {
             .set_ids(Some(ids.to_vec()))
             .send()
             .await
-            .map_err(|e| map("EventBridge:RemoveTargets", region, e))?;
+            .map_err(|e| map(ops::EVENTBRIDGE_REMOVE_TARGETS, region, e))?;
         Ok(())
     }
 
@@ -237,12 +238,12 @@ impl Events for AwsAccount {
         match self.events(region).delete_rule().name(name).send().await {
             Ok(_) => Ok(()),
             Err(e) if code(&e) == Some("ResourceNotFoundException") => Ok(()),
-            Err(e) => Err(map("EventBridge:DeleteRule", region, e)),
+            Err(e) => Err(map(ops::EVENTBRIDGE_DELETE_RULE, region, e)),
         }
     }
 
     async fn bus_policy(&self, region: &str) -> LiveResult<Option<Value>> {
-        const OP: &str = "EventBridge:DescribeEventBus";
+        const OP: &str = ops::EVENTBRIDGE_DESCRIBE_EVENT_BUS;
         let out = self
             .events(region)
             .describe_event_bus()
@@ -266,7 +267,7 @@ impl Events for AwsAccount {
     }
 
     async fn put_bus_statement(&self, s: &BusPolicyState) -> LiveResult<()> {
-        const OP: &str = "EventBridge:PutPermission";
+        const OP: &str = ops::EVENTBRIDGE_PUT_PERMISSION;
         let region = s.region.as_str();
         let org = s.org_id.clone().unwrap_or_default();
         let condition = Condition::builder()
@@ -299,7 +300,7 @@ impl Events for AwsAccount {
         {
             Ok(_) => Ok(()),
             Err(e) if code(&e) == Some("ResourceNotFoundException") => Ok(()),
-            Err(e) => Err(map("EventBridge:RemovePermission", region, e)),
+            Err(e) => Err(map(ops::EVENTBRIDGE_REMOVE_PERMISSION, region, e)),
         }
     }
 }

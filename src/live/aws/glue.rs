@@ -7,6 +7,7 @@ use aws_sdk_glue::types::{Column, DatabaseInput, SerDeInfo, StorageDescriptor, T
 
 use crate::live::aws::account::AwsAccount;
 use crate::live::aws::error::{build, code, map};
+use crate::live::aws::operations as ops;
 use crate::live::aws::paging::all_pages;
 use crate::live::error::LiveResult;
 use crate::live::services::Glue;
@@ -70,7 +71,7 @@ fn table_input(op: &'static str, t: &TableState) -> LiveResult<TableInput> {
 
 impl Glue for AwsAccount {
     async fn databases(&self, region: &str) -> LiveResult<Vec<DatabaseState>> {
-        const OP: &str = "Glue:GetDatabases";
+        const OP: &str = ops::GLUE_GET_DATABASES;
         let client = self.glue(region);
         let names = all_pages(OP, region, |token| {
             let call = client.get_databases().set_next_token(token);
@@ -93,7 +94,7 @@ impl Glue for AwsAccount {
                 .resource_arn(arn)
                 .send()
                 .await
-                .map_err(|e| map("Glue:GetTags", region, e))?;
+                .map_err(|e| map(ops::GLUE_GET_TAGS, region, e))?;
             let tags: Tags = out
                 .tags()
                 .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
@@ -108,7 +109,7 @@ impl Glue for AwsAccount {
     }
 
     async fn create_database(&self, region: &str, name: &str, tags: &Tags) -> LiveResult<()> {
-        const OP: &str = "Glue:CreateDatabase";
+        const OP: &str = ops::GLUE_CREATE_DATABASE;
         let input = DatabaseInput::builder()
             .name(name)
             .description("CloudTrail logs, managed by trailctl")
@@ -133,7 +134,7 @@ impl Glue for AwsAccount {
             .set_tags_to_add(Some(add))
             .send()
             .await
-            .map_err(|e| map("Glue:TagResource", region, e))?;
+            .map_err(|e| map(ops::GLUE_TAG_RESOURCE, region, e))?;
         Ok(())
     }
 
@@ -150,7 +151,7 @@ impl Glue for AwsAccount {
             .set_tags_to_remove(Some(keys.iter().cloned().collect()))
             .send()
             .await
-            .map_err(|e| map("Glue:UntagResource", region, e))?;
+            .map_err(|e| map(ops::GLUE_UNTAG_RESOURCE, region, e))?;
         Ok(())
     }
 
@@ -158,12 +159,12 @@ impl Glue for AwsAccount {
         match self.glue(region).delete_database().name(name).send().await {
             Ok(_) => Ok(()),
             Err(e) if code(&e) == Some("EntityNotFoundException") => Ok(()),
-            Err(e) => Err(map("Glue:DeleteDatabase", region, e)),
+            Err(e) => Err(map(ops::GLUE_DELETE_DATABASE, region, e)),
         }
     }
 
     async fn tables(&self, region: &str, database: &str) -> LiveResult<Vec<TableState>> {
-        const OP: &str = "Glue:GetTables";
+        const OP: &str = ops::GLUE_GET_TABLES;
         let client = self.glue(region);
         let pages = all_pages(OP, region, |token| {
             let call = client
@@ -223,7 +224,7 @@ impl Glue for AwsAccount {
     async fn put_table(&self, table: &TableState, create: bool) -> LiveResult<()> {
         let region = &table.region;
         if create {
-            const OP: &str = "Glue:CreateTable";
+            const OP: &str = ops::GLUE_CREATE_TABLE;
             self.glue(region)
                 .create_table()
                 .database_name(&table.database)
@@ -232,7 +233,7 @@ impl Glue for AwsAccount {
                 .await
                 .map_err(|e| map(OP, region, e))?;
         } else {
-            const OP: &str = "Glue:UpdateTable";
+            const OP: &str = ops::GLUE_UPDATE_TABLE;
             self.glue(region)
                 .update_table()
                 .database_name(&table.database)
@@ -255,7 +256,7 @@ impl Glue for AwsAccount {
         {
             Ok(_) => Ok(()),
             Err(e) if code(&e) == Some("EntityNotFoundException") => Ok(()),
-            Err(e) => Err(map("Glue:DeleteTable", region, e)),
+            Err(e) => Err(map(ops::GLUE_DELETE_TABLE, region, e)),
         }
     }
 }

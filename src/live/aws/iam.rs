@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use crate::live::aws::account::AwsAccount;
 use crate::live::aws::error::{build, code, map};
+use crate::live::aws::operations as ops;
 use crate::live::error::LiveResult;
 use crate::live::services::Iam;
 use crate::model::observed::LiveRole;
@@ -54,7 +55,7 @@ impl Iam for AwsAccount {
                 None => return Ok(None),
             },
             Err(e) if code(&e) == Some("NoSuchEntity") => return Ok(None),
-            Err(e) => return Err(map("IAM:GetRole", REGION, e)),
+            Err(e) => return Err(map(ops::IAM_GET_ROLE, REGION, e)),
         };
         let policy = match client
             .get_role_policy()
@@ -65,7 +66,7 @@ impl Iam for AwsAccount {
         {
             Ok(out) => document(out.policy_document()),
             Err(e) if code(&e) == Some("NoSuchEntity") => None,
-            Err(e) => return Err(map("IAM:GetRolePolicy", REGION, e)),
+            Err(e) => return Err(map(ops::IAM_GET_ROLE_POLICY, REGION, e)),
         };
         Ok(Some(LiveRole {
             name: role.role_name().to_owned(),
@@ -94,7 +95,7 @@ impl Iam for AwsAccount {
         boundary: Option<&str>,
         tags: &Tags,
     ) -> LiveResult<()> {
-        const OP: &str = "IAM:CreateRole";
+        const OP: &str = ops::IAM_CREATE_ROLE;
         self.iam()
             .create_role()
             .role_name(name)
@@ -112,7 +113,7 @@ impl Iam for AwsAccount {
         match self.iam().get_policy().policy_arn(arn).send().await {
             Ok(_) => Ok(true),
             Err(e) if code(&e) == Some("NoSuchEntity") => Ok(false),
-            Err(e) => Err(map("IAM:GetPolicy", REGION, e)),
+            Err(e) => Err(map(ops::IAM_GET_POLICY, REGION, e)),
         }
     }
 
@@ -123,7 +124,7 @@ impl Iam for AwsAccount {
             .permissions_boundary(boundary)
             .send()
             .await
-            .map_err(|e| map("IAM:PutRolePermissionsBoundary", REGION, e))?;
+            .map_err(|e| map(ops::IAM_PUT_ROLE_PERMISSIONS_BOUNDARY, REGION, e))?;
         Ok(())
     }
 
@@ -134,7 +135,7 @@ impl Iam for AwsAccount {
             .policy_document(trust.to_string())
             .send()
             .await
-            .map_err(|e| map("IAM:UpdateAssumeRolePolicy", REGION, e))?;
+            .map_err(|e| map(ops::IAM_UPDATE_ASSUME_ROLE_POLICY, REGION, e))?;
         Ok(())
     }
 
@@ -151,12 +152,12 @@ impl Iam for AwsAccount {
             .policy_document(policy.to_string())
             .send()
             .await
-            .map_err(|e| map("IAM:PutRolePolicy", REGION, e))?;
+            .map_err(|e| map(ops::IAM_PUT_ROLE_POLICY, REGION, e))?;
         Ok(())
     }
 
     async fn tag_role(&self, name: &str, tags: &Tags) -> LiveResult<()> {
-        const OP: &str = "IAM:TagRole";
+        const OP: &str = ops::IAM_TAG_ROLE;
         self.iam()
             .tag_role()
             .role_name(name)
@@ -174,7 +175,7 @@ impl Iam for AwsAccount {
             .set_tag_keys(Some(keys.iter().cloned().collect()))
             .send()
             .await
-            .map_err(|e| map("IAM:UntagRole", REGION, e))?;
+            .map_err(|e| map(ops::IAM_UNTAG_ROLE, REGION, e))?;
         Ok(())
     }
 
@@ -189,14 +190,14 @@ impl Iam for AwsAccount {
         {
             Ok(_) => {}
             Err(e) if code(&e) == Some("NoSuchEntity") => {}
-            Err(e) => return Err(map("IAM:DeleteRolePolicy", REGION, e)),
+            Err(e) => return Err(map(ops::IAM_DELETE_ROLE_POLICY, REGION, e)),
         }
         client
             .delete_role()
             .role_name(name)
             .send()
             .await
-            .map_err(|e| map("IAM:DeleteRole", REGION, e))?;
+            .map_err(|e| map(ops::IAM_DELETE_ROLE, REGION, e))?;
         Ok(())
     }
 }

@@ -7,6 +7,7 @@ use aws_sdk_cloudwatchlogs::types::MetricTransformation;
 
 use crate::live::aws::account::AwsAccount;
 use crate::live::aws::error::{build, code, map};
+use crate::live::aws::operations as ops;
 use crate::live::aws::paging::all_pages;
 use crate::live::error::{ErrorKind, LiveResult};
 use crate::live::services::Logs;
@@ -29,7 +30,7 @@ impl AwsAccount {
 impl Logs for AwsAccount {
     async fn log_group(&self, region: &str, name: &str) -> LiveResult<Option<LogGroupState>> {
         let client = self.logs(region);
-        let groups = all_pages("Logs:DescribeLogGroups", region, |token| {
+        let groups = all_pages(ops::LOGS_DESCRIBE_LOG_GROUPS, region, |token| {
             let call = client
                 .describe_log_groups()
                 .log_group_name_prefix(name)
@@ -38,7 +39,7 @@ impl Logs for AwsAccount {
                 let out = call
                     .send()
                     .await
-                    .map_err(|e| map("Logs:DescribeLogGroups", region, e))?;
+                    .map_err(|e| map(ops::LOGS_DESCRIBE_LOG_GROUPS, region, e))?;
                 let next = out.next_token().map(str::to_owned);
                 Ok((out.log_groups.unwrap_or_default(), next))
             }
@@ -59,7 +60,7 @@ impl Logs for AwsAccount {
         {
             Ok(out) => out.tags.unwrap_or_default().into_iter().collect(),
             Err(e) if code(&e) == Some(NOT_FOUND) => return Ok(None),
-            Err(e) => return Err(map("Logs:ListTagsForResource", region, e)),
+            Err(e) => return Err(map(ops::LOGS_LIST_TAGS_FOR_RESOURCE, region, e)),
         };
         Ok(Some(LogGroupState {
             name: name.to_owned(),
@@ -79,7 +80,7 @@ impl Logs for AwsAccount {
             .set_tags(Some(group.tags.clone().into_iter().collect()))
             .send()
             .await
-            .map_err(|e| map("Logs:CreateLogGroup", region, e))?;
+            .map_err(|e| map(ops::LOGS_CREATE_LOG_GROUP, region, e))?;
         if group.retention_days.is_some() {
             self.set_retention(region, &group.name, group.retention_days)
                 .await?;
@@ -97,7 +98,7 @@ impl Logs for AwsAccount {
                     .retention_in_days(i32::try_from(d).unwrap_or(i32::MAX))
                     .send()
                     .await
-                    .map_err(|e| map("Logs:PutRetentionPolicy", region, e))?;
+                    .map_err(|e| map(ops::LOGS_PUT_RETENTION_POLICY, region, e))?;
             }
             None => {
                 client
@@ -105,7 +106,7 @@ impl Logs for AwsAccount {
                     .log_group_name(name)
                     .send()
                     .await
-                    .map_err(|e| map("Logs:DeleteRetentionPolicy", region, e))?;
+                    .map_err(|e| map(ops::LOGS_DELETE_RETENTION_POLICY, region, e))?;
             }
         }
         Ok(())
@@ -126,7 +127,7 @@ impl Logs for AwsAccount {
                     .kms_key_id(k)
                     .send()
                     .await
-                    .map_err(|e| map("Logs:AssociateKmsKey", region, e))?;
+                    .map_err(|e| map(ops::LOGS_ASSOCIATE_KMS_KEY, region, e))?;
             }
             None => {
                 client
@@ -134,7 +135,7 @@ impl Logs for AwsAccount {
                     .log_group_name(name)
                     .send()
                     .await
-                    .map_err(|e| map("Logs:DisassociateKmsKey", region, e))?;
+                    .map_err(|e| map(ops::LOGS_DISASSOCIATE_KMS_KEY, region, e))?;
             }
         }
         Ok(())
@@ -148,7 +149,7 @@ impl Logs for AwsAccount {
             .set_tags(Some(tags.clone().into_iter().collect()))
             .send()
             .await
-            .map_err(|e| map("Logs:TagResource", region, e))?;
+            .map_err(|e| map(ops::LOGS_TAG_RESOURCE, region, e))?;
         Ok(())
     }
 
@@ -165,7 +166,7 @@ impl Logs for AwsAccount {
             .set_tag_keys(Some(keys.iter().cloned().collect()))
             .send()
             .await
-            .map_err(|e| map("Logs:UntagResource", region, e))?;
+            .map_err(|e| map(ops::LOGS_UNTAG_RESOURCE, region, e))?;
         Ok(())
     }
 
@@ -179,7 +180,7 @@ impl Logs for AwsAccount {
         {
             Ok(_) => Ok(()),
             Err(e) if code(&e) == Some(NOT_FOUND) => Ok(()),
-            Err(e) => Err(map("Logs:DeleteLogGroup", region, e)),
+            Err(e) => Err(map(ops::LOGS_DELETE_LOG_GROUP, region, e)),
         }
     }
 
@@ -190,7 +191,7 @@ impl Logs for AwsAccount {
         prefix: &str,
     ) -> LiveResult<Vec<MetricFilterState>> {
         let client = self.logs(region);
-        let result = all_pages("Logs:DescribeMetricFilters", region, |token| {
+        let result = all_pages(ops::LOGS_DESCRIBE_METRIC_FILTERS, region, |token| {
             let call = client
                 .describe_metric_filters()
                 .log_group_name(log_group)
@@ -200,7 +201,7 @@ impl Logs for AwsAccount {
                 let out = call
                     .send()
                     .await
-                    .map_err(|e| map("Logs:DescribeMetricFilters", region, e))?;
+                    .map_err(|e| map(ops::LOGS_DESCRIBE_METRIC_FILTERS, region, e))?;
                 let next = out.next_token().map(str::to_owned);
                 Ok((out.metric_filters.unwrap_or_default(), next))
             }
@@ -232,7 +233,7 @@ impl Logs for AwsAccount {
 
     async fn put_metric_filter(&self, filter: &MetricFilterState) -> LiveResult<()> {
         let region = &filter.region;
-        let op = "Logs:PutMetricFilter";
+        let op = ops::LOGS_PUT_METRIC_FILTER;
         let transformation = MetricTransformation::builder()
             .metric_name(&filter.metric)
             .metric_namespace(&filter.namespace)
@@ -267,7 +268,7 @@ impl Logs for AwsAccount {
         {
             Ok(_) => Ok(()),
             Err(e) if code(&e) == Some(NOT_FOUND) => Ok(()),
-            Err(e) => Err(map("Logs:DeleteMetricFilter", region, e)),
+            Err(e) => Err(map(ops::LOGS_DELETE_METRIC_FILTER, region, e)),
         }
     }
 }

@@ -2,6 +2,7 @@
 
 use crate::live::aws::account::AwsAccount;
 use crate::live::aws::error::{code, map};
+use crate::live::aws::operations as ops;
 use crate::live::error::LiveResult;
 use crate::live::services::{ObjectPage, Objects};
 
@@ -30,7 +31,7 @@ impl Objects for AwsAccount {
         let out = call
             .send()
             .await
-            .map_err(|e| map("S3:ListObjectsV2", region, e))?;
+            .map_err(|e| map(ops::S3_LIST_OBJECTS_V2, region, e))?;
         Ok(ObjectPage {
             objects: out
                 .contents()
@@ -69,7 +70,7 @@ impl Objects for AwsAccount {
         {
             Ok(out) => out,
             Err(e) if code(&e) == Some("NoSuchKey") => return Ok(None),
-            Err(e) => return Err(map("S3:GetObject", region, e)),
+            Err(e) => return Err(map(ops::S3_GET_OBJECT, region, e)),
         };
         let mut bytes = Vec::with_capacity(
             out.content_length()
@@ -83,7 +84,7 @@ impl Objects for AwsAccount {
                 Ok(Some(chunk)) => {
                     if bytes.len() + chunk.len() > crate::live::services::MAX_OBJECT_BYTES {
                         return Err(crate::live::LiveError::new(
-                            "S3:GetObject",
+                            ops::S3_GET_OBJECT,
                             Some(region),
                             crate::live::ErrorKind::Service("ObjectTooLarge".to_owned()),
                             format!(
@@ -97,7 +98,7 @@ impl Objects for AwsAccount {
                 Ok(None) => return Ok(Some(bytes)),
                 Err(e) => {
                     return Err(crate::live::LiveError::new(
-                        "S3:GetObject",
+                        ops::S3_GET_OBJECT,
                         Some(region),
                         crate::live::ErrorKind::ConnectionLost,
                         format!(

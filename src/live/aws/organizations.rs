@@ -6,6 +6,7 @@ use aws_sdk_organizations::types::ChildType;
 
 use crate::live::aws::account::AwsAccount;
 use crate::live::aws::error::{code, map};
+use crate::live::aws::operations as ops;
 use crate::live::aws::paging::all_pages;
 use crate::live::error::LiveResult;
 use crate::live::services::Organizations;
@@ -13,7 +14,7 @@ use crate::model::org::{OrgAccount, OrgInfo};
 
 impl Organizations for AwsAccount {
     async fn organization(&self) -> LiveResult<Option<OrgInfo>> {
-        const OP: &str = "Organizations:DescribeOrganization";
+        const OP: &str = ops::ORGANIZATIONS_DESCRIBE_ORGANIZATION;
         let region = self.default_region();
         match self.organizations().describe_organization().send().await {
             Ok(out) => Ok(out.organization().map(|o| OrgInfo {
@@ -26,7 +27,7 @@ impl Organizations for AwsAccount {
     }
 
     async fn accounts(&self) -> LiveResult<Vec<OrgAccount>> {
-        const OP: &str = "Organizations:ListAccounts";
+        const OP: &str = ops::ORGANIZATIONS_LIST_ACCOUNTS;
         let region = self.default_region();
         let client = self.organizations();
         all_pages(OP, region, |token| {
@@ -57,7 +58,7 @@ impl Organizations for AwsAccount {
     }
 
     async fn accounts_for_parent(&self, parent: &str) -> LiveResult<Vec<String>> {
-        const OP: &str = "Organizations:ListAccountsForParent";
+        const OP: &str = ops::ORGANIZATIONS_LIST_ACCOUNTS_FOR_PARENT;
         let region = self.default_region();
         let client = self.organizations();
         all_pages(OP, region, |token| {
@@ -79,7 +80,7 @@ impl Organizations for AwsAccount {
     }
 
     async fn child_units(&self, parent: &str) -> LiveResult<Vec<String>> {
-        const OP: &str = "Organizations:ListChildren";
+        const OP: &str = ops::ORGANIZATIONS_LIST_CHILDREN;
         let region = self.default_region();
         let client = self.organizations();
         all_pages(OP, region, |token| {
@@ -102,7 +103,7 @@ impl Organizations for AwsAccount {
     }
 
     async fn trusted_services(&self) -> LiveResult<BTreeSet<String>> {
-        const OP: &str = "Organizations:ListAWSServiceAccessForOrganization";
+        const OP: &str = ops::ORGANIZATIONS_LIST_AWSSERVICE_ACCESS_FOR_ORGANIZATION;
         let region = self.default_region();
         let client = self.organizations();
         let list = all_pages(OP, region, |token| {

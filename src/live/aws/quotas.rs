@@ -2,12 +2,13 @@
 
 use crate::live::aws::account::AwsAccount;
 use crate::live::aws::error::{code, map};
+use crate::live::aws::operations as ops;
 use crate::live::error::LiveResult;
 use crate::live::services::{Quotas, RULES_QUOTA_CODE};
 
 impl Quotas for AwsAccount {
     async fn rules_per_bus(&self, region: &str) -> LiveResult<Option<u32>> {
-        const OP: &str = "ServiceQuotas:GetServiceQuota";
+        const OP: &str = ops::SERVICEQUOTAS_GET_SERVICE_QUOTA;
         let out = self
             .quotas(region)
             .get_service_quota()

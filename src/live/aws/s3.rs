@@ -13,6 +13,7 @@ use serde_json::Value;
 
 use crate::live::aws::account::AwsAccount;
 use crate::live::aws::error::{build, code, map};
+use crate::live::aws::operations as ops;
 use crate::live::error::{ErrorKind, LiveResult};
 use crate::live::services::S3;
 use crate::model::observed::{LiveBucket, PolicyObservation};
@@ -58,7 +59,7 @@ impl AwsAccount {
                 Some(r) => r.to_owned(),
             })),
             Err(e) if code(&e) == Some("NoSuchBucket") => Ok(None),
-            Err(e) => Err(map("S3:GetBucketLocation", &region, e)),
+            Err(e) => Err(map(ops::S3_GET_BUCKET_LOCATION, &region, e)),
         }
     }
 }
@@ -98,7 +99,7 @@ impl S3 for AwsAccount {
             c.get_bucket_logging().bucket(name).send(),
         );
         let access_logging = logging
-            .map_err(|e| map("S3:GetBucketLogging", r, e))?
+            .map_err(|e| map(ops::S3_GET_BUCKET_LOGGING, r, e))?
             .logging_enabled()
             .map(|l| AccessLogging {
                 bucket: l.target_bucket().to_owned(),
@@ -106,30 +107,30 @@ impl S3 for AwsAccount {
             });
         let pab = optional(
             pab,
-            "S3:GetPublicAccessBlock",
+            ops::S3_GET_PUBLIC_ACCESS_BLOCK,
             r,
             "NoSuchPublicAccessBlockConfiguration",
         )?;
         let own = optional(
             own,
-            "S3:GetBucketOwnershipControls",
+            ops::S3_GET_BUCKET_OWNERSHIP_CONTROLS,
             r,
             "OwnershipControlsNotFoundError",
         )?;
         let enc = optional(
             enc,
-            "S3:GetBucketEncryption",
+            ops::S3_GET_BUCKET_ENCRYPTION,
             r,
             "ServerSideEncryptionConfigurationNotFoundError",
         )?;
         let life = optional(
             life,
-            "S3:GetBucketLifecycleConfiguration",
+            ops::S3_GET_BUCKET_LIFECYCLE_CONFIGURATION,
             r,
             "NoSuchLifecycleConfiguration",
         )?;
-        let pol = optional(pol, "S3:GetBucketPolicy", r, "NoSuchBucketPolicy")?;
-        let tags = optional(tags, "S3:GetBucketTagging", r, "NoSuchTagSet")?;
+        let pol = optional(pol, ops::S3_GET_BUCKET_POLICY, r, "NoSuchBucketPolicy")?;
+        let tags = optional(tags, ops::S3_GET_BUCKET_TAGGING, r, "NoSuchTagSet")?;
         let block_public_access = pab
             .as_ref()
             .and_then(|p| p.public_access_block_configuration())
@@ -175,7 +176,7 @@ impl S3 for AwsAccount {
                 .and_then(|d| u32::try_from(d).ok())
         });
         let policy = match pol.as_ref().and_then(|p| p.policy()) {
-            Some(text) => Some(policy_json("S3:GetBucketPolicy", r, text)?),
+            Some(text) => Some(policy_json(ops::S3_GET_BUCKET_POLICY, r, text)?),
             None => None,
         };
         let tags = tags
@@ -214,14 +215,14 @@ impl S3 for AwsAccount {
             .await
         {
             Ok(out) => Ok(PolicyObservation::Policy(policy_json(
-                "S3:GetBucketPolicy",
+                ops::S3_GET_BUCKET_POLICY,
                 &region,
                 out.policy().unwrap_or("{}"),
             )?)),
             Err(e) if code(&e) == Some("NoSuchBucketPolicy") => Ok(PolicyObservation::NoPolicy),
             Err(e) if code(&e) == Some("NoSuchBucket") => Ok(PolicyObservation::MissingBucket),
             Err(e) => {
-                let e = map("S3:GetBucketPolicy", &region, e);
+                let e = map(ops::S3_GET_BUCKET_POLICY, &region, e);
                 if e.kind == ErrorKind::AccessDenied {
                     Ok(PolicyObservation::Unreadable(e.to_string()))
                 } else {
@@ -235,7 +236,7 @@ impl S3 for AwsAccount {
     /// `s3:TagResource`). Refused that (an older policy), the bucket is created untagged and
     /// tagged at once: the one case where a failure between the two strands it.
     async fn create_bucket(&self, region: &str, name: &str, tags: &Tags) -> LiveResult<()> {
-        const OP: &str = "S3:CreateBucket";
+        const OP: &str = ops::S3_CREATE_BUCKET;
         let tag_set = tag_set(OP, region, tags)?;
         let config = |tags: Option<Vec<Tag>>| {
             let location = (region != "us-east-1").then(|| BucketLocationConstraint::from(region));
@@ -287,12 +288,12 @@ impl S3 for AwsAccount {
             .public_access_block_configuration(all)
             .send()
             .await
-            .map_err(|e| map("S3:PutPublicAccessBlock", region, e))?;
+            .map_err(|e| map(ops::S3_PUT_PUBLIC_ACCESS_BLOCK, region, e))?;
         Ok(())
     }
 
     async fn enforce_bucket_owner(&self, region: &str, name: &str) -> LiveResult<()> {
-        const OP: &str = "S3:PutBucketOwnershipControls";
+        const OP: &str = ops::S3_PUT_BUCKET_OWNERSHIP_CONTROLS;
         let rule = OwnershipControlsRule::builder()
             .object_ownership(ObjectOwnership::BucketOwnerEnforced)
             .build()
@@ -317,7 +318,7 @@ impl S3 for AwsAccount {
         name: &str,
         encryption: &Encryption,
     ) -> LiveResult<()> {
-        const OP: &str = "S3:PutBucketEncryption";
+        const OP: &str = ops::S3_PUT_BUCKET_ENCRYPTION;
         let default = match encryption {
             Encryption::Kms(k) => ServerSideEncryptionByDefault::builder()
                 .sse_algorithm(ServerSideEncryption::AwsKms)
@@ -347,14 +348,14 @@ impl S3 for AwsAccount {
     }
 
     async fn put_retention(&self, region: &str, name: &str, days: Option<u32>) -> LiveResult<()> {
-        const OP: &str = "S3:PutBucketLifecycleConfiguration";
+        const OP: &str = ops::S3_PUT_BUCKET_LIFECYCLE_CONFIGURATION;
         let Some(days) = days else {
             self.s3(region)
                 .delete_bucket_lifecycle()
                 .bucket(name)
                 .send()
                 .await
-                .map_err(|e| map("S3:DeleteBucketLifecycle", region, e))?;
+                .map_err(|e| map(ops::S3_DELETE_BUCKET_LIFECYCLE, region, e))?;
             return Ok(());
         };
         let rule = LifecycleRule::builder()
@@ -388,7 +389,7 @@ impl S3 for AwsAccount {
         name: &str,
         logging: Option<&AccessLogging>,
     ) -> LiveResult<()> {
-        const OP: &str = "S3:PutBucketLogging";
+        const OP: &str = ops::S3_PUT_BUCKET_LOGGING;
         let mut status = BucketLoggingStatus::builder();
         if let Some(l) = logging {
             status = status.logging_enabled(
@@ -419,19 +420,19 @@ impl S3 for AwsAccount {
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| map("S3:PutBucketPolicy", region, e)),
+                .map_err(|e| map(ops::S3_PUT_BUCKET_POLICY, region, e)),
             None => c
                 .delete_bucket_policy()
                 .bucket(name)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| map("S3:DeleteBucketPolicy", region, e)),
+                .map_err(|e| map(ops::S3_DELETE_BUCKET_POLICY, region, e)),
         }
     }
 
     async fn put_tags(&self, region: &str, name: &str, tags: &Tags) -> LiveResult<()> {
-        const OP: &str = "S3:PutBucketTagging";
+        const OP: &str = ops::S3_PUT_BUCKET_TAGGING;
         let set = tag_set(OP, region, tags)?;
         let tagging = Tagging::builder()
             .set_tag_set(Some(set))

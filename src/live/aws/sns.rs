@@ -6,6 +6,7 @@ use aws_sdk_sns::types::Tag;
 
 use crate::live::aws::account::AwsAccount;
 use crate::live::aws::error::{build, code, map};
+use crate::live::aws::operations as ops;
 use crate::live::aws::paging::all_pages;
 use crate::live::error::LiveResult;
 use crate::live::services::Sns;
@@ -29,7 +30,7 @@ fn tags_to_api(op: &'static str, region: &str, tags: &Tags) -> LiveResult<Vec<Ta
 
 impl Sns for AwsAccount {
     async fn list_topics(&self, region: &str) -> LiveResult<Vec<String>> {
-        const OP: &str = "SNS:ListTopics";
+        const OP: &str = ops::SNS_LIST_TOPICS;
         let client = self.sns(region);
         all_pages(OP, region, |token| {
             let call = client.list_topics().set_next_token(token);
@@ -53,7 +54,7 @@ impl Sns for AwsAccount {
             .resource_arn(arn)
             .send()
             .await
-            .map_err(|e| map("SNS:ListTagsForResource", region, e))?;
+            .map_err(|e| map(ops::SNS_LIST_TAGS_FOR_RESOURCE, region, e))?;
         Ok(out
             .tags()
             .iter()
@@ -62,12 +63,12 @@ impl Sns for AwsAccount {
     }
 
     async fn topic(&self, region: &str, arn: &str, tags: Tags) -> LiveResult<Option<LiveTopic>> {
-        const OP: &str = "SNS:ListSubscriptionsByTopic";
+        const OP: &str = ops::SNS_LIST_SUBSCRIPTIONS_BY_TOPIC;
         let client = self.sns(region);
         let attributes = match client.get_topic_attributes().topic_arn(arn).send().await {
             Ok(out) => out.attributes().cloned().unwrap_or_default(),
             Err(e) if code(&e) == Some("NotFound") => return Ok(None),
-            Err(e) => return Err(map("SNS:GetTopicAttributes", region, e)),
+            Err(e) => return Err(map(ops::SNS_GET_TOPIC_ATTRIBUTES, region, e)),
         };
         let subscriptions = all_pages(OP, region, |token| {
             let call = client
@@ -105,7 +106,7 @@ impl Sns for AwsAccount {
     }
 
     async fn create_topic(&self, region: &str, name: &str, tags: &Tags) -> LiveResult<String> {
-        const OP: &str = "SNS:CreateTopic";
+        const OP: &str = ops::SNS_CREATE_TOPIC;
         let mut call = self
             .sns(region)
             .create_topic()
@@ -132,12 +133,12 @@ impl Sns for AwsAccount {
             .attribute_value(value)
             .send()
             .await
-            .map_err(|e| map("SNS:SetTopicAttributes", region, e))?;
+            .map_err(|e| map(ops::SNS_SET_TOPIC_ATTRIBUTES, region, e))?;
         Ok(())
     }
 
     async fn tag_topic(&self, region: &str, arn: &str, tags: &Tags) -> LiveResult<()> {
-        const OP: &str = "SNS:TagResource";
+        const OP: &str = ops::SNS_TAG_RESOURCE;
         self.sns(region)
             .tag_resource()
             .resource_arn(arn)
@@ -160,7 +161,7 @@ impl Sns for AwsAccount {
             .set_tag_keys(Some(keys.iter().cloned().collect()))
             .send()
             .await
-            .map_err(|e| map("SNS:UntagResource", region, e))?;
+            .map_err(|e| map(ops::SNS_UNTAG_RESOURCE, region, e))?;
         Ok(())
     }
 
@@ -178,7 +179,7 @@ impl Sns for AwsAccount {
             .endpoint(endpoint)
             .send()
             .await
-            .map_err(|e| map("SNS:Subscribe", region, e))?;
+            .map_err(|e| map(ops::SNS_SUBSCRIBE, region, e))?;
         Ok(())
     }
 
@@ -191,7 +192,7 @@ impl Sns for AwsAccount {
             .subscription_arn(subscription_arn)
             .send()
             .await
-            .map_err(|e| map("SNS:Unsubscribe", region, e))?;
+            .map_err(|e| map(ops::SNS_UNSUBSCRIBE, region, e))?;
         Ok(())
     }
 
@@ -201,7 +202,7 @@ impl Sns for AwsAccount {
             .topic_arn(arn)
             .send()
             .await
-            .map_err(|e| map("SNS:DeleteTopic", region, e))?;
+            .map_err(|e| map(ops::SNS_DELETE_TOPIC, region, e))?;
         Ok(())
     }
 }

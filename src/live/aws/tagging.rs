@@ -5,13 +5,14 @@ use aws_sdk_resourcegroupstagging::types::TagFilter;
 
 use crate::live::aws::account::AwsAccount;
 use crate::live::aws::error::map;
+use crate::live::aws::operations as ops;
 use crate::live::aws::paging::all_pages;
 use crate::live::error::LiveResult;
 use crate::live::services::{TAGGED_TYPES, Tagged, Tagging};
 
 impl Tagging for AwsAccount {
     async fn tagged(&self, region: &str, key: &str, value: &str) -> LiveResult<Tagged> {
-        const OP: &str = "ResourceGroupsTagging:GetResources";
+        const OP: &str = ops::RESOURCEGROUPSTAGGING_GET_RESOURCES;
         let client = self.tagging(region);
         let filter = TagFilter::builder().key(key).values(value).build();
         let arns = all_pages(OP, region, |token| {

@@ -87,32 +87,32 @@ pub fn plan_athena(d: &Desired, o: &Observed, options: Options, p: &mut Plan) {
             .iter()
             .any(|(_, a)| a.database == t.database && a.table == t.name)
         {
-            delete(
-                p,
+            p.changes.push(change(
                 Address::Table(format!("{}.{}", t.database, t.name)),
-                Resource::Table(t.clone()),
-                "table",
-            );
+                Action::Delete,
+                Some(Resource::Table(t.clone())),
+                None,
+            ));
         }
     }
     for db in o.databases.iter().filter(|db| ours(&db.tags)) {
         if !wanted.iter().any(|(_, a)| a.database == db.name) {
-            delete(
-                p,
+            p.changes.push(change(
                 Address::Database(db.name.clone()),
-                Resource::Database(db.clone()),
-                "database",
-            );
+                Action::Delete,
+                Some(Resource::Database(db.clone())),
+                None,
+            ));
         }
     }
     for w in o.workgroups.iter().filter(|w| ours(&w.tags)) {
         if !wanted.iter().any(|(_, a)| a.workgroup == w.name) {
-            delete(
-                p,
+            p.changes.push(change(
                 Address::Workgroup(w.name.clone()),
-                Resource::Workgroup(w.clone()),
-                "workgroup",
-            );
+                Action::Delete,
+                Some(Resource::Workgroup(w.clone())),
+                None,
+            ));
         }
     }
 }
@@ -174,16 +174,21 @@ pub fn desired_table(
     }
 }
 
-fn delete(p: &mut Plan, address: Address, before: Resource, kind: &str) {
-    let mut c = change(address, Action::Delete, Some(before), None);
-    c.destructive = vec![Reduction::DropsQueries {
-        kind: kind.to_owned(),
-    }];
-    p.changes.push(c);
+/// Deleting the Athena side stops the queries over the trail's logs.
+fn drops_queries(action: Action, kind: &str) -> Vec<Reduction> {
+    let kind = kind.to_owned();
+    (action == Action::Delete)
+        .then_some(Reduction::DropsQueries { kind })
+        .into_iter()
+        .collect()
 }
 
 impl Kind for DatabaseState {
     const SCOPE: Scope = Scope::Athena;
+
+    fn reductions(action: Action, _: Option<&Self>, _: Option<&Self>) -> Vec<Reduction> {
+        drops_queries(action, "database")
+    }
 
     /// A database is deleted only after its tables.
     fn waits_for(this: &Change, first: &Change) -> bool {
@@ -194,6 +199,10 @@ impl Kind for DatabaseState {
 
 impl Kind for TableState {
     const SCOPE: Scope = Scope::Athena;
+
+    fn reductions(action: Action, _: Option<&Self>, _: Option<&Self>) -> Vec<Reduction> {
+        drops_queries(action, "table")
+    }
 
     /// A table is written after its database.
     fn waits_for(this: &Change, first: &Change) -> bool {
@@ -212,6 +221,10 @@ fn database_of(table: &str) -> &str {
 
 impl Kind for WorkgroupState {
     const SCOPE: Scope = Scope::Athena;
+
+    fn reductions(action: Action, _: Option<&Self>, _: Option<&Self>) -> Vec<Reduction> {
+        drops_queries(action, "workgroup")
+    }
 
     /// A workgroup is written after the bucket its results go to.
     fn waits_for(this: &Change, first: &Change) -> bool {

@@ -49,6 +49,14 @@ pub trait Kind: Compared {
         let _ = (this, first);
         false
     }
+
+    /// Why making this resource `after` (`None`: deleting it) reduces what is logged, kept or
+    /// watched: the audit safety of this kind, which `--allow-destroy` must allow. Nothing, by
+    /// default.
+    fn reductions(action: Action, before: Option<&Self>, after: Option<&Self>) -> Vec<Reduction> {
+        let _ = (action, before, after);
+        Vec::new()
+    }
 }
 
 /// The address and resource enums, from [`each_kind`].
@@ -97,6 +105,24 @@ macro_rules! kinds {
             pub fn waits_for(&self, first: &Change) -> bool {
                 match self.address {
                     $(Address::$kind(_) => <$state as Kind>::waits_for(self, first),)*
+                }
+            }
+
+            /// Why this change reduces audit logging (its kind says); none for states of
+            /// another kind than its address.
+            pub fn reductions(&self) -> Vec<Reduction> {
+                match &self.address {
+                    $(Address::$kind(_) => {
+                        let before = match &self.before {
+                            Some(Resource::$kind(s)) => Some(s),
+                            _ => None,
+                        };
+                        let after = match &self.after {
+                            Some(Resource::$kind(s)) => Some(s),
+                            _ => None,
+                        };
+                        <$state as Kind>::reductions(self.action, before, after)
+                    })*
                 }
             }
         }
@@ -226,7 +252,8 @@ pub struct Change {
     pub before: Option<Resource>,
     /// The resource as the spec wants it (`None` when it is to be deleted).
     pub after: Option<Resource>,
-    /// Why this change reduces audit logging; not empty means `apply` needs `--allow-destroy`.
+    /// Why this change reduces audit logging (its kind's [`Kind::reductions`], set once the
+    /// plan is made); not empty means `apply` needs `--allow-destroy`.
     pub destructive: Vec<Reduction>,
     /// The fields that force a replacement.
     pub forces_replacement: Vec<String>,

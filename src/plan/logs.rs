@@ -93,14 +93,12 @@ fn plan_log_groups(d: &Desired, o: &Observed, options: Options, p: &mut Plan) {
     for live in &o.log_groups {
         let gone = !wanted.iter().any(|(g, _)| g.name == live.name);
         if gone && owner(&live.tags, &d.stack) == Owner::Us {
-            let mut c = change(
+            p.changes.push(change(
                 Address::LogGroup(live.name.clone()),
                 Action::Delete,
                 Some(Resource::LogGroup(observed_log_group(live))),
                 None,
-            );
-            c.destructive = vec![Reduction::DeletesLogGroup];
-            p.changes.push(c);
+            ));
         }
     }
 }
@@ -260,16 +258,12 @@ fn plan_metric_filters(d: &Desired, o: &Observed, options: Options, p: &mut Plan
         if wanted.contains(&l.name) || l.namespace != namespace {
             continue;
         }
-        let mut c = change(
+        p.changes.push(change(
             Address::MetricFilter(alert_of(d, &l.name)),
             Action::Delete,
             Some(Resource::MetricFilter(l.clone())),
             None,
-        );
-        c.destructive = vec![Reduction::DropsMonitoring {
-            kind: "metric filter".to_owned(),
-        }];
-        p.changes.push(c);
+        ));
     }
 }
 
@@ -325,21 +319,25 @@ fn plan_alarms(d: &Desired, o: &Observed, options: Options, p: &mut Plan) {
         if wanted.contains(&l.name) || owner(&l.tags, &d.stack) != Owner::Us {
             continue;
         }
-        let mut c = change(
+        p.changes.push(change(
             Address::Alarm(alert_of(d, &l.name)),
             Action::Delete,
             Some(Resource::Alarm(observed_alarm(l))),
             None,
-        );
-        c.destructive = vec![Reduction::DropsMonitoring {
-            kind: "alarm".to_owned(),
-        }];
-        p.changes.push(c);
+        ));
     }
 }
 
 impl Kind for LogGroupState {
     const SCOPE: Scope = Scope::Logs;
+
+    /// Deleting a log group deletes the CloudTrail events it holds.
+    fn reductions(action: Action, _: Option<&Self>, _: Option<&Self>) -> Vec<Reduction> {
+        (action == Action::Delete)
+            .then_some(Reduction::DeletesLogGroup)
+            .into_iter()
+            .collect()
+    }
 
     /// A log group is deleted only after every trail change and after its metric filters.
     fn waits_for(this: &Change, first: &Change) -> bool {
@@ -351,6 +349,15 @@ impl Kind for LogGroupState {
 impl Kind for MetricFilterState {
     const SCOPE: Scope = Scope::Logs;
 
+    /// Deleting an alert's metric filter stops its monitoring.
+    fn reductions(action: Action, _: Option<&Self>, _: Option<&Self>) -> Vec<Reduction> {
+        let kind = "metric filter".to_owned();
+        (action == Action::Delete)
+            .then_some(Reduction::DropsMonitoring { kind })
+            .into_iter()
+            .collect()
+    }
+
     /// A metric filter is written after its log group.
     fn waits_for(this: &Change, first: &Change) -> bool {
         first.both_keep(this)
@@ -361,6 +368,15 @@ impl Kind for MetricFilterState {
 
 impl Kind for AlarmState {
     const SCOPE: Scope = Scope::Logs;
+
+    /// Deleting an alert's alarm stops its monitoring.
+    fn reductions(action: Action, _: Option<&Self>, _: Option<&Self>) -> Vec<Reduction> {
+        let kind = "alarm".to_owned();
+        (action == Action::Delete)
+            .then_some(Reduction::DropsMonitoring { kind })
+            .into_iter()
+            .collect()
+    }
 
     /// An alarm is written after the topics it notifies.
     fn waits_for(this: &Change, first: &Change) -> bool {

@@ -35,6 +35,9 @@ pub fn plan(desired: &Desired, observed: &Observed, options: Options) -> Plan {
     crate::plan::org::plan_left_in_members(desired, observed, &mut p);
     crate::plan::org::member_copies(desired, observed, &mut p);
     crate::plan::quota::rule_quota(desired, observed, &mut p);
+    for c in &mut p.changes {
+        c.destructive = c.reductions();
+    }
     p.changes = crate::plan::order::sorted(std::mem::take(&mut p.changes));
     p.cost = cost::estimate(&observed.trails, &p.changes, desired.cost, &desired.regions);
     p
@@ -85,7 +88,6 @@ fn plan_buckets(d: &Desired, o: &Observed, options: Options, p: &mut Plan) {
             Resource::Bucket(before.clone()),
             Resource::Bucket(after.clone()),
         );
-        c.destructive = safety::bucket_update(&before, &after);
         c.adopt = who == Owner::Untagged;
         p.changes.push(c);
     }
@@ -122,10 +124,6 @@ fn plan_trails(d: &Desired, o: &Observed, options: Options, p: &mut Plan) {
                 Some(Resource::Trail(after.clone())),
             );
             c.forces_replacement = vec!["region".to_owned()];
-            c.destructive.push(Reduction::Replaces {
-                from: before.region.clone(),
-                to: after.region.clone(),
-            });
             c
         } else {
             compared(
@@ -134,7 +132,6 @@ fn plan_trails(d: &Desired, o: &Observed, options: Options, p: &mut Plan) {
                 Resource::Trail(after.clone()),
             )
         };
-        c.destructive.extend(safety::trail_update(&before, &after));
         c.adopt = who == Owner::Untagged;
         p.changes.push(c);
     }
@@ -146,9 +143,12 @@ fn plan_trails(d: &Desired, o: &Observed, options: Options, p: &mut Plan) {
                     p.conflicts.push(unread(&address));
                     continue;
                 };
-                let mut c = change(address, Action::Delete, Some(Resource::Trail(before)), None);
-                c.destructive.push(Reduction::Deletes);
-                p.changes.push(c);
+                p.changes.push(change(
+                    address,
+                    Action::Delete,
+                    Some(Resource::Trail(before)),
+                    None,
+                ));
             }
             Owner::Stack(s) => p
                 .unmanaged
@@ -236,6 +236,14 @@ fn check_other_buckets(d: &Desired, o: &Observed, p: &mut Plan) {
 impl Kind for BucketState {
     const SCOPE: Scope = Scope::Buckets;
 
+    /// A bucket keeps its logs for less time, or stops recording who reads them.
+    fn reductions(_: Action, before: Option<&Self>, after: Option<&Self>) -> Vec<Reduction> {
+        match (before, after) {
+            (Some(b), Some(a)) => safety::bucket_update(b, a),
+            _ => Vec::new(),
+        }
+    }
+
     /// A bucket changes after every trail deletion (its policy may stop admitting the trail),
     /// and after the bucket its access logs go to is written (that policy must let S3 write).
     fn waits_for(this: &Change, first: &Change) -> bool {
@@ -253,6 +261,24 @@ impl Kind for BucketState {
 
 impl Kind for TrailState {
     const SCOPE: Scope = Scope::Trails;
+
+    /// A trail is deleted, moved to another Region (deleted, then created), or logs less.
+    fn reductions(action: Action, before: Option<&Self>, after: Option<&Self>) -> Vec<Reduction> {
+        match (before, after) {
+            (Some(_), None) if action == Action::Delete => vec![Reduction::Deletes],
+            (Some(b), Some(a)) => {
+                let moved = (b.region != a.region).then(|| Reduction::Replaces {
+                    from: b.region.clone(),
+                    to: a.region.clone(),
+                });
+                moved
+                    .into_iter()
+                    .chain(safety::trail_update(b, a))
+                    .collect()
+            }
+            _ => Vec::new(),
+        }
+    }
 
     /// A trail is written after what CloudTrail checks when it is pointed at them: its bucket,
     /// the topic it notifies, the log groups and the log-delivery role.

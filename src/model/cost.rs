@@ -21,6 +21,16 @@ pub const METRIC: f64 = 0.30;
 /// USD a month per standard-resolution alarm metric.
 pub const ALARM: f64 = 0.10;
 
+/// A fixed monthly CloudWatch charge a resource of some kinds carries
+/// (`plan::change::Kind::CHARGE`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FixedCharge {
+    /// A custom metric ([`METRIC`]): a metric filter's.
+    Metric,
+    /// A standard-resolution alarm ([`ALARM`]).
+    Alarm,
+}
+
 /// What a volume counts: management events split by access, and data events.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

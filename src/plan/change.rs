@@ -8,6 +8,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+use crate::model::cost::FixedCharge;
 use crate::model::diagnostic::{Diagnostic, Severity};
 use crate::model::observed::Scope;
 use crate::model::state::{Compared, Fields, Writes};
@@ -43,6 +44,9 @@ macro_rules! each_kind {
 pub trait Kind: Compared {
     /// What apply re-reads just before it writes a resource of this kind.
     const SCOPE: Scope;
+    /// The fixed monthly charge each resource of this kind carries, if any (the cost estimate
+    /// counts them before and after).
+    const CHARGE: Option<FixedCharge> = None;
     /// Whether `this` change (of this kind) must wait until `first` is finished: the order
     /// this kind needs, the one place `plan::order` asks.
     fn waits_for(this: &Change, first: &Change) -> bool {
@@ -96,6 +100,13 @@ macro_rules! kinds {
             pub fn scope(&self) -> Scope {
                 match self {
                     $(Address::$kind(_) => <$state as Kind>::SCOPE,)*
+                }
+            }
+
+            /// The fixed monthly charge the resource at this address carries.
+            pub fn charge(&self) -> Option<FixedCharge> {
+                match self {
+                    $(Address::$kind(_) => <$state as Kind>::CHARGE,)*
                 }
             }
         }

@@ -13,7 +13,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use crate::model::cost::{
-    ALARM, DATA_EVENTS, INSIGHTS, Kind, LOGS_DELIVERY, METRIC, PAID_COPY, PRICE_DATE, Volumes,
+    ALARM, DATA_EVENTS, FixedCharge, INSIGHTS, Kind, LOGS_DELIVERY, METRIC, PAID_COPY, PRICE_DATE,
+    Volumes,
 };
 use crate::model::desired::{Insight, InsightType};
 use crate::model::observed::LiveTrail;
@@ -97,16 +98,16 @@ impl Monitoring {
                 usize::from(c.before.is_some()),
                 usize::from(c.after.is_some()),
             );
-            match c.address {
-                Address::MetricFilter(_) => {
+            match c.address.charge() {
+                Some(FixedCharge::Metric) => {
                     m.metrics_before += b;
                     m.metrics_after += a;
                 }
-                Address::Alarm(_) => {
+                Some(FixedCharge::Alarm) => {
                     m.alarms_before += b;
                     m.alarms_after += a;
                 }
-                _ => {}
+                None => {}
             }
         }
         m

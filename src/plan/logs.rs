@@ -13,6 +13,7 @@ use crate::model::alert::{
 };
 use crate::model::alert_state::{LOGS_POLICY, RoleState};
 use crate::model::arn;
+use crate::model::cost::FixedCharge;
 use crate::model::desired::{Desired, LogGroup};
 use crate::model::logs_state::{AlarmState, LogGroupState, MetricFilterState};
 use crate::model::observed::Observed;
@@ -348,6 +349,8 @@ impl Kind for LogGroupState {
 
 impl Kind for MetricFilterState {
     const SCOPE: Scope = Scope::Logs;
+    /// Its metric.
+    const CHARGE: Option<FixedCharge> = Some(FixedCharge::Metric);
 
     /// Deleting an alert's metric filter stops its monitoring.
     fn reductions(action: Action, _: Option<&Self>, _: Option<&Self>) -> Vec<Reduction> {
@@ -368,6 +371,7 @@ impl Kind for MetricFilterState {
 
 impl Kind for AlarmState {
     const SCOPE: Scope = Scope::Logs;
+    const CHARGE: Option<FixedCharge> = Some(FixedCharge::Alarm);
 
     /// Deleting an alert's alarm stops its monitoring.
     fn reductions(action: Action, _: Option<&Self>, _: Option<&Self>) -> Vec<Reduction> {

@@ -16,9 +16,10 @@ use crate::plan::cost::Estimate;
 use crate::plan::safety::Reduction;
 
 /// Every kind of resource trailctl manages, each declared once as `Variant("name", State)`: the
-/// address and resource enums below and every dispatch over kinds are made from this list, and
-/// what a kind does in a plan and an apply is its state's [`Kind`] impl (next to its planner).
-/// `name` is the address's prefix (`trail.audit`) and the saved plan's tag.
+/// address and resource enums below and every dispatch over kinds are made from this list.
+/// What a kind is to a plan is its state's [`Kind`] impl (beside its planner), how apply writes
+/// it its `apply::execute::Written` impl (beside the calls it makes). `name` is the address's
+/// prefix (`trail.audit`) and the saved plan's tag.
 macro_rules! each_kind {
     ($then:ident) => {
         $then! {

@@ -401,15 +401,8 @@ impl<A: Account> Executor<'_, A> {
             ($($kind:ident($name:literal, $state:ty)),* $(,)?) => {
                 match &c.address {
                     $(Address::$kind(_) => {
-                        let before = match &c.before {
-                            None => None,
-                            Some(Resource::$kind(s)) => Some(s),
-                            Some(_) => return Err(impossible(c)),
-                        };
-                        let after = match &c.after {
-                            None => None,
-                            Some(Resource::$kind(s)) => Some(s),
-                            Some(_) => return Err(impossible(c)),
+                        let Some((before, after)) = c.states::<$state>() else {
+                            return Err(impossible(c));
                         };
                         <$state as Written>::write(self, c, before, after, progress).await
                     })*

@@ -64,6 +64,12 @@ pub trait Kind: Compared {
     }
 }
 
+/// A kind's state as one variant of [`Resource`] (made for every kind by [`each_kind`]).
+pub trait Variant: Sized {
+    /// `r`'s state, when `r` is of this kind.
+    fn of(r: &Resource) -> Option<&Self>;
+}
+
 /// The address and resource enums, from [`each_kind`].
 macro_rules! kinds {
     ($($kind:ident($name:literal, $state:ty)),* $(,)?) => {
@@ -125,19 +131,22 @@ macro_rules! kinds {
             pub fn reductions(&self) -> Vec<Reduction> {
                 match &self.address {
                     $(Address::$kind(_) => {
-                        let before = match &self.before {
-                            Some(Resource::$kind(s)) => Some(s),
-                            _ => None,
-                        };
-                        let after = match &self.after {
-                            Some(Resource::$kind(s)) => Some(s),
-                            _ => None,
-                        };
+                        let before = self.before.as_ref().and_then(<$state as Variant>::of);
+                        let after = self.after.as_ref().and_then(<$state as Variant>::of);
                         <$state as Kind>::reductions(self.action, before, after)
                     })*
                 }
             }
         }
+
+        $(impl Variant for $state {
+            fn of(r: &Resource) -> Option<&Self> {
+                match r {
+                    Resource::$kind(s) => Some(s),
+                    _ => None,
+                }
+            }
+        })*
 
         impl Resource {
             /// The kind's name: `bucket`, `trail`, `log_group`…
@@ -277,6 +286,14 @@ impl Change {
     /// The resource as it will be, or as it was when the change deletes it.
     pub fn state(&self) -> Option<&Resource> {
         self.after.as_ref().or(self.before.as_ref())
+    }
+
+    /// The states before and after as kind `S`; `None` when either is of another kind.
+    pub fn states<S: Variant>(&self) -> Option<(Option<&S>, Option<&S>)> {
+        fn of<S: Variant>(r: Option<&Resource>) -> Option<Option<&S>> {
+            r.map_or(Some(None), |r| S::of(r).map(Some))
+        }
+        Some((of(self.before.as_ref())?, of(self.after.as_ref())?))
     }
 
     /// Whether both changes leave their resources in place (neither is a deletion).

@@ -27,7 +27,8 @@ impl Memory {
         std::fs::create_dir_all(&dir).unwrap();
         let file = dir.join(format!("{id}.json"));
         let m = Memory { id, file };
-        m.edit(|s| *s = State::default());
+        // Written afresh: a file left by an earlier run of the tests is not read.
+        m.write(State::default());
         m
     }
 
@@ -38,12 +39,12 @@ impl Memory {
 
     /// Changes the account behind trailctl's back (as another client would).
     pub fn edit(&self, f: impl FnOnce(&mut State)) {
-        let mut state = if self.file.exists() {
-            self.state()
-        } else {
-            State::default()
-        };
+        let mut state = self.state();
         f(&mut state);
+        self.write(state);
+    }
+
+    fn write(&self, mut state: State) {
         state.account = self.id.clone();
         std::fs::write(&self.file, serde_json::to_vec_pretty(&state).unwrap()).unwrap();
     }

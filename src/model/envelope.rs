@@ -61,10 +61,19 @@ pub struct RecordFields<'a> {
 pub struct Header<'a> {
     pub id: &'a str,
     pub detail_type: &'static str,
-    pub source: String,
+    /// The service of `source` (`aws.` and it): borrowed, so that a record's envelope
+    /// allocates nothing.
+    pub service: &'a str,
     pub account: &'a str,
     pub time: &'a str,
     pub region: &'a str,
+}
+
+impl Header<'_> {
+    /// The event's `source`: `aws.` and the service.
+    pub fn source(&self) -> String {
+        format!("aws.{}", self.service)
+    }
 }
 
 /// The id EventBridge events get when the record has no `eventID`.
@@ -93,23 +102,20 @@ impl<'a> RecordFields<'a> {
         let event_type = self.event_type.ok_or(EnvelopeError::Missing("eventType"))?;
         let detail_type = detail_type(event_type)
             .ok_or_else(|| EnvelopeError::UnknownType(event_type.to_owned()))?;
-        let source = if event_type == "AwsCloudTrailInsight" {
-            "aws.cloudtrail".to_owned()
+        let service = if event_type == "AwsCloudTrailInsight" {
+            "cloudtrail"
         } else {
             let event_source = self
                 .event_source
                 .ok_or(EnvelopeError::Missing("eventSource"))?;
-            format!(
-                "aws.{}",
-                event_source
-                    .strip_suffix(".amazonaws.com")
-                    .unwrap_or(event_source)
-            )
+            event_source
+                .strip_suffix(".amazonaws.com")
+                .unwrap_or(event_source)
         };
         Ok(Header {
             id: self.event_id.unwrap_or(NO_ID),
             detail_type,
-            source,
+            service,
             account: self
                 .recipient_account_id
                 .or(self.identity_account_id)
@@ -127,7 +133,7 @@ pub fn eventbridge_event(record: &Value) -> Result<Value, EnvelopeError> {
         "version": "0",
         "id": h.id,
         "detail-type": h.detail_type,
-        "source": h.source,
+        "source": h.source(),
         "account": h.account,
         "time": h.time,
         "region": h.region,

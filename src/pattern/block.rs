@@ -35,17 +35,21 @@ const EVEN: u64 = 0x5555_5555_5555_5555;
 
 /// Classifies the 64 bytes at `at` (bytes past the end of `b` read as spaces).
 pub(super) fn block(b: &[u8], at: usize, carry: &mut Carry) -> Block {
-    let mut buf = [b' '; 64];
-    let bytes: &[u8; 64] = match b.get(at..at + 64).and_then(|s| s.try_into().ok()) {
-        Some(full) => full,
+    let m = match b.get(at..).and_then(<[u8]>::first_chunk::<64>) {
+        Some(full) => masks(full),
         None => {
+            let mut buf = [b' '; 64];
             let rest = b.get(at..).unwrap_or_default();
             buf[..rest.len()].copy_from_slice(rest);
-            &buf
+            masks(&buf)
         }
     };
-    let m = masks(bytes);
-    let escaped = escaped(m.backslash, &mut carry.escape);
+    // Most blocks have no backslash: nothing in them is escaped.
+    let escaped = if m.backslash | carry.escape == 0 {
+        0
+    } else {
+        escaped(m.backslash, &mut carry.escape)
+    };
     let quotes = m.quote & !escaped;
     // Inside a string: from an opening quote (included) to its closing quote (excluded).
     let inside = prefix_xor(quotes) ^ carry.in_string;

@@ -5,6 +5,7 @@
 use std::borrow::Cow;
 
 use super::matcher::Scalar;
+use super::names::{Name, Names};
 use super::number::comparable;
 use super::pick::{Picked, Picks};
 use super::scan::{EventError, Key, MAX_DEPTH, Scanner, Text};
@@ -18,64 +19,8 @@ pub struct Paths {
 
 #[derive(Debug, Clone, Default)]
 struct Node {
-    children: Children,
+    children: Names,
     field: Option<u32>,
-}
-
-/// Member name → node. Every member of a record is looked up in the record's node, and most
-/// are named by no pattern: a name is turned away on its signature (length, first, middle and
-/// last byte) in a direct-mapped table, before any byte comparison.
-#[derive(Debug, Clone, Default)]
-struct Children {
-    /// Signature hash → 1 + the first entry with it (0: none).
-    table: Vec<u32>,
-    /// Per entry: signature, name, node, 1 + the next entry in the same table slot.
-    entries: Vec<(u32, Box<[u8]>, u32, u32)>,
-}
-
-const TABLE: usize = 256;
-
-fn signature(k: &[u8]) -> u32 {
-    match (k.first(), k.get(k.len() / 2), k.last()) {
-        (Some(&a), Some(&m), Some(&z)) => {
-            (k.len().min(255) as u32) | u32::from(a) << 8 | u32::from(m) << 16 | u32::from(z) << 24
-        }
-        _ => 0,
-    }
-}
-
-fn slot(sig: u32) -> usize {
-    (sig.wrapping_mul(0x9E37_79B1) >> 24) as usize % TABLE
-}
-
-impl Children {
-    fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
-
-    fn get(&self, key: &[u8]) -> Option<u32> {
-        let sig = signature(key);
-        let mut at = *self.table.get(slot(sig))?;
-        while let Some((s, name, node, next)) =
-            at.checked_sub(1).and_then(|i| self.entries.get(i as usize))
-        {
-            if *s == sig && **name == *key {
-                return Some(*node);
-            }
-            at = *next;
-        }
-        None
-    }
-
-    fn insert(&mut self, key: &[u8], node: u32) {
-        if self.table.is_empty() {
-            self.table = vec![0; TABLE];
-        }
-        let sig = signature(key);
-        let head = &mut self.table[slot(sig)];
-        self.entries.push((sig, key.into(), node, *head));
-        *head = self.entries.len() as u32;
-    }
 }
 
 impl Paths {
@@ -112,41 +57,40 @@ impl Paths {
     }
 
     fn child(&self, at: usize, seg: &[u8]) -> Option<usize> {
-        self.nodes[at].children.get(seg).map(|c| c as usize)
+        self.nodes[at]
+            .children
+            .get(&Name::of(seg), seg)
+            .map(|c| c as usize)
     }
 
     /// The node an object key leads to from `at` (a dotted key walks one step per segment;
-    /// segments never hold a dot, so a key found whole has none).
-    fn step(&self, at: usize, key: &[u8]) -> Option<usize> {
+    /// segments never hold a dot, so a key found whole has none). Inlined into the reading of
+    /// every member; the rare dotted key is walked out of line.
+    #[inline]
+    fn step(&self, at: usize, name: &Name, key: &[u8]) -> Option<usize> {
         let children = &self.nodes[at].children;
-        if children.is_empty() {
-            return None;
-        }
-        if let Some(c) = children.get(key) {
+        if let Some(c) = children.get(name, key) {
             return Some(c as usize);
         }
-        if !has_dot(key) {
+        if children.is_empty() || !name.has_dot(key) {
             return None;
         }
+        self.dotted(at, key)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn dotted(&self, at: usize, key: &[u8]) -> Option<usize> {
         key.split(|b| *b == b'.')
             .try_fold(at, |n, seg| self.child(n, seg))
     }
 
     /// The field of the root member `key`, when some path names it.
     pub fn root_field(&self, key: &str) -> Option<u32> {
-        self.step(0, key.as_bytes())
+        let key = key.as_bytes();
+        self.step(0, &Name::of(key), key)
             .and_then(|n| self.nodes[n].field)
     }
-}
-
-/// Member names are short: a plain loop beats `contains` (core's memchr) here.
-fn has_dot(key: &[u8]) -> bool {
-    for b in key {
-        if *b == b'.' {
-            return true;
-        }
-    }
-    false
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -253,7 +197,7 @@ impl Values {
         };
         let read = if s.peek() == Some(b'{') {
             let at = At {
-                node: paths.step(0, member.as_bytes()),
+                node: paths.step(0, &Name::of(member.as_bytes()), member.as_bytes()),
                 pick: picks.root().map(|p| (picks, p)),
             };
             self.value(&mut s, paths, at, 1)
@@ -264,11 +208,13 @@ impl Values {
         read.map(|()| s.i)
     }
 
-    /// Adds the string `value` of the field `field` (`Paths::root_field`: a root member), as
-    /// though it were in the text.
-    pub fn add_str(&mut self, field: u32, value: &str) {
+    /// Adds the string value (`pieces` one after the other) of the field `field`
+    /// (`Paths::root_field`: a root member), as though it were in the text.
+    pub fn add_str(&mut self, field: u32, pieces: &[&str]) {
         let from = self.decoded.len() as u32;
-        self.decoded.push_str(value);
+        for piece in pieces {
+            self.decoded.push_str(piece);
+        }
         let text = Text::Decoded(from, self.decoded.len() as u32);
         self.push(Some(field), Kind::Str(text), None);
     }
@@ -321,9 +267,12 @@ impl Values {
     /// The last value of `field` outside any array; `text` is the one read.
     pub fn top<'t>(&self, text: &'t str, field: u32) -> Option<Top<'t>> {
         let leaf = self
-            .of(field)
-            .filter(|l| Values::outside_arrays(l))
-            .last()?;
+            .by_field
+            .get(field as usize)?
+            .iter()
+            .rev()
+            .map(|i| &self.leaves[*i as usize])
+            .find(|l| Values::outside_arrays(l))?;
         let range = |a: u32, b: u32| a as usize..b as usize;
         Some(match leaf.kind {
             Kind::Str(Text::Event(a, b)) => {
@@ -365,10 +314,13 @@ impl Values {
         leaf.arrays.1 == 0
     }
 
+    #[inline]
     fn push(&mut self, field: Option<u32>, kind: Kind, num: Option<f64>) {
         let Some(field) = field else { return };
         let start = self.positions.len() as u32;
-        self.positions.extend_from_slice(&self.stack);
+        if !self.stack.is_empty() {
+            self.positions.extend_from_slice(&self.stack);
+        }
         self.by_field[field as usize].push(self.leaves.len() as u32);
         self.leaves.push(Leaf {
             kind,
@@ -378,6 +330,7 @@ impl Values {
     }
 
     /// A leaf at `at`: for its path's field, and for its pick.
+    #[inline]
     fn leaf(&mut self, paths: &Paths, at: At<'_>, kind: Kind, num: Option<f64>) {
         if let Some(node) = at.node {
             self.push(paths.nodes[node].field, kind, num);
@@ -427,11 +380,12 @@ impl Values {
                             Key::Raw(a, b) => (&s.b[a..b], None),
                             Key::Decoded(a) => (&self.decoded.as_bytes()[a..], Some(a)),
                         };
+                        let name = Name::of(bytes);
                         let next = At {
-                            node: at.node.and_then(|n| paths.step(n, bytes)),
+                            node: at.node.and_then(|n| paths.step(n, &name, bytes)),
                             pick: at
                                 .pick
-                                .and_then(|(picks, p)| Some((picks, picks.key(p, bytes)?))),
+                                .and_then(|(picks, p)| Some((picks, picks.key(p, &name, bytes)?))),
                         };
                         if let Some(a) = decoded_at {
                             self.decoded.truncate(a);
@@ -441,7 +395,17 @@ impl Values {
                     s.ws();
                     s.eat(b':')?;
                     s.ws();
-                    if next.node.is_some() || next.pick.is_some() {
+                    let wanted = next.node.is_some() || next.pick.is_some();
+                    if s.peek() == Some(b'"') && depth < MAX_DEPTH {
+                        // Most members hold a string: read or passed over here, without a call.
+                        if wanted {
+                            let text = s.string(&mut self.decoded)?;
+                            self.leaf(paths, next, Kind::Str(text), None);
+                        } else {
+                            let (end, _) = s.string_end::<false>()?;
+                            s.i = end + 1;
+                        }
+                    } else if wanted {
                         self.value(s, paths, next, depth + 1)?;
                     } else if depth < MAX_DEPTH {
                         // Most members: named by nothing, skipped here without a call.

@@ -11,6 +11,7 @@ mod event;
 mod explain;
 pub mod json;
 mod matcher;
+mod names;
 mod number;
 mod pick;
 mod scan;

@@ -3,6 +3,7 @@
 //! list, unlike a pattern's path): read in the same pass over an event as the pattern paths.
 
 use super::compile::Step;
+use super::names::{Name, Names};
 
 /// The selectors to pick, as a tree of steps; each distinct selector has a slot.
 #[derive(Debug, Clone)]
@@ -13,7 +14,7 @@ pub struct Picks {
 
 #[derive(Debug, Clone, Default)]
 struct Node {
-    keys: Vec<(Box<[u8]>, u32)>,
+    keys: Names,
     items: Vec<(usize, u32)>,
     slot: Option<u32>,
     /// The slots of this node and every node below it: what a repeated member name replaces.
@@ -36,7 +37,7 @@ impl Picks {
         for step in steps {
             let at = path[path.len() - 1];
             let found = match step {
-                Step::Key(k) => self.key(at, k.as_bytes()),
+                Step::Key(k) => self.key(at, &Name::of(k.as_bytes()), k.as_bytes()),
                 Step::Index(i) => self.item(at, *i),
             };
             let next = match found {
@@ -46,7 +47,7 @@ impl Picks {
                     self.nodes.push(Node::default());
                     let node = &mut self.nodes[at];
                     match step {
-                        Step::Key(k) => node.keys.push((k.as_bytes().into(), id as u32)),
+                        Step::Key(k) => node.keys.insert(k.as_bytes(), id as u32),
                         Step::Index(i) => node.items.push((*i, id as u32)),
                     }
                     id
@@ -82,15 +83,9 @@ impl Picks {
         (!self.is_empty()).then_some(0)
     }
 
-    /// The node a member name leads to.
-    pub(super) fn key(&self, at: usize, key: &[u8]) -> Option<usize> {
-        // Length and last byte first: most member names differ there, without a memcmp.
-        let last = key.last();
-        self.nodes[at]
-            .keys
-            .iter()
-            .find(|(k, _)| k.len() == key.len() && k.last() == last && **k == *key)
-            .map(|(_, n)| *n as usize)
+    /// The node a member name (`name`, of `key`) leads to.
+    pub(super) fn key(&self, at: usize, name: &Name, key: &[u8]) -> Option<usize> {
+        self.nodes[at].keys.get(name, key).map(|n| n as usize)
     }
 
     /// The node a list item leads to.

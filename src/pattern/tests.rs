@@ -74,6 +74,35 @@ fn arrays_dotted_keys_and_duplicates() {
 }
 
 #[test]
+fn many_exact_strings_are_a_set_beside_the_other_matchers() {
+    // Four exact strings and more make a set; the field's other matchers still count, and so
+    // does `exists: false`, and a field in an array of objects keeps to one element.
+    let p = r#"{"e": ["a", "b", "c", "d", {"prefix": "x"}, 7, {"exists": false}]}"#;
+    for (event, want) in [
+        (r#"{"e": "c"}"#, true),
+        (r#"{"e": "xyz"}"#, true),
+        (r#"{"e": 7}"#, true),
+        (r#"{}"#, true),
+        (r#"{"e": "e"}"#, false),
+        (r#"{"e": "7"}"#, false),
+        (r#"{"e": ["e", "d"]}"#, true),
+    ] {
+        assert_eq!(m(p, event), want, "{event}");
+    }
+    let pair = r#"{"o": {"k": ["a", "b", "c", "d"], "v": [1]}}"#;
+    assert!(m(pair, r#"{"o": [{"k": "a", "v": 1}]}"#));
+    assert!(!m(
+        pair,
+        r#"{"o": [{"k": "a", "v": 2}, {"k": "z", "v": 1}]}"#
+    ));
+    // A required field with no value decides before any comparison.
+    assert!(!m(
+        r#"{"x": [{"prefix": ""}], "e": ["a"]}"#,
+        r#"{"e": "a"}"#
+    ));
+}
+
+#[test]
 fn or_limits() {
     assert!(m(
         r#"{"$or": [{"a": ["1"]}, {"b": ["2"]}]}"#,

@@ -185,18 +185,18 @@ impl Alerts {
         out: &mut Vec<(usize, Delivery)>,
     ) {
         out.clear();
-        let values = [
-            "0",
-            header.id,
-            header.detail_type,
-            &header.source,
-            header.account,
-            header.time,
-            header.region,
+        let values: [&[&str]; 7] = [
+            &["0"],
+            &[header.id],
+            &[header.detail_type],
+            &["aws.", header.service],
+            &[header.account],
+            &[header.time],
+            &[header.region],
         ];
-        for (field, value) in self.envelope.iter().zip(values) {
+        for (field, pieces) in self.envelope.iter().zip(values) {
             if let Some(field) = field {
-                self.rules.add_str(scratch, *field, value);
+                self.rules.add_str(scratch, *field, pieces);
             }
         }
         for &i in self.rules.matched(text, scratch) {

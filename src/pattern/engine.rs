@@ -46,6 +46,7 @@ struct Field {
     strings: Option<Strings>,
 }
 
+/// A field's exact strings as a set, and its other matchers.
 #[derive(Debug, Clone)]
 struct Strings {
     set: HashSet<Box<str>, FixedState>,

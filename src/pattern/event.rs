@@ -78,6 +78,7 @@ impl Paths {
         self.dotted(at, key)
     }
 
+    /// The node a dotted key (`"a.b"`) leads to from `at`, one segment at a time.
     #[cold]
     #[inline(never)]
     fn dotted(&self, at: usize, key: &[u8]) -> Option<usize> {

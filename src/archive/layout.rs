@@ -193,10 +193,13 @@ impl Window {
         if self.since.is_none() && self.until.is_none() {
             return true;
         }
-        event_time
-            .get(..10)
-            .and_then(Day::parse)
-            .is_none_or(|d| self.holds(d))
+        self.holds_day(event_time.get(..10).and_then(Day::parse))
+    }
+
+    /// Whether an event of the day `day` (`None`: its time is not one) is in the window; an
+    /// event whose day is unknown is kept.
+    pub fn holds_day(&self, day: Option<Day>) -> bool {
+        day.is_none_or(|d| self.holds(d))
     }
 
     /// The delivery days to list, when the window is closed on both sides (after `until` is

@@ -181,7 +181,7 @@ impl Work {
             }
         };
         let day = self.days.of(header.time);
-        if !day.is_none_or(|d| window.holds(d)) {
+        if !window.holds_day(day) {
             return Some(end);
         }
         self.judged_records += 1;

@@ -238,7 +238,7 @@ impl Values {
     }
 
     /// The leaves of a field.
-    pub fn of(&self, field: u32) -> impl Iterator<Item = &Leaf> + '_ {
+    pub fn of(&self, field: u32) -> impl DoubleEndedIterator<Item = &Leaf> + '_ {
         self.by_field
             .get(field as usize)
             .into_iter()
@@ -267,13 +267,7 @@ impl Values {
 
     /// The last value of `field` outside any array; `text` is the one read.
     pub fn top<'t>(&self, text: &'t str, field: u32) -> Option<Top<'t>> {
-        let leaf = self
-            .by_field
-            .get(field as usize)?
-            .iter()
-            .rev()
-            .map(|i| &self.leaves[*i as usize])
-            .find(|l| Values::outside_arrays(l))?;
+        let leaf = self.of(field).rev().find(|l| Values::outside_arrays(l))?;
         let range = |a: u32, b: u32| a as usize..b as usize;
         Some(match leaf.kind {
             Kind::Str(Text::Event(a, b)) => {
@@ -328,6 +322,14 @@ impl Values {
             num,
             arrays: (start, self.stack.len() as u32),
         });
+    }
+
+    /// The string at the cursor, a leaf at `at` (inlined into the member loop, as `string`).
+    #[inline(always)]
+    fn string(&mut self, s: &mut Scanner<'_>, paths: &Paths, at: At<'_>) -> Result<(), EventError> {
+        let text = s.string(&mut self.decoded)?;
+        self.leaf(paths, at, Kind::Str(text), None);
+        Ok(())
     }
 
     /// A leaf at `at`: for its path's field, and for its pick.
@@ -400,11 +402,9 @@ impl Values {
                     if s.peek() == Some(b'"') && depth < MAX_DEPTH {
                         // Most members hold a string: read or passed over here, without a call.
                         if wanted {
-                            let text = s.string(&mut self.decoded)?;
-                            self.leaf(paths, next, Kind::Str(text), None);
+                            self.string(s, paths, next)?;
                         } else {
-                            let (end, _) = s.string_end::<false>()?;
-                            s.i = end + 1;
+                            s.skip_string()?;
                         }
                     } else if wanted {
                         self.value(s, paths, next, depth + 1)?;
@@ -453,11 +453,7 @@ impl Values {
                     }
                 }
             }
-            Some(b'"') => {
-                let text = s.string(&mut self.decoded)?;
-                self.leaf(paths, at, Kind::Str(text), None);
-                Ok(())
-            }
+            Some(b'"') => self.string(s, paths, at),
             Some(b't') => {
                 s.word(b"true")?;
                 self.leaf(paths, at, Kind::Bool(true), None);

@@ -155,6 +155,14 @@ impl Scanner<'_> {
         }
     }
 
+    /// Passes over the string at the cursor, only delimited.
+    #[inline(always)]
+    pub(super) fn skip_string(&mut self) -> Result<(), EventError> {
+        let (end, _) = self.string_end::<false>()?;
+        self.i = end + 1;
+        Ok(())
+    }
+
     /// Decodes the string at the cursor into `out` when it has escapes. Always inlined: by
     /// measurement, returning its result through memory from a call cost more than finding
     /// the string's end.
@@ -227,11 +235,7 @@ impl Scanner<'_> {
     pub(super) fn skip(&mut self, depth: usize) -> Result<(), EventError> {
         match self.peek() {
             Some(b'{' | b'[') => {}
-            Some(b'"') => {
-                let (end, _) = self.string_end::<false>()?;
-                self.i = end + 1;
-                return Ok(());
-            }
+            Some(b'"') => return self.skip_string(),
             Some(b't') => return self.word(b"true"),
             Some(b'f') => return self.word(b"false"),
             Some(b'n') => return self.word(b"null"),

@@ -189,7 +189,7 @@ impl Alerts {
             &["0"],
             &[header.id],
             &[header.detail_type],
-            &["aws.", header.service],
+            &header.source_pieces(),
             &[header.account],
             &[header.time],
             &[header.region],

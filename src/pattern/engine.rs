@@ -1,13 +1,14 @@
 //! Many patterns against many events: each event is read once for the paths the patterns name,
-//! and only the patterns whose most selective exact-string field has a value the event carries
-//! are tried (the rest, with no such field, are always tried).
+//! and only the patterns whose most selective exact-string field (its anchor) has a value the
+//! event carries are tried (the rest, with no such field, are always tried). When every pattern
+//! has an anchor, reading stops as soon as the anchors' values are known and open none.
 
 use std::collections::{HashMap, HashSet};
 
 use foldhash::fast::FixedState;
 
 use super::compile::{Pattern, Step};
-use super::event::{Leaf, Paths, Top, Values};
+use super::event::{Gate, Leaf, Paths, Top, Values};
 use super::matcher::{Matcher, Scalar};
 use super::pick::{Picked, Picks};
 use super::scan::EventError;
@@ -24,6 +25,15 @@ pub struct RuleSet {
     anchors: Vec<u32>,
     /// Branches with no exact-string field, tried on every event.
     always: Vec<u32>,
+    /// Whether reading an event stops once nothing left can change a match (`Gate`): not when
+    /// values are read for other uses (`read_also`, `pick`).
+    gated: bool,
+    /// The fields anchors are on, as bits.
+    anchored: u64,
+    /// Each branch's fields, as bits.
+    masks: Vec<u64>,
+    /// The fields of the branches tried on every event, as bits.
+    always_mask: u64,
     /// What is picked by position as the events are read (`pick`).
     picks: Picks,
 }
@@ -178,7 +188,20 @@ impl RuleSet {
                 None => always.push(i as u32),
             }
         }
+        // Field `k` is bit `k` (`Gate`); with more than 64 fields, reading never stops early
+        // and the bits are unused.
+        let bits = |ids: &mut dyn Iterator<Item = u32>| {
+            ids.fold(0u64, |m, id| m | 1u64.checked_shl(id).unwrap_or(0))
+        };
+        let masks: Vec<u64> = branches
+            .iter()
+            .map(|b| bits(&mut b.fields.iter().map(|f| f.id)))
+            .collect();
         RuleSet {
+            anchored: bits(&mut anchors.iter().copied()),
+            always_mask: always.iter().fold(0, |m, &b| m | masks[b as usize]),
+            masks,
+            gated: true,
             names,
             paths,
             branches,
@@ -189,13 +212,22 @@ impl RuleSet {
         }
     }
 
+    /// The same rule set, reading every event whole (what the gate is checked against).
+    #[cfg(test)]
+    pub(super) fn reading_whole(mut self) -> RuleSet {
+        self.gated = false;
+        self
+    }
+
     /// Reads the dotted `path` too, for `Scratch::top`, though no pattern names it.
     pub fn read_also(&mut self, path: &str) -> u32 {
+        self.gated = false;
         self.paths.intern(path)
     }
 
     /// Picks the value at `steps` below the member read by `read_member` (`Scratch::picked`).
     pub fn pick(&mut self, steps: &[Step]) -> u32 {
+        self.gated = false;
         self.picks.add(steps)
     }
 
@@ -215,8 +247,22 @@ impl RuleSet {
         text: &str,
         scratch: &'s mut Scratch,
     ) -> Result<&'s [usize], EventError> {
-        scratch.values.read(text, &self.paths)?;
+        let needs = |values: &Values| self.needs(values, text);
+        let gate = Gate {
+            anchors: self.anchored,
+            needs: &needs,
+        };
+        let gate = self.gated.then_some(&gate);
+        scratch.values.read(text, &self.paths, gate)?;
         Ok(self.matched(text, scratch))
+    }
+
+    /// The fields of the branches that can match, given the anchors' values in `values` (read
+    /// from `text`): the branches anchored on one of them, and those tried on every event.
+    fn needs(&self, values: &Values, text: &str) -> u64 {
+        let mut need = self.always_mask;
+        self.candidates(values, text, |b| need |= self.masks[b as usize]);
+        need
     }
 
     /// Reads the object at byte `start` of `text` as the event's member `member` (a
@@ -260,20 +306,13 @@ impl RuleSet {
         scratch.candidates.clear();
         scratch.matched.clear();
         let values = &scratch.values;
-        for &field in &self.anchors {
-            for leaf in values.of(field) {
-                if let Scalar::Str(s) = values.scalar(text, leaf)
-                    && let Some(list) = self.index[field as usize].get(s)
-                {
-                    for &b in list {
-                        if scratch.stamp[b as usize] != generation {
-                            scratch.stamp[b as usize] = generation;
-                            scratch.candidates.push(b);
-                        }
-                    }
-                }
+        let (stamp, candidates) = (&mut scratch.stamp, &mut scratch.candidates);
+        self.candidates(values, text, |b| {
+            if stamp[b as usize] != generation {
+                stamp[b as usize] = generation;
+                candidates.push(b);
             }
-        }
+        });
         scratch.candidates.extend_from_slice(&self.always);
         for &b in &scratch.candidates {
             let branch = &self.branches[b as usize];
@@ -285,6 +324,22 @@ impl RuleSet {
         }
         scratch.matched.sort_unstable();
         &scratch.matched
+    }
+}
+
+impl RuleSet {
+    /// Each branch anchored on a value that the event read into `values` (from `text`) holds
+    /// (a branch once per value).
+    fn candidates(&self, values: &Values, text: &str, mut each: impl FnMut(u32)) {
+        for &field in &self.anchors {
+            for leaf in values.of(field) {
+                if let Scalar::Str(s) = values.scalar(text, leaf)
+                    && let Some(list) = self.index[field as usize].get(s)
+                {
+                    list.iter().for_each(|&b| each(b));
+                }
+            }
+        }
     }
 }
 

@@ -1,6 +1,8 @@
 //! An event's leaf values at the paths some pattern names, read in one pass over the JSON text.
 //! Everything no pattern names is skipped without being decoded. Each value keeps the array
 //! elements it sits in, so that conditions on one array of objects are held to one element.
+//! Reading stops early, the rest only checked and passed over, once every value that can
+//! still decide a match is known (`Gate`).
 
 use std::borrow::Cow;
 
@@ -21,6 +23,9 @@ pub struct Paths {
 struct Node {
     children: Names,
     field: Option<u32>,
+    /// The fields at or below this node, as bits (field `k` is bit `k`; fields from 64 on
+    /// are left out): what reading the member at this node makes known (`Gate`).
+    below: u64,
 }
 
 impl Paths {
@@ -34,6 +39,7 @@ impl Paths {
     /// The id of a dotted path, added when new.
     pub fn intern(&mut self, path: &str) -> u32 {
         let mut at = 0usize;
+        let mut chain = vec![0usize];
         for seg in path.split('.') {
             at = match self.child(at, seg.as_bytes()) {
                 Some(c) => c,
@@ -44,11 +50,18 @@ impl Paths {
                     id as usize
                 }
             };
+            chain.push(at);
         }
-        *self.nodes[at].field.get_or_insert_with(|| {
+        let field = *self.nodes[at].field.get_or_insert_with(|| {
             self.fields += 1;
             (self.fields - 1) as u32
-        })
+        });
+        if field < 64 {
+            for n in chain {
+                self.nodes[n].below |= 1 << field;
+            }
+        }
+        field
     }
 
     /// How many distinct paths there are.
@@ -129,6 +142,34 @@ pub enum Top<'t> {
     Other,
 }
 
+/// When reading an event can stop: once the fields the patterns' anchors are on are known, the
+/// anchors' values say which branches can match (`needs`), and once those branches' fields are
+/// known too, nothing left can change a match. A field is known once the member holding it (it,
+/// or an object above it) has been read outside any array; a member written twice, or again
+/// under a dotted key, after that point is not read (an event made from a parsed value has no
+/// such member). Fields are bits (field `k` is bit `k`): only for paths of at most 64 fields.
+pub struct Gate<'r> {
+    /// The fields the anchors are on.
+    pub anchors: u64,
+    /// The fields of the branches that the anchors' values (read into `Values`) leave.
+    pub needs: &'r dyn Fn(&Values) -> u64,
+}
+
+/// What the gate waits for, while reading.
+#[derive(Debug, Default, Clone, Copy)]
+enum Watch {
+    /// Everything is read.
+    #[default]
+    Off,
+    /// The fields known so far, and those awaited: the anchors' (`deciding`), then the
+    /// branches' they leave.
+    On {
+        known: u64,
+        awaited: u64,
+        deciding: bool,
+    },
+}
+
 /// The values of one event, by field id; reused from event to event to avoid allocation.
 #[derive(Debug, Default)]
 pub struct Values {
@@ -142,6 +183,11 @@ pub struct Values {
     brackets: Vec<u64>,
     /// For each pick slot, what it found.
     picked: Vec<Option<Found>>,
+    watch: Watch,
+    /// The gate stopped reading and the rest was passed over: every open object returns.
+    stopped: bool,
+    /// The depth of the object reading started at.
+    base: usize,
 }
 
 /// Where a value is read from, in the paths and in the picks.
@@ -152,7 +198,17 @@ struct At<'p> {
 }
 
 impl Values {
-    fn reset(&mut self, paths: &Paths, picks: usize) {
+    fn reset(&mut self, paths: &Paths, picks: usize, gate: Option<&Gate<'_>>, base: usize) {
+        self.watch = match gate {
+            Some(g) if paths.count() <= 64 => Watch::On {
+                known: 0,
+                awaited: g.anchors,
+                deciding: true,
+            },
+            _ => Watch::Off,
+        };
+        self.stopped = false;
+        self.base = base;
         self.leaves.clear();
         self.positions.clear();
         self.decoded.clear();
@@ -166,15 +222,21 @@ impl Values {
         self.picked.resize(picks, None);
     }
 
-    /// Reads `text` (one JSON object) for the paths in `paths`.
-    pub fn read(&mut self, text: &str, paths: &Paths) -> Result<(), EventError> {
-        self.reset(paths, 0);
+    /// Reads `text` (one JSON object) for the paths in `paths`; with a `gate`, until nothing
+    /// left can change a match.
+    pub fn read(
+        &mut self,
+        text: &str,
+        paths: &Paths,
+        gate: Option<&Gate<'_>>,
+    ) -> Result<(), EventError> {
+        self.reset(paths, 0, gate, 0);
         let mut s = Scanner {
             b: text.as_bytes(),
             i: 0,
             brackets: std::mem::take(&mut self.brackets),
         };
-        let read = self.scan(&mut s, paths);
+        let read = self.scan(&mut s, paths, gate);
         self.brackets = s.brackets;
         read
     }
@@ -190,7 +252,7 @@ impl Values {
         paths: &Paths,
         picks: &Picks,
     ) -> Result<usize, EventError> {
-        self.reset(paths, picks.count());
+        self.reset(paths, picks.count(), None, 1);
         let mut s = Scanner {
             b: text.as_bytes(),
             i: start,
@@ -201,7 +263,7 @@ impl Values {
                 node: paths.step(0, &Name::of(member.as_bytes()), member.as_bytes()),
                 pick: picks.root().map(|p| (picks, p)),
             };
-            self.value(&mut s, paths, at, 1)
+            self.value(&mut s, paths, None, at, 1)
         } else {
             Err(s.error("expected an object"))
         };
@@ -220,7 +282,12 @@ impl Values {
         self.push(Some(field), Kind::Str(text), None);
     }
 
-    fn scan(&mut self, s: &mut Scanner<'_>, paths: &Paths) -> Result<(), EventError> {
+    fn scan(
+        &mut self,
+        s: &mut Scanner<'_>,
+        paths: &Paths,
+        gate: Option<&Gate<'_>>,
+    ) -> Result<(), EventError> {
         s.ws();
         if s.peek() != Some(b'{') {
             return Err(s.error("an event is a JSON object"));
@@ -229,7 +296,7 @@ impl Values {
             node: Some(0),
             pick: None,
         };
-        self.value(s, paths, at, 0)?;
+        self.value(s, paths, gate, at, 0)?;
         s.ws();
         if s.i < s.b.len() {
             return Err(s.error("unexpected text after the event"));
@@ -341,6 +408,51 @@ impl Values {
         self.pick(at, Found::Leaf(kind));
     }
 
+    /// The member at `node` has been read (outside any array): its fields are known. Once the
+    /// awaited ones are, the anchors' values say which are awaited next; returns whether
+    /// nothing left to read can change a match.
+    fn settle(&mut self, paths: &Paths, gate: Option<&Gate<'_>>, node: usize) -> bool {
+        let (
+            Watch::On {
+                known,
+                awaited,
+                deciding,
+            },
+            Some(gate),
+        ) = (self.watch, gate)
+        else {
+            return false;
+        };
+        let known = known | paths.nodes[node].below;
+        let mut next = (awaited, deciding);
+        if awaited & !known == 0 {
+            next = if deciding {
+                ((gate.needs)(self), false)
+            } else {
+                (0, false)
+            };
+            if next.0 & !known == 0 {
+                return true;
+            }
+        }
+        self.watch = Watch::On {
+            known,
+            awaited: next.0,
+            deciding: next.1,
+        };
+        false
+    }
+
+    /// Stops reading, in the object at `depth`: passes over the rest of every open object (the
+    /// objects outside return as they see `stopped`).
+    #[cold]
+    #[inline(never)]
+    fn stop(&mut self, s: &mut Scanner<'_>, depth: usize) -> Result<(), EventError> {
+        self.stopped = true;
+        self.watch = Watch::Off;
+        s.close_objects(depth + 1 - self.base, depth)
+    }
+
     /// Records what the pick at `at` found, replacing what a member of the same name found
     /// before (and everything found below it).
     fn pick(&mut self, at: At<'_>, found: Found) {
@@ -357,6 +469,7 @@ impl Values {
         &mut self,
         s: &mut Scanner<'_>,
         paths: &Paths,
+        gate: Option<&Gate<'_>>,
         at: At<'_>,
         depth: usize,
     ) -> Result<(), EventError> {
@@ -407,12 +520,21 @@ impl Values {
                             s.skip_string()?;
                         }
                     } else if wanted {
-                        self.value(s, paths, next, depth + 1)?;
+                        self.value(s, paths, gate, next, depth + 1)?;
                     } else if depth < MAX_DEPTH {
                         // Most members: named by nothing, skipped here without a call.
                         s.skip(depth + 1)?;
                     } else {
                         return Err(s.error("nested too deeply"));
+                    }
+                    if let (Watch::On { .. }, Some(node), true) =
+                        (self.watch, next.node, self.stack.is_empty())
+                    {
+                        if self.settle(paths, gate, node) {
+                            return self.stop(s, depth);
+                        }
+                    } else if self.stopped {
+                        return Ok(());
                     }
                     s.ws();
                     match s.next() {
@@ -442,7 +564,9 @@ impl Values {
                             .pick
                             .and_then(|(picks, p)| Some((picks, picks.item(p, index as usize)?))),
                     };
-                    let r = self.value(s, paths, item, depth + 1);
+                    // The gate never stops reading inside an array (fields are known only
+                    // outside any).
+                    let r = self.value(s, paths, gate, item, depth + 1);
                     self.stack.pop();
                     r?;
                     s.ws();
@@ -493,7 +617,7 @@ mod tests {
         let mut p = Paths::new();
         let ids: Vec<u32> = paths.iter().map(|x| p.intern(x)).collect();
         let mut v = Values::default();
-        v.read(text, &p)?;
+        v.read(text, &p, None)?;
         Ok(ids
             .iter()
             .map(|id| {
@@ -522,6 +646,77 @@ mod tests {
                 vec!["Str(\"tab\\there\")".into()],
                 vec!["Null".into()],
             ]
+        );
+    }
+
+    /// Reads `text` for `paths` with a gate on the first path whose branches need the fields
+    /// `needs` gives for the anchor's value; returns the values read of each path.
+    fn gated(paths: &[&str], needs: &dyn Fn(&str) -> u64, text: &str) -> Vec<Vec<String>> {
+        let mut p = Paths::new();
+        let ids: Vec<u32> = paths.iter().map(|x| p.intern(x)).collect();
+        let anchor = ids[0];
+        let needs = |v: &Values| {
+            v.of(anchor)
+                .map(|l| match v.scalar(text, l) {
+                    Scalar::Str(s) => needs(s),
+                    _ => 0,
+                })
+                .fold(0, |a, b| a | b)
+        };
+        let mut v = Values::default();
+        let gate = Gate {
+            anchors: 1 << anchor,
+            needs: &needs,
+        };
+        v.read(text, &p, Some(&gate)).unwrap();
+        ids.iter()
+            .map(|id| {
+                v.of(*id)
+                    .map(|l| format!("{:?}", v.scalar(text, l)))
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_gate_stops_reading_once_the_awaited_fields_are_known() {
+        let text = r#"{"d": {"name": "Run", "ip": "10.0.0.1", "err": "X"}, "late": 1}"#;
+        let paths = ["d.name", "d.ip", "d.err", "late"];
+        let read = |needs: &dyn Fn(&str) -> u64| -> Vec<usize> {
+            gated(&paths, needs, text).iter().map(Vec::len).collect()
+        };
+        assert_eq!(read(&|_| 0), [1, 0, 0, 0], "no branch: stop at the anchor");
+        assert_eq!(read(&|_| 0b11), [1, 1, 0, 0], "stop once d.ip is known");
+        assert_eq!(read(&|_| 0b1000), [1, 1, 1, 1], "read to the end");
+        // A field is known once its member is read outside any array; an absent one once the
+        // object that would hold it is.
+        let arrays = r#"{"d": [{"name": "Run"}], "e": {"f": 1}, "x": 2, "late": 3}"#;
+        let got = gated(&["d.name", "e.g", "x", "late"], &|_| 0b10, arrays);
+        let lens: Vec<usize> = got.iter().map(Vec::len).collect();
+        assert_eq!(lens, [1, 0, 0, 0]);
+    }
+
+    #[test]
+    fn text_after_the_gate_stops_is_still_checked() {
+        let mut p = Paths::new();
+        let id = p.intern("a");
+        let none = |_: &Values| 0;
+        let gate = Gate {
+            anchors: 1 << id,
+            needs: &none,
+        };
+        let mut v = Values::default();
+        for bad in [
+            r#"{"a": "x", "b": [1, 2}"#,
+            r#"{"a": "x", "b": {"c": 1}"#,
+            r#"{"a": "x", "b": "open}"#,
+            r#"{"a": "x"} trailing"#,
+        ] {
+            assert!(v.read(bad, &p, Some(&gate)).is_err(), "{bad}");
+        }
+        assert!(
+            v.read(r#"{"a": "x", "b": {"c": [1, "]}"]}}"#, &p, Some(&gate))
+                .is_ok()
         );
     }
 

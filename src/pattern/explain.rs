@@ -31,7 +31,7 @@ impl Pattern {
             .map(|b| b.fields.iter().map(|f| paths.intern(&f.path)).collect())
             .collect();
         let mut values = Values::default();
-        values.read(text, &paths)?;
+        values.read(text, &paths, None)?;
         let mut best: Option<Vec<FieldCheck>> = None;
         for (branch, ids) in self.branches.iter().zip(&ids) {
             let checks: Vec<FieldCheck> = branch

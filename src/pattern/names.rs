@@ -138,7 +138,7 @@ impl Names {
     }
 
     /// The node of the member `key` (its `Name` is `name`).
-    #[inline]
+    #[inline(always)]
     pub(super) fn get(&self, name: &Name, key: &[u8]) -> Option<u32> {
         let mut at = (name.hash(self.seed) >> self.shift) as usize;
         loop {

@@ -257,7 +257,32 @@ impl Scanner<'_> {
         depth: usize,
         stack: &mut Vec<u64>,
     ) -> Result<(), EventError> {
-        let mut open = 0usize;
+        self.pair_brackets(depth, 0, stack)
+    }
+
+    /// Passes over the rest of the `open` objects the cursor is inside (between members, the
+    /// innermost at `depth`), to just after the outermost one's `}`: what is left of an event
+    /// once reading it can stop (`Values`).
+    pub(super) fn close_objects(&mut self, open: usize, depth: usize) -> Result<(), EventError> {
+        let mut stack = std::mem::take(&mut self.brackets);
+        stack.clear();
+        for from in (0..open).step_by(64) {
+            let n = (open - from).min(64);
+            stack.push(if n == 64 { u64::MAX } else { (1 << n) - 1 });
+        }
+        let closed = self.pair_brackets((depth + 1).saturating_sub(open), open, &mut stack);
+        self.brackets = stack;
+        closed
+    }
+
+    /// Pairs brackets from the cursor, `open` of them (the outermost at `depth`) already open
+    /// and in `stack`, until none is.
+    fn pair_brackets(
+        &mut self,
+        depth: usize,
+        mut open: usize,
+        stack: &mut Vec<u64>,
+    ) -> Result<(), EventError> {
         let mut carry = Carry::default();
         let mut at = self.i;
         while at < self.b.len() {
@@ -413,6 +438,57 @@ mod tests {
         // Skipped strings are only delimited: a raw control character there is passed over.
         let control = "[\"ab\u{1}\"]";
         assert_eq!(skipped_end(control.as_bytes()), Some(control.len()));
+    }
+
+    #[test]
+    fn closing_open_objects_agrees_with_skipping_them_whole() {
+        // From after each member value of the innermost object, at every padding: the end is
+        // where skipping the whole text from its start ends.
+        for pad in 0..70 {
+            let filler = "x".repeat(pad);
+            let text = format!(
+                r#"{{"a":{{"b":{{"c":"{filler}","d":[1,{{"}}":"]"}}],"e":"{filler}"}},"f":2}},"g":"{filler}"}}"#
+            );
+            let b = text.as_bytes();
+            let whole = skipped_end(b);
+            assert_eq!(whole, Some(b.len()));
+            // After `"c":"…"` (depth 2, three objects open) and after `"f":2` (depth 1, two).
+            for (after, open, depth) in [
+                (format!(r#""c":"{filler}""#), 3, 2),
+                ("\"f\":2".into(), 2, 1),
+            ] {
+                let i = text.find(&after).unwrap() + after.len();
+                let mut s = Scanner {
+                    b,
+                    i,
+                    brackets: Vec::new(),
+                };
+                assert_eq!(
+                    s.close_objects(open, depth).ok().map(|_| s.i),
+                    whole,
+                    "{text}"
+                );
+                let cut = &b[..b.len() - 2];
+                let mut s = Scanner {
+                    b: cut,
+                    i,
+                    brackets: Vec::new(),
+                };
+                assert!(s.close_objects(open, depth).is_err());
+            }
+        }
+        // More than 64 objects open: the bits span words.
+        let close = |text: &str, open: usize| {
+            let mut s = Scanner {
+                b: text.as_bytes(),
+                i: 0,
+                brackets: Vec::new(),
+            };
+            s.close_objects(open, open - 1).ok().map(|_| s.i)
+        };
+        assert_eq!(close(&"}".repeat(70), 70), Some(70));
+        assert_eq!(close(&format!("{}]", "}".repeat(69)), 70), None);
+        assert_eq!(close(&"}".repeat(69), 70), None);
     }
 
     #[test]

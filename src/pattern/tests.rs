@@ -1,6 +1,8 @@
 //! The engine's semantics, one named case each (the conformance corpus covers them at length;
 //! these say what each rule is), and a rule set of many rules against its index.
 
+use serde_json::{Value, json};
+
 use super::{Pattern, RuleSet, Scratch};
 
 fn m(pattern: &str, event: &str) -> bool {
@@ -144,6 +146,106 @@ fn a_rule_set_finds_each_rule_through_its_index_or_without_one() {
     assert_eq!(run(r#"{"source": "aws.s3"}"#), [2, 4]);
     assert_eq!(run(r#"{"source": "my.app"}"#), Vec::<usize>::new());
     assert_eq!(set.names()[4], "r4");
+}
+
+/// The Stratus Red Team records as EventBridge events (the envelope members patterns name), as
+/// they are and varied: another Region and call, a member moved last, an error, a dotted key.
+fn stratus_events() -> Vec<String> {
+    let dir = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/cloudtrail/stratus-red-team"
+    );
+    let mut paths: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    paths.sort();
+    let mut out = Vec::new();
+    for p in paths {
+        let text = std::fs::read_to_string(&p).unwrap();
+        let records: Vec<Value> = serde_json::from_str(&text).unwrap();
+        for (i, r) in records.into_iter().enumerate() {
+            let source = r["eventSource"]
+                .as_str()
+                .unwrap_or("x")
+                .replace(".amazonaws.com", "");
+            let event = |detail: &Value| {
+                json!({"version": "0", "source": format!("aws.{source}"),
+                       "detail-type": "AWS API Call via CloudTrail", "detail": detail})
+                .to_string()
+            };
+            out.push(event(&r));
+            let mut v = r.clone();
+            v["awsRegion"] = json!("eu-west-1");
+            v["eventName"] = json!(format!("Delete{i}"));
+            v["errorCode"] = json!("AccessDenied");
+            out.push(event(&v));
+            // The anchor last, after everything else.
+            let mut last = r.as_object().unwrap().clone();
+            if let Some(name) = last.remove("eventName") {
+                last.insert("eventName".into(), name);
+            }
+            out.push(event(&Value::Object(last)));
+            // The anchor under a dotted key at the root, after `detail`.
+            let text = event(&r);
+            let name = r["eventName"].clone();
+            out.push(format!(
+                "{},\"detail.eventName\":{name}}}",
+                text.strip_suffix('}').unwrap()
+            ));
+        }
+    }
+    out
+}
+
+#[test]
+fn reading_stops_early_with_the_same_matches_as_reading_whole() {
+    let events = stratus_events();
+    let mut names: Vec<(String, String)> = Vec::new();
+    for e in &events {
+        let v: Value = serde_json::from_str(e).unwrap();
+        let pair = (
+            v["source"].as_str().unwrap().to_owned(),
+            v["detail"]["eventName"].as_str().unwrap_or("").to_owned(),
+        );
+        if !names.contains(&pair) {
+            names.push(pair);
+        }
+    }
+    let mut compared = 0;
+    for n in [1, 3, 10, 50, 200] {
+        let rules: Vec<(String, Pattern)> = (0..n)
+            .map(|i| {
+                let (source, name) = &names[(i * 7) % names.len()];
+                let mut detail = json!({"eventName": [name, format!("{name}V{i}")]});
+                match i % 7 {
+                    1 => detail["errorCode"] = json!([{"exists": false}]),
+                    2 => detail["userIdentity"] = json!({"type": [{"anything-but": "AWSService"}]}),
+                    3 => detail["errorCode"] = json!([{"exists": true}]),
+                    4 => detail["resources"] = json!({"type": [{"prefix": "AWS::"}]}),
+                    5 => detail["awsRegion"] = json!(["eu-west-1"]),
+                    _ => {}
+                }
+                if n == 200 {
+                    // More fields than the gate has bits for: every event is read whole.
+                    detail[format!("x{i}")] = json!([{"exists": false}]);
+                }
+                let p = json!({"source": [source], "detail": detail});
+                (format!("r{i}"), Pattern::parse(&p.to_string()).unwrap())
+            })
+            .collect();
+        let gated = RuleSet::new(rules);
+        let whole = gated.clone().reading_whole();
+        let (mut a, mut b) = (Scratch::default(), Scratch::default());
+        for e in &events {
+            let got = gated.matches(e, &mut a).unwrap().to_vec();
+            let want = whole.matches(e, &mut b).unwrap().to_vec();
+            assert_eq!(got, want, "{n} rules: {e}");
+            compared += usize::from(!want.is_empty());
+        }
+    }
+    assert!(compared > 100, "{compared} matching events compared");
 }
 
 /// Where the service answers otherwise than event-ruler's latest corpus, as decided in

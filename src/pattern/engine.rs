@@ -163,16 +163,33 @@ impl RuleSet {
                 }
             }
         }
+        // How many distinct exact values each field has across the rule set: a field with many
+        // (an event name) is likely to have rare values in events too; one with few (`source`,
+        // `detail-type`) is likely to have common ones.
+        let mut distinct = vec![0usize; paths.count()];
+        for (id, _) in freq.keys() {
+            distinct[*id as usize] += 1;
+        }
         let mut index: Vec<HashMap<Box<str>, Vec<u32>, FixedState>> =
             vec![HashMap::default(); paths.count()];
         let mut anchors = Vec::new();
         let mut always = Vec::new();
         for (i, b) in branches.iter().enumerate() {
+            // The anchor: the field whose values other branches share least, on average (a
+            // branch listing 30 event names no other lists is as selective as one listing one);
+            // of those, the field with the most distinct values in the rule set.
             let best = b
                 .fields
                 .iter()
                 .filter_map(|f| exact(f).map(|vs| (f.id, vs)))
-                .min_by_key(|(id, vs)| vs.iter().map(|v| freq[&(*id, *v)]).sum::<usize>());
+                .min_by(|(a, va), (b, vb)| {
+                    let shared = |id: u32, vs: &[&str]| {
+                        vs.iter().map(|v| freq[&(id, *v)]).sum::<usize>() as f64 / vs.len() as f64
+                    };
+                    shared(*a, va)
+                        .total_cmp(&shared(*b, vb))
+                        .then(distinct[*b as usize].cmp(&distinct[*a as usize]))
+                });
             match best {
                 Some((id, values)) => {
                     for v in values {

@@ -144,8 +144,9 @@ pub enum Top<'t> {
 
 /// When reading an event can stop: once the fields the patterns' anchors are on are known, the
 /// anchors' values say which branches can match (`needs`), and once those branches' fields are
-/// known too, nothing left can change a match. A field is known once the member holding it (it,
-/// or an object above it) has been read outside any array; a member written twice, or again
+/// known too, nothing left can change a match; and the rest of an object none of whose awaited
+/// fields is left to read is passed over. A field is known once the member holding it (it, or an object above
+/// it) has been read outside any array; a member written twice, or again
 /// under a dotted key, after that point is not read (an event made from a parsed value has no
 /// such member). Fields are bits (field `k` is bit `k`): only for paths of at most 64 fields.
 pub struct Gate<'r> {
@@ -168,6 +169,16 @@ enum Watch {
         awaited: u64,
         deciding: bool,
     },
+}
+
+/// What is left to read of an event once a member has been (`Values::settle`).
+enum Left {
+    All,
+    /// The awaited fields of the object the member is in are known: the rest of it is passed
+    /// over.
+    Outside,
+    /// Nothing left can change a match.
+    Nothing,
 }
 
 /// The values of one event, by field id; reused from event to event to avoid allocation.
@@ -308,8 +319,8 @@ impl Values {
     pub fn of(&self, field: u32) -> impl DoubleEndedIterator<Item = &Leaf> + '_ {
         self.by_field
             .get(field as usize)
-            .into_iter()
-            .flatten()
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
             .map(|i| &self.leaves[*i as usize])
     }
 
@@ -408,10 +419,16 @@ impl Values {
         self.pick(at, Found::Leaf(kind));
     }
 
-    /// The member at `node` has been read (outside any array): its fields are known. Once the
-    /// awaited ones are, the anchors' values say which are awaited next; returns whether
-    /// nothing left to read can change a match.
-    fn settle(&mut self, paths: &Paths, gate: Option<&Gate<'_>>, node: usize) -> bool {
+    /// The member at `node` of the object at `object` has been read (outside any array): its
+    /// fields are known. Once the awaited ones are, the anchors' values say which are awaited
+    /// next. Says what is left to read.
+    fn settle(
+        &mut self,
+        paths: &Paths,
+        gate: Option<&Gate<'_>>,
+        object: Option<usize>,
+        node: usize,
+    ) -> Left {
         let (
             Watch::On {
                 known,
@@ -421,7 +438,7 @@ impl Values {
             Some(gate),
         ) = (self.watch, gate)
         else {
-            return false;
+            return Left::All;
         };
         let known = known | paths.nodes[node].below;
         let mut next = (awaited, deciding);
@@ -432,7 +449,7 @@ impl Values {
                 (0, false)
             };
             if next.0 & !known == 0 {
-                return true;
+                return Left::Nothing;
             }
         }
         self.watch = Watch::On {
@@ -440,7 +457,11 @@ impl Values {
             awaited: next.0,
             deciding: next.1,
         };
-        false
+        // Once the anchors decided, an object none of whose awaited fields is left to read.
+        match object {
+            Some(o) if !next.1 && paths.nodes[o].below & next.0 & !known == 0 => Left::Outside,
+            _ => Left::All,
+        }
     }
 
     /// Stops reading, in the object at `depth`: passes over the rest of every open object (the
@@ -530,8 +551,10 @@ impl Values {
                     if let (Watch::On { .. }, Some(node), true) =
                         (self.watch, next.node, self.stack.is_empty())
                     {
-                        if self.settle(paths, gate, node) {
-                            return self.stop(s, depth);
+                        match self.settle(paths, gate, at.node, node) {
+                            Left::All => {}
+                            Left::Outside => return s.close_objects(1, depth),
+                            Left::Nothing => return self.stop(s, depth),
                         }
                     } else if self.stopped {
                         return Ok(());
@@ -687,7 +710,16 @@ mod tests {
         };
         assert_eq!(read(&|_| 0), [1, 0, 0, 0], "no branch: stop at the anchor");
         assert_eq!(read(&|_| 0b11), [1, 1, 0, 0], "stop once d.ip is known");
-        assert_eq!(read(&|_| 0b1000), [1, 1, 1, 1], "read to the end");
+        assert_eq!(read(&|_| 0b1000), [1, 0, 0, 1], "the rest of d passed over");
+        assert_eq!(read(&|_| 0b1110), [1, 1, 1, 1], "read to the end");
+        // Once the anchors decided, an object whose awaited fields are known is passed over (a
+        // member written again after that point is not read), and reading goes on after it.
+        let object = r#"{"d": {"name": "Run"}, "u": {"t": "x", "t": "y", "z": "q"}, "late": 2}"#;
+        let lens: Vec<usize> = gated(&["d.name", "u.t", "u.z", "late"], &|_| 0b1011, object)
+            .iter()
+            .map(Vec::len)
+            .collect();
+        assert_eq!(lens, [1, 1, 0, 1]);
         // A field is known once its member is read outside any array; an absent one once the
         // object that would hold it is.
         let arrays = r#"{"d": [{"name": "Run"}], "e": {"f": 1}, "x": 2, "late": 3}"#;

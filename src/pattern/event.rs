@@ -1,8 +1,8 @@
 //! An event's leaf values at the paths some pattern names, read in one pass over the JSON text.
 //! Everything no pattern names is skipped without being decoded. Each value keeps the array
 //! elements it sits in, so that conditions on one array of objects are held to one element.
-//! Reading stops early, the rest only checked and passed over, once every value that can
-//! still decide a match is known (`Gate`).
+//! Reading stops early once every value that can still decide a match is known (`Gate`): the
+//! rest is checked as a skipped value is (brackets paired, strings delimited) and passed over.
 
 use std::borrow::Cow;
 

@@ -1,7 +1,7 @@
 //! Many patterns against many events: each event is read once for the paths the patterns name,
 //! and only the patterns whose most selective exact-string field (its anchor) has a value the
-//! event carries are tried (the rest, with no such field, are always tried). When every pattern
-//! has an anchor, reading stops as soon as the anchors' values are known and open none.
+//! event carries are tried (the rest, with no such field, are always tried). Reading an event
+//! stops once nothing left in it can change which rules match (`Gate`).
 
 use std::collections::{HashMap, HashSet};
 
@@ -274,6 +274,20 @@ impl RuleSet {
         Ok(self.matched(text, scratch))
     }
 
+    /// Each branch anchored on a value that the event read into `values` (from `text`) holds
+    /// (a branch once per value).
+    fn candidates(&self, values: &Values, text: &str, mut each: impl FnMut(u32)) {
+        for &field in &self.anchors {
+            for leaf in values.of(field) {
+                if let Scalar::Str(s) = values.scalar(text, leaf)
+                    && let Some(list) = self.index[field as usize].get(s)
+                {
+                    list.iter().for_each(|&b| each(b));
+                }
+            }
+        }
+    }
+
     /// The fields of the branches that can match, given the anchors' values in `values` (read
     /// from `text`): the branches anchored on one of them, and those tried on every event.
     fn needs(&self, values: &Values, text: &str) -> u64 {
@@ -341,22 +355,6 @@ impl RuleSet {
         }
         scratch.matched.sort_unstable();
         &scratch.matched
-    }
-}
-
-impl RuleSet {
-    /// Each branch anchored on a value that the event read into `values` (from `text`) holds
-    /// (a branch once per value).
-    fn candidates(&self, values: &Values, text: &str, mut each: impl FnMut(u32)) {
-        for &field in &self.anchors {
-            for leaf in values.of(field) {
-                if let Scalar::Str(s) = values.scalar(text, leaf)
-                    && let Some(list) = self.index[field as usize].get(s)
-                {
-                    list.iter().for_each(|&b| each(b));
-                }
-            }
-        }
     }
 }
 

@@ -169,6 +169,8 @@ enum Watch {
         awaited: u64,
         deciding: bool,
     },
+    /// Reading stopped and the rest was passed over: every open object returns.
+    Stopped,
 }
 
 /// What is left to read of an event once a member has been (`Values::settle`).
@@ -195,10 +197,6 @@ pub struct Values {
     /// For each pick slot, what it found.
     picked: Vec<Option<Found>>,
     watch: Watch,
-    /// The gate stopped reading and the rest was passed over: every open object returns.
-    stopped: bool,
-    /// The depth of the object reading started at.
-    base: usize,
 }
 
 /// Where a value is read from, in the paths and in the picks.
@@ -209,7 +207,7 @@ struct At<'p> {
 }
 
 impl Values {
-    fn reset(&mut self, paths: &Paths, picks: usize, gate: Option<&Gate<'_>>, base: usize) {
+    fn reset(&mut self, paths: &Paths, picks: usize, gate: Option<&Gate<'_>>) {
         self.watch = match gate {
             Some(g) if paths.count() <= 64 => Watch::On {
                 known: 0,
@@ -218,8 +216,6 @@ impl Values {
             },
             _ => Watch::Off,
         };
-        self.stopped = false;
-        self.base = base;
         self.leaves.clear();
         self.positions.clear();
         self.decoded.clear();
@@ -241,7 +237,7 @@ impl Values {
         paths: &Paths,
         gate: Option<&Gate<'_>>,
     ) -> Result<(), EventError> {
-        self.reset(paths, 0, gate, 0);
+        self.reset(paths, 0, gate);
         let mut s = Scanner {
             b: text.as_bytes(),
             i: 0,
@@ -263,7 +259,7 @@ impl Values {
         paths: &Paths,
         picks: &Picks,
     ) -> Result<usize, EventError> {
-        self.reset(paths, picks.count(), None, 1);
+        self.reset(paths, picks.count(), None);
         let mut s = Scanner {
             b: text.as_bytes(),
             i: start,
@@ -464,14 +460,14 @@ impl Values {
         }
     }
 
-    /// Stops reading, in the object at `depth`: passes over the rest of every open object (the
-    /// objects outside return as they see `stopped`).
+    /// Stops reading, in the object at `depth`: passes over the rest of every open object, the
+    /// event's own at depth 0 (only `read` is gated); the objects outside return as they see
+    /// `Watch::Stopped`.
     #[cold]
     #[inline(never)]
     fn stop(&mut self, s: &mut Scanner<'_>, depth: usize) -> Result<(), EventError> {
-        self.stopped = true;
-        self.watch = Watch::Off;
-        s.close_objects(depth + 1 - self.base, depth)
+        self.watch = Watch::Stopped;
+        s.close_objects(depth + 1, depth)
     }
 
     /// Records what the pick at `at` found, replacing what a member of the same name found
@@ -556,7 +552,7 @@ impl Values {
                             Left::Outside => return s.close_objects(1, depth),
                             Left::Nothing => return self.stop(s, depth),
                         }
-                    } else if self.stopped {
+                    } else if let Watch::Stopped = self.watch {
                         return Ok(());
                     }
                     s.ws();

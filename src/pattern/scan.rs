@@ -242,42 +242,34 @@ impl Scanner<'_> {
             Some(b'-' | b'0'..=b'9') => return self.number().map(|_| ()),
             _ => return Err(self.error("expected a value")),
         }
-        let mut stack = std::mem::take(&mut self.brackets);
-        stack.clear();
-        let skipped = self.skip_container(depth, &mut stack);
-        self.brackets = stack;
-        skipped
-    }
-
-    /// Skips the array or object at the cursor, 64 bytes at a time (`block`): only the
-    /// brackets outside strings are visited. `stack` holds the open brackets as bits,
-    /// innermost highest: 1 for '{', 0 for '['.
-    pub(super) fn skip_container(
-        &mut self,
-        depth: usize,
-        stack: &mut Vec<u64>,
-    ) -> Result<(), EventError> {
-        self.pair_brackets(depth, 0, stack)
+        // The array or object at the cursor.
+        self.pair_brackets(depth, 0)
     }
 
     /// Passes over the rest of the `open` objects the cursor is inside (between members, the
     /// innermost at `depth`), to just after the outermost one's `}`: what is left of an event
     /// once reading it can stop (`Values`).
     pub(super) fn close_objects(&mut self, open: usize, depth: usize) -> Result<(), EventError> {
+        self.pair_brackets((depth + 1).saturating_sub(open), open)
+    }
+
+    /// Pairs brackets from the cursor, 64 bytes at a time (`block`): only the brackets outside
+    /// strings are visited, until none is open. `open` objects (the outermost at `depth`) are
+    /// open already. The open brackets are kept as bits (`brackets`, reused so that skipping
+    /// never allocates), innermost highest: 1 for '{', 0 for '['.
+    fn pair_brackets(&mut self, depth: usize, open: usize) -> Result<(), EventError> {
         let mut stack = std::mem::take(&mut self.brackets);
         stack.clear();
         for from in (0..open).step_by(64) {
             let n = (open - from).min(64);
             stack.push(if n == 64 { u64::MAX } else { (1 << n) - 1 });
         }
-        let closed = self.pair_brackets((depth + 1).saturating_sub(open), open, &mut stack);
+        let paired = self.pair(depth, open, &mut stack);
         self.brackets = stack;
-        closed
+        paired
     }
 
-    /// Pairs brackets from the cursor, `open` of them (the outermost at `depth`) already open
-    /// and in `stack`, until none is.
-    fn pair_brackets(
+    fn pair(
         &mut self,
         depth: usize,
         mut open: usize,

@@ -8,8 +8,9 @@ use std::collections::{HashMap, HashSet};
 use foldhash::fast::FixedState;
 
 use super::compile::{Pattern, Step};
-use super::event::{Gate, Leaf, Paths, Top, Values};
+use super::event::{Gate, Leaf, Top, Values};
 use super::matcher::{Matcher, Scalar};
+use super::paths::Paths;
 use super::pick::{Picked, Picks};
 use super::scan::EventError;
 

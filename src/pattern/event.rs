@@ -7,105 +7,11 @@
 use std::borrow::Cow;
 
 use super::matcher::Scalar;
-use super::names::{Name, Names};
+use super::names::Name;
 use super::number::comparable;
+use super::paths::Paths;
 use super::pick::{Picked, Picks};
 use super::scan::{EventError, Key, MAX_DEPTH, Scanner, Text};
-
-/// The dotted field paths of a rule set as a tree of key segments.
-#[derive(Debug, Clone, Default)]
-pub struct Paths {
-    nodes: Vec<Node>,
-    fields: usize,
-}
-
-#[derive(Debug, Clone, Default)]
-struct Node {
-    children: Names,
-    field: Option<u32>,
-    /// The fields at or below this node, as bits (field `k` is bit `k`; fields from 64 on
-    /// are left out): what reading the member at this node makes known (`Gate`).
-    below: u64,
-}
-
-impl Paths {
-    pub fn new() -> Paths {
-        Paths {
-            nodes: vec![Node::default()],
-            fields: 0,
-        }
-    }
-
-    /// The id of a dotted path, added when new.
-    pub fn intern(&mut self, path: &str) -> u32 {
-        let mut at = 0usize;
-        let mut chain = vec![0usize];
-        for seg in path.split('.') {
-            at = match self.child(at, seg.as_bytes()) {
-                Some(c) => c,
-                None => {
-                    let id = self.nodes.len() as u32;
-                    self.nodes.push(Node::default());
-                    self.nodes[at].children.insert(seg.as_bytes(), id);
-                    id as usize
-                }
-            };
-            chain.push(at);
-        }
-        let field = *self.nodes[at].field.get_or_insert_with(|| {
-            self.fields += 1;
-            (self.fields - 1) as u32
-        });
-        if field < 64 {
-            for n in chain {
-                self.nodes[n].below |= 1 << field;
-            }
-        }
-        field
-    }
-
-    /// How many distinct paths there are.
-    pub fn count(&self) -> usize {
-        self.fields
-    }
-
-    fn child(&self, at: usize, seg: &[u8]) -> Option<usize> {
-        self.nodes[at]
-            .children
-            .get(&Name::of(seg), seg)
-            .map(|c| c as usize)
-    }
-
-    /// The node an object key leads to from `at` (a dotted key walks one step per segment;
-    /// segments never hold a dot, so a key found whole has none). Inlined into the reading of
-    /// every member; the rare dotted key is walked out of line.
-    #[inline]
-    fn step(&self, at: usize, name: &Name, key: &[u8]) -> Option<usize> {
-        let children = &self.nodes[at].children;
-        if let Some(c) = children.get(name, key) {
-            return Some(c as usize);
-        }
-        if children.is_empty() || !name.has_dot(key) {
-            return None;
-        }
-        self.dotted(at, key)
-    }
-
-    /// The node a dotted key (`"a.b"`) leads to from `at`, one segment at a time.
-    #[cold]
-    #[inline(never)]
-    fn dotted(&self, at: usize, key: &[u8]) -> Option<usize> {
-        key.split(|b| *b == b'.')
-            .try_fold(at, |n, seg| self.child(n, seg))
-    }
-
-    /// The field of the root member `key`, when some path names it.
-    pub fn root_field(&self, key: &str) -> Option<u32> {
-        let key = key.as_bytes();
-        self.step(0, &Name::of(key), key)
-            .and_then(|n| self.nodes[n].field)
-    }
-}
 
 #[derive(Debug, Clone, Copy)]
 enum Kind {
@@ -410,7 +316,7 @@ impl Values {
     #[inline]
     fn leaf(&mut self, paths: &Paths, at: At<'_>, kind: Kind, num: Option<f64>) {
         if let Some(node) = at.node {
-            self.push(paths.nodes[node].field, kind, num);
+            self.push(paths.field(node), kind, num);
         }
         self.pick(at, Found::Leaf(kind));
     }
@@ -436,7 +342,7 @@ impl Values {
         else {
             return Left::All;
         };
-        let known = known | paths.nodes[node].below;
+        let known = known | paths.below(node);
         let mut next = (awaited, deciding);
         if awaited & !known == 0 {
             next = if deciding {
@@ -455,7 +361,7 @@ impl Values {
         };
         // Once the anchors decided, an object none of whose awaited fields is left to read.
         match object {
-            Some(o) if !next.1 && paths.nodes[o].below & next.0 & !known == 0 => Left::Outside,
+            Some(o) if !next.1 && paths.below(o) & next.0 & !known == 0 => Left::Outside,
             _ => Left::All,
         }
     }
@@ -614,7 +520,7 @@ impl Values {
             }
             Some(b'-' | b'0'..=b'9') => {
                 let (a, b) = s.number()?;
-                let wanted = at.node.is_some_and(|n| paths.nodes[n].field.is_some());
+                let wanted = at.node.is_some_and(|n| paths.field(n).is_some());
                 let num = if wanted {
                     comparable(std::str::from_utf8(&s.b[a..b]).unwrap_or(""))
                 } else {

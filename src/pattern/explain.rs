@@ -5,8 +5,9 @@
 use std::fmt;
 
 use super::compile::Pattern;
-use super::event::{Paths, Values};
+use super::event::Values;
 use super::matcher::{AnythingBut, Matcher, Scalar};
+use super::paths::Paths;
 use super::scan::EventError;
 
 /// How one field of a pattern fared against an event.

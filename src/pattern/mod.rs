@@ -13,6 +13,7 @@ pub mod json;
 mod matcher;
 mod names;
 mod number;
+mod paths;
 mod pick;
 mod scan;
 mod wildcard;

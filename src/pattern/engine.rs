@@ -3,6 +3,7 @@
 //! event carries are tried (the rest, with no such field, are always tried). Reading an event
 //! stops once nothing left in it can change which rules match (`Gate`).
 
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 
 use foldhash::fast::FixedState;
@@ -33,8 +34,6 @@ pub struct RuleSet {
     anchored: u64,
     /// Each branch's fields, as bits.
     masks: Vec<u64>,
-    /// The fields of the branches tried on every event, as bits.
-    always_mask: u64,
     /// What is picked by position as the events are read (`pick`).
     picks: Picks,
 }
@@ -43,6 +42,8 @@ pub struct RuleSet {
 struct Branch {
     rule: u32,
     fields: Vec<Field>,
+    /// The field (its index in `fields`) that the branch is indexed by (`RuleSet::index`).
+    anchor: Option<u32>,
 }
 
 #[derive(Debug, Clone)]
@@ -124,6 +125,20 @@ pub struct Scratch {
 }
 
 impl Scratch {
+    /// Starts on a new event for `rules`: no branch is a candidate and no rule has matched.
+    fn begin(&mut self, rules: &RuleSet) {
+        self.generation = self.generation.wrapping_add(1);
+        if self.generation == 0 {
+            self.stamp.iter_mut().for_each(|s| *s = 0);
+            self.rule_stamp.iter_mut().for_each(|s| *s = 0);
+            self.generation = 1;
+        }
+        self.stamp.resize(rules.branches.len(), 0);
+        self.rule_stamp.resize(rules.names.len(), 0);
+        self.candidates.clear();
+        self.matched.clear();
+    }
+
     /// The last value outside any array of the field `field` (from `RuleSet::read_also`) in
     /// the event read last from `text`.
     pub fn top<'t>(&self, text: &'t str, field: u32) -> Option<Top<'t>> {
@@ -153,6 +168,7 @@ impl RuleSet {
                 branches.push(Branch {
                     rule: rule as u32,
                     fields,
+                    anchor: None,
                 });
             }
         }
@@ -175,6 +191,7 @@ impl RuleSet {
             vec![HashMap::default(); paths.count()];
         let mut anchors = Vec::new();
         let mut always = Vec::new();
+        let mut anchor_of = Vec::with_capacity(branches.len());
         for (i, b) in branches.iter().enumerate() {
             // The anchor: the field whose values other branches share least, on average (a
             // branch listing 30 event names no other lists is as selective as one listing one);
@@ -182,8 +199,9 @@ impl RuleSet {
             let best = b
                 .fields
                 .iter()
-                .filter_map(|f| exact(f).map(|vs| (f.id, vs)))
-                .min_by(|(a, va), (b, vb)| {
+                .enumerate()
+                .filter_map(|(k, f)| exact(f).map(|vs| (k, f.id, vs)))
+                .min_by(|(_, a, va), (_, b, vb)| {
                     let shared = |id: u32, vs: &[&str]| {
                         vs.iter().map(|v| freq[&(id, *v)]).sum::<usize>() as f64 / vs.len() as f64
                     };
@@ -192,7 +210,8 @@ impl RuleSet {
                         .then(distinct[*b as usize].cmp(&distinct[*a as usize]))
                 });
             match best {
-                Some((id, values)) => {
+                Some((k, id, values)) => {
+                    anchor_of.push(Some(k as u32));
                     for v in values {
                         let list = index[id as usize].entry(v.into()).or_default();
                         if list.last() != Some(&(i as u32)) {
@@ -203,8 +222,14 @@ impl RuleSet {
                         anchors.push(id);
                     }
                 }
-                None => always.push(i as u32),
+                None => {
+                    anchor_of.push(None);
+                    always.push(i as u32);
+                }
             }
+        }
+        for (b, anchor) in branches.iter_mut().zip(anchor_of) {
+            b.anchor = anchor;
         }
         // Field `k` is bit `k` (`Gate`); with more than 64 fields, reading never stops early
         // and the bits are unused.
@@ -217,7 +242,6 @@ impl RuleSet {
             .collect();
         RuleSet {
             anchored: bits(&mut anchors.iter().copied()),
-            always_mask: always.iter().fold(0, |m, &b| m | masks[b as usize]),
             masks,
             gated: true,
             names,
@@ -265,14 +289,55 @@ impl RuleSet {
         text: &str,
         scratch: &'s mut Scratch,
     ) -> Result<&'s [usize], EventError> {
-        let needs = |values: &Values| self.needs(values, text);
+        scratch.begin(self);
+        let Scratch {
+            values,
+            stamp,
+            candidates,
+            generation,
+            ..
+        } = scratch;
+        // The gate finds the candidates once the anchors are read; they are tried as found.
+        let found = RefCell::new((false, stamp, candidates));
+        let needs = |values: &Values| {
+            let mut found = found.borrow_mut();
+            let (done, stamp, candidates) = &mut *found;
+            *done = true;
+            self.collect(values, text, stamp, *generation, candidates);
+            candidates
+                .iter()
+                .fold(0, |need, &b| need | self.masks[b as usize])
+        };
         let gate = Gate {
             anchors: self.anchored,
             needs: &needs,
         };
-        let gate = self.gated.then_some(&gate);
-        scratch.values.read(text, &self.paths, gate)?;
-        Ok(self.matched(text, scratch))
+        values.read(text, &self.paths, self.gated.then_some(&gate))?;
+        let (done, stamp, candidates) = found.into_inner();
+        if !done {
+            self.collect(values, text, stamp, *generation, candidates);
+        }
+        Ok(self.try_candidates(text, scratch))
+    }
+
+    /// Adds to `candidates` each branch anchored on a value the event read into `values`
+    /// holds, and those tried on every event, each once (`stamp` marks those added for
+    /// `generation`).
+    fn collect(
+        &self,
+        values: &Values,
+        text: &str,
+        stamp: &mut [u32],
+        generation: u32,
+        candidates: &mut Vec<u32>,
+    ) {
+        self.candidates(values, text, |b| {
+            if stamp[b as usize] != generation {
+                stamp[b as usize] = generation;
+                candidates.push(b);
+            }
+        });
+        candidates.extend_from_slice(&self.always);
     }
 
     /// Each branch anchored on a value that the event read into `values` (from `text`) holds
@@ -287,14 +352,6 @@ impl RuleSet {
                 }
             }
         }
-    }
-
-    /// The fields of the branches that can match, given the anchors' values in `values` (read
-    /// from `text`): the branches anchored on one of them, and those tried on every event.
-    fn needs(&self, values: &Values, text: &str) -> u64 {
-        let mut need = self.always_mask;
-        self.candidates(values, text, |b| need |= self.masks[b as usize]);
-        need
     }
 
     /// Reads the object at byte `start` of `text` as the event's member `member` (a
@@ -326,30 +383,25 @@ impl RuleSet {
 
     /// The indices (into `names`) of the rules that match the event read last from `text`.
     pub fn matched<'s>(&self, text: &str, scratch: &'s mut Scratch) -> &'s [usize] {
-        scratch.generation = scratch.generation.wrapping_add(1);
-        if scratch.generation == 0 {
-            scratch.stamp.iter_mut().for_each(|s| *s = 0);
-            scratch.rule_stamp.iter_mut().for_each(|s| *s = 0);
-            scratch.generation = 1;
-        }
+        scratch.begin(self);
+        let Scratch {
+            values,
+            stamp,
+            candidates,
+            generation,
+            ..
+        } = scratch;
+        self.collect(values, text, stamp, *generation, candidates);
+        self.try_candidates(text, scratch)
+    }
+
+    /// The rules (indices into `names`, in order) of which a candidate branch matches.
+    fn try_candidates<'s>(&self, text: &str, scratch: &'s mut Scratch) -> &'s [usize] {
         let generation = scratch.generation;
-        scratch.stamp.resize(self.branches.len(), 0);
-        scratch.rule_stamp.resize(self.names.len(), 0);
-        scratch.candidates.clear();
-        scratch.matched.clear();
-        let values = &scratch.values;
-        let (stamp, candidates) = (&mut scratch.stamp, &mut scratch.candidates);
-        self.candidates(values, text, |b| {
-            if stamp[b as usize] != generation {
-                stamp[b as usize] = generation;
-                candidates.push(b);
-            }
-        });
-        scratch.candidates.extend_from_slice(&self.always);
         for &b in &scratch.candidates {
             let branch = &self.branches[b as usize];
             let rule = branch.rule as usize;
-            if scratch.rule_stamp[rule] != generation && branch.matches(values, text) {
+            if scratch.rule_stamp[rule] != generation && branch.matches(&scratch.values, text) {
                 scratch.rule_stamp[rule] = generation;
                 scratch.matched.push(rule);
             }
@@ -368,29 +420,34 @@ fn exact(f: &Field) -> Option<Vec<&str>> {
 }
 
 impl Branch {
+    /// Whether the branch matches the event read into `values` (from `text`). It is a
+    /// candidate (`RuleSet::collect`): its anchor, if it has one, holds one of its values.
     fn matches(&self, values: &Values, text: &str) -> bool {
-        // A field that must have a value and has none (an `errorCode` most records lack)
-        // decides before any value is compared.
-        if self
-            .fields
-            .iter()
-            .any(|f| !f.may_be_absent && !values.has(f.id))
-        {
-            return false;
+        for (k, f) in self.fields.iter().enumerate() {
+            let mut leaves = values.of(f.id).peekable();
+            if leaves.peek().is_none() {
+                // A field that must have a value and has none (an `errorCode` most records
+                // lack) decides before any value is compared.
+                if f.may_be_absent {
+                    continue;
+                }
+                return false;
+            }
+            if !values.of(f.id).all(Values::outside_arrays) {
+                return self.matches_in_arrays(values, text);
+            }
+            // Outside arrays, any value will do: the anchor's is the one the branch was found by.
+            if self.anchor != Some(k as u32) && !leaves.any(|l| f.accepts(&values.scalar(text, l)))
+            {
+                return false;
+            }
         }
-        // Fast path: no value of these fields sits in an array, so any matching value will do.
-        let simple = self
-            .fields
-            .iter()
-            .all(|f| values.of(f.id).all(Values::outside_arrays));
-        if simple {
-            return self.fields.iter().all(|f| {
-                let present = values.has(f.id);
-                (f.may_be_absent && !present)
-                    || values.of(f.id).any(|l| f.accepts(&values.scalar(text, l)))
-            });
-        }
-        // Values in arrays: choose one value per field, all from the same array elements.
+        true
+    }
+
+    /// `matches` when values sit in arrays: one value per field, all from the same array
+    /// elements.
+    fn matches_in_arrays(&self, values: &Values, text: &str) -> bool {
         let mut options: Vec<(usize, Vec<&Leaf>)> = Vec::with_capacity(self.fields.len());
         for (i, f) in self.fields.iter().enumerate() {
             let fitting: Vec<&Leaf> = values

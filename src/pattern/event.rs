@@ -226,13 +226,6 @@ impl Values {
             .map(|i| &self.leaves[*i as usize])
     }
 
-    /// Whether a field has any leaf.
-    pub fn has(&self, field: u32) -> bool {
-        self.by_field
-            .get(field as usize)
-            .is_some_and(|l| !l.is_empty())
-    }
-
     /// A leaf's value; `text` is the event the leaves were read from.
     pub fn scalar<'a>(&'a self, text: &'a str, leaf: &Leaf) -> Scalar<'a> {
         let slice = |src: &'a str, a: u32, b: u32| src.get(a as usize..b as usize).unwrap_or("");

@@ -16,8 +16,8 @@
 //! ignore-case, CIDR, `exists: true` (a filter's `*` takes strings and numbers only), a star
 //! inside a value, quotes or backslashes in a value, and envelope fields with no record field.
 
-use crate::pattern::DETAIL_TYPES;
 use crate::pattern::{AnythingBut, Branch, Field, Matcher, Pattern};
+use crate::pattern::{DETAIL_TYPES, EVENT_SOURCE_SUFFIX, service_of_source};
 
 /// A pattern as a filter.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -144,12 +144,11 @@ fn source(
             "source aws.cloudtrail also means the Insights events of every service (a detail-type without Insights makes it exact)".to_owned(),
         ),
         Matcher::String(s) => {
-            let service = s
-                .strip_prefix("aws.")
+            let service = service_of_source(s)
                 .filter(|x| !x.is_empty() && plain(x))
                 .ok_or_else(|| format!("source {s:?} is not a CloudTrail event source"))?;
             *needs_insight_exclusion = true;
-            Ok(format!("$.eventSource = \"{service}.amazonaws.com\""))
+            Ok(format!("$.eventSource = \"{service}{EVENT_SOURCE_SUFFIX}\""))
         }
         _ => Err("source is matched other than by its exact value".to_owned()),
     }

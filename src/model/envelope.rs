@@ -15,7 +15,10 @@
 
 use serde_json::{Value, json};
 
-pub use crate::pattern::DETAIL_TYPES;
+pub use crate::pattern::{
+    DETAIL_TYPES, EVENT_SOURCE_SUFFIX, SOURCE_PREFIX, service_of_event_source, service_of_source,
+    source_of_event_source,
+};
 
 /// The `detail-type` EventBridge gives a CloudTrail record of this `eventType`.
 pub fn detail_type(event_type: &str) -> Option<&'static str> {
@@ -73,7 +76,7 @@ impl<'a> Header<'a> {
     /// The event's `source`, `aws.` and the service, as its two pieces (what the backtest adds
     /// to an event without allocating).
     pub fn source_pieces(&self) -> [&'a str; 2] {
-        ["aws.", self.service]
+        [SOURCE_PREFIX, self.service]
     }
 
     /// The event's `source`.
@@ -114,9 +117,7 @@ impl<'a> RecordFields<'a> {
             let event_source = self
                 .event_source
                 .ok_or(EnvelopeError::Missing("eventSource"))?;
-            event_source
-                .strip_suffix(".amazonaws.com")
-                .unwrap_or(event_source)
+            service_of_event_source(event_source).unwrap_or(event_source)
         };
         Ok(Header {
             id: self.event_id.unwrap_or(NO_ID),

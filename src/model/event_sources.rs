@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use serde_json::Value;
 
 use crate::model::alert::{Alert, Placement};
+use crate::model::envelope::{EVENT_SOURCE_SUFFIX, SOURCE_PREFIX, source_of_event_source};
 
 /// Where events of global services arrive.
 pub const GLOBAL_REGION: &str = "us-east-1";
@@ -77,7 +78,10 @@ const REGIONAL_SOURCES: &[&str] = &[
 /// `aws.dynamodb`, `dynamodb.amazonaws.com`), as EventBridge's per-service reference pages
 /// give them (e.g. docs.aws.amazon.com/eventbridge/latest/ref/events-ref-sts.html).
 pub fn service_source(service: &str) -> (String, String) {
-    (format!("aws.{service}"), format!("{service}.amazonaws.com"))
+    (
+        format!("{SOURCE_PREFIX}{service}"),
+        format!("{service}{EVENT_SOURCE_SUFFIX}"),
+    )
 }
 
 /// The exact strings a pattern requires at `key` (`None` when it does not constrain it to a
@@ -100,10 +104,7 @@ pub fn sources(pattern: &Value) -> Option<BTreeSet<String>> {
     }
     exact_strings(pattern, &["source"]).or_else(|| {
         let events = exact_strings(pattern, &["detail", "eventSource"])?;
-        events
-            .iter()
-            .map(|e| e.strip_suffix(".amazonaws.com").map(|s| format!("aws.{s}")))
-            .collect()
+        events.iter().map(|e| source_of_event_source(e)).collect()
     })
 }
 
@@ -253,7 +254,22 @@ pub fn read_only_events(pattern: &Value) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::envelope::{service_of_event_source, service_of_source};
     use serde_json::json;
+
+    /// The three spellings of a service agree both ways, and a name that is not an AWS
+    /// service's `eventSource` has no `source`.
+    #[test]
+    fn source_and_event_source_of_a_service_agree() {
+        for service in ["dynamodb", "sts", "s3-outposts", "signin"] {
+            let (source, event_source) = service_source(service);
+            assert_eq!(service_of_source(&source), Some(service));
+            assert_eq!(service_of_event_source(&event_source), Some(service));
+            assert_eq!(source_of_event_source(&event_source), Some(source));
+        }
+        assert_eq!(source_of_event_source("dynamodb"), None);
+        assert_eq!(service_of_source("dynamodb.amazonaws.com"), None);
+    }
 
     /// Every source trailctl places or presets alert on is a service the spec reader knows, or
     /// it would warn on its own presets.
@@ -269,7 +285,7 @@ mod tests {
             .flat_map(|p| sources(&p.pattern).unwrap_or_default());
         let mut unknown = Vec::new();
         for source in tables.chain(presets) {
-            let service = source.strip_prefix("aws.").unwrap_or(&source);
+            let service = source.strip_prefix(SOURCE_PREFIX).unwrap_or(&source);
             if !crate::model::services::is_known(service) {
                 unknown.push(source.clone());
             }

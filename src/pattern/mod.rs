@@ -42,5 +42,31 @@ pub const DETAIL_TYPES: &[(&str, &str)] = &[
     ("AwsCloudTrailInsight", "AWS Insight via CloudTrail"),
 ];
 
+// How EventBridge names a CloudTrail record's service: the one place the two spellings meet
+// (the spec's checks, the envelope, the metric-filter translation all ask here).
+
+/// What an EventBridge `source` of an AWS service starts with (`aws.dynamodb`).
+pub const SOURCE_PREFIX: &str = "aws.";
+
+/// What a CloudTrail `eventSource` ends with (`dynamodb.amazonaws.com`).
+pub const EVENT_SOURCE_SUFFIX: &str = ".amazonaws.com";
+
+/// The service of an EventBridge `source` (`aws.dynamodb` → `dynamodb`).
+pub fn service_of_source(source: &str) -> Option<&str> {
+    source.strip_prefix(SOURCE_PREFIX)
+}
+
+/// The service of a CloudTrail `eventSource` (`dynamodb.amazonaws.com` → `dynamodb`): its
+/// events reach EventBridge with the `source` `aws.` and the service.
+pub fn service_of_event_source(event_source: &str) -> Option<&str> {
+    event_source.strip_suffix(EVENT_SOURCE_SUFFIX)
+}
+
+/// The EventBridge `source` of the events of a CloudTrail `eventSource`
+/// (`dynamodb.amazonaws.com` → `aws.dynamodb`).
+pub fn source_of_event_source(event_source: &str) -> Option<String> {
+    service_of_event_source(event_source).map(|s| format!("{SOURCE_PREFIX}{s}"))
+}
+
 #[cfg(test)]
 mod tests;

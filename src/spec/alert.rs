@@ -9,6 +9,7 @@ use crate::model::alert::{
     rule_name,
 };
 use crate::model::diagnostic::{Diagnostic, LintId, Severity, SpecPath};
+use crate::model::envelope::{service_of_event_source, service_of_source};
 use crate::model::event_sources::service_source;
 use crate::model::message::{self, MAX_TEMPLATE, MAX_VARIABLES};
 use crate::model::services;
@@ -304,8 +305,8 @@ fn known_sources(ctx: &mut Ctx, pattern: &Json, path: &SpecPath) {
         };
         for (i, item) in items.iter().enumerate() {
             let service = item.as_str().and_then(|v| match key {
-                "source" => v.strip_prefix("aws."),
-                _ => v.strip_suffix(".amazonaws.com"),
+                "source" => service_of_source(v),
+                _ => service_of_event_source(v),
             });
             if let Some(s) = service {
                 known_service(ctx, s, &at.index(i));

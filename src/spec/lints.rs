@@ -10,7 +10,7 @@ use crate::model::alert::{Alert, Placement};
 use crate::model::cost::PAID_COPY;
 use crate::model::desired::{Desired, Trail};
 use crate::model::diagnostic::{Diagnostic, LintId, Severity, SpecPath};
-use crate::model::envelope::DETAIL_TYPES;
+use crate::model::envelope::{DETAIL_TYPES, source_of_event_source};
 use crate::model::event_sources::{
     self, Arrival, GLOBAL_REGION, arrival, exact_strings, read_only_events,
 };
@@ -258,10 +258,9 @@ fn never_matches(ctx: &mut Ctx, a: &Alert) {
     ) else {
         return;
     };
-    let agree = event_sources.iter().any(|e| {
-        e.strip_suffix(".amazonaws.com")
-            .is_some_and(|s| sources.contains(&format!("aws.{s}")))
-    });
+    let agree = event_sources
+        .iter()
+        .any(|e| source_of_event_source(e).is_some_and(|s| sources.contains(&s)));
     if !agree {
         ctx.push(
             Diagnostic::lint(

@@ -313,16 +313,27 @@ impl RuleSet {
             needs: &needs,
         };
         values.read(text, &self.paths, self.gated.then_some(&gate))?;
-        let (done, stamp, candidates) = found.into_inner();
-        if !done {
-            self.collect(values, text, stamp, *generation, candidates);
+        if !found.into_inner().0 {
+            self.collect_read(text, scratch);
         }
         Ok(self.try_candidates(text, scratch))
     }
 
-    /// Adds to `candidates` each branch anchored on a value the event read into `values`
-    /// holds, and those tried on every event, each once (`stamp` marks those added for
-    /// `generation`).
+    /// `collect` over the event read last into `scratch` (from `text`).
+    fn collect_read(&self, text: &str, scratch: &mut Scratch) {
+        let Scratch {
+            values,
+            stamp,
+            candidates,
+            generation,
+            ..
+        } = scratch;
+        self.collect(values, text, stamp, *generation, candidates);
+    }
+
+    /// Adds to `candidates` each branch anchored on a value that the event read into `values`
+    /// (from `text`) holds, and those tried on every event, each once (`stamp` marks those
+    /// added for `generation`).
     fn collect(
         &self,
         values: &Values,
@@ -331,27 +342,21 @@ impl RuleSet {
         generation: u32,
         candidates: &mut Vec<u32>,
     ) {
-        self.candidates(values, text, |b| {
-            if stamp[b as usize] != generation {
-                stamp[b as usize] = generation;
-                candidates.push(b);
-            }
-        });
-        candidates.extend_from_slice(&self.always);
-    }
-
-    /// Each branch anchored on a value that the event read into `values` (from `text`) holds
-    /// (a branch once per value).
-    fn candidates(&self, values: &Values, text: &str, mut each: impl FnMut(u32)) {
         for &field in &self.anchors {
             for leaf in values.of(field) {
                 if let Scalar::Str(s) = values.scalar(text, leaf)
                     && let Some(list) = self.index[field as usize].get(s)
                 {
-                    list.iter().for_each(|&b| each(b));
+                    for &b in list {
+                        if stamp[b as usize] != generation {
+                            stamp[b as usize] = generation;
+                            candidates.push(b);
+                        }
+                    }
                 }
             }
         }
+        candidates.extend_from_slice(&self.always);
     }
 
     /// Reads the object at byte `start` of `text` as the event's member `member` (a
@@ -384,14 +389,7 @@ impl RuleSet {
     /// The indices (into `names`) of the rules that match the event read last from `text`.
     pub fn matched<'s>(&self, text: &str, scratch: &'s mut Scratch) -> &'s [usize] {
         scratch.begin(self);
-        let Scratch {
-            values,
-            stamp,
-            candidates,
-            generation,
-            ..
-        } = scratch;
-        self.collect(values, text, stamp, *generation, candidates);
+        self.collect_read(text, scratch);
         self.try_candidates(text, scratch)
     }
 

@@ -3,6 +3,7 @@
 //! window, Regions and accounts; or a directory walk), reads them on every core, and reports
 //! per alert what EventBridge would have delivered.
 
+use std::io::Read;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
@@ -12,7 +13,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::archive::layout::{Day, Filter, Window};
 use crate::archive::listing::{Found, Location};
-use crate::backtest::pipeline::{self, Item};
+use crate::backtest::pipeline::{self, Item, Spares};
 use crate::cli::archives::{self, Source, find, show};
 use crate::cli::args::{BacktestArgs, OutputFormat};
 use crate::cli::backtest_report::finish;
@@ -93,7 +94,7 @@ pub fn run(a: &BacktestArgs, config: &Config, io: &mut Io<'_>) -> CliResult {
         &alerts,
         filter.window,
         jobs,
-        |tx| produce(&runtime, account.as_ref(), &found, jobs, tx),
+        |tx, spares| produce(&runtime, account.as_ref(), &found, jobs, tx, spares),
         &on_object,
     );
     bar.finish_and_clear();
@@ -192,23 +193,26 @@ fn compile(desired: &Desired) -> Result<(Vec<String>, Alerts), String> {
     Ok((alerts.names().to_vec(), alerts))
 }
 
-/// Hands every log object to the readers: files read from disk, S3 objects fetched
-/// `2 × jobs` at a time.
+/// Hands every log object to the readers: files read from disk (into buffers the readers
+/// are done with), S3 objects fetched `2 × jobs` at a time.
 fn produce<O: Objects>(
     runtime: &tokio::runtime::Runtime,
     account: Option<&O>,
     found: &Found,
     jobs: usize,
     tx: tokio::sync::mpsc::Sender<Item>,
+    spares: &Spares,
 ) {
     let mut remote = Vec::new();
     for log in &found.logs {
         match &log.location {
             Location::File(path) => {
+                let mut bytes = spares.take();
+                let read = std::fs::File::open(path).and_then(|mut f| f.read_to_end(&mut bytes));
                 let item = Item {
                     name: log.name.clone(),
                     gzip: log.log.gzip,
-                    bytes: std::fs::read(path).map_err(|e| format!("cannot read: {e}")),
+                    bytes: read.map(|_| bytes).map_err(|e| format!("cannot read: {e}")),
                 };
                 if tx.blocking_send(item).is_err() {
                     return;
@@ -332,7 +336,7 @@ mod tests {
             &alerts,
             Window::default(),
             2,
-            |tx| produce(&runtime, Some(&Store), &found, 2, tx),
+            |tx, spares| produce(&runtime, Some(&Store), &found, 2, tx, spares),
             &|_, _| {},
         );
         assert_eq!(tally.objects, 2);

@@ -125,6 +125,17 @@ pub struct Scratch {
 }
 
 impl Scratch {
+    /// What reading an event and `RuleSet::collect` work on, borrowed apart: the values, the
+    /// stamps, the candidates, and this event's generation.
+    fn parts(&mut self) -> (&mut Values, &mut [u32], &mut Vec<u32>, u32) {
+        (
+            &mut self.values,
+            &mut self.stamp,
+            &mut self.candidates,
+            self.generation,
+        )
+    }
+
     /// Starts on a new event for `rules`: no branch is a candidate and no rule has matched.
     fn begin(&mut self, rules: &RuleSet) {
         self.generation = self.generation.wrapping_add(1);
@@ -290,20 +301,14 @@ impl RuleSet {
         scratch: &'s mut Scratch,
     ) -> Result<&'s [usize], EventError> {
         scratch.begin(self);
-        let Scratch {
-            values,
-            stamp,
-            candidates,
-            generation,
-            ..
-        } = scratch;
+        let (values, stamp, candidates, generation) = scratch.parts();
         // The gate finds the candidates once the anchors are read; they are tried as found.
         let found = RefCell::new((false, stamp, candidates));
         let needs = |values: &Values| {
             let mut found = found.borrow_mut();
             let (done, stamp, candidates) = &mut *found;
             *done = true;
-            self.collect(values, text, stamp, *generation, candidates);
+            self.collect(values, text, stamp, generation, candidates);
             candidates
                 .iter()
                 .fold(0, |need, &b| need | self.masks[b as usize])
@@ -321,14 +326,8 @@ impl RuleSet {
 
     /// `collect` over the event read last into `scratch` (from `text`).
     fn collect_read(&self, text: &str, scratch: &mut Scratch) {
-        let Scratch {
-            values,
-            stamp,
-            candidates,
-            generation,
-            ..
-        } = scratch;
-        self.collect(values, text, stamp, *generation, candidates);
+        let (values, stamp, candidates, generation) = scratch.parts();
+        self.collect(values, text, stamp, generation, candidates);
     }
 
     /// Adds to `candidates` each branch anchored on a value that the event read into `values`

